@@ -1,0 +1,17 @@
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { httpRoute } from '../../shared/http/route';
+import { ifMatchVersion, jsonBody, pathParams } from '../../shared/http/request';
+import { savedReturnResponse } from '../../shared/http/returns-response';
+import { metrics } from '../../shared/runtime/powertools';
+import { confirmReturn } from '../../shared/returns/submit';
+import { ReturnPath } from '../../shared/schemas/paths';
+import { ConfirmInput } from '../../shared/schemas/return';
+
+export const handler = httpRoute('confirmReturn', async ({ event, identity }) => {
+  const path = pathParams(event, ReturnPath);
+  const ifMatch = ifMatchVersion(event);
+  jsonBody(event, ConfirmInput, { optional: true });
+  const outcome = await confirmReturn({ ...path, ifMatch, submittedBy: identity!, now: new Date() });
+  metrics.addMetric('ReturnConfirmedUnchanged', MetricUnit.Count, 1);
+  return savedReturnResponse(outcome);
+});

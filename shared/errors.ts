@@ -1,0 +1,95 @@
+import type { z } from 'zod';
+import type { ProblemFieldError } from './schemas/problem';
+
+const TYPE_BASE = 'https://capacity-tracker.example/problems/';
+
+/**
+ * An error a caller can act on. Every domain failure is one of these, and the HTTP layer turns it into
+ * RFC 9457 problem+json in one place (`toProblemResponse`); anything else is our fault and becomes a 500.
+ */
+export class ProblemError extends Error {
+  readonly status: number;
+  readonly title: string;
+  readonly type: string;
+  readonly errors?: ProblemFieldError[];
+  readonly headers?: Record<string, string>;
+
+  constructor(options: {
+    status: number;
+    title: string;
+    slug: string;
+    detail?: string;
+    errors?: ProblemFieldError[];
+    headers?: Record<string, string>;
+  }) {
+    super(options.detail ?? options.title);
+    this.name = 'ProblemError';
+    this.status = options.status;
+    this.title = options.title;
+    this.type = TYPE_BASE + options.slug;
+    if (options.errors !== undefined) this.errors = options.errors;
+    if (options.headers !== undefined) this.headers = options.headers;
+  }
+}
+
+export const problems = {
+  validation: (errors: ProblemFieldError[], detail = 'The request has invalid fields; nothing was written.') =>
+    new ProblemError({ status: 400, title: 'Invalid request', slug: 'validation', detail, errors }),
+  malformedJson: (detail: string) =>
+    new ProblemError({
+      status: 400,
+      title: 'Malformed JSON',
+      slug: 'malformed-json',
+      detail,
+      errors: [{ path: '', message: detail }],
+    }),
+  unauthorized: (detail = 'Sign in: send Authorization: Bearer <token>.') =>
+    new ProblemError({ status: 401, title: 'Not signed in', slug: 'unauthorized', detail, headers: { 'www-authenticate': 'Bearer' } }),
+  forbidden: (detail: string) => new ProblemError({ status: 403, title: 'Not allowed', slug: 'forbidden', detail }),
+  notFound: (detail: string) => new ProblemError({ status: 404, title: 'Not found', slug: 'not-found', detail }),
+  methodNotAllowed: (allowed: string[]) =>
+    new ProblemError({
+      status: 405,
+      title: 'Method not allowed',
+      slug: 'method-not-allowed',
+      detail: `This path accepts ${allowed.join(', ')}.`,
+      headers: { allow: allowed.join(', ') },
+    }),
+  conflict: (detail: string) => new ProblemError({ status: 409, title: 'Conflict', slug: 'conflict', detail }),
+  preconditionFailed: (detail: string) =>
+    new ProblemError({ status: 412, title: 'Precondition failed', slug: 'precondition-failed', detail }),
+  payloadTooLarge: (limitBytes: number) =>
+    new ProblemError({
+      status: 413,
+      title: 'Payload too large',
+      slug: 'payload-too-large',
+      detail: `The body must be at most ${limitBytes} bytes.`,
+    }),
+  unsupportedMediaType: (detail: string) =>
+    new ProblemError({ status: 415, title: 'Unsupported media type', slug: 'unsupported-media-type', detail }),
+  busy: (detail: string) =>
+    new ProblemError({ status: 503, title: 'Busy, try again', slug: 'busy', detail, headers: { 'retry-after': '1' } }),
+};
+
+/** Dotted path as clients see it: `vacancies.nursing.male`, `categories.0`. */
+export function joinPath(segments: readonly PropertyKey[]): string {
+  return segments.map(String).join('.');
+}
+
+/** One entry per bad field; an unknown key names the key itself so a form can point at it. */
+export function fieldErrorsFromZod(error: z.ZodError, prefix: readonly PropertyKey[] = []): ProblemFieldError[] {
+  return error.issues.flatMap((issue) => {
+    const base = [...prefix, ...issue.path];
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => ({ path: joinPath([...base, key]), message: 'is not a known field' }));
+    }
+    return [{ path: joinPath(base), message: issue.message }];
+  });
+}
+
+/** Parse or throw a 400 that names every bad field under `prefix` (e.g. `query`, or the body's root). */
+export function parseOrThrow<S extends z.ZodType>(schema: S, input: unknown, prefix: readonly PropertyKey[] = []): z.infer<S> {
+  const result = schema.safeParse(input);
+  if (!result.success) throw problems.validation(fieldErrorsFromZod(result.error, prefix));
+  return result.data;
+}

@@ -1,0 +1,29 @@
+/**
+ * Every key value the code writes or queries is built here, so the key schema in `tables.ts` and the
+ * README has exactly one implementation.
+ *
+ * | table          | partition key  | sort key                      | what                         |
+ * |----------------|----------------|-------------------------------|------------------------------|
+ * | locations      | locationId     | -                             | directory entry              |
+ * |   byLocalAuthority / byRegion / byCountry / byProvider: area or provider | listingKey = type#locationId |
+ * | returns        | locationId     | reportDate (YYYY-MM-DD)       | latest version of a day      |
+ * | returnVersions | locationId     | versionKey = date#000001      | every version, immutable     |
+ */
+import { ENGLAND } from './schemas/common';
+import type { LocationType } from './schemas/location';
+
+export const keys = {
+  location: (locationId: string) => ({ locationId }),
+  /** Sorts a listing by type then ID, so `type=` is a begins_with on the sort key instead of a filter. */
+  listingKey: (type: LocationType, locationId: string) => `${type}#${locationId}`,
+  listingPrefix: (type: LocationType) => `${type}#`,
+  /** Every location sits in the England partition of `byCountry`, which serves the national listing. */
+  country: () => ENGLAND,
+  dailyReturn: (locationId: string, reportDate: string) => ({ locationId, reportDate }),
+  /** Zero-padded so versions sort as numbers within a day. */
+  versionKey: (reportDate: string, version: number) => `${reportDate}#${String(version).padStart(6, '0')}`,
+  returnVersion: (locationId: string, reportDate: string, version: number) => ({
+    locationId,
+    versionKey: keys.versionKey(reportDate, version),
+  }),
+};

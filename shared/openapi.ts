@@ -1,0 +1,86 @@
+import { z } from 'zod';
+import { routes, type RouteDefinition } from './routes';
+import { Problem } from './schemas/problem';
+import { LocationId } from './schemas/common';
+import { CalendarDate } from './schemas/common';
+
+/** JSON Schema for a zod schema, with named schemas (`.meta({ id })`) moved to components. */
+function schemaRef(schema: z.ZodType, components: Record<string, unknown>): unknown {
+  const generated = z.toJSONSchema(schema, { target: 'draft-2020-12', unrepresentable: 'any', io: 'input' }) as {
+    $defs?: Record<string, unknown>;
+    [key: string]: unknown;
+  };
+  const { $defs, $schema: _schema, ...rest } = generated;
+  for (const [name, definition] of Object.entries($defs ?? {})) components[name] = definition;
+  return JSON.parse(JSON.stringify(rest).replaceAll('"#/$defs/', '"#/components/schemas/'));
+}
+
+const PATH_PARAMETER_SCHEMAS: Record<string, z.ZodType> = { locationId: LocationId, reportDate: CalendarDate };
+
+function operation(route: RouteDefinition, components: Record<string, unknown>) {
+  const pathParameters = [...route.path.matchAll(/\{(\w+)\}/g)].map(([, name]) => ({
+    name,
+    in: 'path',
+    required: true,
+    schema: schemaRef(PATH_PARAMETER_SCHEMAS[name ?? ''] ?? z.string(), components),
+  }));
+  const query = route.request?.query;
+  const queryParameters =
+    query instanceof z.ZodObject
+      ? Object.entries(query.shape as Record<string, z.ZodType>).map(([name, schema]) => ({
+          name,
+          in: 'query',
+          required: false,
+          schema: schemaRef(schema, components),
+        }))
+      : [];
+  const headerParameters = route.request?.ifMatch
+    ? [{ name: 'If-Match', in: 'header', required: false, description: 'the version you last saw, e.g. "2"', schema: { type: 'string' } }]
+    : [];
+  return {
+    operationId: route.id,
+    summary: route.summary,
+    ...(route.access === 'public' ? { security: [] } : { 'x-allowed-roles': route.access }),
+    parameters: [...pathParameters, ...queryParameters, ...headerParameters],
+    ...(route.request?.body
+      ? { requestBody: { required: true, content: { 'application/json': { schema: schemaRef(route.request.body, components) } } } }
+      : {}),
+    responses: Object.fromEntries(
+      Object.entries(route.responses).map(([status, response]) => [
+        status,
+        {
+          description: response.description,
+          content:
+            Number(status) >= 400
+              ? { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } }
+              : response.schema
+                ? { 'application/json': { schema: schemaRef(response.schema, components) } }
+                : undefined,
+        },
+      ]),
+    ),
+  };
+}
+
+/** The OpenAPI 3.1 document, generated from the route table and the zod schemas (nothing hand-written). */
+export function buildOpenApiDocument() {
+  const components: Record<string, unknown> = {};
+  schemaRef(Problem, components);
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const route of routes as readonly RouteDefinition[]) {
+    paths[route.path] ??= {};
+    paths[route.path]![route.method.toLowerCase()] = operation(route, components);
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Capacity Tracker API',
+      version: '1',
+      description: 'Daily bed vacancy and status returns from care providers in England.',
+    },
+    servers: [{ url: '/' }],
+    security: [{ bearer: [] }],
+    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } }, schemas: components },
+    paths,
+  };
+}

@@ -1,0 +1,83 @@
+import { BatchWriteCommand, GetCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { keys } from '../keys';
+import { areaLevelOf, ENGLAND } from '../schemas/common';
+import { Location, type LocationType } from '../schemas/location';
+import { dynamo } from '../runtime/dynamodb';
+import { tableName } from '../runtime/config';
+import { decodePageToken, encodePageToken } from './pagination';
+
+const TABLE = tableName('locations');
+
+/** A location as stored: the API shape plus the index keys that place it in area listings. */
+export type LocationItem = Omit<Location, 'lastUpdated'> & { lastUpdated?: string; listingKey: string; country: string };
+
+export function toLocationItem(location: Location): LocationItem {
+  const { lastUpdated, ...rest } = location;
+  return {
+    ...rest,
+    ...(lastUpdated ? { lastUpdated } : {}),
+    listingKey: keys.listingKey(location.type, location.locationId),
+    country: keys.country(),
+  };
+}
+
+export function fromLocationItem(item: Record<string, unknown>): Location {
+  const { listingKey: _listingKey, country: _country, ...rest } = item;
+  return Location.parse({ ...rest, lastUpdated: rest.lastUpdated ?? null });
+}
+
+const AREA_INDEX = {
+  localAuthority: { indexName: 'byLocalAuthority', attribute: 'localAuthority' },
+  region: { indexName: 'byRegion', attribute: 'region' },
+  england: { indexName: 'byCountry', attribute: 'country' },
+} as const;
+
+export interface LocationListRequest {
+  area?: string;
+  type?: LocationType;
+  limit: number;
+  nextToken?: string;
+}
+
+/** Named access pattern "locations in an area (optionally of a type)": one Query on the area's index. */
+export function listLocationsRequest(request: LocationListRequest, table = TABLE): QueryCommandInput {
+  const level = areaLevelOf(request.area ?? ENGLAND) ?? 'england';
+  const index = AREA_INDEX[level];
+  const startKey = decodePageToken(request.nextToken, ['locationId', index.attribute, 'listingKey']);
+  return {
+    TableName: table,
+    IndexName: index.indexName,
+    KeyConditionExpression: request.type ? '#area = :area AND begins_with(listingKey, :prefix)' : '#area = :area',
+    ExpressionAttributeNames: { '#area': index.attribute },
+    ExpressionAttributeValues: {
+      ':area': request.area ?? ENGLAND,
+      ...(request.type ? { ':prefix': keys.listingPrefix(request.type) } : {}),
+    },
+    Limit: request.limit,
+    ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+  };
+}
+
+export async function getLocation(locationId: string): Promise<Location | undefined> {
+  const { Item } = await dynamo.send(new GetCommand({ TableName: TABLE, Key: keys.location(locationId) }));
+  return Item ? fromLocationItem(Item) : undefined;
+}
+
+export async function listLocations(request: LocationListRequest): Promise<{ items: Location[]; nextToken: string | null }> {
+  const page = await dynamo.send(new QueryCommand(listLocationsRequest(request)));
+  return { items: (page.Items ?? []).map(fromLocationItem), nextToken: encodePageToken(page.LastEvaluatedKey) };
+}
+
+/** Upsert many locations (seed and directory import), 25 to a batch, retrying what DynamoDB leaves unprocessed. */
+export async function putLocations(locations: readonly Location[]): Promise<void> {
+  for (let i = 0; i < locations.length; i += 25) {
+    let requests: Record<string, unknown>[] | undefined = locations
+      .slice(i, i + 25)
+      .map((location) => ({ PutRequest: { Item: toLocationItem(location) } }));
+    for (let attempt = 0; requests && requests.length > 0; attempt += 1) {
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** Math.min(attempt, 6)));
+      const result = await dynamo.send(new BatchWriteCommand({ RequestItems: { [TABLE]: requests } }));
+      requests = result.UnprocessedItems?.[TABLE] as Record<string, unknown>[] | undefined;
+    }
+  }
+}

@@ -1,0 +1,84 @@
+import {
+  GetCommand,
+  QueryCommand,
+  type QueryCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import { keys } from '../keys';
+import { StoredReturn } from '../schemas/return';
+import { dynamo } from '../runtime/dynamodb';
+import { tableName } from '../runtime/config';
+import { decodePageToken, encodePageToken, invalidPageToken } from './pagination';
+
+const TABLES = { returns: tableName('returns') };
+
+/** Named access pattern "the latest return on or before a day" (or strictly before, for the previous one). */
+export function latestReturnRequest(locationId: string, options: { onOrBefore?: string; before?: string } = {}, table = TABLES.returns): QueryCommandInput {
+  const bound = options.before ?? options.onOrBefore;
+  return {
+    TableName: table,
+    KeyConditionExpression: bound
+      ? `locationId = :id AND reportDate ${options.before ? '<' : '<='} :bound`
+      : 'locationId = :id',
+    ExpressionAttributeValues: { ':id': locationId, ...(bound ? { ':bound': bound } : {}) },
+    ScanIndexForward: false,
+    Limit: 1,
+  };
+}
+
+export interface HistoryRequest {
+  locationId: string;
+  from?: string;
+  to?: string;
+  limit: number;
+  nextToken?: string;
+}
+
+/** Named access pattern "a location's returns between two days, newest first". */
+export function returnHistoryRequest(request: HistoryRequest, table = TABLES.returns): QueryCommandInput {
+  const startKey = decodePageToken(request.nextToken, ['locationId', 'reportDate']);
+  if (startKey && startKey.locationId !== request.locationId) {
+    // A token from another location's history would silently page through the wrong data.
+    throw invalidPageToken();
+  }
+  const range =
+    request.from && request.to
+      ? ' AND reportDate BETWEEN :from AND :to'
+      : request.from
+        ? ' AND reportDate >= :from'
+        : request.to
+          ? ' AND reportDate <= :to'
+          : '';
+  return {
+    TableName: table,
+    KeyConditionExpression: `locationId = :id${range}`,
+    ExpressionAttributeValues: {
+      ':id': request.locationId,
+      ...(request.from ? { ':from': request.from } : {}),
+      ...(request.to ? { ':to': request.to } : {}),
+    },
+    ScanIndexForward: false,
+    Limit: request.limit,
+    ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+  };
+}
+
+function toStoredReturn(item: Record<string, unknown>): StoredReturn {
+  return StoredReturn.parse(item);
+}
+
+export async function getReturn(locationId: string, reportDate: string): Promise<StoredReturn | undefined> {
+  const { Item } = await dynamo.send(
+    new GetCommand({ TableName: TABLES.returns, Key: keys.dailyReturn(locationId, reportDate), ConsistentRead: true }),
+  );
+  return Item ? toStoredReturn(Item) : undefined;
+}
+
+export async function getLatestReturn(locationId: string, options: { onOrBefore?: string; before?: string } = {}): Promise<StoredReturn | undefined> {
+  const { Items } = await dynamo.send(new QueryCommand(latestReturnRequest(locationId, options)));
+  return Items?.[0] ? toStoredReturn(Items[0]) : undefined;
+}
+
+export async function listReturns(request: HistoryRequest): Promise<{ items: StoredReturn[]; nextToken: string | null }> {
+  const page = await dynamo.send(new QueryCommand(returnHistoryRequest(request)));
+  return { items: (page.Items ?? []).map(toStoredReturn), nextToken: encodePageToken(page.LastEvaluatedKey) };
+}

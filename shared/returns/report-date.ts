@@ -1,0 +1,29 @@
+/** How far back a return may be made or corrected (DESIGN §5). */
+export const MAX_DAYS_BACK = 7;
+
+const londonDate = new Intl.DateTimeFormat('en-CA', {
+  timeZone: 'Europe/London',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+});
+
+/** The calendar day in Europe/London at an instant (en-CA formats as YYYY-MM-DD). */
+export function londonDay(at: Date): string {
+  return londonDate.format(at);
+}
+
+export function addDays(day: string, days: number): string {
+  const date = new Date(`${day}T00:00:00Z`);
+  date.setUTCDate(date.getUTCDate() + days);
+  return date.toISOString().slice(0, 10);
+}
+
+/** Why a report date cannot be used now, or undefined if it can. Dates compare as strings in this form. */
+export function reportDateProblem(reportDate: string, now: Date): string | undefined {
+  const today = londonDay(now);
+  if (reportDate > today) return `is in the future: today in England is ${today}`;
+  const earliest = addDays(today, -MAX_DAYS_BACK);
+  if (reportDate < earliest) return `is more than ${MAX_DAYS_BACK} days ago: the earliest day open is ${earliest}`;
+  return undefined;
+}

@@ -1,0 +1,192 @@
+/**
+ * The route table: every HTTP route, the function that serves it and who may call it. The CDK app builds
+ * the HTTP API and one Lambda per entry from it; the local gateway matches requests with it and calls the
+ * same handler; the OpenAPI document is generated from it.
+ */
+import type { z } from 'zod';
+import { Location, LocationListQuery } from './schemas/location';
+import { ConfirmInput, DailyReturnInput, ReturnHistoryQuery, StoredReturn } from './schemas/return';
+import type { Role } from './schemas/common';
+import type { TableId } from './tables';
+
+export type TableAccess = 'RO' | 'RW';
+import { LocationWithLatestReturn, LocationPage, ReturnPage } from './schemas/responses';
+
+export type HttpMethod = 'GET' | 'PUT' | 'POST' | 'DELETE';
+
+export interface RouteDefinition {
+  id: string;
+  method: HttpMethod;
+  /** API Gateway route path, `{name}` for a path parameter. */
+  path: string;
+  /** Entry file of the Lambda, relative to the repository root; it exports `handler`. */
+  handler: string;
+  /** `public` routes carry no token; the rest need one of these roles (and the membership/area rule). */
+  access: 'public' | readonly Role[];
+  /** The tables the function touches and how: the CDK app grants exactly this and sets the env vars. */
+  tables: Partial<Record<TableId, TableAccess>>;
+  summary: string;
+  request?: { body?: z.ZodType; query?: z.ZodType; ifMatch?: boolean };
+  responses: Record<number, { description: string; schema?: z.ZodType }>;
+}
+
+const problems = {
+  400: { description: 'invalid input: problem+json with errors[].path' },
+  401: { description: 'no valid token' },
+  403: { description: 'not allowed for this caller' },
+  404: { description: 'no such location' },
+};
+
+export const routes = [
+  {
+    id: 'health',
+    method: 'GET',
+    path: '/v1/health',
+    handler: 'functions/health.ts',
+    access: 'public',
+    tables: {},
+    summary: 'Liveness',
+    responses: { 200: { description: 'the service is up' } },
+  },
+  {
+    id: 'openapi',
+    method: 'GET',
+    path: '/v1/openapi.json',
+    handler: 'functions/openapi.ts',
+    access: 'public',
+    tables: {},
+    summary: 'The OpenAPI 3.1 document, generated from the schemas',
+    responses: { 200: { description: 'OpenAPI document' } },
+  },
+  {
+    id: 'listLocations',
+    method: 'GET',
+    path: '/v1/locations',
+    handler: 'functions/locations/list.ts',
+    access: ['provider', 'discharge', 'commissioner', 'national', 'admin'],
+    tables: { locations: 'RO' },
+    summary: 'Directory entries with lastUpdated, filtered by area and type, paginated',
+    request: { query: LocationListQuery },
+    responses: { 200: { description: 'a page of locations', schema: LocationPage }, 400: problems[400], 401: problems[401] },
+  },
+  {
+    id: 'getLocation',
+    method: 'GET',
+    path: '/v1/locations/{locationId}',
+    handler: 'functions/locations/get.ts',
+    access: ['provider', 'discharge', 'commissioner', 'national', 'admin'],
+    tables: { locations: 'RO', returns: 'RO' },
+    summary: 'A directory entry and its latest return',
+    responses: {
+      200: { description: 'the location', schema: LocationWithLatestReturn },
+      ...problems,
+    },
+  },
+  {
+    id: 'listReturns',
+    method: 'GET',
+    path: '/v1/locations/{locationId}/returns',
+    handler: 'functions/returns/list.ts',
+    access: ['provider', 'commissioner', 'national'],
+    tables: { locations: 'RO', returns: 'RO' },
+    summary: 'Daily returns of a location, newest first, paginated',
+    request: { query: ReturnHistoryQuery },
+    responses: { 200: { description: 'a page of returns', schema: ReturnPage }, ...problems },
+  },
+  {
+    id: 'putReturn',
+    method: 'PUT',
+    path: '/v1/locations/{locationId}/returns/{reportDate}',
+    handler: 'functions/returns/put.ts',
+    access: ['provider', 'admin'],
+    tables: { locations: 'RW', returns: 'RW', returnVersions: 'RW' },
+    summary: "Submit or correct a location's return for a day",
+    request: { body: DailyReturnInput, ifMatch: true },
+    responses: {
+      200: { description: 'replaced: a correction, version went up by one', schema: StoredReturn },
+      201: { description: 'first return for that day', schema: StoredReturn },
+      ...problems,
+      412: { description: 'If-Match named a version that is not the current one' },
+      413: { description: 'body over 64 KiB' },
+    },
+  },
+  {
+    id: 'confirmReturn',
+    method: 'POST',
+    path: '/v1/locations/{locationId}/returns/{reportDate}/confirm',
+    handler: 'functions/returns/confirm.ts',
+    access: ['provider', 'admin'],
+    tables: { locations: 'RW', returns: 'RW', returnVersions: 'RW' },
+    summary: '"Nothing has changed": store the latest figures as that day\'s return',
+    request: { body: ConfirmInput, ifMatch: true },
+    responses: {
+      200: { description: 'replaced an existing return for that day', schema: StoredReturn },
+      201: { description: 'first return for that day', schema: StoredReturn },
+      ...problems,
+      409: { description: 'the location has no earlier return to repeat' },
+      412: { description: 'If-Match named a version that is not the current one' },
+    },
+  },
+] as const satisfies readonly RouteDefinition[];
+
+export type RouteId = (typeof routes)[number]['id'];
+
+/** Catches every unmatched request, so a wrong path gets problem+json in AWS just as locally. */
+export const fallbackRoute = {
+  id: 'notFound',
+  handler: 'functions/not-found.ts',
+  tables: {},
+} as const;
+
+export function routeById(id: RouteId): RouteDefinition {
+  const route = routes.find((r) => r.id === id);
+  if (!route) throw new Error(`no route ${id}`);
+  return route;
+}
+
+/** `/v1/locations/{locationId}` → a matcher; path parameters come back decoded, as API Gateway gives them. */
+export function compilePath(path: string): (rawPath: string) => Record<string, string> | undefined {
+  const names: string[] = [];
+  const pattern = path
+    .split('/')
+    .map((segment) => {
+      const parameter = /^\{(\w+)\}$/.exec(segment);
+      if (parameter?.[1] === undefined) return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      names.push(parameter[1]);
+      return '([^/]+)';
+    })
+    .join('/');
+  const regex = new RegExp(`^${pattern}$`);
+  return (rawPath) => {
+    const match = regex.exec(rawPath);
+    if (!match) return undefined;
+    const params: Record<string, string> = {};
+    for (const [index, name] of names.entries()) {
+      const raw = match[index + 1] ?? '';
+      try {
+        params[name] = decodeURIComponent(raw);
+      } catch {
+        params[name] = raw;
+      }
+    }
+    return params;
+  };
+}
+
+const compiled = routes.map((route) => ({ route: route as RouteDefinition, match: compilePath(route.path) }));
+
+export type RouteMatch =
+  | { kind: 'matched'; route: RouteDefinition; pathParameters: Record<string, string> }
+  | { kind: 'wrongMethod'; allowed: HttpMethod[] }
+  | { kind: 'none' };
+
+export function matchRoute(method: string, rawPath: string): RouteMatch {
+  const allowed: HttpMethod[] = [];
+  for (const { route, match } of compiled) {
+    const params = match(rawPath);
+    if (!params) continue;
+    if (route.method === method.toUpperCase()) return { kind: 'matched', route, pathParameters: params };
+    allowed.push(route.method);
+  }
+  return allowed.length > 0 ? { kind: 'wrongMethod', allowed } : { kind: 'none' };
+}

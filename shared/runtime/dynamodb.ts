@@ -1,0 +1,19 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { tracer } from './powertools';
+
+/**
+ * One DynamoDB client per container. DYNAMODB_ENDPOINT points it at DynamoDB Local; in AWS it is unset
+ * and the SDK uses the regional endpoint.
+ */
+const endpoint = process.env.DYNAMODB_ENDPOINT;
+const client = tracer.captureAWSv3Client(
+  new DynamoDBClient({
+    ...(endpoint ? { endpoint } : {}),
+    maxAttempts: 4,
+  }),
+);
+
+export const dynamo = DynamoDBDocumentClient.from(client, {
+  marshallOptions: { removeUndefinedValues: true },
+});

@@ -1,0 +1,5 @@
+import { z } from 'zod';
+import { CalendarDate, LocationId } from './common';
+
+export const LocationPath = z.object({ locationId: LocationId });
+export const ReturnPath = z.object({ locationId: LocationId, reportDate: CalendarDate });

@@ -1,0 +1,11 @@
+import { z } from 'zod';
+import { Location } from './location';
+import { StoredReturn } from './return';
+
+const nextToken = z.string().nullable().describe('pass back as ?nextToken= for the next page; null on the last page');
+
+export const LocationPage = z.object({ items: z.array(Location), nextToken }).meta({ id: 'LocationPage' });
+export const LocationWithLatestReturn = Location.and(z.object({ latestReturn: StoredReturn.nullable() })).meta({
+  id: 'LocationWithLatestReturn',
+});
+export const ReturnPage = z.object({ items: z.array(StoredReturn), nextToken }).meta({ id: 'ReturnPage' });

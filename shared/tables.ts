@@ -1,0 +1,97 @@
+/**
+ * The DynamoDB tables, defined once: the CDK app builds them from this, and the local stack creates the
+ * same tables in DynamoDB Local from it. The key schema of every entity is documented beside it and in
+ * the README's key table; key values are built only in `keys.ts`.
+ */
+export type AttributeType = 'S' | 'N';
+export interface KeyAttribute {
+  name: string;
+  type: AttributeType;
+}
+export interface IndexDefinition {
+  indexName: string;
+  partitionKey: KeyAttribute;
+  sortKey?: KeyAttribute;
+  /** ALL keeps list queries to one read per page; the listing needs most attributes anyway. */
+  projection: 'ALL' | 'KEYS_ONLY';
+}
+export interface TableDefinition {
+  /** Environment variable through which a function learns the table's name. */
+  envVar: string;
+  description: string;
+  partitionKey: KeyAttribute;
+  sortKey?: KeyAttribute;
+  indexes: readonly IndexDefinition[];
+  stream?: 'NEW_AND_OLD_IMAGES';
+  ttlAttribute?: string;
+}
+
+const S = (name: string): KeyAttribute => ({ name, type: 'S' });
+
+export const tables = {
+  /** One item per location: the directory entry plus `lastUpdated`. */
+  locations: {
+    envVar: 'LOCATIONS_TABLE',
+    description: 'directory of locations (care homes, hospices, ...) with the time of their latest return',
+    partitionKey: S('locationId'),
+    indexes: [
+      { indexName: 'byLocalAuthority', partitionKey: S('localAuthority'), sortKey: S('listingKey'), projection: 'ALL' },
+      { indexName: 'byRegion', partitionKey: S('region'), sortKey: S('listingKey'), projection: 'ALL' },
+      { indexName: 'byCountry', partitionKey: S('country'), sortKey: S('listingKey'), projection: 'ALL' },
+      { indexName: 'byProvider', partitionKey: S('providerId'), sortKey: S('listingKey'), projection: 'ALL' },
+    ],
+  },
+  /** The current version of each location's return for each day; its stream feeds the aggregates. */
+  returns: {
+    envVar: 'RETURNS_TABLE',
+    description: "each location's daily return, latest version per day",
+    partitionKey: S('locationId'),
+    sortKey: S('reportDate'),
+    indexes: [],
+    stream: 'NEW_AND_OLD_IMAGES',
+  },
+  /** Every version of every return, never overwritten: history and audit. */
+  returnVersions: {
+    envVar: 'RETURN_VERSIONS_TABLE',
+    description: 'every version of every daily return (audit)',
+    partitionKey: S('locationId'),
+    sortKey: S('versionKey'),
+    indexes: [],
+  },
+} as const satisfies Record<string, TableDefinition>;
+
+export type TableId = keyof typeof tables;
+export const TABLE_IDS = Object.keys(tables) as TableId[];
+
+/** The CreateTable request for a definition: used by the local stack (and comparable with the CDK output). */
+export function createTableInput(definition: TableDefinition, tableName: string) {
+  const keyAttributes = [
+    definition.partitionKey,
+    ...(definition.sortKey ? [definition.sortKey] : []),
+    ...definition.indexes.flatMap((index) => [index.partitionKey, ...(index.sortKey ? [index.sortKey] : [])]),
+  ];
+  const attributeDefinitions = [...new Map(keyAttributes.map((a) => [a.name, a])).values()].map((a) => ({
+    AttributeName: a.name,
+    AttributeType: a.type,
+  }));
+  const keySchema = (pk: KeyAttribute, sk?: KeyAttribute) => [
+    { AttributeName: pk.name, KeyType: 'HASH' as const },
+    ...(sk ? [{ AttributeName: sk.name, KeyType: 'RANGE' as const }] : []),
+  ];
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST' as const,
+    AttributeDefinitions: attributeDefinitions,
+    KeySchema: keySchema(definition.partitionKey, definition.sortKey),
+    ...(definition.indexes.length > 0
+      ? {
+          GlobalSecondaryIndexes: definition.indexes.map((index) => ({
+            IndexName: index.indexName,
+            KeySchema: keySchema(index.partitionKey, index.sortKey),
+            Projection: { ProjectionType: index.projection },
+          })),
+        }
+      : {}),
+    ...(definition.stream ? { StreamSpecification: { StreamEnabled: true, StreamViewType: definition.stream } } : {}),
+  };
+}
