@@ -1,9 +1,10 @@
-import { BatchWriteCommand, GetCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { keys } from '../keys';
 import { areaLevelOf, ENGLAND } from '../schemas/common';
 import { Location, type LocationType } from '../schemas/location';
 import { dynamo } from '../runtime/dynamodb';
 import { tableName } from '../runtime/config';
+import { batchPut } from './batch-write';
 import { decodePageToken, encodePageToken } from './pagination';
 
 const TABLE = tableName('locations');
@@ -68,16 +69,7 @@ export async function listLocations(request: LocationListRequest): Promise<{ ite
   return { items: (page.Items ?? []).map(fromLocationItem), nextToken: encodePageToken(page.LastEvaluatedKey) };
 }
 
-/** Upsert many locations (seed and directory import), 25 to a batch, retrying what DynamoDB leaves unprocessed. */
+/** Upsert many locations (seed and directory import). */
 export async function putLocations(locations: readonly Location[]): Promise<void> {
-  for (let i = 0; i < locations.length; i += 25) {
-    let requests: Record<string, unknown>[] | undefined = locations
-      .slice(i, i + 25)
-      .map((location) => ({ PutRequest: { Item: toLocationItem(location) } }));
-    for (let attempt = 0; requests && requests.length > 0; attempt += 1) {
-      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** Math.min(attempt, 6)));
-      const result = await dynamo.send(new BatchWriteCommand({ RequestItems: { [TABLE]: requests } }));
-      requests = result.UnprocessedItems?.[TABLE] as Record<string, unknown>[] | undefined;
-    }
-  }
+  await batchPut(TABLE, locations.map(toLocationItem));
 }

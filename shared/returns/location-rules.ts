@@ -4,9 +4,9 @@ import type { DailyReturnInput } from '../schemas/return';
 
 /**
  * Rules that depend on the location, not just the body: which vacancy categories it reports. Each of the
- * location's categories must be answered (so area totals are complete); a category its type cannot have
- * is an error; a category of its type it is not registered for may be sent only as zeros (forms may send
- * every box).
+ * location's categories must be answered (so area totals are complete), and a category its type cannot
+ * have (inpatient beds in a care home) is an error. A category of its type that it is not registered
+ * for is implausible rather than impossible (registrations lag reality), so `returnWarnings` flags it.
  */
 export function locationRuleErrors(input: DailyReturnInput, location: Pick<Location, 'type' | 'categories'>): ProblemFieldError[] {
   const errors: ProblemFieldError[] = [];
@@ -23,8 +23,6 @@ export function locationRuleErrors(input: DailyReturnInput, location: Pick<Locat
         path,
         message: `is not reported by a ${location.type} location (it reports ${typeAllows.join(', ')})`,
       });
-    } else if (!location.categories.includes(category) && split.male + split.female + split.any > 0) {
-      errors.push({ path, message: `this location is not registered for ${category} beds; send zeros or leave it out` });
     }
   }
   return errors;

@@ -27,3 +27,8 @@ export function reportDateProblem(reportDate: string, now: Date): string | undef
   if (reportDate < earliest) return `is more than ${MAX_DAYS_BACK} days ago: the earliest day open is ${earliest}`;
   return undefined;
 }
+
+/** Instants are stored to the second, as the API documents them. */
+export function toInstant(at: Date): string {
+  return at.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}

@@ -7,7 +7,7 @@ import { getLocation } from '../repositories/locations';
 import { getLatestReturn, getReturn } from '../repositories/returns';
 import { writeReturn, WRITE_PART } from '../repositories/return-writes';
 import { locationRuleErrors } from './location-rules';
-import { reportDateProblem } from './report-date';
+import { reportDateProblem, toInstant } from './report-date';
 import { returnWarnings } from './warnings';
 
 export interface ReturnTarget {
@@ -26,11 +26,6 @@ export interface SaveOutcome {
 
 /** Concurrent writers of the same day retry this many times before the caller is asked to retry. */
 const WRITE_ATTEMPTS = 4;
-
-/** Instants are stored to the second, as the API documents them. */
-export function toInstant(at: Date): string {
-  return at.toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
 
 function checkReportDate(reportDate: string, now: Date): void {
   const problem = reportDateProblem(reportDate, now);

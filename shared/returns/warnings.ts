@@ -1,4 +1,4 @@
-import type { Location } from '../schemas/location';
+import type { Location, VacancyCategory } from '../schemas/location';
 import type { DailyReturnInput, ReturnWarning } from '../schemas/return';
 
 /** A day-to-day change in occupied beds above this share of registered beds (and at least the floor) is flagged. */
@@ -15,10 +15,20 @@ export function totalVacancies(input: Pick<DailyReturnInput, 'vacancies'>): numb
  */
 export function returnWarnings(
   input: DailyReturnInput,
-  location: Pick<Location, 'registeredBeds'>,
+  location: Pick<Location, 'registeredBeds' | 'categories'>,
   previous: Pick<DailyReturnInput, 'beds'> | undefined,
 ): ReturnWarning[] {
   const warnings: ReturnWarning[] = [];
+  for (const [category, split] of Object.entries(input.vacancies)) {
+    const vacant = split ? split.male + split.female + split.any : 0;
+    if (vacant > 0 && !location.categories.includes(category as VacancyCategory)) {
+      warnings.push({
+        code: 'categoryNotRegistered',
+        path: `vacancies.${category}`,
+        message: `${vacant} ${category} vacancies reported, but the location is not registered for ${category} beds`,
+      });
+    }
+  }
   const bedsAccounted = input.beds.occupied + totalVacancies(input) + input.beds.vacantReserved + input.beds.vacantNotAdmittable;
   if (bedsAccounted > location.registeredBeds) {
     warnings.push({

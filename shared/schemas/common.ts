@@ -1,5 +1,10 @@
 import { z } from 'zod';
 
+// Clients show these messages beside form fields: say "is required" rather than zod's type jargon.
+z.config({
+  customError: (issue) => (issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : undefined),
+});
+
 /** CQC location and provider IDs share one form, e.g. `1-109570155`. */
 export const CqcId = z.string().regex(/^1-[0-9]{6,11}$/, 'must be a CQC ID such as 1-109570155');
 export const LocationId = CqcId.meta({ id: 'LocationId', description: 'CQC location ID' });

@@ -1,0 +1,160 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { readFile, stat } from 'node:fs/promises';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { APIGatewayProxyResultV2, Context } from 'aws-lambda';
+import type { AuthorizerContext } from '../../shared/auth/identity';
+import { fallbackRoute, matchRoute, type RouteDefinition } from '../../shared/routes';
+import { fromLambdaResult, gatewayError, toApiGatewayEvent, type IncomingRequest, type OutgoingResponse } from './api-event';
+import { lambdaContext } from './lambda-context';
+
+export const REPO_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
+
+/** API Gateway's own limits that a caller can hit: the HTTP API payload cap and the integration timeout. */
+const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
+const INTEGRATION_TIMEOUT_MS = 29_000;
+
+type LambdaHandler = (event: unknown, context: Context) => Promise<APIGatewayProxyResultV2>;
+
+/** Handler modules imported on first use and kept, as a warm Lambda container keeps them. */
+const handlers = new Map<string, Promise<LambdaHandler>>();
+function loadHandler(entry: string): Promise<LambdaHandler> {
+  let loaded = handlers.get(entry);
+  if (!loaded) {
+    loaded = import(join(REPO_ROOT, entry)).then((module: { handler: LambdaHandler }) => module.handler);
+    handlers.set(entry, loaded);
+  }
+  return loaded;
+}
+
+export type LocalRoute = (request: IncomingRequest) => Promise<OutgoingResponse>;
+
+export interface GatewayOptions {
+  /** Who the caller is, for routes that need one; undefined means "not signed in". */
+  authorize: (request: IncomingRequest, route: RouteDefinition) => Promise<AuthorizerContext | undefined>;
+  /** Local-only endpoints (`GET /local/users`, ...), keyed `METHOD /path`. Never in the CDK app. */
+  localRoutes: Record<string, LocalRoute>;
+  webDir?: string;
+  log?: (line: string) => void;
+}
+
+async function invoke(entry: string, functionName: string, event: unknown): Promise<OutgoingResponse> {
+  try {
+    const handler = await loadHandler(entry);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'timeout'>((resolveTimeout) => {
+      timer = setTimeout(() => resolveTimeout('timeout'), INTEGRATION_TIMEOUT_MS);
+    });
+    const result = await Promise.race([handler(event, lambdaContext(functionName, INTEGRATION_TIMEOUT_MS)), timeout]);
+    clearTimeout(timer);
+    if (result === 'timeout') return gatewayError(503, 'Service Unavailable');
+    return fromLambdaResult(result);
+  } catch {
+    // A handler that throws is a failed integration: API Gateway answers 500 without detail.
+    return gatewayError(500, 'Internal Server Error');
+  }
+}
+
+async function apiResponse(request: IncomingRequest, options: GatewayOptions): Promise<OutgoingResponse> {
+  const path = request.url.split('?')[0] ?? '/';
+  const match = matchRoute(request.method, path);
+  if (match.kind !== 'matched') {
+    const event = toApiGatewayEvent(request, { routeKey: '$default' }, undefined);
+    return invoke(fallbackRoute.handler, fallbackRoute.id, event);
+  }
+  const { route } = match;
+  const authorizer = route.access === 'public' ? undefined : await options.authorize(request, route);
+  const event = toApiGatewayEvent(request, { routeKey: `${route.method} ${route.path}`, pathParameters: match.pathParameters }, authorizer);
+  return invoke(route.handler, route.id, event);
+}
+
+const MIME: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+};
+
+async function staticFile(webDir: string, urlPath: string): Promise<OutgoingResponse | undefined> {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(urlPath);
+  } catch {
+    return undefined;
+  }
+  const root = resolve(webDir);
+  const file = resolve(root, `.${normalize(decoded.endsWith('/') ? `${decoded}index.html` : decoded)}`);
+  if (file !== root && !file.startsWith(root + sep)) return undefined;
+  try {
+    if (!(await stat(file)).isFile()) return undefined;
+    return {
+      statusCode: 200,
+      headers: { 'content-type': MIME[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-cache' },
+      body: await readFile(file),
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+function readBody(message: IncomingMessage): Promise<Buffer | 'tooLarge'> {
+  return new Promise((resolveBody, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    message.on('data', (chunk: Buffer) => {
+      size += chunk.byteLength;
+      if (size > MAX_PAYLOAD_BYTES) tooLarge = true;
+      else chunks.push(chunk);
+    });
+    message.on('end', () => resolveBody(tooLarge ? 'tooLarge' : Buffer.concat(chunks)));
+    message.on('error', reject);
+  });
+}
+
+function send(res: ServerResponse, response: OutgoingResponse): void {
+  res.writeHead(response.statusCode, { ...response.headers, 'content-length': String(response.body.byteLength) });
+  res.end(response.body);
+}
+
+/** The local stand-in for API Gateway: same routes, same event shape, same handlers as the CDK app. */
+export function createGateway(options: GatewayOptions): Server {
+  return createServer(async (req, res) => {
+    const started = performance.now();
+    const url = req.url ?? '/';
+    const path = url.split('?')[0] ?? '/';
+    let response: OutgoingResponse;
+    try {
+      const body = await readBody(req);
+      if (body === 'tooLarge') {
+        response = gatewayError(413, 'Request Entity Too Large');
+      } else {
+        const request: IncomingRequest = {
+          method: req.method ?? 'GET',
+          url,
+          headers: req.headers,
+          body,
+          sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+        };
+        const local = options.localRoutes[`${request.method} ${path}`];
+        if (local) response = await local(request);
+        else if (path === '/v1' || path.startsWith('/v1/')) response = await apiResponse(request, options);
+        else
+          response =
+            (request.method === 'GET' && options.webDir && (await staticFile(options.webDir, path))) ||
+            gatewayError(404, 'Not Found');
+      }
+    } catch {
+      response = gatewayError(500, 'Internal Server Error');
+    }
+    send(res, response);
+    options.log?.(`${req.method} ${path} ${response.statusCode} ${(performance.now() - started).toFixed(0)}ms`);
+  });
+}
+
+export function jsonResponse(statusCode: number, body: unknown): OutgoingResponse {
+  return { statusCode, headers: { 'content-type': 'application/json' }, body: Buffer.from(JSON.stringify(body, null, 2)) };
+}

@@ -1,0 +1,83 @@
+import './process-defaults';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { localSettings } from './local-settings';
+import { readRunningStack, removeStackFile, writeStackFile } from './stack-file';
+import { DEFAULT_LOCAL_USER, LOCAL_USER_HEADER, startLocalStack } from './stack';
+
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+  });
+}
+
+async function main(): Promise<void> {
+  const settings = localSettings();
+  const running = readRunningStack(settings.dataDir);
+  if (running) {
+    console.error(`Capacity Tracker is already running at ${running.gatewayUrl} (pid ${running.pid}, data in ${settings.dataDir}).`);
+    console.error('Stop it with Ctrl-C in its terminal, or use another LOCAL_DATA_DIR and PORT to run a second one.');
+    process.exit(1);
+  }
+  if (settings.port !== 0 && !(await portIsFree(settings.port))) {
+    console.error(`Port ${settings.port} is taken by another program. Start on another port: PORT=3001 npm start`);
+    process.exit(1);
+  }
+
+  const started = performance.now();
+  const log = (line: string) => console.log(`[local] ${line}`);
+  log(`starting DynamoDB Local (${settings.inMemory ? 'in memory' : `data in ${join(settings.dataDir, 'dynamodb')}`})`);
+  const stack = await startLocalStack({
+    port: settings.port,
+    ...(settings.inMemory ? {} : { dynamoDataDir: join(settings.dataDir, 'dynamodb') }),
+    seed: true,
+    log,
+    logRequests: true,
+  });
+  writeStackFile(settings.dataDir, {
+    pid: process.pid,
+    gatewayUrl: stack.url,
+    dynamodbEndpoint: stack.dynamodbEndpoint,
+    tables: stack.tables,
+    inMemory: settings.inMemory,
+    startedAt: new Date().toISOString(),
+  });
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log(`${signal}: stopping the gateway and DynamoDB Local`);
+    await stack.stop();
+    removeStackFile(settings.dataDir, process.pid);
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  console.log(`
+Capacity Tracker is running (ready in ${seconds} s)
+
+  API          ${stack.url}/v1/health
+  OpenAPI      ${stack.url}/v1/openapi.json
+  Web form     ${stack.url}/
+  Demo users   ${stack.url}/local/users
+  DynamoDB     ${stack.dynamodbEndpoint}
+
+Until sign-in lands, requests act as the demo user named in the ${LOCAL_USER_HEADER} header
+(default: ${DEFAULT_LOCAL_USER}). Try:
+
+  curl ${stack.url}/v1/locations?limit=3
+  curl -H '${LOCAL_USER_HEADER}: national' ${stack.url}/v1/locations/${stack.users[0]?.locations[0] ?? '1-109000000'}/returns?limit=2
+
+Ctrl-C stops everything.
+`);
+}
+
+main().catch((error: unknown) => {
+  console.error(`[local] could not start: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

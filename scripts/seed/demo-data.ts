@@ -1,0 +1,215 @@
+/**
+ * Deterministic demo data: locations across several local authorities and regions (all four types) and
+ * a few weeks of returns, some stale past 24 h and 48 h, some with warnings, some corrected. Built from
+ * the same schemas and rules as real submissions, so it can never hold a return the API would refuse.
+ */
+import { categoriesAllowedFor, Location, type LocationType, type VacancyCategory } from '../../shared/schemas/location';
+import { DailyReturnInput, RETURN_SCHEMA_VERSION, type StoredReturn } from '../../shared/schemas/return';
+import { londonDay, toInstant } from '../../shared/returns/report-date';
+import { returnWarnings } from '../../shared/returns/warnings';
+
+/** mulberry32: small, seedable, good enough for demo figures. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export const DEMO_AREAS = [
+  { localAuthority: 'E08000004', name: 'Oldham', region: 'E12000002' },
+  { localAuthority: 'E08000003', name: 'Manchester', region: 'E12000002' },
+  { localAuthority: 'E06000027', name: 'Torbay', region: 'E12000009' },
+  { localAuthority: 'E06000026', name: 'Plymouth', region: 'E12000009' },
+  { localAuthority: 'E09000033', name: 'Westminster', region: 'E12000007' },
+  { localAuthority: 'E08000025', name: 'Birmingham', region: 'E12000005' },
+  { localAuthority: 'E06000018', name: 'Nottingham', region: 'E12000004' },
+  { localAuthority: 'E08000021', name: 'Newcastle upon Tyne', region: 'E12000001' },
+  { localAuthority: 'E08000035', name: 'Leeds', region: 'E12000003' },
+  { localAuthority: 'E06000045', name: 'Southampton', region: 'E12000008' },
+] as const;
+
+const NAME_FIRST = ['Neville', 'Oak', 'Willow', 'Meadow', 'Cedar', 'Rose', 'Beech', 'Holly', 'Ash', 'Elm', 'Laurel', 'Heather'];
+const NAME_LAST: Record<LocationType, readonly string[]> = {
+  careHome: ['House', 'Lodge', 'Court', 'Grange', 'Manor', 'View', 'Gardens'],
+  hospice: ['Hospice'],
+  communityRehab: ['Rehabilitation Unit', 'Intermediate Care Centre'],
+  substanceMisuse: ['Recovery Centre', 'Detox Unit'],
+};
+
+/** How recently each demo location last reported, so reminders and staleness have something to show. */
+export type Freshness = 'fresh' | 'over24h' | 'over48h' | 'never';
+
+export interface DemoLocation {
+  location: Location;
+  freshness: Freshness;
+}
+
+const TYPE_PLAN: LocationType[] = [
+  ...Array<LocationType>(48).fill('careHome'),
+  ...Array<LocationType>(4).fill('hospice'),
+  ...Array<LocationType>(4).fill('communityRehab'),
+  ...Array<LocationType>(4).fill('substanceMisuse'),
+];
+
+function pick<T>(random: () => number, items: readonly T[]): T {
+  return items[Math.floor(random() * items.length)]!;
+}
+
+function careHomeCategories(random: () => number): VacancyCategory[] {
+  const nursing = random() < 0.45;
+  const categories: VacancyCategory[] = [nursing ? 'nursing' : 'residential'];
+  if (random() < 0.6) categories.push(nursing ? 'dementiaNursing' : 'dementiaResidential');
+  if (random() < 0.25) categories.push('residential');
+  if (random() < 0.15) categories.push('mentalHealth');
+  if (random() < 0.1) categories.push('learningDisability');
+  return [...new Set(categories)];
+}
+
+export function demoLocations(count = TYPE_PLAN.length, seed = 20261124): DemoLocation[] {
+  const random = seededRandom(seed);
+  const freshnessCycle: Freshness[] = ['fresh', 'fresh', 'fresh', 'fresh', 'fresh', 'fresh', 'fresh', 'over24h', 'over48h', 'fresh', 'fresh', 'never'];
+  const result: DemoLocation[] = [];
+  let providerId = '';
+  for (let i = 0; i < count; i += 1) {
+    const type = TYPE_PLAN[i % TYPE_PLAN.length]!;
+    const area = DEMO_AREAS[i % DEMO_AREAS.length]!;
+    // Roughly every third location starts a new provider, so some providers run several homes.
+    if (i % 3 === 0) providerId = `1-${String(101_000_000 + i * 7919).padStart(9, '0')}`;
+    const registeredBeds = type === 'careHome' ? 18 + Math.floor(random() * 70) : 8 + Math.floor(random() * 22);
+    const location = Location.parse({
+      locationId: `1-${String(109_000_000 + i * 104_729).padStart(9, '0')}`,
+      providerId,
+      name: `${pick(random, NAME_FIRST)} ${pick(random, NAME_LAST[type])}, ${area.name}`,
+      type,
+      categories: type === 'careHome' ? careHomeCategories(random) : categoriesAllowedFor(type),
+      registeredBeds,
+      localAuthority: area.localAuthority,
+      region: area.region,
+      active: true,
+      lastUpdated: null,
+    });
+    result.push({ location, freshness: freshnessCycle[i % freshnessCycle.length]! });
+  }
+  return result;
+}
+
+/** Hours before now of the latest submission, per freshness. */
+function latestAgeHours(freshness: Freshness, random: () => number): number {
+  switch (freshness) {
+    case 'fresh':
+      return 0.2 + random() * 8;
+    case 'over24h':
+      return 26 + random() * 18;
+    case 'over48h':
+      return 50 + random() * 70;
+    case 'never':
+      return Number.NaN;
+  }
+}
+
+function figures(location: Location, occupied: number, random: () => number, day: number): DailyReturnInput {
+  const spare = Math.max(0, location.registeredBeds - occupied);
+  const reserved = spare > 2 && random() < 0.2 ? 1 : 0;
+  const notAdmittable = spare - reserved > 2 && random() < 0.1 ? 1 : 0;
+  let vacant = spare - reserved - notAdmittable;
+  const vacancies: DailyReturnInput['vacancies'] = {};
+  location.categories.forEach((category, index) => {
+    const share = index === location.categories.length - 1 ? vacant : Math.floor(random() * (vacant + 1));
+    vacant -= share;
+    const male = Math.floor(random() * (share + 1) * 0.3);
+    const female = Math.floor(random() * (share - male + 1) * 0.4);
+    vacancies[category] = { male, female, any: share - male - female };
+  });
+  const staffEmployed = Math.round(location.registeredBeds * (1.1 + random() * 0.4));
+  const staffAbsent = Math.floor(random() * Math.max(2, staffEmployed * 0.08));
+  const outbreakActive = random() < 0.04;
+  const closed = outbreakActive || random() < 0.03;
+  const ppeDays = () => (random() < 0.05 ? Math.floor(random() * 6) : 7 + Math.floor(random() * 60));
+  return DailyReturnInput.parse({
+    vacancies,
+    beds: {
+      occupied,
+      vacantReserved: reserved,
+      vacantNotAdmittable: notAdmittable,
+      ...(notAdmittable > 0 ? { notAdmittableReason: pick(random, ['refurbishment', 'staffing', 'infectionControl'] as const) } : {}),
+    },
+    admissions: closed ? { status: pick(random, ['closed', 'restricted'] as const), reason: outbreakActive ? 'outbreak' : 'staffing' } : { status: 'open' },
+    outbreak: {
+      active: outbreakActive,
+      residentsConfirmed: outbreakActive ? 1 + Math.floor(random() * 4) : 0,
+      residentsSuspected: outbreakActive ? Math.floor(random() * 3) : 0,
+      staffConfirmed: outbreakActive ? Math.floor(random() * 2) : 0,
+    },
+    workforce: {
+      staffEmployed,
+      staffAbsent,
+      staffAbsentCovid: Math.min(staffAbsent, Math.floor(random() * 2)),
+      agencyStaffShifts: Math.floor(random() * 6),
+    },
+    ppe: {
+      gloves: ppeDays(),
+      aprons: ppeDays(),
+      fluidResistantMasks: ppeDays(),
+      ffp3Masks: ppeDays(),
+      eyeProtection: ppeDays(),
+      handHygiene: ppeDays(),
+    },
+    visiting: closed ? 'restricted' : 'open',
+    ...(day % 9 === 0 ? { notes: 'Routine day; one resident in hospital.' } : {}),
+  });
+}
+
+/** A few slipped digits, so the demo shows what warnings look like. */
+function withDataEntrySlip(input: DailyReturnInput, random: () => number): DailyReturnInput {
+  return random() < 0.5
+    ? { ...input, workforce: { ...input.workforce, staffAbsent: input.workforce.staffEmployed + 3 } }
+    : { ...input, beds: { ...input.beds, occupied: input.beds.occupied * 10 } };
+}
+
+export interface DemoReturns {
+  /** Every stored version, oldest first; the last version of each day is the current one. */
+  versions: StoredReturn[];
+  lastUpdated: string | null;
+}
+
+/** `days` of returns, one a day ending `latestAgeHours` before `now`, with the odd correction and slip. */
+export function demoReturns(demo: DemoLocation, now: Date, days = 21, seed = 7): DemoReturns {
+  const random = seededRandom(seed + Number(demo.location.locationId.replace(/\D/g, '').slice(-6)));
+  const age = latestAgeHours(demo.freshness, random);
+  if (Number.isNaN(age)) return { versions: [], lastUpdated: null };
+  const latestAt = now.getTime() - age * 3_600_000;
+  const { location } = demo;
+  let occupied = Math.round(location.registeredBeds * (0.8 + random() * 0.15));
+  let previous: DailyReturnInput | undefined;
+  const versions: StoredReturn[] = [];
+  for (let k = days - 1; k >= 0; k -= 1) {
+    const submittedAt = new Date(latestAt - k * 86_400_000);
+    occupied = Math.max(0, Math.min(location.registeredBeds, occupied + Math.round((random() - 0.5) * 3)));
+    let input = figures(location, occupied, random, k);
+    if (random() < 0.03) input = withDataEntrySlip(input, random);
+    const corrected = random() < 0.06;
+    const reportDate = londonDay(submittedAt);
+    // Stepping back 24 h can land on the same London day across a clock change: one return a day.
+    if (versions.at(-1)?.reportDate === reportDate) continue;
+    const base = {
+      locationId: location.locationId,
+      reportDate,
+      submittedBy: 'demo-seed',
+      schemaVersion: RETURN_SCHEMA_VERSION,
+    };
+    const first = { ...input, ...base, version: 1, submittedAt: toInstant(submittedAt), warnings: returnWarnings(input, location, previous) };
+    versions.push(first);
+    if (corrected) {
+      const fixed = { ...input, beds: { ...input.beds, occupied: Math.max(0, input.beds.occupied - 1) } };
+      const fixedAt = new Date(submittedAt.getTime() + 20 * 60_000);
+      versions.push({ ...fixed, ...base, version: 2, submittedAt: toInstant(fixedAt > now ? submittedAt : fixedAt), warnings: returnWarnings(fixed, location, previous) });
+    }
+    previous = input;
+  }
+  return { versions, lastUpdated: versions.at(-1)?.submittedAt ?? null };
+}

@@ -1,0 +1,54 @@
+import { keys } from '../../shared/keys';
+import { batchPut } from '../../shared/repositories/batch-write';
+import { getLocation, putLocations } from '../../shared/repositories/locations';
+import { tableName } from '../../shared/runtime/config';
+import type { StoredReturn } from '../../shared/schemas/return';
+import { demoLocations, demoReturns } from './demo-data';
+
+export interface SeedSummary {
+  locations: number;
+  returns: number;
+  versions: number;
+  skipped: boolean;
+}
+
+/**
+ * Load the demo directory and a few weeks of returns. Skips when the demo is already there (data kept
+ * under .local survives restarts) unless `force`, which rewrites it with returns dated from `now`.
+ */
+export async function seedDemo(options: { now?: Date; force?: boolean; log?: (line: string) => void } = {}): Promise<SeedSummary> {
+  const now = options.now ?? new Date();
+  const log = options.log ?? (() => undefined);
+  const demo = demoLocations();
+  if (!options.force && (await getLocation(demo[0]!.location.locationId))) {
+    return { locations: demo.length, returns: 0, versions: 0, skipped: true };
+  }
+  const versions: StoredReturn[] = [];
+  const locations = demo.map((entry) => {
+    const returns = demoReturns(entry, now);
+    versions.push(...returns.versions);
+    return { ...entry.location, lastUpdated: returns.lastUpdated };
+  });
+  await putLocations(locations);
+  log(`seeded ${locations.length} demo locations`);
+
+  // The current return of a day is its last version; versions are kept under their own key.
+  const current = new Map<string, StoredReturn>();
+  for (const version of versions) current.set(`${version.locationId}#${version.reportDate}`, version);
+  const total = current.size + versions.length;
+  let lastShown = 0;
+  const progress = (offset: number) => (written: number) => {
+    const done = offset + written;
+    if (done - lastShown >= 500 || done === total) {
+      lastShown = done;
+      log(`seeding returns ${done}/${total} (${Math.round((done / total) * 100)}%)`);
+    }
+  };
+  await batchPut(tableName('returns'), [...current.values()], progress(0));
+  await batchPut(
+    tableName('returnVersions'),
+    versions.map((version) => ({ ...version, ...keys.returnVersion(version.locationId, version.reportDate, version.version) })),
+    progress(current.size),
+  );
+  return { locations: locations.length, returns: current.size, versions: versions.length, skipped: false };
+}
