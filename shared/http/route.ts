@@ -1,7 +1,6 @@
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { identityFromEvent, type ApiEvent, type Identity } from '../auth/identity';
@@ -30,6 +29,19 @@ function authorize(route: RouteDefinition, event: ApiEvent): Identity | undefine
 }
 
 /**
+ * Flushes the request's metrics. Unlike Powertools' logMetrics it stays quiet when a route recorded
+ * none (reads record none), instead of logging a warning on every GET.
+ */
+const publishMetricsIfAny: middy.MiddlewareObj<ApiEvent, RouteResult> = {
+  after: async () => {
+    if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+  },
+  onError: async () => {
+    if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+  },
+};
+
+/**
  * Wraps a route's logic in the house middleware chain: tracer → logger → metrics → header normalising,
  * then authorization, with the problem+json error handler registered last (middy runs onError in
  * reverse, so it shapes the response before the Powertools middlewares log and flush).
@@ -39,7 +51,7 @@ export function httpRoute(routeOrId: RouteId | RouteDefinition, serve: (request:
   return middy<ApiEvent, RouteResult>()
     .use(captureLambdaHandler(tracer))
     .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(logMetrics(metrics))
+    .use(publishMetricsIfAny)
     .use(httpHeaderNormalizer())
     .use({
       onError: async (request) => {
