@@ -1,0 +1,78 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, test } from 'vitest';
+import { REPO_ROOT } from '../../scripts/local/gateway';
+import { designExample, returnPath, today } from '../helpers/api';
+
+const dataDir = mkdtempSync(join(tmpdir(), 'ct-stack-'));
+const children: ChildProcess[] = [];
+
+/** `npm start` as a user runs it (tsx on the start script), on a free port with its own data folder. */
+function startStack(): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+  const child = spawn(join(REPO_ROOT, 'node_modules/.bin/tsx'), ['scripts/local/start.ts'], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, PORT: '0', LOCAL_DATA_DIR: dataDir, LOCAL_IN_MEMORY: '', DYNAMODB_ENDPOINT: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, output: () => output, exited };
+}
+
+async function waitFor(check: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+function stackInfo(): { gatewayUrl: string; dynamodbEndpoint: string; pid: number } {
+  return JSON.parse(readFileSync(join(dataDir, 'stack.json'), 'utf8'));
+}
+
+afterAll(() => {
+  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+});
+
+describe('npm start', () => {
+  test('serves the seeded API, refuses a second copy, stops everything on Ctrl-C, and keeps data for the next run', async () => {
+    const first = startStack();
+    await waitFor(() => first.output().includes('Capacity Tracker is running'), 'the first start');
+    const { gatewayUrl, dynamodbEndpoint } = stackInfo();
+
+    const listing = await (await fetch(`${gatewayUrl}/v1/locations?limit=100`)).json();
+    expect(listing.items.length).toBeGreaterThanOrEqual(50);
+    expect(new Set(listing.items.map((l: { type: string }) => l.type))).toEqual(new Set(['careHome', 'hospice', 'communityRehab', 'substanceMisuse']));
+    const careHome = listing.items.find((l: { type: string }) => l.type === 'careHome');
+    const put = await fetch(gatewayUrl + returnPath(careHome.locationId, today()), {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(designExample()),
+    });
+    expect([200, 201]).toContain(put.status);
+    const stored = await put.json();
+
+    const second = startStack();
+    expect(await second.exited).toBe(1);
+    expect(second.output()).toContain('already running');
+
+    first.child.kill('SIGINT');
+    expect(await first.exited).toBe(0);
+    expect(existsSync(join(dataDir, 'stack.json'))).toBe(false);
+    await expect(fetch(`${dynamodbEndpoint}/`)).rejects.toThrow(); // DynamoDB Local went with it
+
+    const third = startStack();
+    await waitFor(() => third.output().includes('Capacity Tracker is running'), 'the restart');
+    expect(third.output()).not.toContain('seeding returns');
+    const again = await (await fetch(`${stackInfo().gatewayUrl}/v1/locations/${careHome.locationId}`)).json();
+    expect(again.latestReturn).toEqual(stored);
+    third.child.kill('SIGTERM');
+    expect(await third.exited).toBe(0);
+  }, 180_000);
+});
