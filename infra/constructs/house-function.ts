@@ -1,0 +1,68 @@
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
+import type { ITable, ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import type { TableAccess } from '../../shared/routes';
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export interface HouseFunctionProps {
+  /** Entry file relative to the repository root, as the route table names it; it exports `handler`. */
+  entry: string;
+  description?: string;
+  logLevel: 'DEBUG' | 'INFO';
+  logRemovalPolicy: RemovalPolicy;
+}
+
+/** Every Lambda of the service, built one way: the defaults live here, not at each call site. */
+export class HouseFunction extends Construct {
+  readonly function: NodejsFunction;
+
+  constructor(scope: Construct, id: string, props: HouseFunctionProps) {
+    super(scope, id);
+    const logGroup = new LogGroup(this, 'Logs', {
+      retention: RetentionDays.ONE_MONTH,
+      removalPolicy: props.logRemovalPolicy,
+    });
+    this.function = new NodejsFunction(this, 'Function', {
+      entry: join(repoRoot, props.entry),
+      handler: 'handler',
+      ...(props.description ? { description: props.description } : {}),
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      memorySize: 512,
+      timeout: Duration.seconds(10),
+      tracing: Tracing.ACTIVE,
+      logGroup,
+      depsLockFilePath: join(repoRoot, 'package-lock.json'),
+      environment: {
+        POWERTOOLS_SERVICE_NAME: 'capacity-tracker',
+        POWERTOOLS_LOG_LEVEL: props.logLevel,
+        POWERTOOLS_METRICS_NAMESPACE: 'CapacityTracker',
+        NODE_OPTIONS: '--enable-source-maps',
+      },
+      bundling: {
+        minify: true,
+        sourceMap: true,
+        format: OutputFormat.ESM,
+        target: 'node22',
+        // The bundled SDK is the version the tests ran against, not whatever the runtime ships that month.
+        bundleAwsSDK: true,
+        // Some CommonJS dependencies call require(); an ESM bundle has none unless it is made here.
+        banner: "import { createRequire } from 'module';const require = createRequire(import.meta.url);",
+        mainFields: ['module', 'main'],
+      },
+    });
+  }
+
+  /** Grants exactly the access the route table names, and tells the function the table's name. */
+  bindTable(table: ITableV2 | ITable, access: TableAccess, envVar: string): void {
+    if (access === 'RW') table.grantReadWriteData(this.function);
+    else table.grantReadData(this.function);
+    this.function.addEnvironment(envVar, table.tableName);
+  }
+}

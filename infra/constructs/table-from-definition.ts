@@ -1,0 +1,42 @@
+import {
+  AttributeType,
+  ProjectionType,
+  StreamViewType,
+  TableV2,
+  type Attribute,
+  type GlobalSecondaryIndexPropsV2,
+} from 'aws-cdk-lib/aws-dynamodb';
+import type { Construct } from 'constructs';
+import type { IndexDefinition, KeyAttribute, TableDefinition } from '../../shared/tables';
+import type { StageSettings } from '../stage';
+
+const attributeTypes = { S: AttributeType.STRING, N: AttributeType.NUMBER } as const;
+const projections = { ALL: ProjectionType.ALL, KEYS_ONLY: ProjectionType.KEYS_ONLY } as const;
+const streams = { NEW_AND_OLD_IMAGES: StreamViewType.NEW_AND_OLD_IMAGES } as const;
+
+function attribute(key: KeyAttribute): Attribute {
+  return { name: key.name, type: attributeTypes[key.type] };
+}
+
+function globalIndex(index: IndexDefinition): GlobalSecondaryIndexPropsV2 {
+  return {
+    indexName: index.indexName,
+    partitionKey: attribute(index.partitionKey),
+    ...(index.sortKey ? { sortKey: attribute(index.sortKey) } : {}),
+    projectionType: projections[index.projection],
+  };
+}
+
+/** Table names are left to CloudFormation so a replacement never collides with the table it replaces. */
+export function tableFromDefinition(scope: Construct, id: string, definition: TableDefinition, settings: StageSettings): TableV2 {
+  return new TableV2(scope, id, {
+    partitionKey: attribute(definition.partitionKey),
+    ...(definition.sortKey ? { sortKey: attribute(definition.sortKey) } : {}),
+    globalSecondaryIndexes: definition.indexes.map(globalIndex),
+    ...(definition.stream ? { dynamoStream: streams[definition.stream] } : {}),
+    ...(definition.ttlAttribute ? { timeToLiveAttribute: definition.ttlAttribute } : {}),
+    pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+    deletionProtection: settings.deletionProtection,
+    removalPolicy: settings.removalPolicy,
+  });
+}
