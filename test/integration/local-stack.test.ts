@@ -46,10 +46,10 @@ describe('npm start', () => {
     await waitFor(() => first.output().includes('Capacity Tracker is running'), 'the first start');
     const { gatewayUrl, dynamodbEndpoint } = stackInfo();
 
-    const listing = await (await fetch(`${gatewayUrl}/v1/locations?limit=100`)).json();
+    const listing = (await (await fetch(`${gatewayUrl}/v1/locations?limit=100`)).json()) as { items: Array<{ type: string; locationId: string }> };
     expect(listing.items.length).toBeGreaterThanOrEqual(50);
     expect(new Set(listing.items.map((l: { type: string }) => l.type))).toEqual(new Set(['careHome', 'hospice', 'communityRehab', 'substanceMisuse']));
-    const careHome = listing.items.find((l: { type: string }) => l.type === 'careHome');
+    const careHome = listing.items.find((l) => l.type === 'careHome')!;
     const put = await fetch(gatewayUrl + returnPath(careHome.locationId, today()), {
       method: 'PUT',
       headers: { 'content-type': 'application/json' },
@@ -70,7 +70,7 @@ describe('npm start', () => {
     const third = startStack();
     await waitFor(() => third.output().includes('Capacity Tracker is running'), 'the restart');
     expect(third.output()).not.toContain('seeding returns');
-    const again = await (await fetch(`${stackInfo().gatewayUrl}/v1/locations/${careHome.locationId}`)).json();
+    const again = (await (await fetch(`${stackInfo().gatewayUrl}/v1/locations/${careHome.locationId}`)).json()) as { latestReturn: unknown };
     expect(again.latestReturn).toEqual(stored);
     third.child.kill('SIGTERM');
     expect(await third.exited).toBe(0);
