@@ -5,7 +5,7 @@
  */
 import { categoriesAllowedFor, Location, type LocationType, type VacancyCategory } from '../../shared/schemas/location';
 import { DailyReturnInput, RETURN_SCHEMA_VERSION, type StoredReturn } from '../../shared/schemas/return';
-import { londonDay, toInstant } from '../../shared/returns/report-date';
+import { addDays, londonDay, londonStartOfDay, toInstant } from '../../shared/returns/report-date';
 import { returnWarnings } from '../../shared/returns/warnings';
 
 /** mulberry32: small, seedable, good enough for demo figures. */
@@ -98,17 +98,27 @@ export function demoLocations(count = TYPE_PLAN.length, seed = 20261124): DemoLo
   return result;
 }
 
-/** Hours before now of the latest submission, per freshness. */
-function latestAgeHours(freshness: Freshness, random: () => number): number {
+/**
+ * When the latest return was submitted and for which day. Fresh homes filed yesterday's return within
+ * the last 24 hours, which leaves today open: the first PUT for today is a 201, as for a real home.
+ */
+function latestSubmission(freshness: Freshness, now: Date, random: () => number): { at: Date; reportDate: string } | undefined {
+  const hours = (h: number) => h * 3_600_000;
+  const today = londonDay(now);
   switch (freshness) {
-    case 'fresh':
-      return 0.2 + random() * 8;
+    case 'fresh': {
+      const yesterday = addDays(today, -1);
+      const earliest = Math.max(now.getTime() - hours(23), londonStartOfDay(yesterday).getTime() + hours(7));
+      const latest = Math.max(earliest, londonStartOfDay(today).getTime() - 60_000);
+      return { at: new Date(earliest + random() * (latest - earliest)), reportDate: yesterday };
+    }
     case 'over24h':
-      return 26 + random() * 18;
-    case 'over48h':
-      return 50 + random() * 70;
+    case 'over48h': {
+      const at = new Date(now.getTime() - hours(freshness === 'over24h' ? 26 + random() * 18 : 50 + random() * 70));
+      return { at, reportDate: londonDay(at) };
+    }
     case 'never':
-      return Number.NaN;
+      return undefined;
   }
 }
 
@@ -177,25 +187,22 @@ export interface DemoReturns {
   lastUpdated: string | null;
 }
 
-/** `days` of returns, one a day ending `latestAgeHours` before `now`, with the odd correction and slip. */
+/** `days` of returns, one a day up to the latest submission, with the odd correction and data-entry slip. */
 export function demoReturns(demo: DemoLocation, now: Date, days = 21, seed = 7): DemoReturns {
   const random = seededRandom(seed + Number(demo.location.locationId.replace(/\D/g, '').slice(-6)));
-  const age = latestAgeHours(demo.freshness, random);
-  if (Number.isNaN(age)) return { versions: [], lastUpdated: null };
-  const latestAt = now.getTime() - age * 3_600_000;
+  const latest = latestSubmission(demo.freshness, now, random);
+  if (!latest) return { versions: [], lastUpdated: null };
   const { location } = demo;
   let occupied = Math.round(location.registeredBeds * (0.8 + random() * 0.15));
   let previous: DailyReturnInput | undefined;
   const versions: StoredReturn[] = [];
   for (let k = days - 1; k >= 0; k -= 1) {
-    const submittedAt = new Date(latestAt - k * 86_400_000);
+    const submittedAt = new Date(latest.at.getTime() - k * 86_400_000);
     occupied = Math.max(0, Math.min(location.registeredBeds, occupied + Math.round((random() - 0.5) * 3)));
     let input = figures(location, occupied, random, k);
     if (random() < 0.03) input = withDataEntrySlip(input, random);
     const corrected = random() < 0.06;
-    const reportDate = londonDay(submittedAt);
-    // Stepping back 24 h can land on the same London day across a clock change: one return a day.
-    if (versions.at(-1)?.reportDate === reportDate) continue;
+    const reportDate = addDays(latest.reportDate, -k);
     const base = {
       locationId: location.locationId,
       reportDate,

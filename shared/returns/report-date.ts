@@ -32,3 +32,13 @@ export function reportDateProblem(reportDate: string, now: Date): string | undef
 export function toInstant(at: Date): string {
   return at.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
+
+/** The instant a London calendar day begins (00:00 GMT or BST). */
+export function londonStartOfDay(day: string): Date {
+  const utcMidnight = new Date(`${day}T00:00:00Z`);
+  const londonHour = Number(
+    new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', hour: '2-digit', hourCycle: 'h23' }).format(utcMidnight),
+  );
+  // London is UTC or UTC+1, so at UTC midnight it reads 00 or 01.
+  return new Date(utcMidnight.getTime() - londonHour * 3_600_000);
+}
