@@ -8,6 +8,13 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { TableAccess } from '../../shared/routes';
 
+const READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem', 'dynamodb:DescribeTable'];
+const WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
+export const TABLE_ACTIONS: Record<TableAccess, readonly string[]> = {
+  RO: READ_ACTIONS,
+  RW: [...READ_ACTIONS, ...WRITE_ACTIONS],
+};
+
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 export interface HouseFunctionProps {
@@ -59,10 +66,13 @@ export class HouseFunction extends Construct {
     });
   }
 
-  /** Grants exactly the access the route table names, and tells the function the table's name. */
+  /**
+   * Grants exactly the access the route table names, and tells the function the table's name. The
+   * actions are listed rather than taken from grantReadData/grantReadWriteData, which include Scan:
+   * no request path or job may scan (DESIGN §9), so no function is allowed to.
+   */
   bindTable(table: ITableV2 | ITable, access: TableAccess, envVar: string): void {
-    if (access === 'RW') table.grantReadWriteData(this.function);
-    else table.grantReadData(this.function);
+    table.grant(this.function, ...TABLE_ACTIONS[access]);
     this.function.addEnvironment(envVar, table.tableName);
   }
 }

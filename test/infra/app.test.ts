@@ -171,6 +171,8 @@ describe('dev stage', { timeout: SYNTH_TIMEOUT }, () => {
             expect(actionsOf(statement).filter((action) => WRITE_ACTIONS.includes(action))).toEqual([]);
           }
         }
+        // No request path scans (DESIGN §9), so no function may.
+        expect(statements.flatMap(actionsOf).filter((action) => action === 'dynamodb:Scan' || action === 'dynamodb:*')).toEqual([]);
         for (const id of bound.filter((tableId) => access[tableId] === 'RW')) {
           const actions = statements.filter((s) => tablesIn(s).includes(id)).flatMap(actionsOf);
           expect(actions).toEqual(expect.arrayContaining(WRITE_ACTIONS));
