@@ -8,6 +8,9 @@
  * |   byLocalAuthority / byRegion / byCountry / byProvider: area or provider | listingKey = type#locationId |
  * | returns        | locationId     | reportDate (YYYY-MM-DD)       | latest version of a day      |
  * | returnVersions | locationId     | versionKey = date#000001      | every version, immutable     |
+ * | memberships    | userId         | locationId                    | a provider user's locations  |
+ * |   byLocation: locationId | userId                               | a location's members         |
+ * | revocations    | revocationKey = token#jti or location#id | -   | withdrawn update links       |
  */
 import { ENGLAND } from './schemas/common';
 import type { LocationType } from './schemas/location';
@@ -22,6 +25,9 @@ export const keys = {
   dailyReturn: (locationId: string, reportDate: string) => ({ locationId, reportDate }),
   /** Zero-padded so versions sort as numbers within a day. */
   versionKey: (reportDate: string, version: number) => `${reportDate}#${String(version).padStart(6, '0')}`,
+  membership: (userId: string, locationId: string) => ({ userId, locationId }),
+  revokedToken: (tokenId: string) => ({ revocationKey: `token#${tokenId}` }),
+  revokedLocationLinks: (locationId: string) => ({ revocationKey: `location#${locationId}` }),
   returnVersion: (locationId: string, reportDate: string, version: number) => ({
     locationId,
     versionKey: keys.versionKey(reportDate, version),

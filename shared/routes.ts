@@ -10,7 +10,7 @@ import type { Role } from './schemas/common';
 import type { TableId } from './tables';
 
 export type TableAccess = 'RO' | 'RW';
-import { LocationWithLatestReturn, LocationPage, ReturnPage } from './schemas/responses';
+import { LocationWithLatestReturn, LocationPage, ReturnPage, RevokedLinks } from './schemas/responses';
 
 export type HttpMethod = 'GET' | 'PUT' | 'POST' | 'DELETE';
 
@@ -23,6 +23,14 @@ export interface RouteDefinition {
   handler: string;
   /** `public` routes carry no token; the rest need one of these roles (and the membership/area rule). */
   access: 'public' | readonly Role[];
+  /**
+   * What the route acts on, for the membership/area rule: `location` routes name one location in the
+   * path (providers must be members, commissioners must cover its area); `listing` routes are scoped to
+   * what the caller may see; `none` needs no more than the role.
+   */
+  scope: 'none' | 'location' | 'listing';
+  /** May an update link from a reminder email call it (for its own location only)? */
+  updateLink?: boolean;
   /** The tables the function touches and how: the CDK app grants exactly this and sets the env vars. */
   tables: Partial<Record<TableId, TableAccess>>;
   summary: string;
@@ -44,6 +52,7 @@ export const routes = [
     path: '/v1/health',
     handler: 'functions/health.ts',
     access: 'public',
+    scope: 'none',
     tables: {},
     summary: 'Liveness',
     responses: { 200: { description: 'the service is up' } },
@@ -54,6 +63,7 @@ export const routes = [
     path: '/v1/openapi.json',
     handler: 'functions/openapi.ts',
     access: 'public',
+    scope: 'none',
     tables: {},
     summary: 'The OpenAPI 3.1 document, generated from the schemas',
     responses: { 200: { description: 'OpenAPI document' } },
@@ -64,7 +74,8 @@ export const routes = [
     path: '/v1/locations',
     handler: 'functions/locations/list.ts',
     access: ['provider', 'discharge', 'commissioner', 'national', 'admin'],
-    tables: { locations: 'RO' },
+    scope: 'listing',
+    tables: { locations: 'RO', memberships: 'RO' },
     summary: 'Directory entries with lastUpdated, filtered by area and type, paginated',
     request: { query: LocationListQuery },
     responses: { 200: { description: 'a page of locations', schema: LocationPage }, 400: problems[400], 401: problems[401] },
@@ -75,7 +86,9 @@ export const routes = [
     path: '/v1/locations/{locationId}',
     handler: 'functions/locations/get.ts',
     access: ['provider', 'discharge', 'commissioner', 'national', 'admin'],
-    tables: { locations: 'RO', returns: 'RO' },
+    scope: 'location',
+    updateLink: true,
+    tables: { locations: 'RO', returns: 'RO', memberships: 'RO' },
     summary: 'A directory entry and its latest return',
     responses: {
       200: { description: 'the location', schema: LocationWithLatestReturn },
@@ -88,7 +101,8 @@ export const routes = [
     path: '/v1/locations/{locationId}/returns',
     handler: 'functions/returns/list.ts',
     access: ['provider', 'commissioner', 'national'],
-    tables: { locations: 'RO', returns: 'RO' },
+    scope: 'location',
+    tables: { locations: 'RO', returns: 'RO', memberships: 'RO' },
     summary: 'Daily returns of a location, newest first, paginated',
     request: { query: ReturnHistoryQuery },
     responses: { 200: { description: 'a page of returns', schema: ReturnPage }, ...problems },
@@ -99,7 +113,9 @@ export const routes = [
     path: '/v1/locations/{locationId}/returns/{reportDate}',
     handler: 'functions/returns/put.ts',
     access: ['provider', 'admin'],
-    tables: { locations: 'RW', returns: 'RW', returnVersions: 'RW' },
+    scope: 'location',
+    updateLink: true,
+    tables: { locations: 'RW', returns: 'RW', returnVersions: 'RW', memberships: 'RO' },
     summary: "Submit or correct a location's return for a day",
     request: { body: DailyReturnInput, ifMatch: true },
     responses: {
@@ -116,7 +132,9 @@ export const routes = [
     path: '/v1/locations/{locationId}/returns/{reportDate}/confirm',
     handler: 'functions/returns/confirm.ts',
     access: ['provider', 'admin'],
-    tables: { locations: 'RW', returns: 'RW', returnVersions: 'RW' },
+    scope: 'location',
+    updateLink: true,
+    tables: { locations: 'RW', returns: 'RW', returnVersions: 'RW', memberships: 'RO' },
     summary: '"Nothing has changed": store the latest figures as that day\'s return',
     request: { body: ConfirmInput, ifMatch: true },
     responses: {
@@ -127,6 +145,20 @@ export const routes = [
       412: { description: 'If-Match named a version that is not the current one' },
     },
   },
+  {
+    id: 'revokeUpdateLinks',
+    method: 'POST',
+    path: '/v1/locations/{locationId}/update-links/revoke',
+    handler: 'functions/update-links/revoke.ts',
+    access: ['provider', 'admin'],
+    scope: 'location',
+    tables: { locations: 'RO', revocations: 'RW', memberships: 'RO' },
+    summary: 'Withdraw every update link issued so far for a location (a reminder email went astray)',
+    responses: {
+      200: { description: 'the links are withdrawn; links issued later work', schema: RevokedLinks },
+      ...problems,
+    },
+  },
 ] as const satisfies readonly RouteDefinition[];
 
 export type RouteId = (typeof routes)[number]['id'];
@@ -135,8 +167,19 @@ export type RouteId = (typeof routes)[number]['id'];
 export const fallbackRoute = {
   id: 'notFound',
   handler: 'functions/not-found.ts',
+  scope: 'none',
   tables: {},
 } as const;
+
+/**
+ * The HTTP API's Lambda authorizer, in front of every route whose access is not `public`. It checks
+ * update links against revocations; memberships are checked by the routes themselves.
+ */
+export const authorizerFunction = {
+  id: 'authorizer',
+  handler: 'functions/authorizer.ts',
+  tables: { revocations: 'RO' },
+} as const satisfies { id: string; handler: string; tables: Partial<Record<TableId, TableAccess>> };
 
 export function routeById(id: RouteId): RouteDefinition {
   const route = routes.find((r) => r.id === id);

@@ -58,6 +58,22 @@ export const tables = {
     sortKey: S('versionKey'),
     indexes: [],
   },
+  /** Which locations a provider user may act for. Kept here, not in the token, so it can change at once. */
+  memberships: {
+    envVar: 'MEMBERSHIPS_TABLE',
+    description: 'provider users and the locations they may act for',
+    partitionKey: S('userId'),
+    sortKey: S('locationId'),
+    indexes: [{ indexName: 'byLocation', partitionKey: S('locationId'), sortKey: S('userId'), projection: 'ALL' }],
+  },
+  /** Withdrawn update links: one item per token, or per location for "every link issued before now". */
+  revocations: {
+    envVar: 'REVOCATIONS_TABLE',
+    description: 'revoked update-link tokens, kept until the tokens would have expired anyway',
+    partitionKey: S('revocationKey'),
+    indexes: [],
+    ttlAttribute: 'expiresAt',
+  },
 } as const satisfies Record<string, TableDefinition>;
 
 export type TableId = keyof typeof tables;

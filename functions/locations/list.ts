@@ -1,10 +1,11 @@
+import { scopeLocationListing } from '../../shared/auth/listing-scope';
 import { httpRoute } from '../../shared/http/route';
 import { queryParams } from '../../shared/http/request';
 import { json } from '../../shared/http/response';
-import { listLocations } from '../../shared/repositories/locations';
+import { listVisibleLocations } from '../../shared/locations/listing';
 import { LocationListQuery } from '../../shared/schemas/location';
 
-export const handler = httpRoute('listLocations', async ({ event }) => {
+export const handler = httpRoute('listLocations', async ({ event, principal }) => {
   const query = queryParams(event, LocationListQuery);
-  return json(200, await listLocations(query));
+  return json(200, await listVisibleLocations(scopeLocationListing(principal!, query)));
 });

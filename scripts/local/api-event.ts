@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import type { APIGatewayProxyEventV2WithLambdaAuthorizer, APIGatewayProxyResultV2 } from 'aws-lambda';
+import type { APIGatewayProxyEventV2WithLambdaAuthorizer, APIGatewayProxyResultV2, APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
 import type { AuthorizerContext } from '../../shared/auth/identity';
 
 export interface IncomingRequest {
@@ -91,6 +91,19 @@ export function toApiGatewayEvent(
     ...(hasBody ? { body: textual ? request.body.toString('utf8') : request.body.toString('base64') } : {}),
     isBase64Encoded: hasBody && !textual,
   };
+}
+
+/** The REQUEST authorizer event (payload 2.0) API Gateway sends before a route: the route's view, less the body. */
+export function toAuthorizerEvent(routeEvent: APIGatewayProxyEventV2WithLambdaAuthorizer<AuthorizerContext>): APIGatewayRequestAuthorizerEventV2 {
+  const { body: _body, isBase64Encoded: _encoded, requestContext, ...rest } = routeEvent;
+  const { authorizer: _authorizer, ...context } = requestContext;
+  return {
+    ...rest,
+    type: 'REQUEST',
+    routeArn: `arn:aws:execute-api:eu-west-2:000000000000:local/$default/${routeEvent.routeKey.replace(' ', '')}`,
+    identitySource: [],
+    requestContext: context,
+  } as APIGatewayRequestAuthorizerEventV2;
 }
 
 export interface OutgoingResponse {

@@ -3,9 +3,9 @@ import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { APIGatewayProxyResultV2, Context } from 'aws-lambda';
-import type { AuthorizerContext } from '../../shared/auth/identity';
-import { fallbackRoute, matchRoute, type RouteDefinition } from '../../shared/routes';
-import { fromLambdaResult, gatewayError, toApiGatewayEvent, type IncomingRequest, type OutgoingResponse } from './api-event';
+import type { ApiEvent, AuthorizerContext } from '../../shared/auth/identity';
+import { authorizerFunction, fallbackRoute, matchRoute } from '../../shared/routes';
+import { fromLambdaResult, gatewayError, toApiGatewayEvent, toAuthorizerEvent, type IncomingRequest, type OutgoingResponse } from './api-event';
 import { lambdaContext } from './lambda-context';
 
 export const REPO_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
@@ -14,7 +14,7 @@ export const REPO_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '
 const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
 const INTEGRATION_TIMEOUT_MS = 29_000;
 
-type LambdaHandler = (event: unknown, context: Context) => Promise<APIGatewayProxyResultV2>;
+type LambdaHandler = (event: unknown, context: Context) => Promise<unknown>;
 
 /** Handler modules imported on first use and kept, as a warm Lambda container keeps them. */
 const handlers = new Map<string, Promise<LambdaHandler>>();
@@ -30,32 +30,58 @@ function loadHandler(entry: string): Promise<LambdaHandler> {
 export type LocalRoute = (request: IncomingRequest) => Promise<OutgoingResponse>;
 
 export interface GatewayOptions {
-  /** Who the caller is, for routes that need one; undefined means "not signed in". */
-  authorize: (request: IncomingRequest, route: RouteDefinition) => Promise<AuthorizerContext | undefined>;
   /** Local-only endpoints (`GET /local/users`, ...), keyed `METHOD /path`. Never in the CDK app. */
   localRoutes: Record<string, LocalRoute>;
   webDir?: string;
   log?: (line: string) => void;
 }
 
+/** Run a function as Lambda would, within a deadline; 'timeout' if it ran out. Throws what the function throws. */
+async function runFunction(entry: string, functionName: string, event: unknown, timeoutMs: number): Promise<unknown> {
+  const handler = await loadHandler(entry);
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((resolveTimeout) => {
+    timer = setTimeout(() => resolveTimeout('timeout'), timeoutMs);
+  });
+  try {
+    return await Promise.race([handler(event, lambdaContext(functionName, timeoutMs)), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 async function invoke(entry: string, functionName: string, event: unknown): Promise<OutgoingResponse> {
   try {
-    const handler = await loadHandler(entry);
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<'timeout'>((resolveTimeout) => {
-      timer = setTimeout(() => resolveTimeout('timeout'), INTEGRATION_TIMEOUT_MS);
-    });
-    const result = await Promise.race([handler(event, lambdaContext(functionName, INTEGRATION_TIMEOUT_MS)), timeout]);
-    clearTimeout(timer);
+    const result = await runFunction(entry, functionName, event, INTEGRATION_TIMEOUT_MS);
     if (result === 'timeout') return gatewayError(503, 'Service Unavailable');
-    return fromLambdaResult(result);
+    return fromLambdaResult(result as APIGatewayProxyResultV2);
   } catch {
     // A handler that throws is a failed integration: API Gateway answers 500 without detail.
     return gatewayError(500, 'Internal Server Error');
   }
 }
 
-async function apiResponse(request: IncomingRequest, options: GatewayOptions): Promise<OutgoingResponse> {
+/** API Gateway's authorizer timeout. */
+const AUTHORIZER_TIMEOUT_MS = 10_000;
+
+/**
+ * The Lambda authorizer's verdict, as API Gateway acts on it with simple responses: a denial is a bare
+ * 403, a failure or a malformed answer a 500; otherwise its context goes to the route.
+ */
+async function runAuthorizer(routeEvent: ApiEvent): Promise<{ context: AuthorizerContext } | OutgoingResponse> {
+  try {
+    const result = await runFunction(authorizerFunction.handler, authorizerFunction.id, toAuthorizerEvent(routeEvent), AUTHORIZER_TIMEOUT_MS);
+    if (result === 'timeout') return gatewayError(500, 'Internal Server Error');
+    const verdict = result as { isAuthorized?: unknown; context?: AuthorizerContext };
+    if (typeof verdict?.isAuthorized !== 'boolean') return gatewayError(500, 'Internal Server Error');
+    if (!verdict.isAuthorized) return gatewayError(403, 'Forbidden');
+    return { context: verdict.context ?? ({} as AuthorizerContext) };
+  } catch {
+    return gatewayError(500, 'Internal Server Error');
+  }
+}
+
+async function apiResponse(request: IncomingRequest): Promise<OutgoingResponse> {
   const path = request.url.split('?')[0] ?? '/';
   const match = matchRoute(request.method, path);
   if (match.kind !== 'matched') {
@@ -63,8 +89,12 @@ async function apiResponse(request: IncomingRequest, options: GatewayOptions): P
     return invoke(fallbackRoute.handler, fallbackRoute.id, event);
   }
   const { route } = match;
-  const authorizer = route.access === 'public' ? undefined : await options.authorize(request, route);
-  const event = toApiGatewayEvent(request, { routeKey: `${route.method} ${route.path}`, pathParameters: match.pathParameters }, authorizer);
+  const event = toApiGatewayEvent(request, { routeKey: `${route.method} ${route.path}`, pathParameters: match.pathParameters }, undefined);
+  if (route.access !== 'public') {
+    const verdict = await runAuthorizer(event);
+    if (!('context' in verdict)) return verdict;
+    event.requestContext.authorizer = { lambda: verdict.context };
+  }
   return invoke(route.handler, route.id, event);
 }
 
@@ -141,7 +171,7 @@ export function createGateway(options: GatewayOptions): Server {
         };
         const local = options.localRoutes[`${request.method} ${path}`];
         if (local) response = await local(request);
-        else if (path === '/v1' || path.startsWith('/v1/')) response = await apiResponse(request, options);
+        else if (path === '/v1' || path.startsWith('/v1/')) response = await apiResponse(request);
         else
           response =
             (request.method === 'GET' && options.webDir && (await staticFile(options.webDir, path))) ||
@@ -153,8 +183,4 @@ export function createGateway(options: GatewayOptions): Server {
     send(res, response);
     options.log?.(`${req.method} ${path} ${response.statusCode} ${(performance.now() - started).toFixed(0)}ms`);
   });
-}
-
-export function jsonResponse(statusCode: number, body: unknown): OutgoingResponse {
-  return { statusCode, headers: { 'content-type': 'application/json' }, body: Buffer.from(JSON.stringify(body, null, 2)) };
 }

@@ -1,13 +1,14 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import type { AuthorizerContext } from '../../shared/auth/identity';
+import type { Server } from 'node:http';
 import type { TableId } from '../../shared/tables';
 import { demoLocations } from '../seed/demo-data';
 import { demoUsers, type DemoUser } from '../seed/demo-users';
-import type { IncomingRequest } from './api-event';
 import { startDynamoLocal, useLocalAwsEnvironment } from './dynamodb-local';
-import { createGateway, jsonResponse, REPO_ROOT } from './gateway';
+import { createGateway, REPO_ROOT } from './gateway';
+import { createLocalIssuer, exportIssuerSettings, type LocalIssuer } from './issuer';
+import { localEndpoints } from './local-endpoints';
 import { usePowertoolsLocalDefaults } from './local-settings';
 import { ensureTables, exportTableNames, localTableNames } from './local-tables';
 
@@ -15,6 +16,8 @@ export interface LocalStackOptions {
   port: number;
   /** Where DynamoDB Local keeps its data; undefined keeps everything in memory. */
   dynamoDataDir?: string;
+  /** Where the local issuer keeps its keys; undefined makes new ones each run. */
+  keysDir?: string;
   seed: boolean;
   log?: (line: string) => void;
   logRequests?: boolean;
@@ -29,29 +32,36 @@ export interface LocalStack {
   stop(): Promise<void>;
 }
 
-/** The caller's user until sign-in exists: `X-Local-User: <demo user id>`, the demo admin when absent. */
-export const LOCAL_USER_HEADER = 'x-local-user';
-export const DEFAULT_LOCAL_USER = 'admin';
-
-function placeholderIdentity(users: DemoUser[]) {
-  return async (request: IncomingRequest): Promise<AuthorizerContext | undefined> => {
-    const header = request.headers[LOCAL_USER_HEADER];
-    const id = (Array.isArray(header) ? header[0] : header) ?? DEFAULT_LOCAL_USER;
-    const user = users.find((candidate) => candidate.id === id);
-    return user ? { userId: user.id, role: user.role, areas: user.areas } : undefined;
-  };
+export interface RunningGateway {
+  server: Server;
+  url: string;
+  close(): Promise<void>;
 }
 
-/** The gateway with the local-only endpoints and the placeholder identity of the demo users. */
-export function createLocalGateway(users: DemoUser[], log?: (line: string) => void) {
-  return createGateway({
-    authorize: placeholderIdentity(users),
-    localRoutes: {
-      'GET /local/users': async () => jsonResponse(200, users),
-    },
+/**
+ * The gateway on a loopback port, with the local-only endpoints, and the authorizer told to trust the
+ * local issuer (its JWKS is served by this same gateway).
+ */
+export async function startLocalGateway(options: { port: number; users: DemoUser[]; issuer: LocalIssuer; log?: (line: string) => void }): Promise<RunningGateway> {
+  const server = createGateway({
+    localRoutes: localEndpoints(options.users, options.issuer),
     webDir: join(REPO_ROOT, 'web'),
-    ...(log ? { log } : {}),
+    ...(options.log ? { log: options.log } : {}),
   });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  exportIssuerSettings(options.issuer, `http://127.0.0.1:${port}`);
+  return {
+    server,
+    url: `http://localhost:${port}`,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
 }
 
 /**
@@ -79,20 +89,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     }
 
     const users = demoUsers(demoLocations());
-    const server = createLocalGateway(users, options.logRequests ? log : undefined);
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(options.port, '127.0.0.1', () => resolve());
-    });
-    const { port } = server.address() as AddressInfo;
+    const issuer = await createLocalIssuer(options.keysDir);
+    const gateway = await startLocalGateway({ port: options.port, users, issuer, ...(options.logRequests ? { log } : {}) });
     return {
-      url: `http://localhost:${port}`,
+      url: gateway.url,
       dynamodbEndpoint: dynamo.endpoint,
       tables,
       users,
       stop: async () => {
-        server.closeAllConnections();
-        await new Promise<void>((resolve) => server.close(() => resolve()));
+        await gateway.close();
         await dynamo.stop();
       },
     };

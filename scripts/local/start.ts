@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { localSettings } from './local-settings';
 import { readRunningStack, removeStackFile, writeStackFile } from './stack-file';
-import { DEFAULT_LOCAL_USER, LOCAL_USER_HEADER, startLocalStack } from './stack';
+import { startLocalStack } from './stack';
 
 function portIsFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -31,7 +31,7 @@ async function main(): Promise<void> {
   log(`starting DynamoDB Local (${settings.inMemory ? 'in memory' : `data in ${join(settings.dataDir, 'dynamodb')}`})`);
   const stack = await startLocalStack({
     port: settings.port,
-    ...(settings.inMemory ? {} : { dynamoDataDir: join(settings.dataDir, 'dynamodb') }),
+    ...(settings.inMemory ? {} : { dynamoDataDir: join(settings.dataDir, 'dynamodb'), keysDir: join(settings.dataDir, 'keys') }),
     seed: true,
     log,
     logRequests: true,
@@ -67,11 +67,10 @@ Capacity Tracker is running (ready in ${seconds} s)
   Demo users   ${stack.url}/local/users
   DynamoDB     ${stack.dynamodbEndpoint}
 
-Until sign-in lands, requests act as the demo user named in the ${LOCAL_USER_HEADER} header
-(default: ${DEFAULT_LOCAL_USER}). Try:
+Sign in as a demo user, one per role (see /local/users), and call the API with the token:
 
-  curl ${stack.url}/v1/locations?limit=3
-  curl -H '${LOCAL_USER_HEADER}: national' ${stack.url}/v1/locations/${stack.users[0]?.locations[0] ?? '1-109000000'}/returns?limit=2
+  TOKEN=$(curl -s -X POST ${stack.url}/local/token -d '{"user":"admin"}' | node -pe 'JSON.parse(require("fs").readFileSync(0)).token')
+  curl -H "Authorization: Bearer $TOKEN" '${stack.url}/v1/locations?limit=3'
 
 Ctrl-C stops everything.
 `);

@@ -4,6 +4,8 @@ import { getLocation, putLocations } from '../../shared/repositories/locations';
 import { tableName } from '../../shared/runtime/config';
 import type { StoredReturn } from '../../shared/schemas/return';
 import { demoLocations, demoReturns } from './demo-data';
+import { demoUsers } from './demo-users';
+import { putMemberships } from '../../shared/repositories/memberships';
 
 export interface SeedSummary {
   locations: number;
@@ -30,7 +32,11 @@ export async function seedDemo(options: { now?: Date; force?: boolean; log?: (li
     return { ...entry.location, lastUpdated: returns.lastUpdated };
   });
   await putLocations(locations);
-  log(`seeded ${locations.length} demo locations`);
+  const memberships = demoUsers(demo).flatMap((user) =>
+    user.role === 'provider' ? user.locations.map((locationId) => ({ userId: user.id, locationId, grantedAt: now.toISOString(), grantedBy: 'demo-seed' })) : [],
+  );
+  await putMemberships(memberships);
+  log(`seeded ${locations.length} demo locations and ${memberships.length} provider memberships`);
 
   // The current return of a day is its last version; versions are kept under their own key.
   const current = new Map<string, StoredReturn>();

@@ -3,7 +3,10 @@ import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { identityFromEvent, type ApiEvent, type Identity } from '../auth/identity';
+import { decideAccess, factsNeeded } from '../auth/access';
+import { principalFromEvent, type ApiEvent, type Principal } from '../auth/identity';
+import { LocationPath } from '../schemas/paths';
+import { pathParams } from './request';
 import { problems } from '../errors';
 import { routeById, type RouteDefinition, type RouteId } from '../routes';
 import { logger, metrics, tracer } from '../runtime/powertools';
@@ -14,18 +17,28 @@ export interface RouteRequest {
   context: Context;
   route: RouteDefinition;
   /** Undefined only on public routes. */
-  identity: Identity | undefined;
+  principal: Principal | undefined;
 }
 export type RouteResult = APIGatewayProxyStructuredResultV2;
 
-/** The caller's identity, checked against the route's allowed roles (memberships and areas come later). */
-function authorize(route: RouteDefinition, event: ApiEvent): Identity | undefined {
+/**
+ * The one authorization check every route goes through: who the authorizer says is calling, the route
+ * table's roles, and for a route about one location the membership or area rule (reading only the
+ * facts the decision needs). No handler re-implements any of it.
+ */
+async function authorize(route: RouteDefinition, event: ApiEvent): Promise<Principal | undefined> {
   if (route.access === 'public') return undefined;
-  const identity = identityFromEvent(event);
-  if (!route.access.includes(identity.role)) {
-    throw problems.forbidden(`The ${identity.role} role may not call ${route.method} ${route.path}.`);
-  }
-  return identity;
+  const principal = principalFromEvent(event);
+  // Validated before anything is read with it, so a hostile id is a 400, not a DynamoDB error.
+  const locationId = route.scope === 'location' ? pathParams(event, LocationPath).locationId : undefined;
+  const needed = factsNeeded(route, principal);
+  const facts =
+    locationId !== undefined && (needed.membership || needed.location)
+      ? await (await import('../auth/facts')).loadAccessFacts(route, principal, locationId)
+      : {};
+  const decision = decideAccess(route, principal, locationId, facts);
+  if (!decision.allowed) throw problems.forbidden(decision.reason);
+  return principal;
 }
 
 /**
@@ -60,7 +73,7 @@ export function httpRoute(routeOrId: RouteId | RouteDefinition, serve: (request:
     })
     .handler(async (event, context) => {
       logger.appendKeys({ route: route.id });
-      const identity = authorize(route, event);
-      return serve({ event, context, route, identity });
+      const principal = await authorize(route, event);
+      return serve({ event, context, route, principal });
     });
 }

@@ -1,4 +1,4 @@
-import { GetCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { keys } from '../keys';
 import { areaLevelOf, ENGLAND } from '../schemas/common';
 import { Location, type LocationType } from '../schemas/location';
@@ -67,6 +67,20 @@ export async function getLocation(locationId: string): Promise<Location | undefi
 export async function listLocations(request: LocationListRequest): Promise<{ items: Location[]; nextToken: string | null }> {
   const page = await dynamo.send(new QueryCommand(listLocationsRequest(request)));
   return { items: (page.Items ?? []).map(fromLocationItem), nextToken: encodePageToken(page.LastEvaluatedKey) };
+}
+
+/** Several locations by ID (at most 100), in the order asked; unknown IDs are left out. */
+export async function getLocations(locationIds: readonly string[]): Promise<Location[]> {
+  if (locationIds.length === 0) return [];
+  const found = new Map<string, Location>();
+  let pending: Record<string, unknown>[] | undefined = locationIds.map((id) => keys.location(id));
+  for (let attempt = 0; pending && pending.length > 0; attempt += 1) {
+    if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** Math.min(attempt, 6)));
+    const result = await dynamo.send(new BatchGetCommand({ RequestItems: { [TABLE]: { Keys: pending } } }));
+    for (const item of result.Responses?.[TABLE] ?? []) found.set(String(item.locationId), fromLocationItem(item));
+    pending = result.UnprocessedKeys?.[TABLE]?.Keys as Record<string, unknown>[] | undefined;
+  }
+  return locationIds.flatMap((id) => found.get(id) ?? []);
 }
 
 /** Upsert many locations (seed and directory import). */

@@ -1,6 +1,6 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { problems } from '../errors';
-import type { Identity } from '../auth/identity';
+import type { Principal } from '../auth/identity';
 import type { Location } from '../schemas/location';
 import { RETURN_SCHEMA_VERSION, type DailyReturnInput, type StoredReturn } from '../schemas/return';
 import { getLocation } from '../repositories/locations';
@@ -13,7 +13,7 @@ import { returnWarnings } from './warnings';
 export interface ReturnTarget {
   locationId: string;
   reportDate: string;
-  submittedBy: Pick<Identity, 'userId'>;
+  submittedBy: Pick<Principal, 'userId'>;
   /** From If-Match: the version the caller saw, or 'any' (some version must exist). */
   ifMatch?: number | 'any';
   now: Date;

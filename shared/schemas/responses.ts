@@ -9,3 +9,7 @@ export const LocationWithLatestReturn = Location.and(z.object({ latestReturn: St
   id: 'LocationWithLatestReturn',
 });
 export const ReturnPage = z.object({ items: z.array(StoredReturn), nextToken }).meta({ id: 'ReturnPage' });
+
+export const RevokedLinks = z
+  .object({ locationId: z.string(), revokedAt: z.string().describe('links issued up to this instant no longer work') })
+  .meta({ id: 'RevokedLinks' });

@@ -1,38 +1,62 @@
-import type { AddressInfo } from 'node:net';
 import { randomInt } from 'node:crypto';
 import { afterAll, beforeAll } from 'vitest';
 import { demoLocations } from '../../scripts/seed/demo-data';
 import { demoUsers } from '../../scripts/seed/demo-users';
-import { createLocalGateway } from '../../scripts/local/stack';
+import { createLocalIssuer, type LocalIssuer } from '../../scripts/local/issuer';
+import { startLocalGateway, type RunningGateway } from '../../scripts/local/stack';
+import type { Role } from '../../shared/schemas/common';
 import { putLocations } from '../../shared/repositories/locations';
 import { addDays, londonDay } from '../../shared/returns/report-date';
 import type { Location } from '../../shared/schemas/location';
 import type { DailyReturnInput } from '../../shared/schemas/return';
 
-/** The local gateway on a free port, for the file's tests: HTTP in, the deployed handlers, DynamoDB Local. */
+let issuer: LocalIssuer | undefined;
+
+/**
+ * The local gateway on a free port, for the file's tests: HTTP in, the real authorizer and the deployed
+ * handlers, DynamoDB Local behind them. Tokens come from the local issuer it trusts.
+ */
 export function useGateway(): { url: () => string } {
-  let base = '';
-  let close: () => Promise<void> = async () => undefined;
+  let gateway: RunningGateway | undefined;
   beforeAll(async () => {
-    const server = createLocalGateway(demoUsers(demoLocations()));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    close = () => new Promise((resolve) => server.close(() => resolve()));
+    issuer = await createLocalIssuer();
+    gateway = await startLocalGateway({ port: 0, users: demoUsers(demoLocations()), issuer });
   });
-  afterAll(() => close());
-  return { url: () => base };
+  afterAll(() => gateway?.close());
+  return { url: () => gateway!.url };
+}
+
+export type Caller = { sub: string; role: Role; areas?: string[] };
+const DEMO_USERS = demoUsers(demoLocations());
+
+/** An ID token from the local issuer: for a demo user by id, or for any claims a test needs. */
+export function tokenFor(caller: string | Caller, options: { now?: Date; ttlSeconds?: number } = {}): Promise<string> {
+  if (!issuer) throw new Error('useGateway() first');
+  const claims =
+    typeof caller === 'string'
+      ? (() => {
+          const user = DEMO_USERS.find((candidate) => candidate.id === caller);
+          if (!user) throw new Error(`no demo user ${caller}`);
+          return { sub: user.id, role: user.role, areas: user.areas };
+        })()
+      : caller;
+  return issuer.sign(claims, options);
 }
 
 export interface CallOptions {
   body?: unknown;
   rawBody?: string;
   headers?: Record<string, string>;
-  user?: string;
+  /** Who calls: a demo user id or claims (signed by the local issuer), a raw token, or null for nobody. Default: the demo admin. */
+  as?: string | Caller | { token: string } | null;
 }
 
 export async function call(base: string, method: string, path: string, options: CallOptions = {}) {
   const headers: Record<string, string> = { ...options.headers };
-  if (options.user) headers['x-local-user'] = options.user;
+  const as = options.as === undefined ? 'admin' : options.as;
+  if (as !== null && headers.authorization === undefined) {
+    headers.authorization = `Bearer ${typeof as === 'object' && 'token' in as ? as.token : await tokenFor(as)}`;
+  }
   let body: string | undefined = options.rawBody;
   if (options.body !== undefined) {
     body = JSON.stringify(options.body);

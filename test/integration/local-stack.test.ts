@@ -45,20 +45,27 @@ describe('npm start', () => {
     const first = startStack();
     await waitFor(() => first.output().includes('Capacity Tracker is running'), 'the first start');
     const { gatewayUrl, dynamodbEndpoint } = stackInfo();
+    expect(first.output()).toContain('/local/token');
 
-    const listing = (await (await fetch(`${gatewayUrl}/v1/locations?limit=100`)).json()) as { items: Array<{ type: string; locationId: string }> };
+    const signIn = await fetch(`${gatewayUrl}/local/token`, { method: 'POST', body: JSON.stringify({ user: 'admin' }) });
+    expect(signIn.status).toBe(200);
+    const { token } = (await signIn.json()) as { token: string };
+    const authorization = `Bearer ${token}`;
+    expect((await fetch(`${gatewayUrl}/v1/locations`)).status).toBe(401);
+
+    const listing = (await (await fetch(`${gatewayUrl}/v1/locations?limit=100`, { headers: { authorization } })).json()) as { items: Array<{ type: string; locationId: string }> };
     expect(listing.items.length).toBeGreaterThanOrEqual(50);
     expect(new Set(listing.items.map((l: { type: string }) => l.type))).toEqual(new Set(['careHome', 'hospice', 'communityRehab', 'substanceMisuse']));
     const careHome = listing.items.find((l) => l.type === 'careHome')!;
     const put = await fetch(gatewayUrl + returnPath(careHome.locationId, today()), {
       method: 'PUT',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization },
       body: JSON.stringify(designExample()),
     });
     expect(put.status).toBe(201); // the demo leaves today open for every home
     const correction = await fetch(gatewayUrl + returnPath(careHome.locationId, today()), {
       method: 'PUT',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization },
       body: JSON.stringify(designExample()),
     });
     expect(correction.status).toBe(200);
@@ -77,7 +84,8 @@ describe('npm start', () => {
     const third = startStack();
     await waitFor(() => third.output().includes('Capacity Tracker is running'), 'the restart');
     expect(third.output()).not.toContain('seeding returns');
-    const again = (await (await fetch(`${stackInfo().gatewayUrl}/v1/locations/${careHome.locationId}`)).json()) as { latestReturn: unknown };
+    // The issuer's keys are kept under the data folder too, so the token from before the restart still works.
+    const again = (await (await fetch(`${stackInfo().gatewayUrl}/v1/locations/${careHome.locationId}`, { headers: { authorization } })).json()) as { latestReturn: unknown };
     expect(again.latestReturn).toEqual(stored);
     third.child.kill('SIGTERM');
     expect(await third.exited).toBe(0);

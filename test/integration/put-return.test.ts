@@ -5,7 +5,7 @@ import { call, createLocation, daysAgo, designExample, returnPath, today, useGat
 
 const gateway = useGateway();
 const put = (path: string, body: unknown, headers: Record<string, string> = {}) => call(gateway.url(), 'PUT', path, { body, headers });
-const get = (path: string, user?: string) => call(gateway.url(), 'GET', path, user ? { user } : {});
+const get = (path: string, user?: string) => call(gateway.url(), 'GET', path, user ? { as: user } : {});
 
 async function storedVersions(locationId: string) {
   const { Items } = await dynamo.send(

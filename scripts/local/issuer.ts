@@ -1,0 +1,69 @@
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { exportJWK, generateKeyPair, importJWK, SignJWT, type JWK } from 'jose';
+import type { Role } from '../../shared/schemas/common';
+
+/**
+ * The local stand-in for Cognito: an RS256 key pair whose public half is served as a JWKS, signing ID
+ * tokens shaped like Cognito's (`cognito:groups` for the role, `custom:areas`). Keys live under
+ * LOCAL_DATA_DIR/keys so tokens survive a restart; in memory when there is no folder. Never used in AWS.
+ */
+export const LOCAL_ISSUER = 'capacity-tracker-local-issuer';
+export const LOCAL_AUDIENCE = 'capacity-tracker-local';
+export const JWKS_PATH = '/local/.well-known/jwks.json';
+const KEY_ID = 'local-1';
+
+export interface LocalIssuer {
+  jwks: { keys: JWK[] };
+  /** The update-link HMAC key, base64url, handed to the functions as UPDATE_LINK_SECRET. */
+  updateLinkSecret: string;
+  sign(claims: { sub: string; role: Role; areas?: readonly string[] }, options?: { now?: Date; ttlSeconds?: number }): Promise<string>;
+}
+
+function readOrCreate(file: string | undefined, create: () => Promise<string>): Promise<string> {
+  if (file && existsSync(file)) return Promise.resolve(readFileSync(file, 'utf8'));
+  return create().then((value) => {
+    if (file) {
+      writeFileSync(file, value);
+      chmodSync(file, 0o600);
+    }
+    return value;
+  });
+}
+
+export async function createLocalIssuer(keysDir?: string): Promise<LocalIssuer> {
+  if (keysDir) mkdirSync(keysDir, { recursive: true });
+  const privateJwk = JSON.parse(
+    await readOrCreate(keysDir && join(keysDir, 'issuer.private.jwk.json'), async () => {
+      const { privateKey } = await generateKeyPair('RS256', { extractable: true });
+      return JSON.stringify(await exportJWK(privateKey));
+    }),
+  ) as JWK;
+  const updateLinkSecret = await readOrCreate(keysDir && join(keysDir, 'update-link.key'), async () => randomBytes(48).toString('base64url'));
+  const privateKey = await importJWK(privateJwk, 'RS256');
+  const { n, e, kty } = privateJwk;
+  return {
+    jwks: { keys: [{ kty, n, e, alg: 'RS256', use: 'sig', kid: KEY_ID }] },
+    updateLinkSecret,
+    sign: (claims, options = {}) => {
+      const now = Math.floor((options.now ?? new Date()).getTime() / 1000);
+      return new SignJWT({ 'cognito:groups': [claims.role], 'custom:areas': (claims.areas ?? []).join(','), token_use: 'id' })
+        .setProtectedHeader({ alg: 'RS256', kid: KEY_ID, typ: 'JWT' })
+        .setIssuer(LOCAL_ISSUER)
+        .setAudience(LOCAL_AUDIENCE)
+        .setSubject(claims.sub)
+        .setIssuedAt(now)
+        .setExpirationTime(now + (options.ttlSeconds ?? 12 * 3600))
+        .sign(privateKey);
+    },
+  };
+}
+
+/** Tell the authorizer (running in this process, as in AWS it runs in its own) whom to trust. */
+export function exportIssuerSettings(issuer: LocalIssuer, gatewayUrl: string): void {
+  process.env.JWT_ISSUER = LOCAL_ISSUER;
+  process.env.JWT_AUDIENCE = LOCAL_AUDIENCE;
+  process.env.JWKS_URL = `${gatewayUrl}${JWKS_PATH}`;
+  process.env.UPDATE_LINK_SECRET = issuer.updateLinkSecret;
+}

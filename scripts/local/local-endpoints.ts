@@ -1,0 +1,48 @@
+import { z } from 'zod';
+import { issueUpdateLink } from '../../shared/auth/update-links';
+import { fieldErrorsFromZod } from '../../shared/errors';
+import { LocationId } from '../../shared/schemas/common';
+import type { DemoUser } from '../seed/demo-users';
+import type { IncomingRequest, OutgoingResponse } from './api-event';
+import { JWKS_PATH, type LocalIssuer } from './issuer';
+
+export function jsonResponse(statusCode: number, body: unknown, contentType = 'application/json'): OutgoingResponse {
+  return { statusCode, headers: { 'content-type': contentType }, body: Buffer.from(JSON.stringify(body, null, 2)) };
+}
+
+function problem(status: number, title: string, detail: string, errors?: { path: string; message: string }[]): OutgoingResponse {
+  return jsonResponse(status, { type: 'about:blank', title, status, detail, ...(errors ? { errors } : {}) }, 'application/problem+json');
+}
+
+function parseBody<S extends z.ZodType>(request: IncomingRequest, schema: S): z.infer<S> | OutgoingResponse {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(request.body.toString('utf8') || '{}');
+  } catch {
+    return problem(400, 'Malformed JSON', 'The body is not valid JSON.');
+  }
+  const result = schema.safeParse(parsed);
+  return result.success ? result.data : problem(400, 'Invalid request', 'The body has invalid fields.', fieldErrorsFromZod(result.error));
+}
+
+/** The local-only endpoints of DESIGN §3 (never deployed): demo users, their tokens, update links. */
+export function localEndpoints(users: DemoUser[], issuer: LocalIssuer): Record<string, (request: IncomingRequest) => Promise<OutgoingResponse>> {
+  return {
+    'GET /local/users': async () => jsonResponse(200, users),
+    [`GET ${JWKS_PATH}`]: async () => jsonResponse(200, issuer.jwks),
+    'POST /local/token': async (request) => {
+      const body = parseBody(request, z.strictObject({ user: z.string() }));
+      if ('statusCode' in body) return body;
+      const user = users.find((candidate) => candidate.id === body.user);
+      if (!user) return problem(404, 'Not found', `No demo user ${body.user}; see GET /local/users.`);
+      return jsonResponse(200, { token: await issuer.sign({ sub: user.id, role: user.role, areas: user.areas }) });
+    },
+    // What a reminder email carries (issue 5 sends them); here so the links can be tried by hand.
+    'POST /local/update-links': async (request) => {
+      const body = parseBody(request, z.strictObject({ locationId: LocationId }));
+      if ('statusCode' in body) return body;
+      const link = await issueUpdateLink(body.locationId);
+      return jsonResponse(200, { token: link.token, locationId: link.locationId, expiresAt: link.expiresAt.toISOString() });
+    },
+  };
+}

@@ -1,0 +1,20 @@
+import { getLocation } from '../repositories/locations';
+import { isMember } from '../repositories/memberships';
+import type { RouteDefinition } from '../routes';
+import { factsNeeded, type AccessFacts } from './access';
+import type { Principal } from './identity';
+
+/**
+ * Reads what the access decision needs about one location, and nothing more. Loaded lazily by the HTTP
+ * layer, so routes that never check a location need not be given these tables.
+ */
+export async function loadAccessFacts(route: RouteDefinition, principal: Principal, locationId: string): Promise<AccessFacts> {
+  const needed = factsNeeded(route, principal);
+  const facts: AccessFacts = {};
+  if (needed.membership) facts.isMember = await isMember(principal.userId, locationId);
+  if (needed.location) {
+    const location = await getLocation(locationId);
+    facts.locationAreas = location ? { localAuthority: location.localAuthority, region: location.region } : null;
+  }
+  return facts;
+}

@@ -1,0 +1,33 @@
+import type { ListingScope } from '../auth/listing-scope';
+import { getLocations, listLocations } from '../repositories/locations';
+import { membershipsOfUser } from '../repositories/memberships';
+import { areaLevelOf } from '../schemas/common';
+import type { Location } from '../schemas/location';
+
+function inArea(location: Location, area: string | undefined): boolean {
+  switch (area === undefined ? 'england' : areaLevelOf(area)) {
+    case 'localAuthority':
+      return location.localAuthority === area;
+    case 'region':
+      return location.region === area;
+    default:
+      return true;
+  }
+}
+
+/** A page of the locations a caller may see, with the area and type filters applied. */
+export async function listVisibleLocations(scope: ListingScope): Promise<{ items: Location[]; nextToken: string | null }> {
+  if (scope.kind === 'area') {
+    const page = await listLocations(scope.query);
+    return scope.keep ? { items: page.items.filter((location) => scope.keep!(location)), nextToken: page.nextToken } : page;
+  }
+  // A provider's own locations: a page of memberships, then those locations, filtered. Providers have
+  // few locations, so a filtered page may be short but the token still walks all of them.
+  const { query } = scope;
+  const memberships = await membershipsOfUser(scope.userId, query.limit, query.nextToken);
+  const locations = await getLocations(memberships.locationIds);
+  return {
+    items: locations.filter((location) => inArea(location, query.area) && (query.type === undefined || location.type === query.type)),
+    nextToken: memberships.nextToken,
+  };
+}

@@ -1,0 +1,44 @@
+import { GetCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { keys } from '../keys';
+import { dynamo } from '../runtime/dynamodb';
+import { tableName } from '../runtime/config';
+import { batchPut } from './batch-write';
+import { decodePageToken, encodePageToken } from './pagination';
+
+const TABLE = tableName('memberships');
+
+export interface Membership {
+  userId: string;
+  locationId: string;
+  grantedAt: string;
+  grantedBy: string;
+}
+
+export async function isMember(userId: string, locationId: string): Promise<boolean> {
+  const { Item } = await dynamo.send(new GetCommand({ TableName: TABLE, Key: keys.membership(userId, locationId) }));
+  return Item !== undefined;
+}
+
+/** Named access pattern "a user's locations", a page at a time. */
+export function membershipsOfUserRequest(userId: string, limit: number, nextToken?: string, table = TABLE): QueryCommandInput {
+  const startKey = decodePageToken(nextToken, ['userId', 'locationId']);
+  return {
+    TableName: table,
+    KeyConditionExpression: 'userId = :user',
+    ExpressionAttributeValues: { ':user': userId },
+    Limit: limit,
+    ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+  };
+}
+
+export async function membershipsOfUser(userId: string, limit: number, nextToken?: string): Promise<{ locationIds: string[]; nextToken: string | null }> {
+  const page = await dynamo.send(new QueryCommand(membershipsOfUserRequest(userId, limit, nextToken)));
+  return {
+    locationIds: (page.Items ?? []).map((item) => String(item.locationId)),
+    nextToken: encodePageToken(page.LastEvaluatedKey),
+  };
+}
+
+export async function putMemberships(memberships: readonly Membership[]): Promise<void> {
+  await batchPut(TABLE, memberships.map((membership) => ({ ...membership })));
+}
