@@ -1,0 +1,83 @@
+import { describe, expect, test } from 'vitest';
+import { buildOpenApiDocument } from '../../shared/openapi';
+import { routes, type RouteDefinition } from '../../shared/routes';
+
+const doc = buildOpenApiDocument();
+const all = routes as readonly RouteDefinition[];
+type Operation = {
+  operationId: string;
+  security?: unknown[];
+  'x-allowed-roles'?: string[];
+  parameters: { name: string; in: string; required: boolean; schema: unknown }[];
+  requestBody?: { required: boolean; content: Record<string, { schema: { $ref?: string } }> };
+  responses: Record<string, { description: string; content?: Record<string, { schema: unknown }> }>;
+};
+
+const operation = (path: string, method: string) => (doc.paths[path] as Record<string, Operation> | undefined)?.[method];
+const component = (ref: string) => {
+  expect(ref).toMatch(/^#\/components\/schemas\//);
+  return (doc.components.schemas as Record<string, Record<string, unknown>>)[ref.replace('#/components/schemas/', '')];
+};
+
+describe('buildOpenApiDocument', () => {
+  test('is OpenAPI 3.1.0 with bearer auth by default', () => {
+    expect(doc.openapi).toBe('3.1.0');
+    expect(doc.security).toEqual([{ bearer: [] }]);
+    expect(doc.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
+  });
+
+  test('every route is under paths with its method and operationId', () => {
+    for (const route of all) {
+      const op = operation(route.path, route.method.toLowerCase());
+      expect(op, `${route.method} ${route.path}`).toBeDefined();
+      expect(op?.operationId).toBe(route.id);
+    }
+  });
+
+  test('there are no operations beyond the route table', () => {
+    const documented = Object.entries(doc.paths).flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`));
+    expect(documented.sort()).toEqual(all.map((r) => `${r.method} ${r.path}`).sort());
+  });
+
+  test("the PUT's request body is the DailyReturnInput schema: closed to unknown fields, vacancies required", () => {
+    const op = operation('/v1/locations/{locationId}/returns/{reportDate}', 'put');
+    expect(op?.requestBody?.required).toBe(true);
+    const ref = op?.requestBody?.content['application/json']?.schema.$ref;
+    expect(ref).toBeDefined();
+    const schema = component(ref!);
+    expect(schema).toBeDefined();
+    expect(schema?.additionalProperties).toBe(false);
+    expect(schema?.required).toEqual(expect.arrayContaining(['vacancies', 'beds', 'admissions', 'outbreak', 'workforce', 'ppe', 'visiting']));
+    expect(schema?.required).not.toContain('notes');
+  });
+
+  test('the PUT documents both path parameters and If-Match', () => {
+    const op = operation('/v1/locations/{locationId}/returns/{reportDate}', 'put');
+    expect(op?.parameters.map((p) => [p.name, p.in, p.required])).toEqual([
+      ['locationId', 'path', true],
+      ['reportDate', 'path', true],
+      ['If-Match', 'header', false],
+    ]);
+  });
+
+  test('the listing documents its query parameters', () => {
+    const op = operation('/v1/locations', 'get');
+    expect(op?.parameters.filter((p) => p.in === 'query').map((p) => p.name)).toEqual(expect.arrayContaining(['area', 'type', 'limit', 'nextToken']));
+  });
+
+  test('error responses are problem+json', () => {
+    const op = operation('/v1/locations/{locationId}/returns/{reportDate}', 'put');
+    for (const status of ['400', '401', '403', '404', '412', '413']) {
+      expect(op?.responses[status]?.content, status).toEqual({ 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } });
+    }
+    expect(component('#/components/schemas/Problem')).toBeDefined();
+  });
+
+  test('health and the document itself need no token; other operations list their roles', () => {
+    expect(operation('/v1/health', 'get')?.security).toEqual([]);
+    expect(operation('/v1/openapi.json', 'get')?.security).toEqual([]);
+    const put = operation('/v1/locations/{locationId}/returns/{reportDate}', 'put');
+    expect(put?.security).toBeUndefined();
+    expect(put?.['x-allowed-roles']).toEqual(['provider', 'admin']);
+  });
+});

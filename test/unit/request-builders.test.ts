@@ -1,0 +1,212 @@
+import { describe, expect, test } from 'vitest';
+import { listLocationsRequest } from '../../shared/repositories/locations';
+import { encodePageToken } from '../../shared/repositories/pagination';
+import { writeReturnRequest, WRITE_PART } from '../../shared/repositories/return-writes';
+import { latestReturnRequest, returnHistoryRequest } from '../../shared/repositories/returns';
+import { RETURN_SCHEMA_VERSION, type StoredReturn } from '../../shared/schemas/return';
+import { designExample, expectProblem } from './fixtures';
+
+describe('listLocationsRequest', () => {
+  test('a local authority is queried on byLocalAuthority', () => {
+    const request = listLocationsRequest({ area: 'E08000004', limit: 50 }, 'locations-table');
+    expect(request).toEqual({
+      TableName: 'locations-table',
+      IndexName: 'byLocalAuthority',
+      KeyConditionExpression: '#area = :area',
+      ExpressionAttributeNames: { '#area': 'localAuthority' },
+      ExpressionAttributeValues: { ':area': 'E08000004' },
+      Limit: 50,
+    });
+  });
+
+  test('a region is queried on byRegion', () => {
+    const request = listLocationsRequest({ area: 'E12000002', limit: 10 }, 't');
+    expect(request.IndexName).toBe('byRegion');
+    expect(request.ExpressionAttributeNames).toEqual({ '#area': 'region' });
+    expect(request.ExpressionAttributeValues).toEqual({ ':area': 'E12000002' });
+    expect(request.Limit).toBe(10);
+  });
+
+  test('no area lists all of England on byCountry', () => {
+    const request = listLocationsRequest({ limit: 50 }, 't');
+    expect(request.IndexName).toBe('byCountry');
+    expect(request.ExpressionAttributeNames).toEqual({ '#area': 'country' });
+    expect(request.ExpressionAttributeValues).toEqual({ ':area': 'E92000001' });
+  });
+
+  test('the England code lists on byCountry too', () => {
+    const request = listLocationsRequest({ area: 'E92000001', limit: 50 }, 't');
+    expect(request.IndexName).toBe('byCountry');
+    expect(request.ExpressionAttributeValues).toEqual({ ':area': 'E92000001' });
+  });
+
+  test('a type narrows the sort key with begins_with on its listing prefix', () => {
+    const request = listLocationsRequest({ area: 'E08000004', type: 'careHome', limit: 50 }, 't');
+    expect(request.KeyConditionExpression).toBe('#area = :area AND begins_with(listingKey, :prefix)');
+    expect(request.ExpressionAttributeValues).toEqual({ ':area': 'E08000004', ':prefix': 'careHome#' });
+    expect(request.FilterExpression).toBeUndefined();
+  });
+
+  test('a type with no area narrows the England listing', () => {
+    const request = listLocationsRequest({ type: 'hospice', limit: 50 }, 't');
+    expect(request.IndexName).toBe('byCountry');
+    expect(request.ExpressionAttributeValues).toEqual({ ':area': 'E92000001', ':prefix': 'hospice#' });
+  });
+
+  test('the next page starts after the key the previous page ended on', () => {
+    const lastKey = { locationId: '1-109570155', localAuthority: 'E08000004', listingKey: 'careHome#1-109570155' };
+    const request = listLocationsRequest({ area: 'E08000004', limit: 50, nextToken: encodePageToken(lastKey)! }, 't');
+    expect(request.ExclusiveStartKey).toEqual(lastKey);
+  });
+
+  test("a token from another index's listing is a 400", () => {
+    const regionKey = { locationId: '1-109570155', region: 'E12000002', listingKey: 'careHome#1-109570155' };
+    const problem = expectProblem(() => listLocationsRequest({ area: 'E08000004', limit: 50, nextToken: encodePageToken(regionKey)! }, 't'));
+    expect(problem.errors?.[0]?.path).toBe('query.nextToken');
+  });
+
+  test('without a table argument it queries the table named by LOCATIONS_TABLE', () => {
+    expect(process.env.LOCATIONS_TABLE).toBeTruthy();
+    expect(listLocationsRequest({ limit: 1 }).TableName).toBe(process.env.LOCATIONS_TABLE);
+  });
+});
+
+describe('latestReturnRequest', () => {
+  test('the newest return of a location: newest first, one item', () => {
+    expect(latestReturnRequest('1-109570155', {}, 'returns-table')).toEqual({
+      TableName: 'returns-table',
+      KeyConditionExpression: 'locationId = :id',
+      ExpressionAttributeValues: { ':id': '1-109570155' },
+      ScanIndexForward: false,
+      Limit: 1,
+    });
+  });
+
+  test('on or before a day includes that day', () => {
+    const request = latestReturnRequest('1-109570155', { onOrBefore: '2026-11-22' }, 't');
+    expect(request.KeyConditionExpression).toBe('locationId = :id AND reportDate <= :bound');
+    expect(request.ExpressionAttributeValues).toEqual({ ':id': '1-109570155', ':bound': '2026-11-22' });
+    expect(request.ScanIndexForward).toBe(false);
+    expect(request.Limit).toBe(1);
+  });
+
+  test('before a day excludes that day (the previous return)', () => {
+    const request = latestReturnRequest('1-109570155', { before: '2026-11-22' }, 't');
+    expect(request.KeyConditionExpression).toBe('locationId = :id AND reportDate < :bound');
+    expect(request.ExpressionAttributeValues).toEqual({ ':id': '1-109570155', ':bound': '2026-11-22' });
+  });
+
+  test('without a table argument it queries the table named by RETURNS_TABLE', () => {
+    expect(latestReturnRequest('1-109570155').TableName).toBe(process.env.RETURNS_TABLE);
+  });
+});
+
+describe('returnHistoryRequest', () => {
+  const locationId = '1-109570155';
+
+  test('from and to give a BETWEEN on the day, newest first', () => {
+    const request = returnHistoryRequest({ locationId, from: '2026-11-01', to: '2026-11-22', limit: 31 }, 't');
+    expect(request).toEqual({
+      TableName: 't',
+      KeyConditionExpression: 'locationId = :id AND reportDate BETWEEN :from AND :to',
+      ExpressionAttributeValues: { ':id': locationId, ':from': '2026-11-01', ':to': '2026-11-22' },
+      ScanIndexForward: false,
+      Limit: 31,
+    });
+  });
+
+  test('only from gives >=', () => {
+    const request = returnHistoryRequest({ locationId, from: '2026-11-01', limit: 31 }, 't');
+    expect(request.KeyConditionExpression).toBe('locationId = :id AND reportDate >= :from');
+    expect(request.ExpressionAttributeValues).toEqual({ ':id': locationId, ':from': '2026-11-01' });
+    expect(request.ScanIndexForward).toBe(false);
+  });
+
+  test('only to gives <=', () => {
+    const request = returnHistoryRequest({ locationId, to: '2026-11-22', limit: 31 }, 't');
+    expect(request.KeyConditionExpression).toBe('locationId = :id AND reportDate <= :to');
+    expect(request.ExpressionAttributeValues).toEqual({ ':id': locationId, ':to': '2026-11-22' });
+  });
+
+  test('neither gives the whole history, newest first', () => {
+    const request = returnHistoryRequest({ locationId, limit: 5 }, 't');
+    expect(request.KeyConditionExpression).toBe('locationId = :id');
+    expect(request.ExpressionAttributeValues).toEqual({ ':id': locationId });
+    expect(request.ScanIndexForward).toBe(false);
+    expect(request.Limit).toBe(5);
+    expect(request.ExclusiveStartKey).toBeUndefined();
+  });
+
+  test("a token from this location's history continues it", () => {
+    const lastKey = { locationId, reportDate: '2026-11-10' };
+    const request = returnHistoryRequest({ locationId, limit: 31, nextToken: encodePageToken(lastKey)! }, 't');
+    expect(request.ExclusiveStartKey).toEqual(lastKey);
+  });
+
+  test("a token from another location's history is a 400", () => {
+    const otherKey = { locationId: '1-123456789', reportDate: '2026-11-10' };
+    const problem = expectProblem(() => returnHistoryRequest({ locationId, limit: 31, nextToken: encodePageToken(otherKey)! }, 't'));
+    expect(problem.errors?.[0]?.path).toBe('query.nextToken');
+  });
+});
+
+describe('writeReturnRequest', () => {
+  const tables = { returns: 'returns-t', returnVersions: 'versions-t', locations: 'locations-t' };
+  const stored = (version: number): StoredReturn => ({
+    ...designExample(),
+    locationId: '1-109570155',
+    reportDate: '2026-11-22',
+    version,
+    submittedAt: '2026-11-22T08:14:03Z',
+    submittedBy: 'user-1',
+    warnings: [],
+    schemaVersion: RETURN_SCHEMA_VERSION,
+  });
+
+  test('the parts are the current return, the version record and the location, in that order', () => {
+    const items = writeReturnRequest(stored(1), undefined, tables).TransactItems!;
+    expect(items).toHaveLength(3);
+    expect(items[WRITE_PART.currentReturn]?.Put?.TableName).toBe('returns-t');
+    expect(items[WRITE_PART.version]?.Put?.TableName).toBe('versions-t');
+    expect(items[WRITE_PART.location]?.Update?.TableName).toBe('locations-t');
+  });
+
+  test('version 1 is written only if no return exists yet for that day', () => {
+    const put = writeReturnRequest(stored(1), undefined, tables).TransactItems![WRITE_PART.currentReturn]!.Put!;
+    expect(put.Item).toEqual(stored(1));
+    expect(put.ConditionExpression).toBe('attribute_not_exists(locationId)');
+    expect(put.ExpressionAttributeValues).toBeUndefined();
+  });
+
+  test('a correction is written only over the version it replaces', () => {
+    const put = writeReturnRequest(stored(3), 2, tables).TransactItems![WRITE_PART.currentReturn]!.Put!;
+    expect(put.Item).toMatchObject({ version: 3 });
+    expect(put.ConditionExpression).toBe('version = :replaces');
+    expect(put.ExpressionAttributeValues).toEqual({ ':replaces': 2 });
+  });
+
+  test('the version record is keyed date#00000N and never overwrites', () => {
+    const first = writeReturnRequest(stored(1), undefined, tables).TransactItems![WRITE_PART.version]!.Put!;
+    expect(first.Item).toEqual({ ...stored(1), versionKey: '2026-11-22#000001' });
+    expect(first.ConditionExpression).toBe('attribute_not_exists(locationId)');
+
+    const third = writeReturnRequest(stored(3), 2, tables).TransactItems![WRITE_PART.version]!.Put!;
+    expect(third.Item).toMatchObject({ locationId: '1-109570155', versionKey: '2026-11-22#000003', version: 3 });
+    expect(third.ConditionExpression).toBe('attribute_not_exists(locationId)');
+  });
+
+  test("the location's lastUpdated is set to submittedAt, only if the location exists", () => {
+    const update = writeReturnRequest(stored(1), undefined, tables).TransactItems![WRITE_PART.location]!.Update!;
+    expect(update.Key).toEqual({ locationId: '1-109570155' });
+    expect(update.UpdateExpression).toBe('SET lastUpdated = :at');
+    expect(update.ConditionExpression).toBe('attribute_exists(locationId)');
+    expect(update.ExpressionAttributeValues).toEqual({ ':at': '2026-11-22T08:14:03Z' });
+  });
+
+  test('by default it writes the tables named by the environment', () => {
+    const items = writeReturnRequest(stored(1), undefined).TransactItems!;
+    expect(items[WRITE_PART.currentReturn]?.Put?.TableName).toBe(process.env.RETURNS_TABLE);
+    expect(items[WRITE_PART.version]?.Put?.TableName).toBe(process.env.RETURN_VERSIONS_TABLE);
+    expect(items[WRITE_PART.location]?.Update?.TableName).toBe(process.env.LOCATIONS_TABLE);
+  });
+});

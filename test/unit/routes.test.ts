@@ -1,0 +1,120 @@
+import { describe, expect, test } from 'vitest';
+import { compilePath, matchRoute, routes, type RouteDefinition } from '../../shared/routes';
+import { LocationId } from '../../shared/schemas/common';
+
+const all = routes as readonly RouteDefinition[];
+
+describe('compilePath', () => {
+  test('captures path parameters by name', () => {
+    expect(compilePath('/v1/locations/{locationId}/returns/{reportDate}')('/v1/locations/1-109570155/returns/2026-11-22')).toEqual({
+      locationId: '1-109570155',
+      reportDate: '2026-11-22',
+    });
+  });
+
+  test('a parameter never spans a slash', () => {
+    expect(compilePath('/v1/locations/{locationId}')('/v1/locations/1-109570155/returns')).toBeUndefined();
+  });
+
+  test('a parameter cannot be empty', () => {
+    expect(compilePath('/v1/locations/{locationId}')('/v1/locations/')).toBeUndefined();
+  });
+
+  test('literal segments match literally (a dot is not a wildcard)', () => {
+    const match = compilePath('/v1/openapi.json');
+    expect(match('/v1/openapi.json')).toEqual({});
+    expect(match('/v1/openapiXjson')).toBeUndefined();
+    expect(match('/v1/openapi.json/extra')).toBeUndefined();
+  });
+
+  test('a percent-encoded parameter comes back decoded', () => {
+    expect(compilePath('/v1/locations/{locationId}')('/v1/locations/1-109570155%20x')).toEqual({ locationId: '1-109570155 x' });
+  });
+
+  test('a malformed percent escape is passed through as it came', () => {
+    expect(compilePath('/v1/locations/{locationId}')('/v1/locations/1-%E0%A4%A')).toEqual({ locationId: '1-%E0%A4%A' });
+  });
+});
+
+describe('matchRoute', () => {
+  test('PUT on a return path is putReturn, with its parameters', () => {
+    const match = matchRoute('PUT', '/v1/locations/1-109570155/returns/2026-11-22');
+    expect(match.kind).toBe('matched');
+    if (match.kind !== 'matched') return;
+    expect(match.route.id).toBe('putReturn');
+    expect(match.pathParameters).toEqual({ locationId: '1-109570155', reportDate: '2026-11-22' });
+  });
+
+  test('the method is matched whatever its case', () => {
+    const match = matchRoute('put', '/v1/locations/1-109570155/returns/2026-11-22');
+    expect(match.kind === 'matched' && match.route.id).toBe('putReturn');
+  });
+
+  test('an encoded slash is decoded into the parameter, which then fails LocationId validation', () => {
+    const match = matchRoute('PUT', '/v1/locations/1-109570155%2F..%2Fx/returns/2026-11-22');
+    expect(match.kind).toBe('matched');
+    if (match.kind !== 'matched') return;
+    expect(match.pathParameters.locationId).toBe('1-109570155/../x');
+    expect(LocationId.safeParse(match.pathParameters.locationId).success).toBe(false);
+  });
+
+  test('GET on a return path is the wrong method, and PUT is the one allowed', () => {
+    expect(matchRoute('GET', '/v1/locations/x/returns/2026-01-01')).toEqual({ kind: 'wrongMethod', allowed: ['PUT'] });
+  });
+
+  test('GET on the confirm path is the wrong method, and POST is the one allowed', () => {
+    expect(matchRoute('GET', '/v1/locations/x/returns/2026-01-01/confirm')).toEqual({ kind: 'wrongMethod', allowed: ['POST'] });
+  });
+
+  test('each GET path reaches its own route', () => {
+    const ids = (['/v1/health', '/v1/openapi.json', '/v1/locations', '/v1/locations/1-109570155', '/v1/locations/1-109570155/returns'] as const).map((path) => {
+      const match = matchRoute('GET', path);
+      return match.kind === 'matched' ? match.route.id : match.kind;
+    });
+    expect(ids).toEqual(['health', 'openapi', 'listLocations', 'getLocation', 'listReturns']);
+  });
+
+  test('POST on the confirm path is confirmReturn', () => {
+    const match = matchRoute('POST', '/v1/locations/1-109570155/returns/2026-11-22/confirm');
+    expect(match.kind === 'matched' && match.route.id).toBe('confirmReturn');
+  });
+
+  test.each(['/v1/nope', '/v2/health', '/health', '/v1/locations/1-109570155/returns/2026-11-22/extra', '/v1/health/'])('%s matches nothing', (path) => {
+    expect(matchRoute('GET', path)).toEqual({ kind: 'none' });
+  });
+});
+
+describe('the route table', () => {
+  test('every path is under /v1/', () => {
+    for (const route of all) expect(route.path, route.id).toMatch(/^\/v1\//);
+  });
+
+  test('route ids are unique', () => {
+    const ids = all.map((r) => r.id);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  test('no two routes share a method and path', () => {
+    const keys = all.map((r) => `${r.method} ${r.path}`);
+    expect(new Set(keys).size).toBe(keys.length);
+  });
+
+  test('every route that is not public names at least one role', () => {
+    for (const route of all) {
+      if (route.access === 'public') continue;
+      expect(route.access.length, route.id).toBeGreaterThan(0);
+    }
+  });
+
+  test('only health and the OpenAPI document are public', () => {
+    expect(all.filter((r) => r.access === 'public').map((r) => r.id).sort()).toEqual(['health', 'openapi']);
+  });
+
+  test('every route matches its own path with a sample of each parameter', () => {
+    for (const route of all) {
+      const sample = route.path.replace(/\{(\w+)\}/g, (_whole, name: string) => (name === 'reportDate' ? '2026-11-22' : '1-109570155'));
+      const match = matchRoute(route.method, sample);
+      expect(match.kind === 'matched' && match.route.id, route.id).toBe(route.id);
+    }
+  });
+});
