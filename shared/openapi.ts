@@ -11,8 +11,13 @@ function schemaRef(schema: z.ZodType, components: Record<string, unknown>): unkn
     [key: string]: unknown;
   };
   const { $defs, $schema: _schema, ...rest } = generated;
-  for (const [name, definition] of Object.entries($defs ?? {})) components[name] = definition;
-  return JSON.parse(JSON.stringify(rest).replaceAll('"#/$defs/', '"#/components/schemas/'));
+  for (const [name, definition] of Object.entries($defs ?? {})) components[name] = toComponentRefs(definition);
+  return toComponentRefs(rest);
+}
+
+/** zod names shared schemas `#/$defs/X`; in an OpenAPI document they live at `#/components/schemas/X`. */
+function toComponentRefs(schema: unknown): unknown {
+  return JSON.parse(JSON.stringify(schema).replaceAll('"#/$defs/', '"#/components/schemas/'));
 }
 
 const PATH_PARAMETER_SCHEMAS: Record<string, z.ZodType> = { locationId: LocationId, reportDate: CalendarDate };

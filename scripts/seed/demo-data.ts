@@ -181,6 +181,17 @@ function withDataEntrySlip(input: DailyReturnInput, random: () => number): Daily
     : { ...input, beds: { ...input.beds, occupied: input.beds.occupied * 10 } };
 }
 
+/**
+ * The instant on `day` at the London time of day of the latest submission. Stepping back whole 24-hour
+ * blocks instead would cross a clock change and date a return after the day it was sent.
+ */
+function sameLondonTimeOn(day: string, latest: { at: Date; reportDate: string }): Date {
+  const sinceMidnight = latest.at.getTime() - londonStartOfDay(latest.reportDate).getTime();
+  const start = londonStartOfDay(day).getTime();
+  const dayLength = londonStartOfDay(addDays(day, 1)).getTime() - start;
+  return new Date(start + Math.min(sinceMidnight, dayLength - 60_000));
+}
+
 export interface DemoReturns {
   /** Every stored version, oldest first; the last version of each day is the current one. */
   versions: StoredReturn[];
@@ -197,12 +208,12 @@ export function demoReturns(demo: DemoLocation, now: Date, days = 21, seed = 7):
   let previous: DailyReturnInput | undefined;
   const versions: StoredReturn[] = [];
   for (let k = days - 1; k >= 0; k -= 1) {
-    const submittedAt = new Date(latest.at.getTime() - k * 86_400_000);
+    const reportDate = addDays(latest.reportDate, -k);
+    const submittedAt = sameLondonTimeOn(reportDate, latest);
     occupied = Math.max(0, Math.min(location.registeredBeds, occupied + Math.round((random() - 0.5) * 3)));
     let input = figures(location, occupied, random, k);
     if (random() < 0.03) input = withDataEntrySlip(input, random);
     const corrected = random() < 0.06;
-    const reportDate = addDays(latest.reportDate, -k);
     const base = {
       locationId: location.locationId,
       reportDate,

@@ -5,7 +5,7 @@ import { Location, type LocationType } from '../schemas/location';
 import { dynamo } from '../runtime/dynamodb';
 import { tableName } from '../runtime/config';
 import { batchPut } from './batch-write';
-import { decodePageToken, encodePageToken } from './pagination';
+import { decodePageToken, encodePageToken, invalidPageToken } from './pagination';
 
 const TABLE = tableName('locations');
 
@@ -44,14 +44,19 @@ export interface LocationListRequest {
 export function listLocationsRequest(request: LocationListRequest, table = TABLE): QueryCommandInput {
   const level = areaLevelOf(request.area ?? ENGLAND) ?? 'england';
   const index = AREA_INDEX[level];
+  const area = request.area ?? ENGLAND;
   const startKey = decodePageToken(request.nextToken, ['locationId', index.attribute, 'listingKey']);
+  // A token from another area or type would make DynamoDB refuse the start key (a 500); it is the caller's 400.
+  if (startKey && (startKey[index.attribute] !== area || (request.type && !String(startKey.listingKey).startsWith(keys.listingPrefix(request.type))))) {
+    throw invalidPageToken();
+  }
   return {
     TableName: table,
     IndexName: index.indexName,
     KeyConditionExpression: request.type ? '#area = :area AND begins_with(listingKey, :prefix)' : '#area = :area',
     ExpressionAttributeNames: { '#area': index.attribute },
     ExpressionAttributeValues: {
-      ':area': request.area ?? ENGLAND,
+      ':area': area,
       ...(request.type ? { ':prefix': keys.listingPrefix(request.type) } : {}),
     },
     Limit: request.limit,

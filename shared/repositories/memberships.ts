@@ -3,7 +3,7 @@ import { keys } from '../keys';
 import { dynamo } from '../runtime/dynamodb';
 import { tableName } from '../runtime/config';
 import { batchPut } from './batch-write';
-import { decodePageToken, encodePageToken } from './pagination';
+import { decodePageToken, encodePageToken, invalidPageToken } from './pagination';
 
 const TABLE = tableName('memberships');
 
@@ -22,6 +22,7 @@ export async function isMember(userId: string, locationId: string): Promise<bool
 /** Named access pattern "a user's locations", a page at a time. */
 export function membershipsOfUserRequest(userId: string, limit: number, nextToken?: string, table = TABLE): QueryCommandInput {
   const startKey = decodePageToken(nextToken, ['userId', 'locationId']);
+  if (startKey && startKey.userId !== userId) throw invalidPageToken();
   return {
     TableName: table,
     KeyConditionExpression: 'userId = :user',

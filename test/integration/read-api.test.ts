@@ -56,6 +56,14 @@ describe('GET /v1/locations', () => {
     expect((await get('/v1/locations?type=castle')).json.errors[0].path).toBe('query.type');
     expect((await get('/v1/locations?limit=0')).json.errors[0].path).toBe('query.limit');
     expect((await get('/v1/locations?colour=red')).json.errors[0].path).toBe('query.colour');
+    // A genuine token, but from another listing: DynamoDB would refuse the start key.
+    await putLocations([newLocation(), newLocation()]);
+    const page = await get('/v1/locations?area=E08000004&limit=1');
+    expect(page.json.nextToken).toEqual(expect.any(String));
+    const elsewhere = await get(`/v1/locations?area=E08000003&nextToken=${page.json.nextToken}`);
+    expect(elsewhere.status).toBe(400);
+    expect(elsewhere.json.errors[0].path).toBe('query.nextToken');
+    expect((await get(`/v1/locations?area=E08000004&type=hospice&nextToken=${page.json.nextToken}`)).status).toBe(400);
     const forged = await get(`/v1/locations?nextToken=${Buffer.from('{"locationId":{"S":"x"}}').toString('base64url')}`);
     expect(forged.status).toBe(400);
     expect(forged.json.errors[0].path).toBe('query.nextToken');

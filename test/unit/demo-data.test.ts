@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { demoLocations, demoReturns, type Freshness } from '../../scripts/seed/demo-data';
-import { londonDay } from '../../shared/returns/report-date';
+import { londonDay, reportDateProblem } from '../../shared/returns/report-date';
 import { LOCATION_TYPES } from '../../shared/schemas/location';
 import { StoredReturn } from '../../shared/schemas/return';
 
@@ -45,6 +45,9 @@ describe.each([
   ['a summer evening (BST)', new Date('2026-07-01T18:30:00Z')],
   ['just after London midnight in summer', new Date('2026-06-30T23:10:00Z')],
   ['late evening in winter', new Date('2026-12-31T23:45:00Z')],
+  // Three weeks back from here crosses the spring clock change (29 March 2026).
+  ['a morning soon after the clocks went forward', new Date('2026-04-01T10:17:00Z')],
+  ['just after midnight soon after the clocks went forward', new Date('2026-04-05T23:05:00Z')],
 ])('demoReturns at %s', (_label, now) => {
   const all = demos.map((demo) => ({ demo, returns: demoReturns(demo, now) }));
   const ageHours = (instant: string | null) => (now.getTime() - Date.parse(instant!)) / HOUR;
@@ -94,6 +97,14 @@ describe.each([
         const parsed = StoredReturn.safeParse(version);
         expect(parsed.success, `${version.locationId} ${version.reportDate} v${version.version}`).toBe(true);
         expect(version.locationId).toBe(demo.location.locationId);
+      }
+    }
+  });
+
+  test('every return was sent on or after its day and within the window the API allows', () => {
+    for (const { returns } of all) {
+      for (const version of returns.versions) {
+        expect(reportDateProblem(version.reportDate, new Date(version.submittedAt)), `${version.locationId} ${version.reportDate} sent ${version.submittedAt}`).toBeUndefined();
       }
     }
   });

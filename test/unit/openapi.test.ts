@@ -20,6 +20,25 @@ const component = (ref: string) => {
 };
 
 describe('buildOpenApiDocument', () => {
+  test('every $ref points at a schema the document defines', () => {
+    const refs: string[] = [];
+    const walk = (node: unknown): void => {
+      if (Array.isArray(node)) node.forEach(walk);
+      else if (node && typeof node === 'object') {
+        for (const [key, value] of Object.entries(node)) {
+          if (key === '$ref' && typeof value === 'string') refs.push(value);
+          else walk(value);
+        }
+      }
+    };
+    walk(doc);
+    expect(refs.length).toBeGreaterThan(10);
+    for (const ref of refs) {
+      expect(ref).toMatch(/^#\/components\/schemas\//);
+      expect(doc.components.schemas, ref).toHaveProperty([ref.split('/').pop()!]);
+    }
+  });
+
   test('is OpenAPI 3.1.0 with bearer auth by default', () => {
     expect(doc.openapi).toBe('3.1.0');
     expect(doc.security).toEqual([{ bearer: [] }]);
