@@ -18,7 +18,8 @@ export interface LocalIssuer {
   jwks: { keys: JWK[] };
   /** The update-link HMAC key, base64url, handed to the functions as UPDATE_LINK_SECRET. */
   updateLinkSecret: string;
-  sign(claims: { sub: string; role: Role; areas?: readonly string[] }, options?: { now?: Date; ttlSeconds?: number }): Promise<string>;
+  /** `audience` is there so tests can mint a token meant for another service. */
+  sign(claims: { sub: string; role: Role; areas?: readonly string[] }, options?: { now?: Date; ttlSeconds?: number; audience?: string }): Promise<string>;
 }
 
 function readOrCreate(file: string | undefined, create: () => Promise<string>): Promise<string> {
@@ -51,7 +52,7 @@ export async function createLocalIssuer(keysDir?: string): Promise<LocalIssuer> 
       return new SignJWT({ 'cognito:groups': [claims.role], 'custom:areas': (claims.areas ?? []).join(','), token_use: 'id' })
         .setProtectedHeader({ alg: 'RS256', kid: KEY_ID, typ: 'JWT' })
         .setIssuer(LOCAL_ISSUER)
-        .setAudience(LOCAL_AUDIENCE)
+        .setAudience(options.audience ?? LOCAL_AUDIENCE)
         .setSubject(claims.sub)
         .setIssuedAt(now)
         .setExpirationTime(now + (options.ttlSeconds ?? 12 * 3600))

@@ -1,4 +1,5 @@
 import type { ListingScope } from '../auth/listing-scope';
+import { problems } from '../errors';
 import { getLocations, listLocations } from '../repositories/locations';
 import { membershipsOfUser } from '../repositories/memberships';
 import { areaLevelOf } from '../schemas/common';
@@ -19,7 +20,11 @@ function inArea(location: Location, area: string | undefined): boolean {
 export async function listVisibleLocations(scope: ListingScope): Promise<{ items: Location[]; nextToken: string | null }> {
   if (scope.kind === 'area') {
     const page = await listLocations(scope.query);
-    return scope.keep ? { items: page.items.filter((location) => scope.keep!(location)), nextToken: page.nextToken } : page;
+    if (!scope.keep) return page;
+    const kept = page.items.filter((location) => scope.keep!(location));
+    // A local authority lies wholly inside one region: if none of it is covered, none of it ever is.
+    if (page.items.length > 0 && kept.length === 0) throw problems.forbidden(`Area ${scope.query.area} is outside your areas.`);
+    return { items: kept, nextToken: page.nextToken };
   }
   // A provider's own locations: a page of memberships, then those locations, filtered. Providers have
   // few locations, so a filtered page may be short but the token still walks all of them.

@@ -1,0 +1,111 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { REPO_ROOT } from '../../scripts/local/gateway';
+import { issueUpdateLink } from '../../shared/auth/update-links';
+import { putMemberships } from '../../shared/repositories/memberships';
+import { routes } from '../../shared/routes';
+import { call, createLocation, daysAgo, designExample, today, useGateway, type CallOptions } from '../helpers/api';
+
+/**
+ * Runs the README's access matrix cell by cell: the README is the table, this test is its proof. A cell
+ * is `2xx`, `401` or `403`; a column is a caller and the location (or area) it aims at.
+ */
+const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
+const table = readme.split('<!-- access:start -->')[1]!.split('<!-- access:end -->')[0]!;
+const [header, , ...rows] = table
+  .trim()
+  .split('\n')
+  .map((line) =>
+    line
+      .split('|')
+      .slice(1, -1)
+      .map((cell) => cell.trim().replace(/`/g, '')),
+  );
+const columns = header!.slice(1);
+const matrix = rows.map(([route, ...cells]) => ({ route: route!, cells: cells }));
+
+const gateway = useGateway();
+
+// Two care homes in different local authorities and regions; the provider user is a member of `own` only.
+const places = {
+  own: { localAuthority: 'E08000021', region: 'E12000001' },
+  other: { localAuthority: 'E06000045', region: 'E12000008' },
+};
+let own = '';
+let other = '';
+const providerUser = `matrix-provider-${Date.now()}`;
+
+beforeAll(async () => {
+  own = (await createLocation(places.own)).locationId;
+  other = (await createLocation(places.other)).locationId;
+  await putMemberships([{ userId: providerUser, locationId: own, grantedAt: new Date().toISOString(), grantedBy: 'test' }]);
+  // Something to confirm and to read.
+  const seeded = await call(gateway.url(), 'PUT', `/v1/locations/${own}/returns/${daysAgo(1)}`, { body: designExample() });
+  expect(seeded.status).toBe(201);
+});
+
+/** Who calls, and at which location, for each column of the table. */
+async function caller(column: string): Promise<{ as: CallOptions['as']; locationId: string; area: string }> {
+  const at = (locationId: string, place: keyof typeof places) => ({ locationId, area: places[place].localAuthority });
+  switch (column) {
+    case 'none':
+      return { as: null, ...at(own, 'own') };
+    case 'provider (member)':
+      return { as: { sub: providerUser, role: 'provider' }, ...at(own, 'own') };
+    case 'provider (other)':
+      return { as: { sub: providerUser, role: 'provider' }, ...at(other, 'other') };
+    case 'discharge':
+    case 'national':
+    case 'admin':
+      return { as: { sub: `matrix-${column}`, role: column }, ...at(own, 'own') };
+    case 'commissioner (own area)':
+      return { as: { sub: 'matrix-commissioner', role: 'commissioner', areas: [places.own.region] }, ...at(own, 'own') };
+    case 'commissioner (other area)':
+      return { as: { sub: 'matrix-commissioner', role: 'commissioner', areas: [places.own.region] }, ...at(other, 'other') };
+    case 'link (own)':
+      return { as: { token: (await issueUpdateLink(own)).token }, ...at(own, 'own') };
+    case 'link (other)':
+      return { as: { token: (await issueUpdateLink(other)).token }, ...at(own, 'own') };
+    default:
+      throw new Error(`the README's access matrix has a column this test does not know: ${column}`);
+  }
+}
+
+function request(route: string, target: { locationId: string; area: string }): { method: string; path: string; options: CallOptions } {
+  const [method, template] = route.split(' ') as [string, string];
+  const path = template.replace('{locationId}', target.locationId).replace('{reportDate}', today());
+  if (template === '/v1/locations') return { method, path: `${path}?area=${target.area}`, options: {} };
+  if (method === 'PUT') return { method, path, options: { body: designExample() } };
+  return { method, path, options: {} };
+}
+
+describe('the README access matrix', () => {
+  test('has a row for every route and only those', () => {
+    expect(matrix.map((row) => row.route).sort()).toEqual(routes.map((route) => `${route.method} ${route.path}`).sort());
+    for (const row of matrix) expect(row.cells).toHaveLength(columns.length);
+  });
+
+  // Within a row, update links go first: the revoke row's allowed callers withdraw every link of the
+  // location, and a link used after that is (rightly) a 401 whatever the route.
+  const order = columns.map((column, index) => ({ column, index })).sort((a, b) => Number(!a.column.startsWith('link')) - Number(!b.column.startsWith('link')));
+  for (const row of matrix) {
+    describe(row.route, () => {
+      for (const { column, index } of order) {
+        const expected = row.cells[index]!;
+        test(`${column} → ${expected}`, async () => {
+          const who = await caller(column);
+          const { method, path, options } = request(row.route, who);
+          const response = await call(gateway.url(), method, path, { ...options, as: who.as });
+          if (expected === '2xx') {
+            expect(response.status, JSON.stringify(response.json)).toBeGreaterThanOrEqual(200);
+            expect(response.status, JSON.stringify(response.json)).toBeLessThan(300);
+          } else {
+            expect(response.status, JSON.stringify(response.json)).toBe(Number(expected));
+            expect(response.headers.get('content-type')).toBe('application/problem+json');
+          }
+        });
+      }
+    });
+  }
+});
