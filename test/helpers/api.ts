@@ -30,7 +30,7 @@ export type Caller = { sub: string; role: Role; areas?: string[] };
 const DEMO_USERS = demoUsers(demoLocations());
 
 /** An ID token from the local issuer: for a demo user by id, or for any claims a test needs. */
-export function tokenFor(caller: string | Caller, options: { now?: Date; ttlSeconds?: number } = {}): Promise<string> {
+export function tokenFor(caller: string | Caller, options: { now?: Date; ttlSeconds?: number; audience?: string } = {}): Promise<string> {
   if (!issuer) throw new Error('useGateway() first');
   const claims =
     typeof caller === 'string'
