@@ -45,6 +45,14 @@ const problems = {
   404: { description: 'no such location' },
 };
 
+/** Writing a day's return, by PUT or by "nothing has changed": the same callers, the same tables. */
+const returnWrite = {
+  access: ['provider', 'admin'],
+  scope: 'location',
+  updateLink: true,
+  tables: { locations: 'RW', returns: 'RW', returnVersions: 'RW', memberships: 'RO' },
+} as const;
+
 export const routes = [
   {
     id: 'health',
@@ -112,10 +120,7 @@ export const routes = [
     method: 'PUT',
     path: '/v1/locations/{locationId}/returns/{reportDate}',
     handler: 'functions/returns/put.ts',
-    access: ['provider', 'admin'],
-    scope: 'location',
-    updateLink: true,
-    tables: { locations: 'RW', returns: 'RW', returnVersions: 'RW', memberships: 'RO' },
+    ...returnWrite,
     summary: "Submit or correct a location's return for a day",
     request: { body: DailyReturnInput, ifMatch: true },
     responses: {
@@ -131,10 +136,7 @@ export const routes = [
     method: 'POST',
     path: '/v1/locations/{locationId}/returns/{reportDate}/confirm',
     handler: 'functions/returns/confirm.ts',
-    access: ['provider', 'admin'],
-    scope: 'location',
-    updateLink: true,
-    tables: { locations: 'RW', returns: 'RW', returnVersions: 'RW', memberships: 'RO' },
+    ...returnWrite,
     summary: '"Nothing has changed": store the latest figures as that day\'s return',
     request: { body: ConfirmInput, ifMatch: true },
     responses: {

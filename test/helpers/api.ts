@@ -8,7 +8,6 @@ import type { Role } from '../../shared/schemas/common';
 import { putLocations } from '../../shared/repositories/locations';
 import { addDays, londonDay } from '../../shared/returns/report-date';
 import type { Location } from '../../shared/schemas/location';
-import type { DailyReturnInput } from '../../shared/schemas/return';
 
 let issuer: LocalIssuer | undefined;
 
@@ -99,25 +98,6 @@ export async function createLocation(overrides: Partial<Location> = {}): Promise
 export const today = () => londonDay(new Date());
 export const daysAgo = (days: number) => addDays(today(), -days);
 
-/** The example body of DESIGN §5. */
-export function designExample(): DailyReturnInput {
-  return {
-    vacancies: {
-      residential: { male: 0, female: 1, any: 0 },
-      nursing: { male: 0, female: 0, any: 2 },
-      dementiaResidential: { male: 0, female: 0, any: 0 },
-      dementiaNursing: { male: 0, female: 0, any: 0 },
-      mentalHealth: { male: 0, female: 0, any: 0 },
-      learningDisability: { male: 0, female: 0, any: 0 },
-    },
-    beds: { occupied: 41, vacantReserved: 1, vacantNotAdmittable: 0, notAdmittableReason: 'refurbishment' },
-    admissions: { status: 'open' },
-    outbreak: { active: false, residentsConfirmed: 0, residentsSuspected: 0, staffConfirmed: 0 },
-    workforce: { staffEmployed: 52, staffAbsent: 2, staffAbsentCovid: 0, agencyStaffShifts: 3 },
-    ppe: { gloves: 30, aprons: 30, fluidResistantMasks: 14, ffp3Masks: 7, eyeProtection: 21, handHygiene: 60 },
-    visiting: 'open',
-    notes: 'optional, at most 1000 characters',
-  };
-}
+export { designExample } from './design-example';
 
 export const returnPath = (locationId: string, reportDate: string) => `/v1/locations/${locationId}/returns/${reportDate}`;
