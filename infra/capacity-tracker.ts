@@ -17,6 +17,7 @@ export function buildCapacityTracker(app: App, env: Environment = {}): CapacityT
     env,
     settings,
     tables: data.tables,
+    signIn: { userPool: data.userPool, webClient: data.webClient, updateLinkSecret: data.updateLinkSecret },
     description: `Capacity Tracker HTTP API and functions (${settings.stage})`,
   });
   Tags.of(app).add('project', 'capacity-tracker');

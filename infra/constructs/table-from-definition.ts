@@ -18,12 +18,21 @@ function attribute(key: KeyAttribute): Attribute {
   return { name: key.name, type: attributeTypes[key.type] };
 }
 
+/** ALL, KEYS_ONLY, or INCLUDE with the named attributes. */
+type Projection = keyof typeof projections | { include: readonly string[] };
+
+function projection(kind: Projection): Pick<GlobalSecondaryIndexPropsV2, 'projectionType' | 'nonKeyAttributes'> {
+  return typeof kind === 'string'
+    ? { projectionType: projections[kind] }
+    : { projectionType: ProjectionType.INCLUDE, nonKeyAttributes: [...kind.include] };
+}
+
 function globalIndex(index: IndexDefinition): GlobalSecondaryIndexPropsV2 {
   return {
     indexName: index.indexName,
     partitionKey: attribute(index.partitionKey),
     ...(index.sortKey ? { sortKey: attribute(index.sortKey) } : {}),
-    projectionType: projections[index.projection],
+    ...projection(index.projection),
   };
 }
 

@@ -1,17 +1,27 @@
-import { CfnOutput, CrossStackReferences, ReferenceStrength, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, CrossStackReferences, Duration, ReferenceStrength, Stack, type StackProps } from 'aws-cdk-lib';
 import { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import type { IUserPool, IUserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import { fallbackRoute, routes, type RouteDefinition, type TableAccess } from '../../shared/routes';
+import { authorizerFunction, fallbackRoute, routes, type RouteDefinition, type TableAccess } from '../../shared/routes';
 import { tables as tableDefinitions, type TableId } from '../../shared/tables';
 import { addFallbackRoute, addRoutes } from '../constructs/api-routes';
 import { HouseFunction } from '../constructs/house-function';
 import type { StageSettings } from '../stage';
 
+/** Who signs users in and what signs update links: both live in the data stack. */
+export interface SignInResources {
+  userPool: IUserPool;
+  webClient: IUserPoolClient;
+  updateLinkSecret: ISecret;
+}
+
 export interface ApiStackProps extends StackProps {
   settings: StageSettings;
   tables: Record<TableId, ITableV2>;
+  signIn: SignInResources;
 }
 
 interface FunctionSpec {
@@ -21,9 +31,10 @@ interface FunctionSpec {
   tables: Partial<Record<TableId, TableAccess>>;
 }
 
-/** Stateless: functions and the HTTP API, rebuilt freely; the tables come in from the data stack. */
+/** Stateless: functions and the HTTP API, rebuilt freely; the tables and the user pool come in from the data stack. */
 export class ApiStack extends Stack {
   readonly api: HttpApi;
+  readonly authorizerFunction: HouseFunction;
 
   constructor(scope: Construct, id: string, props: ApiStackProps) {
     super(scope, id, props);
@@ -34,20 +45,46 @@ export class ApiStack extends Stack {
       description: `Capacity Tracker API (${props.settings.stage})`,
     });
 
+    this.authorizerFunction = this.authorizer(props);
+    const authorizer = new HttpLambdaAuthorizer('LambdaAuthorizer', this.authorizerFunction.function, {
+      authorizerName: authorizerFunction.id,
+      responseTypes: [HttpLambdaResponseType.SIMPLE],
+      // The authorizer never denies: it tells the route who is calling (or why nobody is), and the route
+      // answers 401/403 as problem+json. Nothing is cached, so no identity source is needed, and without one
+      // a request with no Authorization header still reaches the authorizer instead of a bare 401.
+      resultsCacheTtl: Duration.seconds(0),
+      identitySource: [],
+    });
+
     const routeTable: readonly RouteDefinition[] = routes;
     addRoutes(
       this.api,
       routeTable.map((route) => ({
         route,
-        handler: this.houseFunction({ ...route, description: `${route.method} ${route.path}` }, props),
+        handler: this.houseFunction({ ...route, description: `${route.method} ${route.path}` }, props).function,
       })),
+      authorizer,
     );
-    addFallbackRoute(this.api, this.houseFunction({ ...fallbackRoute, description: 'unmatched requests' }, props));
+    addFallbackRoute(this.api, this.houseFunction({ ...fallbackRoute, description: 'unmatched requests' }, props).function);
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint, description: 'Base URL of the HTTP API' });
   }
 
-  private houseFunction(spec: FunctionSpec, props: ApiStackProps): IFunction {
+  /** Verifies ID tokens against the user pool's keys and update links with the HMAC key (DESIGN §4). */
+  private authorizer(props: ApiStackProps): HouseFunction {
+    const { userPool, webClient, updateLinkSecret } = props.signIn;
+    const fn = this.houseFunction({ ...authorizerFunction, description: 'Lambda authorizer: who is calling' }, props);
+    const issuer = `https://cognito-idp.${this.region}.amazonaws.com/${userPool.userPoolId}`;
+    fn.function.addEnvironment('JWT_ISSUER', issuer);
+    fn.function.addEnvironment('JWT_AUDIENCE', webClient.userPoolClientId);
+    fn.function.addEnvironment('JWKS_URL', `${issuer}/.well-known/jwks.json`);
+    fn.function.addEnvironment('UPDATE_LINK_SECRET_ARN', updateLinkSecret.secretArn);
+    // The only function that may read the key: it verifies update links; no route needs it.
+    updateLinkSecret.grantRead(fn.function);
+    return fn;
+  }
+
+  private houseFunction(spec: FunctionSpec, props: ApiStackProps): HouseFunction {
     const fn = new HouseFunction(this, pascal(spec.id), {
       entry: spec.handler,
       description: spec.description,
@@ -57,7 +94,7 @@ export class ApiStack extends Stack {
     for (const [tableId, access] of tableBindings(spec.tables)) {
       fn.bindTable(props.tables[tableId], access, tableDefinitions[tableId].envVar);
     }
-    return fn.function;
+    return fn;
   }
 }
 

@@ -1,22 +1,41 @@
-import { Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type { UserPool, UserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import type { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { TABLE_IDS, tables, type TableId } from '../../shared/tables';
+import { SignIn } from '../constructs/sign-in';
 import { tableFromDefinition } from '../constructs/table-from-definition';
+import { UpdateLinkKey } from '../constructs/update-link-key';
 import type { StageSettings } from '../stage';
 
 export interface DataStackProps extends StackProps {
   settings: StageSettings;
 }
 
-/** Stateful resources only, so the API stack can be torn down and redeployed without touching data. */
+/**
+ * Stateful resources only, so the API stack can be torn down and redeployed without touching data:
+ * the tables, the users (a Cognito user pool) and the key that signs update links.
+ */
 export class DataStack extends Stack {
   readonly tables: Record<TableId, TableV2>;
+  readonly userPool: UserPool;
+  readonly webClient: UserPoolClient;
+  readonly updateLinkSecret: Secret;
 
   constructor(scope: Construct, id: string, props: DataStackProps) {
     super(scope, id, props);
     const built = TABLE_IDS.map((tableId) => [tableId, tableFromDefinition(this, constructId(tableId), tables[tableId], props.settings)] as const);
     this.tables = Object.fromEntries(built) as Record<TableId, TableV2>;
+
+    const signIn = new SignIn(this, 'SignIn', { settings: props.settings });
+    this.userPool = signIn.userPool;
+    this.webClient = signIn.webClient;
+    this.updateLinkSecret = new UpdateLinkKey(this, 'UpdateLinkKey', { settings: props.settings }).secret;
+
+    // What the web form needs to sign users in.
+    new CfnOutput(this, 'UserPoolId', { value: this.userPool.userPoolId, description: 'Cognito user pool of the signed-in users' });
+    new CfnOutput(this, 'WebClientId', { value: this.webClient.userPoolClientId, description: 'Cognito app client of the web form' });
   }
 }
 

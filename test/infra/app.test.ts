@@ -1,16 +1,22 @@
-import { App, type CfnElement } from 'aws-cdk-lib';
+import { App } from 'aws-cdk-lib';
 import { Capture, Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildCapacityTracker, type CapacityTrackerStacks } from '../../infra/capacity-tracker';
-import { fallbackRoute, routes, type TableAccess } from '../../shared/routes';
+import { authorizerFunction, fallbackRoute, routes, type TableAccess } from '../../shared/routes';
+import { Role } from '../../shared/schemas/common';
 import { TABLE_IDS, createTableInput, tables, type TableDefinition, type TableId } from '../../shared/tables';
 import {
   actionsOf,
   environmentOf,
   functionBehindRoute,
+  logicalIdOf,
   matchResource,
+  mentions,
+  onlyResource,
   resourceById,
+  resourcesOfType,
   roleOfFunction,
+  rolesGrantedOn,
   statementsOfRole,
   type PolicyStatement,
 } from './template-queries';
@@ -19,12 +25,15 @@ import {
 const SYNTH_TIMEOUT = 120_000;
 const WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
 const BASE_ENVIRONMENT = ['POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_LOG_LEVEL', 'POWERTOOLS_METRICS_NAMESPACE', 'NODE_OPTIONS'];
+const AUTHORIZER_ENVIRONMENT = ['JWT_ISSUER', 'JWT_AUDIENCE', 'JWKS_URL', 'UPDATE_LINK_SECRET_ARN'];
 
 interface Synthesized {
   stacks: CapacityTrackerStacks;
   data: Template;
   api: Template;
   tableLogicalIds: Record<TableId, string>;
+  /** Logical ids of the sign-in resources (data stack) and of the authorizer function (API stack). */
+  ids: { userPool: string; webClient: string; secret: string; authorizerFunction: string };
 }
 
 function newApp(context: Record<string, unknown>): App {
@@ -34,20 +43,65 @@ function newApp(context: Record<string, unknown>): App {
 
 function synth(stage: 'dev' | 'prod'): Synthesized {
   const stacks = buildCapacityTracker(newApp({ stage }));
-  const tableLogicalIds = Object.fromEntries(
-    TABLE_IDS.map((id) => [id, stacks.data.getLogicalId(stacks.data.tables[id].node.defaultChild as CfnElement)]),
-  ) as Record<TableId, string>;
-  return { stacks, data: Template.fromStack(stacks.data), api: Template.fromStack(stacks.api), tableLogicalIds };
+  const tableLogicalIds = Object.fromEntries(TABLE_IDS.map((id) => [id, logicalIdOf(stacks.data.tables[id])])) as Record<TableId, string>;
+  const ids = {
+    userPool: logicalIdOf(stacks.data.userPool),
+    webClient: logicalIdOf(stacks.data.webClient),
+    secret: logicalIdOf(stacks.data.updateLinkSecret),
+    authorizerFunction: logicalIdOf(stacks.api.authorizerFunction.function),
+  };
+  return { stacks, data: Template.fromStack(stacks.data), api: Template.fromStack(stacks.api), tableLogicalIds, ids };
 }
 
+type TableMap = Partial<Record<TableId, TableAccess>>;
+
 const served = [
-  ...routes.map((route) => ({ id: route.id, routeKey: `${route.method} ${route.path}`, tables: route.tables as Partial<Record<TableId, TableAccess>> })),
-  { id: fallbackRoute.id, routeKey: '$default', tables: fallbackRoute.tables as Partial<Record<TableId, TableAccess>> },
+  ...routes.map((route) => ({
+    id: route.id,
+    routeKey: `${route.method} ${route.path}`,
+    signedIn: route.access !== 'public',
+    tables: route.tables as TableMap,
+  })),
+  { id: fallbackRoute.id, routeKey: '$default', signedIn: false, tables: fallbackRoute.tables as TableMap },
 ];
+/** Every function of the API stack: one per served route, and the authorizer. */
+const FUNCTION_COUNT = served.length + 1;
 
 function tablesNamedIn(value: unknown, logicalIds: Record<TableId, string>): TableId[] {
   const text = JSON.stringify(value);
   return TABLE_IDS.filter((id) => text.includes(logicalIds[id]));
+}
+
+/** The function's role may touch exactly the tables of its map, write only where it says RW, and never scan. */
+function expectTableAccessOnly(built: Synthesized, functionId: string, access: TableMap): void {
+  const bound = Object.keys(access) as TableId[];
+  const statements = statementsOfRole(built.api, roleOfFunction(built.api, functionId));
+  const tablesIn = (statement: PolicyStatement) => tablesNamedIn(statement.Resource, built.tableLogicalIds);
+
+  expect(new Set(statements.flatMap(tablesIn))).toEqual(new Set(bound));
+  for (const statement of statements) {
+    if (statement.Resource === '*') expect(actionsOf(statement).filter((a) => a.startsWith('dynamodb:'))).toEqual([]);
+    if (tablesIn(statement).some((id) => access[id] === 'RO')) {
+      expect(actionsOf(statement).filter((action) => WRITE_ACTIONS.includes(action))).toEqual([]);
+    }
+  }
+  // No request path scans (DESIGN §9), so no function may.
+  expect(statements.flatMap(actionsOf).filter((action) => action === 'dynamodb:Scan' || action === 'dynamodb:*')).toEqual([]);
+  for (const id of bound.filter((tableId) => access[tableId] === 'RW')) {
+    const actions = statements.filter((s) => tablesIn(s).includes(id)).flatMap(actionsOf);
+    expect(actions).toEqual(expect.arrayContaining(WRITE_ACTIONS));
+  }
+}
+
+/** The function is told the name of exactly the tables it binds, besides the given other settings. */
+function expectTableEnvironment(built: Synthesized, functionId: string, access: TableMap, others: readonly string[] = []): void {
+  const bound = Object.keys(access) as TableId[];
+  const environment = environmentOf(built.api, functionId);
+  const expected = bound.map((id) => tables[id].envVar);
+  expect(Object.keys(environment).sort()).toEqual([...BASE_ENVIRONMENT, ...expected, ...others].sort());
+  for (const id of bound) {
+    expect(tablesNamedIn(environment[tables[id].envVar], built.tableLogicalIds)).toEqual([id]);
+  }
 }
 
 describe('stage selection', () => {
@@ -126,8 +180,10 @@ describe('dev stage', { timeout: SYNTH_TIMEOUT }, () => {
     it('serves each route with its own function', () => {
       const functions = served.map((s) => functionBehindRoute(dev.api, s.routeKey));
       expect(new Set(functions).size).toBe(served.length);
-      dev.api.resourceCountIs('AWS::Lambda::Function', served.length);
-      dev.api.resourceCountIs('AWS::Lambda::Permission', served.length);
+      expect(functions).not.toContain(dev.ids.authorizerFunction);
+      // One more function and permission: the authorizer's, for API Gateway to call it.
+      dev.api.resourceCountIs('AWS::Lambda::Function', FUNCTION_COUNT);
+      dev.api.resourceCountIs('AWS::Lambda::Permission', FUNCTION_COUNT);
     });
   });
 
@@ -153,39 +209,198 @@ describe('dev stage', { timeout: SYNTH_TIMEOUT }, () => {
     });
 
     it('log to their own log group, kept for a month and removed with a dev stack', () => {
-      dev.api.resourceCountIs('AWS::Logs::LogGroup', served.length);
+      dev.api.resourceCountIs('AWS::Logs::LogGroup', FUNCTION_COUNT);
       dev.api.allResources('AWS::Logs::LogGroup', { DeletionPolicy: 'Delete', Properties: { RetentionInDays: 30 } });
     });
 
     describe.each(served)('$id', ({ routeKey, tables: access }) => {
-      const bound = Object.keys(access) as TableId[];
-
       it('may touch only the tables of its route, and writes only where the route says RW', () => {
-        const statements = statementsOfRole(dev.api, roleOfFunction(dev.api, functionBehindRoute(dev.api, routeKey)));
-        const tablesIn = (statement: PolicyStatement) => tablesNamedIn(statement.Resource, dev.tableLogicalIds);
-
-        expect(new Set(statements.flatMap(tablesIn))).toEqual(new Set(bound));
-        for (const statement of statements) {
-          if (statement.Resource === '*') expect(actionsOf(statement).filter((a) => a.startsWith('dynamodb:'))).toEqual([]);
-          if (tablesIn(statement).some((id) => access[id] === 'RO')) {
-            expect(actionsOf(statement).filter((action) => WRITE_ACTIONS.includes(action))).toEqual([]);
-          }
-        }
-        // No request path scans (DESIGN §9), so no function may.
-        expect(statements.flatMap(actionsOf).filter((action) => action === 'dynamodb:Scan' || action === 'dynamodb:*')).toEqual([]);
-        for (const id of bound.filter((tableId) => access[tableId] === 'RW')) {
-          const actions = statements.filter((s) => tablesIn(s).includes(id)).flatMap(actionsOf);
-          expect(actions).toEqual(expect.arrayContaining(WRITE_ACTIONS));
-        }
+        expectTableAccessOnly(dev, functionBehindRoute(dev.api, routeKey), access);
       });
 
       it('is told the name of exactly the tables it binds', () => {
-        const environment = environmentOf(dev.api, functionBehindRoute(dev.api, routeKey));
-        const expected = bound.map((id) => tables[id].envVar);
-        expect(Object.keys(environment).sort()).toEqual([...BASE_ENVIRONMENT, ...expected].sort());
-        for (const id of bound) {
-          expect(tablesNamedIn(environment[tables[id].envVar], dev.tableLogicalIds)).toEqual([id]);
-        }
+        expectTableEnvironment(dev, functionBehindRoute(dev.api, routeKey), access);
+      });
+
+      it('can neither read the update-link key nor learn where it is', () => {
+        const fn = functionBehindRoute(dev.api, routeKey);
+        const statements = statementsOfRole(dev.api, roleOfFunction(dev.api, fn));
+        expect(statements.filter((statement) => mentions(statement.Resource, dev.ids.secret))).toEqual([]);
+        expect(statements.flatMap(actionsOf).filter((action) => action.startsWith('secretsmanager:'))).toEqual([]);
+        expect(mentions(environmentOf(dev.api, fn), dev.ids.secret)).toBe(false);
+      });
+    });
+  });
+
+  describe('authorizer', () => {
+    const authorizerOf = (built: Synthesized) => onlyResource(built.api, 'AWS::ApiGatewayV2::Authorizer');
+
+    it('is one Lambda REQUEST authorizer with simple responses, payload 2.0, no cache and no identity source', () => {
+      const [, authorizer] = authorizerOf(dev);
+      expect(authorizer.Properties).toMatchObject({
+        AuthorizerType: 'REQUEST',
+        EnableSimpleResponses: true,
+        AuthorizerPayloadFormatVersion: '2.0',
+        AuthorizerResultTtlInSeconds: 0,
+        Name: authorizerFunction.id,
+      });
+      // With an identity source API Gateway would answer a request without a token with a bare 401 itself;
+      // without one the authorizer always runs and the route answers 401 problem+json.
+      expect(authorizer.Properties.IdentitySource ?? []).toEqual([]);
+      expect(mentions(authorizer.Properties.AuthorizerUri, dev.ids.authorizerFunction)).toBe(true);
+    });
+
+    it('may be called by API Gateway for this API only', () => {
+      const [authorizerId] = authorizerOf(dev);
+      const permissions = Object.values(resourcesOfType(dev.api, 'AWS::Lambda::Permission')).filter((permission) =>
+        mentions(permission.Properties.FunctionName, dev.ids.authorizerFunction),
+      );
+      expect(permissions).toHaveLength(1);
+      expect(permissions[0]?.Properties).toMatchObject({ Action: 'lambda:InvokeFunction', Principal: 'apigateway.amazonaws.com' });
+      expect(mentions(permissions[0]?.Properties.SourceArn, authorizerId)).toBe(true);
+    });
+
+    it.each(served.filter((s) => s.signedIn))('guards $routeKey', ({ routeKey }) => {
+      const [authorizerId] = authorizerOf(dev);
+      dev.api.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+        RouteKey: routeKey,
+        AuthorizationType: 'CUSTOM',
+        AuthorizerId: { Ref: authorizerId },
+      });
+    });
+
+    it.each(served.filter((s) => !s.signedIn))('leaves $routeKey open', ({ routeKey }) => {
+      dev.api.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+        RouteKey: routeKey,
+        AuthorizationType: 'NONE',
+        AuthorizerId: Match.absent(),
+      });
+    });
+
+    it('guards every route but the public ones and $default', () => {
+      const routeResources = Object.values(resourcesOfType(dev.api, 'AWS::ApiGatewayV2::Route'));
+      const guarded = routeResources.filter((route) => route.Properties.AuthorizationType === 'CUSTOM');
+      expect(guarded.map((route) => route.Properties.RouteKey).sort()).toEqual(
+        served.filter((s) => s.signedIn).map((s) => s.routeKey).sort(),
+      );
+    });
+
+    it('is told the issuer, audience and key set of the user pool, and where the update-link key is', () => {
+      const environment = environmentOf(dev.api, dev.ids.authorizerFunction);
+      const userPoolId = Match.objectLike({ 'Fn::ImportValue': Match.stringLikeRegexp(dev.ids.userPool) });
+      const issuerParts = ['https://cognito-idp.', { Ref: 'AWS::Region' }, '.amazonaws.com/', userPoolId];
+      const result = Match.objectLike({
+        JWT_ISSUER: { 'Fn::Join': ['', issuerParts] },
+        JWKS_URL: { 'Fn::Join': ['', [...issuerParts, '/.well-known/jwks.json']] },
+        JWT_AUDIENCE: { 'Fn::ImportValue': Match.stringLikeRegexp(dev.ids.webClient) },
+        UPDATE_LINK_SECRET_ARN: { 'Fn::ImportValue': Match.stringLikeRegexp(dev.ids.secret) },
+      }).test(environment);
+      expect(result.toHumanStrings()).toEqual([]);
+    });
+
+    it('is told the name of exactly the tables it binds, and nothing else but its four settings', () => {
+      expectTableEnvironment(dev, dev.ids.authorizerFunction, authorizerFunction.tables, AUTHORIZER_ENVIRONMENT);
+    });
+
+    it('reads only the revocations table, and never writes', () => {
+      expectTableAccessOnly(dev, dev.ids.authorizerFunction, authorizerFunction.tables);
+      const statements = statementsOfRole(dev.api, roleOfFunction(dev.api, dev.ids.authorizerFunction));
+      expect(statements.flatMap(actionsOf).filter((action) => WRITE_ACTIONS.includes(action))).toEqual([]);
+    });
+
+    it('may read the update-link key and no other secret', () => {
+      const statements = statementsOfRole(dev.api, roleOfFunction(dev.api, dev.ids.authorizerFunction));
+      const secretStatements = statements.filter((statement) => actionsOf(statement).some((a) => a.startsWith('secretsmanager:')));
+      expect(secretStatements.flatMap(actionsOf)).toContain('secretsmanager:GetSecretValue');
+      for (const statement of secretStatements) {
+        expect(statement.Resource).toEqual({ 'Fn::ImportValue': expect.stringContaining(dev.ids.secret) });
+        expect(actionsOf(statement).every((a) => ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'].includes(a))).toBe(true);
+      }
+      expect(statements.filter((s) => mentions(s.Resource, dev.ids.secret))).toEqual(secretStatements);
+    });
+
+    it('is the only function with any grant on the update-link key', () => {
+      expect(rolesGrantedOn(dev.api, dev.ids.secret)).toEqual([roleOfFunction(dev.api, dev.ids.authorizerFunction)]);
+      dev.data.resourceCountIs('AWS::SecretsManager::ResourcePolicy', 0);
+    });
+  });
+
+  describe('sign-in', () => {
+    it('has one user pool: no self sign-up, email sign-in, strong passwords, optional TOTP, recovery by email', () => {
+      const [id, pool] = onlyResource(dev.data, 'AWS::Cognito::UserPool');
+      expect(id).toBe(dev.ids.userPool);
+      expect(pool).toMatchObject({
+        DeletionPolicy: 'Delete',
+        Properties: {
+          AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
+          UsernameAttributes: ['email'],
+          UsernameConfiguration: { CaseSensitive: false },
+          Policies: {
+            PasswordPolicy: { RequireLowercase: true, RequireUppercase: true, RequireNumbers: true, RequireSymbols: true },
+          },
+          MfaConfiguration: 'OPTIONAL',
+          EnabledMfas: ['SOFTWARE_TOKEN_MFA'],
+          AccountRecoverySetting: { RecoveryMechanisms: [{ Name: 'verified_email', Priority: 1 }] },
+          DeletionProtection: 'INACTIVE',
+        },
+      });
+      const policy = (pool.Properties.Policies as { PasswordPolicy: { MinimumLength: number } }).PasswordPolicy;
+      expect(policy.MinimumLength).toBeGreaterThanOrEqual(12);
+      // Threat protection (advanced security) is off: it is billed per user.
+      expect(pool.Properties.UserPoolAddOns).toBeUndefined();
+      expect(pool.Properties.UserPoolTier).not.toBe('PLUS');
+    });
+
+    it('gives users a mutable custom areas attribute', () => {
+      dev.data.hasResourceProperties('AWS::Cognito::UserPool', {
+        Schema: Match.arrayWith([Match.objectLike({ Name: 'areas', AttributeDataType: 'String', Mutable: true })]),
+      });
+    });
+
+    it('has one group per role', () => {
+      const groups = Object.values(resourcesOfType(dev.data, 'AWS::Cognito::UserPoolGroup'));
+      expect(groups.map((group) => group.Properties.GroupName).sort()).toEqual([...Role.options].sort());
+      for (const group of groups) expect(group.Properties.UserPoolId).toEqual({ Ref: dev.ids.userPool });
+    });
+
+    it('has one app client for the web form: no secret, SRP and refresh only, reads custom:areas, 1-hour ID tokens', () => {
+      const [id, client] = onlyResource(dev.data, 'AWS::Cognito::UserPoolClient');
+      expect(id).toBe(dev.ids.webClient);
+      expect(client.Properties).toMatchObject({
+        UserPoolId: { Ref: dev.ids.userPool },
+        GenerateSecret: false,
+        AllowedOAuthFlowsUserPoolClient: false,
+        IdTokenValidity: 60,
+        TokenValidityUnits: { IdToken: 'minutes' },
+        PreventUserExistenceErrors: 'ENABLED',
+      });
+      expect([...(client.Properties.ExplicitAuthFlows as string[])].sort()).toEqual(['ALLOW_REFRESH_TOKEN_AUTH', 'ALLOW_USER_SRP_AUTH']);
+      expect(client.Properties.ReadAttributes).toContain('custom:areas');
+      // Users must not be able to give themselves areas: the client's write list is explicit and leaves it out.
+      expect(client.Properties.WriteAttributes).toBeDefined();
+      expect(client.Properties.WriteAttributes).not.toContain('custom:areas');
+    });
+
+    it('outputs the user pool and client ids for the web form', () => {
+      dev.data.hasOutput('UserPoolId', { Value: { Ref: dev.ids.userPool } });
+      dev.data.hasOutput('WebClientId', { Value: { Ref: dev.ids.webClient } });
+    });
+
+    it('generates the update-link key: 64 characters, no punctuation, the whole SecretString', () => {
+      const [id, secret] = onlyResource(dev.data, 'AWS::SecretsManager::Secret');
+      expect(id).toBe(dev.ids.secret);
+      expect(secret).toMatchObject({
+        DeletionPolicy: 'Delete',
+        Properties: { GenerateSecretString: { PasswordLength: 64, ExcludePunctuation: true } },
+      });
+      const generate = secret.Properties.GenerateSecretString as Record<string, unknown>;
+      expect(generate.SecretStringTemplate).toBeUndefined();
+      expect(generate.GenerateStringKey).toBeUndefined();
+    });
+
+    it('expires revocations by TTL on expiresAt', () => {
+      matchResource(dev.data, dev.tableLogicalIds.revocations, {
+        Properties: { TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true } },
       });
     });
   });
@@ -218,6 +433,17 @@ describe('prod stage', { timeout: SYNTH_TIMEOUT }, () => {
     prod.api.allResourcesProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({ POWERTOOLS_LOG_LEVEL: 'INFO' }) },
     });
+  });
+
+  it('keeps the user pool and the update-link key if the stack goes, and protects the pool from deletion', () => {
+    prod.data.resourceCountIs('AWS::Cognito::UserPool', 1);
+    prod.data.hasResource('AWS::Cognito::UserPool', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: Match.objectLike({ DeletionProtection: 'ACTIVE' }),
+    });
+    prod.data.resourceCountIs('AWS::SecretsManager::Secret', 1);
+    prod.data.hasResource('AWS::SecretsManager::Secret', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
   });
 
   it('names its stacks after the stage', () => {

@@ -1,4 +1,6 @@
+import { Stack, type CfnElement } from 'aws-cdk-lib';
 import { Capture, Match, type Template } from 'aws-cdk-lib/assertions';
+import type { IConstruct } from 'constructs';
 
 export interface CfnResource {
   Type: string;
@@ -62,4 +64,36 @@ export function actionsOf(statement: PolicyStatement): string[] {
 export function environmentOf(template: Template, functionId: string): Record<string, unknown> {
   const environment = resourceById(template, functionId).Properties.Environment as { Variables?: Record<string, unknown> } | undefined;
   return environment?.Variables ?? {};
+}
+
+/** The logical id CloudFormation gives the L1 resource behind an L2 construct. */
+export function logicalIdOf(construct: IConstruct): string {
+  return Stack.of(construct).getLogicalId(construct.node.defaultChild as CfnElement);
+}
+
+/** Does a template value mention a resource, by Ref, GetAtt or a cross-stack import of either? */
+export function mentions(value: unknown, logicalId: string): boolean {
+  return JSON.stringify(value ?? null).includes(logicalId);
+}
+
+export function resourcesOfType(template: Template, type: string): Record<string, CfnResource> {
+  return template.findResources(type) as Record<string, CfnResource>;
+}
+
+/** The one resource of a type, by logical id; fails when there are none or several. */
+export function onlyResource(template: Template, type: string): [string, CfnResource] {
+  const found = Object.entries(resourcesOfType(template, type));
+  if (found.length !== 1 || !found[0]) throw new Error(`expected one ${type}, found ${found.length}`);
+  return found[0];
+}
+
+/** The roles of every IAM policy in the template that has a statement whose resource mentions logicalId. */
+export function rolesGrantedOn(template: Template, logicalId: string): string[] {
+  const policies = resourcesOfType(template, 'AWS::IAM::Policy');
+  return Object.values(policies).flatMap((policy) => {
+    const properties = policy.Properties as { PolicyDocument: { Statement: PolicyStatement[] }; Roles: { Ref: string }[] };
+    return properties.PolicyDocument.Statement.some((statement) => mentions(statement.Resource, logicalId))
+      ? properties.Roles.map((role) => role.Ref)
+      : [];
+  });
 }
