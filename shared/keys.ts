@@ -6,8 +6,12 @@
  * |----------------|----------------|-------------------------------|------------------------------|
  * | locations      | locationId     | -                             | directory entry              |
  * |   byLocalAuthority / byRegion / byCountry / byProvider: area or provider | listingKey = type#locationId |
+ * |   activeByLocalAuthority / activeByRegion / activeByCountry (sparse: active only) | freshness  |
  * | returns        | locationId     | reportDate (YYYY-MM-DD)       | latest version of a day      |
  * | returnVersions | locationId     | versionKey = date#000001      | every version, immutable     |
+ * | aggregates     | areaKey = level#area | date                    | one area's sums for a day    |
+ * |   byLevel: level | dateArea = date#area                               | every area of a level        |
+ * | aggregateLedger| locationId     | reportDate                    | what a location-day added    |
  * | memberships    | userId         | locationId                    | a provider user's locations  |
  * |   byLocation: locationId | userId                               | a location's members         |
  * | revocations    | revocationKey = token#jti or location#id | -   | withdrawn update links       |
@@ -22,7 +26,13 @@ export const keys = {
   listingPrefix: (type: LocationType) => `${type}#`,
   /** Every location sits in the England partition of `byCountry`, which serves the national listing. */
   country: () => ENGLAND,
+  /** Sorts before any instant: a location that never reported is the stalest of all. */
+  neverReported: () => '0',
+  freshness: (lastUpdated: string | null | undefined) => lastUpdated ?? keys.neverReported(),
   dailyReturn: (locationId: string, reportDate: string) => ({ locationId, reportDate }),
+  ledger: (locationId: string, reportDate: string) => ({ locationId, reportDate }),
+  aggregate: (areaKey: string, date: string) => ({ areaKey, date }),
+  dateArea: (date: string, area: string) => `${date}#${area}`,
   /** Zero-padded so versions sort as numbers within a day. */
   versionKey: (reportDate: string, version: number) => `${reportDate}#${String(version).padStart(6, '0')}`,
   membership: (userId: string, locationId: string) => ({ userId, locationId }),

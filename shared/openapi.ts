@@ -58,9 +58,11 @@ function operation(route: RouteDefinition, components: Record<string, unknown>) 
           content:
             Number(status) >= 400
               ? { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } }
-              : response.schema
-                ? { 'application/json': { schema: schemaRef(response.schema, components) } }
-                : undefined,
+              : response.mediaType
+                ? { [response.mediaType]: { schema: { type: 'string' } } }
+                : response.schema
+                  ? { 'application/json': { schema: schemaRef(response.schema, components) } }
+                  : undefined,
         },
       ]),
     ),

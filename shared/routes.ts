@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import { Location, LocationListQuery } from './schemas/location';
 import { ConfirmInput, DailyReturnInput, ReturnHistoryQuery, StoredReturn } from './schemas/return';
 import type { Role } from './schemas/common';
+import { AggregatePage, AggregatesExportQuery, AggregatesQuery, CompletenessPage, CompletenessQuery } from './schemas/aggregates';
 import type { TableId } from './tables';
 
 export type TableAccess = 'RO' | 'RW';
@@ -26,16 +27,17 @@ export interface RouteDefinition {
   /**
    * What the route acts on, for the membership/area rule: `location` routes name one location in the
    * path (providers must be members, commissioners must cover its area); `listing` routes are scoped to
-   * what the caller may see; `none` needs no more than the role.
+   * what the caller may see; `area` routes read area figures, scoped to the caller's areas by
+   * `scopeAreaRequest`; `none` needs no more than the role.
    */
-  scope: 'none' | 'location' | 'listing';
+  scope: 'none' | 'location' | 'listing' | 'area';
   /** May an update link from a reminder email call it (for its own location only)? */
   updateLink?: boolean;
   /** The tables the function touches and how: the CDK app grants exactly this and sets the env vars. */
   tables: Partial<Record<TableId, TableAccess>>;
   summary: string;
   request?: { body?: z.ZodType; query?: z.ZodType; ifMatch?: boolean };
-  responses: Record<number, { description: string; schema?: z.ZodType }>;
+  responses: Record<number, { description: string; schema?: z.ZodType; mediaType?: 'text/csv' }>;
 }
 
 const problems = {
@@ -160,6 +162,53 @@ export const routes = [
       200: { description: 'the links are withdrawn; links issued later work', schema: RevokedLinks },
       ...problems,
     },
+  },
+  {
+    id: 'getAggregates',
+    method: 'GET',
+    path: '/v1/aggregates',
+    handler: 'functions/aggregates/get.ts',
+    access: ['commissioner', 'national'],
+    scope: 'area',
+    tables: { aggregates: 'RO' },
+    summary: 'Daily aggregates of an area (or every area of a level), oldest day first, paginated',
+    request: { query: AggregatesQuery },
+    responses: { 200: { description: 'a page of daily aggregates', schema: AggregatePage }, 400: problems[400], 401: problems[401], 403: problems[403] },
+  },
+  {
+    id: 'exportAggregates',
+    method: 'GET',
+    path: '/v1/exports/aggregates.csv',
+    handler: 'functions/exports/aggregates.ts',
+    access: ['commissioner', 'national'],
+    scope: 'area',
+    tables: { aggregates: 'RO' },
+    summary: 'The daily aggregates as CSV, one row per area and day (gzip if accepted)',
+    request: { query: AggregatesExportQuery },
+    responses: { 200: { description: 'RFC 4180 CSV with a header row', mediaType: 'text/csv' }, 400: problems[400], 401: problems[401], 403: problems[403] },
+  },
+  {
+    id: 'exportLocations',
+    method: 'GET',
+    path: '/v1/exports/locations.csv',
+    handler: 'functions/exports/locations.ts',
+    access: ['national'],
+    scope: 'none',
+    tables: { locations: 'RO' },
+    summary: 'The latest return of every location, one row each, with lastUpdated and warnings',
+    responses: { 200: { description: 'RFC 4180 CSV with a header row', mediaType: 'text/csv' }, 401: problems[401], 403: problems[403] },
+  },
+  {
+    id: 'getCompleteness',
+    method: 'GET',
+    path: '/v1/completeness',
+    handler: 'functions/completeness.ts',
+    access: ['commissioner', 'national'],
+    scope: 'area',
+    tables: { locations: 'RO' },
+    summary: 'Per area: active locations, updated within 24 h, within 48 h, and stale',
+    request: { query: CompletenessQuery },
+    responses: { 200: { description: 'one row per area', schema: CompletenessPage }, 400: problems[400], 401: problems[401], 403: problems[403] },
   },
 ] as const satisfies readonly RouteDefinition[];
 

@@ -12,8 +12,8 @@ export interface IndexDefinition {
   indexName: string;
   partitionKey: KeyAttribute;
   sortKey?: KeyAttribute;
-  /** ALL keeps list queries to one read per page; the listing needs most attributes anyway. */
-  projection: 'ALL' | 'KEYS_ONLY';
+  /** ALL keeps list queries to one read per page; `include` copies just the named attributes. */
+  projection: 'ALL' | 'KEYS_ONLY' | { include: readonly string[] };
 }
 export interface TableDefinition {
   /** Environment variable through which a function learns the table's name. */
@@ -39,6 +39,17 @@ export const tables = {
       { indexName: 'byRegion', partitionKey: S('region'), sortKey: S('listingKey'), projection: 'ALL' },
       { indexName: 'byCountry', partitionKey: S('country'), sortKey: S('listingKey'), projection: 'ALL' },
       { indexName: 'byProvider', partitionKey: S('providerId'), sortKey: S('listingKey'), projection: 'ALL' },
+      // Sparse: only active locations carry the active* keys, sorted by when they last reported
+      // (`freshness`). Counting them answers completeness and locationsExpected, and the oldest end of
+      // each is exactly the stale locations, without reading anything else.
+      { indexName: 'activeByLocalAuthority', partitionKey: S('activeLocalAuthority'), sortKey: S('freshness'), projection: { include: ['localAuthority', 'region'] } },
+      { indexName: 'activeByRegion', partitionKey: S('activeRegion'), sortKey: S('freshness'), projection: { include: ['localAuthority', 'region'] } },
+      {
+        indexName: 'activeByCountry',
+        partitionKey: S('activeCountry'),
+        sortKey: S('freshness'),
+        projection: { include: ['localAuthority', 'region'] },
+      },
     ],
   },
   /** The current version of each location's return for each day; its stream feeds the aggregates. */
@@ -49,6 +60,28 @@ export const tables = {
     sortKey: S('reportDate'),
     indexes: [],
     stream: 'NEW_AND_OLD_IMAGES',
+  },
+  /**
+   * Daily sums per area: one item per (level#area, date), moved only by the aggregator. `byLevel` lists
+   * every area of a level over a date range in one query (the exports).
+   */
+  aggregates: {
+    envVar: 'AGGREGATES_TABLE',
+    description: 'daily aggregates per local authority, region and England',
+    partitionKey: S('areaKey'),
+    sortKey: S('date'),
+    indexes: [{ indexName: 'byLevel', partitionKey: S('level'), sortKey: S('dateArea'), projection: 'ALL' }],
+  },
+  /**
+   * What each location-day has contributed to the aggregates, and at which version: the aggregator's
+   * guard against applying a delivery twice or an older version after a newer one.
+   */
+  aggregateLedger: {
+    envVar: 'AGGREGATE_LEDGER_TABLE',
+    description: "each location-day's contribution to the aggregates, and the version it came from",
+    partitionKey: S('locationId'),
+    sortKey: S('reportDate'),
+    indexes: [],
   },
   /** Every version of every return, never overwritten: history and audit. */
   returnVersions: {
@@ -104,7 +137,10 @@ export function createTableInput(definition: TableDefinition, tableName: string)
           GlobalSecondaryIndexes: definition.indexes.map((index) => ({
             IndexName: index.indexName,
             KeySchema: keySchema(index.partitionKey, index.sortKey),
-            Projection: { ProjectionType: index.projection },
+            Projection:
+              typeof index.projection === 'string'
+                ? { ProjectionType: index.projection }
+                : { ProjectionType: 'INCLUDE' as const, NonKeyAttributes: [...index.projection.include] },
           })),
         }
       : {}),

@@ -1,5 +1,6 @@
 import { keys } from '../../shared/keys';
 import { batchPut } from '../../shared/repositories/batch-write';
+import { toReturnItem } from '../../shared/repositories/returns';
 import { getLocation, putLocations } from '../../shared/repositories/locations';
 import { tableName } from '../../shared/runtime/config';
 import type { StoredReturn } from '../../shared/schemas/return';
@@ -50,7 +51,12 @@ export async function seedDemo(options: { now?: Date; force?: boolean; log?: (li
       log(`seeding returns ${done}/${total} (${Math.round((done / total) * 100)}%)`);
     }
   };
-  await batchPut(tableName('returns'), [...current.values()], progress(0));
+  const placeOf = new Map(locations.map((location) => [location.locationId, location]));
+  await batchPut(
+    tableName('returns'),
+    [...current.values()].map((stored) => toReturnItem(stored, placeOf.get(stored.locationId)!)),
+    progress(0),
+  );
   await batchPut(
     tableName('returnVersions'),
     versions.map((version) => ({ ...version, ...keys.returnVersion(version.locationId, version.reportDate, version.version) })),

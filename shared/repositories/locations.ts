@@ -10,7 +10,15 @@ import { decodePageToken, encodePageToken, invalidPageToken } from './pagination
 const TABLE = tableName('locations');
 
 /** A location as stored: the API shape plus the index keys that place it in area listings. */
-export type LocationItem = Omit<Location, 'lastUpdated'> & { lastUpdated?: string; listingKey: string; country: string };
+export type LocationItem = Omit<Location, 'lastUpdated'> & {
+  lastUpdated?: string;
+  listingKey: string;
+  country: string;
+  freshness: string;
+  activeLocalAuthority?: string;
+  activeRegion?: string;
+  activeCountry?: string;
+};
 
 export function toLocationItem(location: Location): LocationItem {
   const { lastUpdated, ...rest } = location;
@@ -19,12 +27,17 @@ export function toLocationItem(location: Location): LocationItem {
     ...(lastUpdated ? { lastUpdated } : {}),
     listingKey: keys.listingKey(location.type, location.locationId),
     country: keys.country(),
+    freshness: keys.freshness(lastUpdated),
+    // Only active locations are expected to report, so only they enter the sparse active* indexes.
+    ...(location.active
+      ? { activeLocalAuthority: location.localAuthority, activeRegion: location.region, activeCountry: keys.country() }
+      : {}),
   };
 }
 
+/** Back to the API shape: zod drops the index keys and anything else the item carries. */
 export function fromLocationItem(item: Record<string, unknown>): Location {
-  const { listingKey: _listingKey, country: _country, ...rest } = item;
-  return Location.parse({ ...rest, lastUpdated: rest.lastUpdated ?? null });
+  return Location.parse({ ...item, lastUpdated: item.lastUpdated ?? null });
 }
 
 const AREA_INDEX = {

@@ -1,6 +1,7 @@
 import { TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { keys } from '../keys';
 import type { StoredReturn } from '../schemas/return';
+import { toReturnItem } from './returns';
 import { dynamo } from '../runtime/dynamodb';
 import { tableName } from '../runtime/config';
 
@@ -15,13 +16,18 @@ const TABLES = {
  * One atomic write of a new version: the day's current return (conditional on the version it replaces,
  * so two writers cannot both win), the immutable version record, and the location's lastUpdated.
  */
-export function writeReturnRequest(stored: StoredReturn, replacesVersion: number | undefined, tables = TABLES): TransactWriteCommandInput {
+export function writeReturnRequest(
+  stored: StoredReturn,
+  place: { localAuthority: string; region: string },
+  replacesVersion: number | undefined,
+  tables = TABLES,
+): TransactWriteCommandInput {
   return {
     TransactItems: [
       {
         Put: {
           TableName: tables.returns,
-          Item: stored,
+          Item: toReturnItem(stored, place),
           ...(replacesVersion === undefined
             ? { ConditionExpression: 'attribute_not_exists(locationId)' }
             : { ConditionExpression: 'version = :replaces', ExpressionAttributeValues: { ':replaces': replacesVersion } }),
@@ -38,7 +44,7 @@ export function writeReturnRequest(stored: StoredReturn, replacesVersion: number
         Update: {
           TableName: tables.locations,
           Key: keys.location(stored.locationId),
-          UpdateExpression: 'SET lastUpdated = :at',
+          UpdateExpression: 'SET lastUpdated = :at, freshness = :at',
           ConditionExpression: 'attribute_exists(locationId)',
           ExpressionAttributeValues: { ':at': stored.submittedAt },
         },
@@ -49,6 +55,6 @@ export function writeReturnRequest(stored: StoredReturn, replacesVersion: number
 
 export const WRITE_PART = { currentReturn: 0, version: 1, location: 2 } as const;
 
-export async function writeReturn(stored: StoredReturn, replacesVersion: number | undefined): Promise<void> {
-  await dynamo.send(new TransactWriteCommand(writeReturnRequest(stored, replacesVersion)));
+export async function writeReturn(stored: StoredReturn, place: { localAuthority: string; region: string }, replacesVersion: number | undefined): Promise<void> {
+  await dynamo.send(new TransactWriteCommand(writeReturnRequest(stored, place, replacesVersion)));
 }

@@ -62,8 +62,19 @@ export function returnHistoryRequest(request: HistoryRequest, table = TABLES.ret
   };
 }
 
-function toStoredReturn(item: Record<string, unknown>): StoredReturn {
-  return StoredReturn.parse(item);
+/**
+ * A return as stored: the API shape plus where its location is, so the aggregator can move the right
+ * areas' totals from the stream record alone, without reading the directory.
+ */
+export type ReturnItem = StoredReturn & { localAuthority: string; region: string };
+
+export function toReturnItem(stored: StoredReturn, place: { localAuthority: string; region: string }): ReturnItem {
+  return { ...stored, localAuthority: place.localAuthority, region: place.region };
+}
+
+export function toStoredReturn(item: Record<string, unknown>): StoredReturn {
+  const { localAuthority: _localAuthority, region: _region, versionKey: _versionKey, ...stored } = item;
+  return StoredReturn.parse(stored);
 }
 
 export async function getReturn(locationId: string, reportDate: string): Promise<StoredReturn | undefined> {

@@ -24,8 +24,11 @@ export interface SaveOutcome {
   stored: StoredReturn;
 }
 
-/** Concurrent writers of the same day retry this many times before the caller is asked to retry. */
-const WRITE_ATTEMPTS = 4;
+/**
+ * Concurrent writers of the same day retry this many times, with jittered backoff so they stop
+ * colliding, before the caller is asked to retry.
+ */
+const WRITE_ATTEMPTS = 8;
 
 function checkReportDate(reportDate: string, now: Date): void {
   const problem = reportDateProblem(reportDate, now);
@@ -95,7 +98,7 @@ async function saveReturn(
       ...(confirmedFrom ? { confirmedFrom } : {}),
     };
     try {
-      await writeReturn(stored, current?.version);
+      await writeReturn(stored, location, current?.version);
       return { created: current === undefined, stored };
     } catch (error) {
       if (conditionFailedAt(error, WRITE_PART.location)) throw problems.notFound(`No location ${target.locationId} in the directory.`);
@@ -106,6 +109,7 @@ async function saveReturn(
         throw problems.preconditionFailed('The return changed while this one was being saved. Reload, check and send again.');
       }
       if (attempt >= WRITE_ATTEMPTS) throw problems.busy('Too many simultaneous changes to this return; try again.');
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * 2 ** attempt));
     }
   }
 }

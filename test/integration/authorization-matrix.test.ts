@@ -23,7 +23,9 @@ const [header, , ...rows] = table
       .map((cell) => cell.trim().replace(/`/g, '')),
   );
 const columns = header!.slice(1);
-const matrix = rows.map(([route, ...cells]) => ({ route: route!, cells: cells }));
+// Revoking withdraws every link of the location, so that row runs last.
+const revokes = (route: string) => route.endsWith('/update-links/revoke');
+const matrix = rows.map(([route, ...cells]) => ({ route: route!, cells })).sort((a, b) => Number(revokes(a.route)) - Number(revokes(b.route)));
 
 const gateway = useGateway();
 
@@ -46,8 +48,8 @@ beforeAll(async () => {
 });
 
 /** Who calls, and at which location, for each column of the table. */
-async function caller(column: string): Promise<{ as: CallOptions['as']; locationId: string; area: string }> {
-  const at = (locationId: string, place: keyof typeof places) => ({ locationId, area: places[place].localAuthority });
+async function caller(column: string): Promise<{ as: CallOptions['as']; locationId: string; area: string; region: string }> {
+  const at = (locationId: string, place: keyof typeof places) => ({ locationId, area: places[place].localAuthority, region: places[place].region });
   switch (column) {
     case 'none':
       return { as: null, ...at(own, 'own') };
@@ -72,10 +74,13 @@ async function caller(column: string): Promise<{ as: CallOptions['as']; location
   }
 }
 
-function request(route: string, target: { locationId: string; area: string }): { method: string; path: string; options: CallOptions } {
+const AREA_ROUTES = ['/v1/aggregates', '/v1/exports/aggregates.csv', '/v1/completeness'];
+
+function request(route: string, target: { locationId: string; area: string; region: string }): { method: string; path: string; options: CallOptions } {
   const [method, template] = route.split(' ') as [string, string];
   const path = template.replace('{locationId}', target.locationId).replace('{reportDate}', today());
   if (template === '/v1/locations') return { method, path: `${path}?area=${target.area}`, options: {} };
+  if (AREA_ROUTES.includes(template)) return { method, path: `${path}?level=region&area=${target.region}`, options: {} };
   if (method === 'PUT') return { method, path, options: { body: designExample() } };
   return { method, path, options: {} };
 }

@@ -152,6 +152,7 @@ describe('returnHistoryRequest', () => {
 
 describe('writeReturnRequest', () => {
   const tables = { returns: 'returns-t', returnVersions: 'versions-t', locations: 'locations-t' };
+  const place = { localAuthority: 'E08000004', region: 'E12000002' };
   const stored = (version: number): StoredReturn => ({
     ...designExample(),
     locationId: '1-109570155',
@@ -164,47 +165,47 @@ describe('writeReturnRequest', () => {
   });
 
   test('the parts are the current return, the version record and the location, in that order', () => {
-    const items = writeReturnRequest(stored(1), undefined, tables).TransactItems!;
+    const items = writeReturnRequest(stored(1), place, undefined, tables).TransactItems!;
     expect(items).toHaveLength(3);
     expect(items[WRITE_PART.currentReturn]?.Put?.TableName).toBe('returns-t');
     expect(items[WRITE_PART.version]?.Put?.TableName).toBe('versions-t');
     expect(items[WRITE_PART.location]?.Update?.TableName).toBe('locations-t');
   });
 
-  test('version 1 is written only if no return exists yet for that day', () => {
-    const put = writeReturnRequest(stored(1), undefined, tables).TransactItems![WRITE_PART.currentReturn]!.Put!;
-    expect(put.Item).toEqual(stored(1));
+  test('version 1 is written only if no return exists yet for that day, carrying where its location is', () => {
+    const put = writeReturnRequest(stored(1), place, undefined, tables).TransactItems![WRITE_PART.currentReturn]!.Put!;
+    expect(put.Item).toEqual({ ...stored(1), ...place });
     expect(put.ConditionExpression).toBe('attribute_not_exists(locationId)');
     expect(put.ExpressionAttributeValues).toBeUndefined();
   });
 
   test('a correction is written only over the version it replaces', () => {
-    const put = writeReturnRequest(stored(3), 2, tables).TransactItems![WRITE_PART.currentReturn]!.Put!;
+    const put = writeReturnRequest(stored(3), place, 2, tables).TransactItems![WRITE_PART.currentReturn]!.Put!;
     expect(put.Item).toMatchObject({ version: 3 });
     expect(put.ConditionExpression).toBe('version = :replaces');
     expect(put.ExpressionAttributeValues).toEqual({ ':replaces': 2 });
   });
 
   test('the version record is keyed date#00000N and never overwrites', () => {
-    const first = writeReturnRequest(stored(1), undefined, tables).TransactItems![WRITE_PART.version]!.Put!;
+    const first = writeReturnRequest(stored(1), place, undefined, tables).TransactItems![WRITE_PART.version]!.Put!;
     expect(first.Item).toEqual({ ...stored(1), versionKey: '2026-11-22#000001' });
     expect(first.ConditionExpression).toBe('attribute_not_exists(locationId)');
 
-    const third = writeReturnRequest(stored(3), 2, tables).TransactItems![WRITE_PART.version]!.Put!;
+    const third = writeReturnRequest(stored(3), place, 2, tables).TransactItems![WRITE_PART.version]!.Put!;
     expect(third.Item).toMatchObject({ locationId: '1-109570155', versionKey: '2026-11-22#000003', version: 3 });
     expect(third.ConditionExpression).toBe('attribute_not_exists(locationId)');
   });
 
-  test("the location's lastUpdated is set to submittedAt, only if the location exists", () => {
-    const update = writeReturnRequest(stored(1), undefined, tables).TransactItems![WRITE_PART.location]!.Update!;
+  test("the location's lastUpdated and freshness are set to submittedAt, only if the location exists", () => {
+    const update = writeReturnRequest(stored(1), place, undefined, tables).TransactItems![WRITE_PART.location]!.Update!;
     expect(update.Key).toEqual({ locationId: '1-109570155' });
-    expect(update.UpdateExpression).toBe('SET lastUpdated = :at');
+    expect(update.UpdateExpression).toBe('SET lastUpdated = :at, freshness = :at');
     expect(update.ConditionExpression).toBe('attribute_exists(locationId)');
     expect(update.ExpressionAttributeValues).toEqual({ ':at': '2026-11-22T08:14:03Z' });
   });
 
   test('by default it writes the tables named by the environment', () => {
-    const items = writeReturnRequest(stored(1), undefined).TransactItems!;
+    const items = writeReturnRequest(stored(1), place, undefined).TransactItems!;
     expect(items[WRITE_PART.currentReturn]?.Put?.TableName).toBe(process.env.RETURNS_TABLE);
     expect(items[WRITE_PART.version]?.Put?.TableName).toBe(process.env.RETURN_VERSIONS_TABLE);
     expect(items[WRITE_PART.location]?.Update?.TableName).toBe(process.env.LOCATIONS_TABLE);

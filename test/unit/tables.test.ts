@@ -58,7 +58,10 @@ describe('createTableInput', () => {
             { AttributeName: index.partitionKey.name, KeyType: 'HASH' },
             ...(index.sortKey ? [{ AttributeName: index.sortKey.name, KeyType: 'RANGE' }] : []),
           ],
-          Projection: { ProjectionType: index.projection },
+          Projection:
+            typeof index.projection === 'string'
+              ? { ProjectionType: index.projection }
+              : { ProjectionType: 'INCLUDE', NonKeyAttributes: [...index.projection.include] },
         })),
       );
     });
@@ -80,7 +83,7 @@ describe('createTableInput', () => {
     }
   });
 
-  test('locations has its four listing indexes, all sorted by listingKey, and defines listingKey once', () => {
+  test('locations has four listing indexes by listingKey and three sparse active indexes by freshness, each attribute defined once', () => {
     const input = createTableInput(tables.locations, 'l');
     const gsis = ('GlobalSecondaryIndexes' in input ? input.GlobalSecondaryIndexes : undefined) ?? [];
     expect(gsis.map((g) => [g.IndexName, g.KeySchema.map((k) => k.AttributeName)])).toEqual([
@@ -88,9 +91,15 @@ describe('createTableInput', () => {
       ['byRegion', ['region', 'listingKey']],
       ['byCountry', ['country', 'listingKey']],
       ['byProvider', ['providerId', 'listingKey']],
+      ['activeByLocalAuthority', ['activeLocalAuthority', 'freshness']],
+      ['activeByRegion', ['activeRegion', 'freshness']],
+      ['activeByCountry', ['activeCountry', 'freshness']],
     ]);
+    // The active indexes carry the areas, so completeness can group one read by authority or region.
+    for (const gsi of gsis.slice(4)) expect(gsi.Projection).toEqual({ ProjectionType: 'INCLUDE', NonKeyAttributes: ['localAuthority', 'region'] });
     expect(input.AttributeDefinitions.filter((a) => a.AttributeName === 'listingKey')).toHaveLength(1);
-    expect(input.AttributeDefinitions).toHaveLength(6);
+    expect(input.AttributeDefinitions.filter((a) => a.AttributeName === 'freshness')).toHaveLength(1);
+    expect(input.AttributeDefinitions).toHaveLength(10);
     expect(input.KeySchema).toEqual([{ AttributeName: 'locationId', KeyType: 'HASH' }]);
   });
 

@@ -1,0 +1,13 @@
+import { dateRange, readAggregates, toApiAggregate } from '../../shared/aggregates/read';
+import { scopeAreaRequest } from '../../shared/auth/area-scope';
+import { httpRoute } from '../../shared/http/route';
+import { queryParams } from '../../shared/http/request';
+import { json } from '../../shared/http/response';
+import { AggregatesQuery } from '../../shared/schemas/aggregates';
+
+export const handler = httpRoute('getAggregates', async ({ event, principal }) => {
+  const query = queryParams(event, AggregatesQuery);
+  const scope = scopeAreaRequest(principal, query.level, query.area);
+  const page = await readAggregates(scope, { ...query, ...dateRange(query, new Date()) });
+  return json(200, { items: page.items.map(toApiAggregate), nextToken: page.nextToken });
+});

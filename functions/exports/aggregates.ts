@@ -1,0 +1,17 @@
+import { METRICS } from '../../shared/aggregates/metrics';
+import { dateRange, readAllAggregates } from '../../shared/aggregates/read';
+import { scopeAreaRequest } from '../../shared/auth/area-scope';
+import { csvResponse, toCsv } from '../../shared/http/csv';
+import { httpRoute } from '../../shared/http/route';
+import { queryParams } from '../../shared/http/request';
+import { AggregatesExportQuery } from '../../shared/schemas/aggregates';
+
+const HEADER = ['level', 'area', 'date', 'locationsExpected', ...METRICS];
+
+export const handler = httpRoute('exportAggregates', async ({ event, principal }) => {
+  const query = queryParams(event, AggregatesExportQuery);
+  const range = dateRange(query, new Date());
+  const items = await readAllAggregates(scopeAreaRequest(principal, query.level, query.area), { ...query, ...range });
+  const rows = items.map((item) => [item.level, item.area, item.date, item.locationsExpected ?? 0, ...METRICS.map((metric) => item[metric] ?? 0)]);
+  return csvResponse(`aggregates-${query.level}-${range.from}-to-${range.to}.csv`, toCsv(HEADER, rows), event.headers['accept-encoding']);
+});

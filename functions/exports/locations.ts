@@ -1,0 +1,9 @@
+import { csvResponse, toCsv } from '../../shared/http/csv';
+import { httpRoute } from '../../shared/http/route';
+import { LOCATION_EXPORT_HEADER, locationExportRows } from '../../shared/locations/export';
+import { londonDay } from '../../shared/returns/report-date';
+
+export const handler = httpRoute('exportLocations', async ({ event }) => {
+  const csv = toCsv(LOCATION_EXPORT_HEADER, await locationExportRows());
+  return csvResponse(`locations-${londonDay(new Date())}.csv`, csv, event.headers['accept-encoding']);
+});
