@@ -226,6 +226,18 @@ export const fallbackRoute = {
  * The HTTP API's Lambda authorizer, in front of every route whose access is not `public`. It checks
  * update links against revocations; memberships are checked by the routes themselves.
  */
+/** The returns stream's consumer: keeps the daily aggregates equal to the sums of the stored returns. */
+export const aggregatorFunction = {
+  id: 'aggregator',
+  handler: 'functions/aggregator.ts',
+  /** The table whose stream feeds it. */
+  source: 'returns',
+  // locations: counts of active locations for locationsExpected, and the latest-return copy it keeps there.
+  tables: { aggregates: 'RW', aggregateLedger: 'RW', locations: 'RW' },
+  /** Lambda's event source mapping, and the local poller, both take these. */
+  stream: { batchSize: 100, maximumRetryAttempts: 5, bisectBatchOnError: true, maximumBatchingWindowSeconds: 1 },
+} as const satisfies { id: string; handler: string; source: TableId; tables: Partial<Record<TableId, TableAccess>>; stream: Record<string, number | boolean> };
+
 export const authorizerFunction = {
   id: 'authorizer',
   handler: 'functions/authorizer.ts',
