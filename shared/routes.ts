@@ -222,10 +222,6 @@ export const fallbackRoute = {
   tables: {},
 } as const;
 
-/**
- * The HTTP API's Lambda authorizer, in front of every route whose access is not `public`. It checks
- * update links against revocations; memberships are checked by the routes themselves.
- */
 /** The returns stream's consumer: keeps the daily aggregates equal to the sums of the stored returns. */
 export const aggregatorFunction = {
   id: 'aggregator',
@@ -238,6 +234,10 @@ export const aggregatorFunction = {
   stream: { batchSize: 100, maximumRetryAttempts: 5, bisectBatchOnError: true, maximumBatchingWindowSeconds: 1 },
 } as const satisfies { id: string; handler: string; source: TableId; tables: Partial<Record<TableId, TableAccess>>; stream: Record<string, number | boolean> };
 
+/**
+ * The HTTP API's Lambda authorizer, in front of every route whose access is not `public`. It checks
+ * update links against revocations; memberships are checked by the routes themselves.
+ */
 export const authorizerFunction = {
   id: 'authorizer',
   handler: 'functions/authorizer.ts',
