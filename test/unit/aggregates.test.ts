@@ -1,0 +1,110 @@
+import { describe, expect, test } from 'vitest';
+import { areasOf } from '../../shared/aggregates/areas';
+import { contributionOf, difference, isZero, LOW_PPE_DAYS, metricsForApi, sum, zeroContribution } from '../../shared/aggregates/metrics';
+import { applyChangeRequest, areaAggregatesRequest, levelAggregatesRequest, type LedgerEntry } from '../../shared/repositories/aggregates';
+import { designExample } from './fixtures';
+
+const stored = (overrides: Partial<ReturnType<typeof designExample>> = {}, warnings: unknown[] = []) => ({ ...designExample(), ...overrides, warnings });
+
+describe('contributionOf', () => {
+  test('the DESIGN example adds one reporting location and its figures', () => {
+    const c = contributionOf(stored());
+    expect(c.locationsReporting).toBe(1);
+    expect(c['vacancies.total']).toBe(3);
+    expect(c['vacancies.residential']).toBe(1);
+    expect(c['vacancies.nursing']).toBe(2);
+    expect(c['vacancies.inpatient']).toBe(0);
+    expect(c).toMatchObject({ bedsOccupied: 41, bedsVacantReserved: 1, bedsVacantNotAdmittable: 0, staffEmployed: 52, staffAbsent: 2, staffAbsentCovid: 0 });
+    expect(c).toMatchObject({ locationsClosedToAdmissions: 0, locationsInOutbreak: 0, residentsConfirmed: 0, locationsWithLowPpe: 0, returnsWithWarnings: 0 });
+  });
+
+  test('flags: closed (not restricted), outbreak, low PPE below 7 days, warnings', () => {
+    expect(contributionOf(stored({ admissions: { status: 'closed', reason: 'outbreak' } })).locationsClosedToAdmissions).toBe(1);
+    expect(contributionOf(stored({ admissions: { status: 'restricted', reason: 'staffing' } })).locationsClosedToAdmissions).toBe(0);
+    expect(contributionOf(stored({ outbreak: { active: true, residentsConfirmed: 3, residentsSuspected: 1, staffConfirmed: 0 } }))).toMatchObject({ locationsInOutbreak: 1, residentsConfirmed: 3 });
+    const ppe = designExample().ppe;
+    expect(contributionOf(stored({ ppe: { ...ppe, ffp3Masks: LOW_PPE_DAYS - 1 } })).locationsWithLowPpe).toBe(1);
+    expect(contributionOf(stored({ ppe: { ...ppe, ffp3Masks: LOW_PPE_DAYS } })).locationsWithLowPpe).toBe(0);
+    expect(contributionOf(stored({}, [{ code: 'x' }])).returnsWithWarnings).toBe(1);
+  });
+
+  test('sum, difference and zero are consistent', () => {
+    const a = contributionOf(stored());
+    const b = contributionOf(stored({ beds: { occupied: 30, vacantReserved: 0, vacantNotAdmittable: 2, notAdmittableReason: 'staffing' } }));
+    expect(difference(sum([a, b]), b)).toEqual(a);
+    expect(isZero(difference(a, a))).toBe(true);
+    expect(isZero(zeroContribution())).toBe(true);
+    expect(metricsForApi(a).vacancies).toMatchObject({ total: 3, residential: 1, nursing: 2, inpatient: 0 });
+  });
+});
+
+describe('applyChangeRequest', () => {
+  const tables = { aggregates: 'agg', ledger: 'ledger' };
+  const place = { localAuthority: 'E08000004', region: 'E12000002' };
+  const entry = (version: number, occupied: number, where = place): LedgerEntry => ({
+    locationId: '1-109570155',
+    reportDate: '2026-11-22',
+    appliedVersion: version,
+    contribution: contributionOf(stored({ beds: { occupied, vacantReserved: 0, vacantNotAdmittable: 0 } })),
+    ...where,
+  });
+  const addsOf = (update: { UpdateExpression?: string; ExpressionAttributeNames?: Record<string, string>; ExpressionAttributeValues?: Record<string, unknown> }) => {
+    const adds = update.UpdateExpression!.split(' ADD ')[1]!.split(', ');
+    return Object.fromEntries(adds.map((add) => {
+      const [name, value] = add.split(' ') as [string, string];
+      return [update.ExpressionAttributeNames![name], update.ExpressionAttributeValues![value]];
+    }));
+  };
+
+  test('a first return creates the ledger entry and adds its figures to its three areas', () => {
+    const request = applyChangeRequest(undefined, entry(1, 41), () => 12, tables);
+    const [ledger, ...updates] = request.TransactItems!;
+    expect(ledger!.Put).toMatchObject({ TableName: 'ledger', ConditionExpression: 'attribute_not_exists(locationId)' });
+    expect(updates.map((u) => u.Update!.Key)).toEqual(areasOf(place).map((ref) => ({ areaKey: `${ref.level}#${ref.area}`, date: '2026-11-22' })));
+    for (const update of updates) {
+      expect(addsOf(update.Update!)).toMatchObject({ locationsReporting: 1, bedsOccupied: 41 });
+      expect(update.Update!.ExpressionAttributeValues![':expected']).toBe(12);
+      expect(update.Update!.UpdateExpression).toContain('locationsExpected = if_not_exists(locationsExpected, :expected)');
+    }
+    // The local authority's aggregate knows its region, so a commissioner's region can see it.
+    expect(updates[0]!.Update!.ExpressionAttributeValues![':region']).toBe('E12000002');
+  });
+
+  test('a correction moves each area by (new - old) only, guarded by the version it replaces', () => {
+    const request = applyChangeRequest(entry(1, 41), entry(2, 38), () => 12, tables);
+    const [ledger, ...updates] = request.TransactItems!;
+    expect(ledger!.Put).toMatchObject({ ConditionExpression: 'appliedVersion = :seen', ExpressionAttributeValues: { ':seen': 1 } });
+    expect(updates).toHaveLength(3);
+    for (const update of updates) expect(addsOf(update.Update!)).toEqual({ bedsOccupied: -3 });
+  });
+
+  test('a correction that changes nothing writes only the ledger', () => {
+    expect(applyChangeRequest(entry(1, 41), entry(2, 41), () => 12, tables).TransactItems).toHaveLength(1);
+  });
+
+  test('a location that moved area leaves the old areas and joins the new ones; England just moves by the difference', () => {
+    const moved = { localAuthority: 'E06000027', region: 'E12000009' };
+    const request = applyChangeRequest(entry(1, 41), entry(2, 40, moved), () => 5, tables);
+    const byArea = Object.fromEntries(request.TransactItems!.slice(1).map((item) => [item.Update!.Key!.areaKey, addsOf(item.Update!)]));
+    expect(byArea['localAuthority#E08000004']).toMatchObject({ locationsReporting: -1, bedsOccupied: -41 });
+    expect(byArea['region#E12000002']).toMatchObject({ locationsReporting: -1, bedsOccupied: -41 });
+    expect(byArea['localAuthority#E06000027']).toMatchObject({ locationsReporting: 1, bedsOccupied: 40 });
+    expect(byArea['england#E92000001']).toEqual({ bedsOccupied: -1 });
+  });
+});
+
+describe('aggregate read requests', () => {
+  test('one area: its key and the date range; a token for another area is refused', () => {
+    const request = areaAggregatesRequest({ level: 'region', area: 'E12000002' }, '2026-11-01', '2026-11-30', 50, undefined, 'agg');
+    expect(request.ExpressionAttributeValues).toEqual({ ':areaKey': 'region#E12000002', ':from': '2026-11-01', ':to': '2026-11-30' });
+    const token = Buffer.from(JSON.stringify({ areaKey: 'region#E12000001', date: '2026-11-02' })).toString('base64url');
+    expect(() => areaAggregatesRequest({ level: 'region', area: 'E12000002' }, '2026-11-01', '2026-11-30', 50, token, 'agg')).toThrow();
+  });
+
+  test('a level: the byLevel index from the first day to the whole of the last', () => {
+    const request = levelAggregatesRequest('localAuthority', '2026-11-01', '2026-11-30', 50, undefined, 'agg');
+    expect(request.IndexName).toBe('byLevel');
+    expect(request.ExpressionAttributeValues).toEqual({ ':level': 'localAuthority', ':from': '2026-11-01#', ':to': '2026-11-30#~' });
+    expect('2026-11-30#E09000033' <= '2026-11-30#~').toBe(true);
+  });
+});
