@@ -1,31 +1,17 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
-import { extname, join, normalize, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { APIGatewayProxyResultV2, Context } from 'aws-lambda';
+import { extname, normalize, resolve, sep } from 'node:path';
+import type { APIGatewayProxyResultV2 } from 'aws-lambda';
 import type { ApiEvent, AuthorizerContext } from '../../shared/auth/identity';
 import { authorizerFunction, fallbackRoute, matchRoute } from '../../shared/routes';
 import { fromLambdaResult, gatewayError, toApiGatewayEvent, toAuthorizerEvent, type IncomingRequest, type OutgoingResponse } from './api-event';
-import { lambdaContext } from './lambda-context';
+import { REPO_ROOT, runFunction } from './lambda-runtime';
 
-export const REPO_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
+export { REPO_ROOT };
 
 /** API Gateway's own limits that a caller can hit: the HTTP API payload cap and the integration timeout. */
 const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
 const INTEGRATION_TIMEOUT_MS = 29_000;
-
-type LambdaHandler = (event: unknown, context: Context) => Promise<unknown>;
-
-/** Handler modules imported on first use and kept, as a warm Lambda container keeps them. */
-const handlers = new Map<string, Promise<LambdaHandler>>();
-function loadHandler(entry: string): Promise<LambdaHandler> {
-  let loaded = handlers.get(entry);
-  if (!loaded) {
-    loaded = import(join(REPO_ROOT, entry)).then((module: { handler: LambdaHandler }) => module.handler);
-    handlers.set(entry, loaded);
-  }
-  return loaded;
-}
 
 export type LocalRoute = (request: IncomingRequest) => Promise<OutgoingResponse>;
 
@@ -34,20 +20,6 @@ export interface GatewayOptions {
   localRoutes: Record<string, LocalRoute>;
   webDir?: string;
   log?: (line: string) => void;
-}
-
-/** Run a function as Lambda would, within a deadline; 'timeout' if it ran out. Throws what the function throws. */
-async function runFunction(entry: string, functionName: string, event: unknown, timeoutMs: number): Promise<unknown> {
-  const handler = await loadHandler(entry);
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<'timeout'>((resolveTimeout) => {
-    timer = setTimeout(() => resolveTimeout('timeout'), timeoutMs);
-  });
-  try {
-    return await Promise.race([handler(event, lambdaContext(functionName, timeoutMs)), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 async function invoke(entry: string, functionName: string, event: unknown): Promise<OutgoingResponse> {
