@@ -1,7 +1,12 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
+import type { DynamoDBBatchResponse } from 'aws-lambda';
+import { aggregatorFunction } from '../../shared/routes';
+import { loadHandler } from './lambda-runtime';
+import { startStreamPoller, type StreamPoller } from './stream-poller';
 import type { TableId } from '../../shared/tables';
 import { demoLocations } from '../seed/demo-data';
 import { demoUsers, type DemoUser } from '../seed/demo-users';
@@ -14,10 +19,10 @@ import { ensureTables, exportTableNames, localTableNames } from './local-tables'
 
 export interface LocalStackOptions {
   port: number;
-  /** Where DynamoDB Local keeps its data; undefined keeps everything in memory. */
-  dynamoDataDir?: string;
-  /** Where the local issuer keeps its keys; undefined makes new ones each run. */
-  keysDir?: string;
+  /** LOCAL_DATA_DIR: the dead-letter file always; data, keys and stream checkpoints unless inMemory. */
+  dataDir: string;
+  /** Keep nothing between runs: DynamoDB Local in memory, new keys, streams read from the start. */
+  inMemory: boolean;
   seed: boolean;
   log?: (line: string) => void;
   logRequests?: boolean;
@@ -29,6 +34,7 @@ export interface LocalStack {
   dynamodbEndpoint: string;
   tables: Record<TableId, string>;
   users: DemoUser[];
+  deadLetterFile: string;
   stop(): Promise<void>;
 }
 
@@ -70,8 +76,11 @@ export async function startLocalGateway(options: { port: number; users: DemoUser
  */
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const log = options.log ?? (() => undefined);
+  const kept = (name: string) => (options.inMemory ? undefined : join(options.dataDir, name));
   usePowertoolsLocalDefaults();
-  const dynamo = await startDynamoLocal(options.dynamoDataDir ? { dataDir: options.dynamoDataDir } : {});
+  const dynamoDataDir = kept('dynamodb');
+  const dynamo = await startDynamoLocal(dynamoDataDir ? { dataDir: dynamoDataDir } : {});
+  let aggregator: StreamPoller | undefined;
   try {
     useLocalAwsEnvironment(dynamo.endpoint);
     const tables = localTableNames(options.tablePrefix);
@@ -81,6 +90,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     client.destroy();
     if (created.length > 0) log(`created tables: ${created.join(', ')}`);
 
+    // Started before the seed, so the demo returns flow into the aggregates as real ones would.
+    const deadLetterFile = join(options.dataDir, 'aggregator-dead-letters.jsonl');
+    aggregator = await startAggregator(dynamo.endpoint, tables, deadLetterFile, kept('aggregator-checkpoints.json'), log);
+
     if (options.seed) {
       // Imported only now: repositories read their table names from the environment when loaded.
       const { seedDemo } = await import('../seed/seed-demo');
@@ -89,20 +102,56 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     }
 
     const users = demoUsers(demoLocations());
-    const issuer = await createLocalIssuer(options.keysDir);
+    const issuer = await createLocalIssuer(kept('keys'));
     const gateway = await startLocalGateway({ port: options.port, users, issuer, ...(options.logRequests ? { log } : {}) });
     return {
       url: gateway.url,
       dynamodbEndpoint: dynamo.endpoint,
       tables,
       users,
+      deadLetterFile,
       stop: async () => {
         await gateway.close();
+        await aggregator?.stop();
         await dynamo.stop();
       },
     };
   } catch (error) {
+    await aggregator?.stop();
     await dynamo.stop();
     throw error;
   }
+}
+
+/**
+ * The returns stream feeding the aggregator, with the settings of the Lambda event source mapping. A
+ * batch given up on lands in the dead-letter file, as it would in the SQS queue in AWS.
+ */
+async function startAggregator(
+  endpoint: string,
+  tables: Record<TableId, string>,
+  deadLetterFile: string,
+  checkpointFile: string | undefined,
+  log: (line: string) => void,
+): Promise<StreamPoller> {
+  const earlier = deadLetters(deadLetterFile);
+  if (earlier > 0) log(`aggregator: ${earlier} batch(es) from earlier runs are in ${deadLetterFile}`);
+  const handler = await loadHandler(aggregatorFunction.handler);
+  const { batchSize, maximumRetryAttempts, bisectBatchOnError } = aggregatorFunction.stream;
+  return startStreamPoller({
+    endpoint,
+    tableName: tables[aggregatorFunction.source],
+    functionName: aggregatorFunction.id,
+    handler: (event, context) => handler(event, context) as Promise<DynamoDBBatchResponse | void>,
+    batchSize,
+    maximumRetryAttempts,
+    bisectBatchOnError,
+    deadLetterFile,
+    ...(checkpointFile ? { checkpointFile } : {}),
+    log: (line) => log(`aggregator: ${line}`),
+  });
+}
+
+function deadLetters(file: string): number {
+  return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean).length : 0;
 }

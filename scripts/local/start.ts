@@ -31,7 +31,8 @@ async function main(): Promise<void> {
   log(`starting DynamoDB Local (${settings.inMemory ? 'in memory' : `data in ${join(settings.dataDir, 'dynamodb')}`})`);
   const stack = await startLocalStack({
     port: settings.port,
-    ...(settings.inMemory ? {} : { dynamoDataDir: join(settings.dataDir, 'dynamodb'), keysDir: join(settings.dataDir, 'keys') }),
+    dataDir: settings.dataDir,
+    inMemory: settings.inMemory,
     seed: true,
     log,
     logRequests: true,

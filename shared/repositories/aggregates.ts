@@ -48,11 +48,10 @@ export function applyChangeRequest(
   const updates = [...deltas.values()]
     .filter(({ delta }) => !isZero(delta))
     .map(({ ref, region, delta }) => {
-      const names: Record<string, string> = { '#level': 'level', '#area': 'area', '#date': 'date' };
+      const names: Record<string, string> = { '#level': 'level', '#area': 'area' };
       const values: Record<string, unknown> = {
         ':level': ref.level,
         ':area': ref.area,
-        ':date': next.reportDate,
         ':dateArea': keys.dateArea(next.reportDate, ref.area),
         ':expected': expectedLocations(ref),
       };
@@ -62,7 +61,8 @@ export function applyChangeRequest(
         values[`:m${index}`] = delta[metric];
         return [`#m${index} :m${index}`];
       });
-      const sets = ['#level = :level', '#area = :area', '#date = :date', 'dateArea = :dateArea', 'locationsExpected = if_not_exists(locationsExpected, :expected)'];
+      // `date` is in the key already; level and area are repeated for the byLevel index and for readers.
+      const sets = ['#level = :level', '#area = :area', 'dateArea = :dateArea', 'locationsExpected = if_not_exists(locationsExpected, :expected)'];
       if (ref.level === 'localAuthority') {
         // Lets a commissioner's region-wide request keep the authorities inside it.
         sets.push('#region = :region');

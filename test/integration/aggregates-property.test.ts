@@ -1,0 +1,206 @@
+import { ScanCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { seededRandom } from '../../scripts/seed/demo-data';
+import { ensureTables, exportTableNames, localTableNames } from '../../scripts/local/local-tables';
+import type { StreamPoller } from '../../scripts/local/stream-poller';
+import type { DailyReturnInput } from '../../shared/schemas/return';
+import type { Location } from '../../shared/schemas/location';
+import { addDays, londonDay } from '../../shared/returns/report-date';
+import { areaKeyOf, areasOf } from '../../shared/aggregates/areas';
+import { contributionOf, METRICS, sum, zeroContribution, type Contribution } from '../../shared/aggregates/metrics';
+
+/**
+ * DESIGN §7's invariant, tested the way it can break: random submissions and corrections over several
+ * locations and days go through the real write path into DynamoDB Local; the real stream poller feeds
+ * the real aggregator, wrapped so that deliveries are duplicated, whole batches redelivered, the handler
+ * crashes part-way through a batch, and records arrive shuffled. Afterwards every aggregate must equal
+ * the sums recomputed from the stored returns.
+ *
+ * It gets tables of its own, so other test files' returns cannot move its aggregates.
+ */
+const prefix = `prop${process.pid}${Date.now() % 100000}`;
+const tables = localTableNames(prefix);
+const savedEnv = { ...process.env };
+const client = new DynamoDBClient({ endpoint: process.env.DYNAMODB_ENDPOINT });
+
+type Modules = {
+  submitReturn: typeof import('../../shared/returns/submit').submitReturn;
+  confirmReturn: typeof import('../../shared/returns/submit').confirmReturn;
+  putLocations: typeof import('../../shared/repositories/locations').putLocations;
+  aggregator: (event: DynamoDBStreamEvent, context: Context) => Promise<unknown>;
+};
+let modules: Modules;
+let poller: StreamPoller;
+let deadLetterFile = '';
+
+const LOCATIONS: Location[] = [
+  { localAuthority: 'E08000004', region: 'E12000002' },
+  { localAuthority: 'E08000004', region: 'E12000002' },
+  { localAuthority: 'E08000003', region: 'E12000002' },
+  { localAuthority: 'E06000027', region: 'E12000009' },
+  { localAuthority: 'E06000027', region: 'E12000009', type: 'hospice' as const },
+].map((place, index) => ({
+  locationId: `1-8${String(index).padStart(8, '0')}`,
+  providerId: '1-800000000',
+  name: `Property House ${index}`,
+  type: place.type ?? 'careHome',
+  categories: place.type === 'hospice' ? ['inpatient'] : ['residential', 'nursing'],
+  registeredBeds: 40,
+  localAuthority: place.localAuthority,
+  region: place.region,
+  active: true,
+  lastUpdated: null,
+}));
+
+/** Chaos that a stream consumer must survive, decided by a seeded random number per delivery. */
+let random: () => number = Math.random;
+function faultyAggregator(event: DynamoDBStreamEvent, context: Context) {
+  const records: DynamoDBRecord[] = [...event.Records];
+  const roll = random();
+  if (roll < 0.15) {
+    for (let i = records.length - 1; i > 0; i -= 1) {
+      const j = Math.floor(random() * (i + 1));
+      [records[i], records[j]] = [records[j]!, records[i]!];
+    }
+    return modules.aggregator({ Records: records }, context);
+  }
+  if (roll < 0.3) {
+    return modules.aggregator({ Records: records }, context).then(() => modules.aggregator({ Records: records }, context));
+  }
+  if (roll < 0.45) {
+    const partial = records.slice(0, Math.floor(random() * records.length));
+    return modules.aggregator({ Records: partial }, context).then(() => {
+      throw new Error('crashed part-way through the batch');
+    });
+  }
+  if (roll < 0.55) {
+    // Handled, then reported as failed from the first record: the whole batch comes again.
+    return modules.aggregator({ Records: records }, context).then(() => ({ batchItemFailures: [{ itemIdentifier: records[0]!.dynamodb!.SequenceNumber! }] }));
+  }
+  return modules.aggregator({ Records: records }, context);
+}
+
+beforeAll(async () => {
+  exportTableNames(tables);
+  await ensureTables(client, tables);
+  const submit = await import('../../shared/returns/submit');
+  const locations = await import('../../shared/repositories/locations');
+  const aggregator = await import('../../functions/aggregator');
+  const { startStreamPoller } = await import('../../scripts/local/stream-poller');
+  modules = {
+    submitReturn: submit.submitReturn,
+    confirmReturn: submit.confirmReturn,
+    putLocations: locations.putLocations,
+    aggregator: aggregator.handler as unknown as Modules['aggregator'],
+  };
+  await modules.putLocations(LOCATIONS);
+  deadLetterFile = join(mkdtempSync(join(tmpdir(), 'ct-prop-')), 'dead-letters.jsonl');
+  poller = await startStreamPoller({
+    endpoint: process.env.DYNAMODB_ENDPOINT!,
+    tableName: tables.returns,
+    functionName: 'aggregator',
+    handler: faultyAggregator as never,
+    batchSize: 8,
+    maximumRetryAttempts: 50,
+    bisectBatchOnError: true,
+    pollIntervalMs: 20,
+    deadLetterFile,
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await poller?.stop();
+  process.env = savedEnv;
+  client.destroy();
+});
+
+async function scanAll(table: string): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let startKey: Record<string, never> | undefined;
+  do {
+    const page = await client.send(new ScanCommand({ TableName: table, ConsistentRead: true, ...(startKey ? { ExclusiveStartKey: startKey } : {}) }));
+    items.push(...(page.Items ?? []).map((item) => unmarshall(item)));
+    startKey = page.LastEvaluatedKey as Record<string, never> | undefined;
+  } while (startKey);
+  return items;
+}
+
+/** The aggregates as they should be: straight sums over the stored returns (a scan is fine in a test). */
+async function recomputed(): Promise<Map<string, Contribution>> {
+  const expected = new Map<string, Contribution[]>();
+  for (const item of await scanAll(tables.returns)) {
+    const stored = item as unknown as DailyReturnInput & { warnings: unknown[]; reportDate: string; localAuthority: string; region: string };
+    for (const ref of areasOf(stored)) {
+      const key = `${areaKeyOf(ref)}|${stored.reportDate}`;
+      expected.set(key, [...(expected.get(key) ?? []), contributionOf(stored)]);
+    }
+  }
+  return new Map([...expected].map(([key, parts]) => [key, sum(parts)]));
+}
+
+const count = fc.integer({ min: 0, max: 25 });
+const split = fc.record({ male: fc.integer({ min: 0, max: 3 }), female: fc.integer({ min: 0, max: 3 }), any: fc.integer({ min: 0, max: 5 }) });
+const figures = (location: Location): fc.Arbitrary<DailyReturnInput> =>
+  fc.record({
+    vacancies: location.type === 'hospice' ? fc.record({ inpatient: split }) : fc.record({ residential: split, nursing: split }),
+    beds: fc.record({ occupied: fc.integer({ min: 0, max: 60 }), vacantReserved: fc.integer({ min: 0, max: 3 }), vacantNotAdmittable: fc.constant(1), notAdmittableReason: fc.constant('other' as const) }),
+    admissions: fc.oneof(fc.constant({ status: 'open' as const }), fc.constant({ status: 'closed' as const, reason: 'outbreak' as const })),
+    outbreak: fc.record({ active: fc.boolean(), residentsConfirmed: count, residentsSuspected: count, staffConfirmed: count }),
+    workforce: fc.record({ staffEmployed: fc.integer({ min: 10, max: 60 }), staffAbsent: count, staffAbsentCovid: count, agencyStaffShifts: count }),
+    ppe: fc.record({ gloves: count, aprons: count, fluidResistantMasks: count, ffp3Masks: count, eyeProtection: count, handHygiene: count }),
+    visiting: fc.constantFrom('open' as const, 'restricted' as const, 'closed' as const),
+  });
+
+const command = fc.oneof(
+  { weight: 5, arbitrary: fc.nat(LOCATIONS.length - 1).chain((at) => fc.record({ kind: fc.constant('submit' as const), at: fc.constant(at), day: fc.nat(3), figures: figures(LOCATIONS[at]!) })) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('confirm' as const), at: fc.nat(LOCATIONS.length - 1), day: fc.nat(3) }) },
+);
+
+describe('aggregates under at-least-once, out-of-order delivery', () => {
+  test('always equal the sums of the stored returns', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.array(command, { minLength: 1, maxLength: 4 }), { minLength: 1, maxLength: 8 }), fc.integer(), async (rounds, seed) => {
+        random = seededRandom(seed);
+        const now = new Date();
+        for (const round of rounds) {
+          // Commands of a round run at once: corrections of one day may race, as they can in production.
+          await Promise.all(
+            round.map(async (cmd) => {
+              const target = { locationId: LOCATIONS[cmd.at]!.locationId, reportDate: addDays(londonDay(now), -cmd.day), submittedBy: { userId: 'property-test' }, now };
+              try {
+                if (cmd.kind === 'submit') await modules.submitReturn(target, cmd.figures);
+                else await modules.confirmReturn(target);
+              } catch (error) {
+                // Nothing to confirm yet (409), or too much contention (503): nothing was written.
+                if (![409, 503].includes((error as { status?: number }).status ?? 0)) throw error;
+              }
+            }),
+          );
+        }
+        await poller.drain(60_000);
+
+        const expected = await recomputed();
+        const actual = new Map((await scanAll(tables.aggregates)).map((item) => [`${item.areaKey}|${item.date}`, item as Partial<Contribution>]));
+        for (const [key, sums] of expected) {
+          const found = actual.get(key);
+          expect(found, `no aggregate for ${key}`).toBeDefined();
+          for (const metric of METRICS) expect(found![metric] ?? 0, `${key} ${metric}`).toBe(sums[metric]);
+        }
+        // And nothing counted that is not in a stored return.
+        for (const [key, found] of actual) {
+          if (expected.has(key)) continue;
+          for (const metric of METRICS) expect(found[metric] ?? 0, `${key} ${metric}`).toBe(zeroContribution()[metric]);
+        }
+      }),
+      { numRuns: 12 },
+    );
+    expect(existsSync(deadLetterFile) ? readFileSync(deadLetterFile, 'utf8').trim() : '').toBe('');
+    expect(poller.stats().retries).toBeGreaterThan(0); // the faults really happened
+  }, 240_000);
+});
