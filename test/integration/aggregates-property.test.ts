@@ -63,23 +63,23 @@ let random: () => number = Math.random;
 function faultyAggregator(event: DynamoDBStreamEvent, context: Context) {
   const records: DynamoDBRecord[] = [...event.Records];
   const roll = random();
-  if (roll < 0.15) {
+  if (roll < 0.3) {
     for (let i = records.length - 1; i > 0; i -= 1) {
       const j = Math.floor(random() * (i + 1));
       [records[i], records[j]] = [records[j]!, records[i]!];
     }
     return modules.aggregator({ Records: records }, context);
   }
-  if (roll < 0.3) {
+  if (roll < 0.42) {
     return modules.aggregator({ Records: records }, context).then(() => modules.aggregator({ Records: records }, context));
   }
-  if (roll < 0.45) {
+  if (roll < 0.54) {
     const partial = records.slice(0, Math.floor(random() * records.length));
     return modules.aggregator({ Records: partial }, context).then(() => {
       throw new Error('crashed part-way through the batch');
     });
   }
-  if (roll < 0.55) {
+  if (roll < 0.62) {
     // Handled, then reported as failed from the first record: the whole batch comes again.
     return modules.aggregator({ Records: records }, context).then(() => ({ batchItemFailures: [{ itemIdentifier: records[0]!.dynamodb!.SequenceNumber! }] }));
   }
@@ -106,7 +106,7 @@ beforeAll(async () => {
     tableName: tables.returns,
     functionName: 'aggregator',
     handler: faultyAggregator as never,
-    batchSize: 8,
+    batchSize: 50,
     maximumRetryAttempts: 50,
     bisectBatchOnError: true,
     pollIntervalMs: 20,
@@ -158,14 +158,14 @@ const figures = (location: Location): fc.Arbitrary<DailyReturnInput> =>
   });
 
 const command = fc.oneof(
-  { weight: 5, arbitrary: fc.nat(LOCATIONS.length - 1).chain((at) => fc.record({ kind: fc.constant('submit' as const), at: fc.constant(at), day: fc.nat(3), figures: figures(LOCATIONS[at]!) })) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('confirm' as const), at: fc.nat(LOCATIONS.length - 1), day: fc.nat(3) }) },
+  { weight: 5, arbitrary: fc.nat(LOCATIONS.length - 1).chain((at) => fc.record({ kind: fc.constant('submit' as const), at: fc.constant(at), day: fc.nat(1), figures: figures(LOCATIONS[at]!) })) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('confirm' as const), at: fc.nat(LOCATIONS.length - 1), day: fc.nat(1) }) },
 );
 
 describe('aggregates under at-least-once, out-of-order delivery', () => {
   test('always equal the sums of the stored returns', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.array(command, { minLength: 1, maxLength: 4 }), { minLength: 1, maxLength: 8 }), fc.integer(), async (rounds, seed) => {
+      fc.asyncProperty(fc.array(fc.array(command, { minLength: 1, maxLength: 8 }), { minLength: 1, maxLength: 8 }), fc.integer(), async (rounds, seed) => {
         random = seededRandom(seed);
         const now = new Date();
         for (const round of rounds) {
