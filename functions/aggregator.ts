@@ -5,30 +5,33 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import middy from '@middy/core';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { applyReturn, recordLatestReturn } from '../shared/aggregates/apply';
-import { toReturnItem, toStoredReturn } from '../shared/repositories/returns';
+import { applyReturns } from '../shared/aggregates/apply';
+import { BatchCoalescer } from '../shared/aggregates/batch-coalescer';
+import { toReturnItem, toStoredReturn, type ReturnItem } from '../shared/repositories/returns';
 import { logger, tracer } from '../shared/runtime/powertools';
 
 const processor = new BatchProcessor(EventType.DynamoDBStreams);
 
-async function handleRecord(record: DynamoDBRecord): Promise<void> {
-  // Returns are corrected, never deleted; a REMOVE (a manual clean-up) is not ours to undo.
-  if (record.eventName === 'REMOVE' || !record.dynamodb?.NewImage) return;
-  const image = unmarshall(record.dynamodb.NewImage as Record<string, AttributeValue>);
-  const item = toReturnItem(toStoredReturn(image), { localAuthority: String(image.localAuthority), region: String(image.region) });
-  const outcome = await applyReturn(item);
-  await recordLatestReturn(item);
-  logger.debug('return applied to aggregates', { locationId: item.locationId, reportDate: item.reportDate, version: item.version, outcome });
+function returnItemOf(record: DynamoDBRecord): ReturnItem {
+  const image = unmarshall(record.dynamodb!.NewImage as Record<string, AttributeValue>);
+  return toReturnItem(toStoredReturn(image), { localAuthority: String(image.localAuthority), region: String(image.region) });
 }
 
 /**
- * The returns stream's consumer. Records are handled one at a time in order (a location's versions must
- * not race each other); a failed record is reported by sequence number so only it and those after it
- * are redelivered, and redelivery is harmless because applying is idempotent.
+ * The returns stream's consumer. BatchProcessor reports a failed record by its sequence number, so only
+ * it and the records after it are redelivered, and redelivery is harmless because applying is
+ * idempotent. The records themselves are applied together (see BatchCoalescer): one ledger read and a
+ * few transactions per batch instead of several requests per record.
  */
 export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse>()
   .use(captureLambdaHandler(tracer))
   .use(injectLambdaContext(logger, { resetKeys: true }))
-  .handler((event: DynamoDBStreamEvent, context: Context) =>
-    processPartialResponse(event, handleRecord, processor, { context, processInParallel: false }),
-  );
+  .handler((event: DynamoDBStreamEvent, context: Context) => {
+    const batch = new BatchCoalescer<ReturnItem>((items) => applyReturns(items));
+    const handleRecord = async (record: DynamoDBRecord): Promise<void> => {
+      // Returns are corrected, never deleted; a REMOVE (a manual clean-up) is not ours to undo.
+      if (record.eventName === 'REMOVE' || !record.dynamodb?.NewImage) return;
+      await batch.add(returnItemOf(record));
+    };
+    return processPartialResponse(event, handleRecord, processor, { context, processInParallel: true });
+  });

@@ -1,18 +1,17 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { countActive } from '../repositories/activity';
-import { applyChange, getLedgerEntry, type LedgerEntry } from '../repositories/aggregates';
-import type { ReturnItem } from '../repositories/returns';
 import { keys } from '../keys';
+import { countActive } from '../repositories/activity';
+import { applyChanges, getLedgerEntries, planTransactions, type LedgerChange, type LedgerEntry } from '../repositories/aggregates';
+import { toStoredReturn, type ReturnItem } from '../repositories/returns';
 import { dynamo } from '../runtime/dynamodb';
 import { tableName } from '../runtime/config';
-import { toStoredReturn } from '../repositories/returns';
 import { areaKeyOf, areasOf, type AreaRef } from './areas';
 import { contributionOf } from './metrics';
 
 const LOCATIONS = tableName('locations');
 
-/** Contention on one area-day (every return in England moves the England item) is retried this often. */
+/** A group whose ledgers someone else moved (another consumer, a retry) is re-read and retried this often. */
 const ATTEMPTS = 6;
 
 /**
@@ -24,8 +23,9 @@ const expectedCache = new Map<string, { count: number; at: number }>();
 
 async function expectedCounts(refs: AreaRef[], now: number): Promise<Map<string, number>> {
   const counts = new Map<string, number>();
+  const unique = [...new Map(refs.map((ref) => [areaKeyOf(ref), ref])).values()];
   await Promise.all(
-    refs.map(async (ref) => {
+    unique.map(async (ref) => {
       const key = areaKeyOf(ref);
       const cached = expectedCache.get(key);
       if (cached && now - cached.at < EXPECTED_TTL_MS) return counts.set(key, cached.count);
@@ -44,12 +44,10 @@ function isContention(error: unknown): boolean {
   );
 }
 
-/**
- * Apply one stream image of a return to the aggregates, exactly once in effect: a version the ledger
- * has already applied (a duplicate, a redelivery, an older version arriving late) changes nothing.
- */
-export async function applyReturn(item: ReturnItem, now = Date.now()): Promise<'applied' | 'skipped'> {
-  const next: LedgerEntry = {
+const dayKey = (day: { locationId: string; reportDate: string }) => `${day.locationId}#${day.reportDate}`;
+
+function ledgerEntryOf(item: ReturnItem): LedgerEntry {
+  return {
     locationId: item.locationId,
     reportDate: item.reportDate,
     appliedVersion: item.version,
@@ -57,20 +55,78 @@ export async function applyReturn(item: ReturnItem, now = Date.now()): Promise<'
     localAuthority: item.localAuthority,
     region: item.region,
   };
-  for (let attempt = 1; ; attempt += 1) {
-    const previous = await getLedgerEntry(item.locationId, item.reportDate);
-    if (previous && previous.appliedVersion >= item.version) return 'skipped';
-    const refs = [...areasOf(next), ...(previous ? areasOf(previous) : [])];
+}
+
+/** What is still to apply for these location-days: those whose ledger has not yet seen this version. */
+async function pendingChanges(newest: readonly ReturnItem[]): Promise<LedgerChange[]> {
+  const ledgers = await getLedgerEntries(newest);
+  return newest.flatMap((item) => {
+    const previous = ledgers.get(dayKey(item));
+    // A duplicate, a redelivery, or an older version arriving after a newer one: already counted.
+    if (previous && previous.appliedVersion >= item.version) return [];
+    return [{ previous, next: ledgerEntryOf(item) }];
+  });
+}
+
+/** One group in one transaction; if someone moved its ledgers meanwhile, read them again and retry. */
+async function applyGroup(items: readonly ReturnItem[], firstTry: LedgerChange[], now: number): Promise<void> {
+  let changes = firstTry;
+  for (let attempt = 1; changes.length > 0; attempt += 1) {
+    const refs = changes.flatMap(({ previous, next }) => [...areasOf(next), ...(previous ? areasOf(previous) : [])]);
     const expected = await expectedCounts(refs, now);
     try {
-      await applyChange(previous, next, (ref) => expected.get(areaKeyOf(ref)) ?? 0);
-      return 'applied';
+      await applyChanges(changes, (ref) => expected.get(areaKeyOf(ref)) ?? 0);
+      return;
     } catch (error) {
-      // Someone moved the ledger or the area item between our read and write: read again.
       if (!isContention(error) || attempt >= ATTEMPTS) throw error;
       await new Promise((resolve) => setTimeout(resolve, 10 * 2 ** attempt * Math.random()));
+      changes = await pendingChanges(items);
     }
   }
+}
+
+/**
+ * Apply stream images of returns to the aggregates, exactly once in effect, a batch at a time: only the
+ * newest version of each location-day matters (applying v2 then v3 ends where applying v3 does), the
+ * ledgers are read in one request, and up to ~25 location-days go in each transaction. Returns each
+ * item's outcome: undefined if it is counted, or the error that stopped its group.
+ */
+export async function applyReturns(items: readonly ReturnItem[], now = Date.now()): Promise<Map<ReturnItem, Error | undefined>> {
+  const newestByDay = new Map<string, ReturnItem>();
+  for (const item of items) {
+    const seen = newestByDay.get(dayKey(item));
+    if (!seen || seen.version < item.version) newestByDay.set(dayKey(item), item);
+  }
+  const newest = [...newestByDay.values()];
+  const failedDays = new Map<string, Error>();
+  const changes = await pendingChanges(newest);
+  for (const group of planTransactions(changes)) {
+    const groupItems = group.map(({ next }) => newestByDay.get(dayKey(next))!);
+    try {
+      await applyGroup(groupItems, group, now);
+    } catch (error) {
+      for (const item of groupItems) failedDays.set(dayKey(item), error as Error);
+    }
+  }
+  await Promise.all(
+    newestPerLocation(newest).map(async (item) => {
+      try {
+        await recordLatestReturn(item);
+      } catch (error) {
+        failedDays.set(dayKey(item), error as Error);
+      }
+    }),
+  );
+  return new Map(items.map((item) => [item, failedDays.get(dayKey(item))]));
+}
+
+function newestPerLocation(items: readonly ReturnItem[]): ReturnItem[] {
+  const newest = new Map<string, ReturnItem>();
+  for (const item of items) {
+    const seen = newest.get(item.locationId);
+    if (!seen || seen.reportDate < item.reportDate || (seen.reportDate === item.reportDate && seen.version < item.version)) newest.set(item.locationId, item);
+  }
+  return [...newest.values()];
 }
 
 /**

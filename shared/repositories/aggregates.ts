@@ -1,4 +1,4 @@
-import { GetCommand, QueryCommand, TransactWriteCommand, type QueryCommandInput, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, QueryCommand, TransactWriteCommand, type QueryCommandInput, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { areaKeyOf, areasOf, type AreaRef, type Place } from '../aggregates/areas';
 import { difference, isZero, METRICS, sum, zeroContribution, type Contribution } from '../aggregates/metrics';
 import { keys } from '../keys';
@@ -17,42 +17,83 @@ export interface LedgerEntry extends Place {
   contribution: Contribution;
 }
 
-export async function getLedgerEntry(locationId: string, reportDate: string): Promise<LedgerEntry | undefined> {
-  const { Item } = await dynamo.send(new GetCommand({ TableName: TABLES.ledger, Key: keys.ledger(locationId, reportDate), ConsistentRead: true }));
-  return Item as LedgerEntry | undefined;
+
+/** One location-day moving from what the ledger says it added (if anything) to its newest version. */
+export interface LedgerChange {
+  previous: LedgerEntry | undefined;
+  next: LedgerEntry;
+}
+
+/** DynamoDB's limit on the items of one transaction. */
+export const MAX_TRANSACTION_ITEMS = 100;
+
+const areaDayKey = (ref: AreaRef, date: string) => `${areaKeyOf(ref)}|${date}`;
+
+/** The aggregate items (area-days) a change touches: its old areas and its new ones. */
+function areaDaysOf(change: LedgerChange): string[] {
+  const places = change.previous ? [change.previous, change.next] : [change.next];
+  return [...new Set(places.flatMap((place) => areasOf(place).map((ref) => areaDayKey(ref, change.next.reportDate))))];
 }
 
 /**
- * The atomic step that keeps every aggregate equal to the sums of the stored returns: replace the
- * location-day's ledger entry (only if it is still the one we read) and move each affected area by the
- * difference between the new contribution and the one the ledger says was added before. A correction
- * moves totals by (new - old); a location that changed area leaves the old areas and joins the new.
+ * Split changes into groups that each fit one transaction: a ledger item per change plus one update per
+ * distinct area-day the group touches. A batch of returns from one morning shares its region and
+ * England items, so a group of ~25 location-days is typically ~40 items.
  */
-export function applyChangeRequest(
-  previous: LedgerEntry | undefined,
-  next: LedgerEntry,
+export function planTransactions(changes: readonly LedgerChange[]): LedgerChange[][] {
+  const groups: LedgerChange[][] = [];
+  let group: LedgerChange[] = [];
+  let areaDays = new Set<string>();
+  for (const change of changes) {
+    const touched = areaDaysOf(change);
+    const wouldBe = new Set([...areaDays, ...touched]);
+    if (group.length > 0 && group.length + 1 + wouldBe.size > MAX_TRANSACTION_ITEMS) {
+      groups.push(group);
+      group = [];
+      areaDays = new Set(touched);
+    } else {
+      areaDays = wouldBe;
+    }
+    group.push(change);
+  }
+  if (group.length > 0) groups.push(group);
+  return groups;
+}
+
+/**
+ * The atomic step that keeps every aggregate equal to the sums of the stored returns: replace each
+ * location-day's ledger entry (only if it is still the one we read) and move each affected area-day by
+ * the sum of the differences between new contributions and the ones the ledger says were added before.
+ * A correction moves totals by (new - old); a location that changed area leaves the old areas and joins
+ * the new.
+ */
+export function applyChangesRequest(
+  changes: readonly LedgerChange[],
   expectedLocations: (ref: AreaRef) => number,
   tables = TABLES,
 ): TransactWriteCommandInput {
-  const deltas = new Map<string, { ref: AreaRef; region: string; delta: Contribution }>();
-  const move = (place: Place, contribution: Contribution, sign: 1 | -1) => {
+  const deltas = new Map<string, { ref: AreaRef; date: string; region: string; delta: Contribution }>();
+  const move = (place: Place, date: string, contribution: Contribution, sign: 1 | -1) => {
     for (const ref of areasOf(place)) {
-      const entry = deltas.get(areaKeyOf(ref)) ?? { ref, region: place.region, delta: zeroContribution() };
+      const key = areaDayKey(ref, date);
+      const entry = deltas.get(key) ?? { ref, date, region: place.region, delta: zeroContribution() };
       entry.delta = sign === 1 ? sum([entry.delta, contribution]) : difference(entry.delta, contribution);
-      deltas.set(areaKeyOf(ref), entry);
+      deltas.set(key, entry);
     }
   };
-  if (previous) move(previous, previous.contribution, -1);
-  move(next, next.contribution, 1);
+  for (const { previous, next } of changes) {
+    if (previous) move(previous, previous.reportDate, previous.contribution, -1);
+    move(next, next.reportDate, next.contribution, 1);
+  }
 
   const updates = [...deltas.values()]
     .filter(({ delta }) => !isZero(delta))
-    .map(({ ref, region, delta }) => {
+    .map(({ ref, date, region, delta }) => {
       const names: Record<string, string> = { '#level': 'level', '#area': 'area' };
       const values: Record<string, unknown> = {
         ':level': ref.level,
         ':area': ref.area,
-        ':dateArea': keys.dateArea(next.reportDate, ref.area),
+        ':dateArea': keys.dateArea(date, ref.area),
         ':expected': expectedLocations(ref),
       };
       const adds = METRICS.flatMap((metric, index) => {
@@ -72,7 +113,7 @@ export function applyChangeRequest(
       return {
         Update: {
           TableName: tables.aggregates,
-          Key: keys.aggregate(areaKeyOf(ref), next.reportDate),
+          Key: keys.aggregate(areaKeyOf(ref), date),
           UpdateExpression: `SET ${sets.join(', ')} ADD ${adds.join(', ')}`,
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
@@ -82,7 +123,7 @@ export function applyChangeRequest(
 
   return {
     TransactItems: [
-      {
+      ...changes.map(({ previous, next }) => ({
         Put: {
           TableName: tables.ledger,
           Item: next,
@@ -90,14 +131,29 @@ export function applyChangeRequest(
             ? { ConditionExpression: 'appliedVersion = :seen', ExpressionAttributeValues: { ':seen': previous.appliedVersion } }
             : { ConditionExpression: 'attribute_not_exists(locationId)' }),
         },
-      },
+      })),
       ...updates,
     ],
   };
 }
 
-export async function applyChange(previous: LedgerEntry | undefined, next: LedgerEntry, expectedLocations: (ref: AreaRef) => number): Promise<void> {
-  await dynamo.send(new TransactWriteCommand(applyChangeRequest(previous, next, expectedLocations)));
+export async function applyChanges(changes: readonly LedgerChange[], expectedLocations: (ref: AreaRef) => number): Promise<void> {
+  await dynamo.send(new TransactWriteCommand(applyChangesRequest(changes, expectedLocations)));
+}
+
+/** The ledger entries of many location-days (strongly consistent), keyed `locationId#reportDate`. */
+export async function getLedgerEntries(days: ReadonlyArray<{ locationId: string; reportDate: string }>): Promise<Map<string, LedgerEntry>> {
+  const found = new Map<string, LedgerEntry>();
+  for (let i = 0; i < days.length; i += 100) {
+    let pending: Record<string, unknown>[] | undefined = days.slice(i, i + 100).map((day) => keys.ledger(day.locationId, day.reportDate));
+    for (let attempt = 0; pending && pending.length > 0; attempt += 1) {
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 20 * 2 ** Math.min(attempt, 6)));
+      const result = await dynamo.send(new BatchGetCommand({ RequestItems: { [TABLES.ledger]: { Keys: pending, ConsistentRead: true } } }));
+      for (const item of (result.Responses?.[TABLES.ledger] ?? []) as LedgerEntry[]) found.set(`${item.locationId}#${item.reportDate}`, item);
+      pending = result.UnprocessedKeys?.[TABLES.ledger]?.Keys as Record<string, unknown>[] | undefined;
+    }
+  }
+  return found;
 }
 
 /** Named access pattern "one area's aggregates between two days", oldest first. */

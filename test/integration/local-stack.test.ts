@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
 import { afterAll, describe, expect, test } from 'vitest';
 import { REPO_ROOT } from '../../scripts/local/gateway';
 import { designExample, returnPath, today } from '../helpers/api';
@@ -32,6 +33,14 @@ async function waitFor(check: () => boolean, what: string, timeoutMs = 60_000): 
   }
 }
 
+async function waitForAsync(check: () => Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 function stackInfo(): { gatewayUrl: string; dynamodbEndpoint: string; pid: number } {
   return JSON.parse(readFileSync(join(dataDir, 'stack.json'), 'utf8'));
 }
@@ -53,7 +62,7 @@ describe('npm start', () => {
     const authorization = `Bearer ${token}`;
     expect((await fetch(`${gatewayUrl}/v1/locations`)).status).toBe(401);
 
-    const listing = (await (await fetch(`${gatewayUrl}/v1/locations?limit=100`, { headers: { authorization } })).json()) as { items: Array<{ type: string; locationId: string }> };
+    const listing = (await (await fetch(`${gatewayUrl}/v1/locations?limit=100`, { headers: { authorization } })).json()) as { items: Array<{ type: string; locationId: string; localAuthority: string }> };
     expect(listing.items.length).toBeGreaterThanOrEqual(50);
     expect(new Set(listing.items.map((l: { type: string }) => l.type))).toEqual(new Set(['careHome', 'hospice', 'communityRehab', 'substanceMisuse']));
     const careHome = listing.items.find((l) => l.type === 'careHome')!;
@@ -71,6 +80,21 @@ describe('npm start', () => {
     expect(correction.status).toBe(200);
     const stored = (await correction.json()) as { version: number };
     expect(stored.version).toBe(2);
+
+    // The stream carries it into the aggregates of its authority (the benchmark measures how fast).
+    const national = (await (await fetch(`${gatewayUrl}/local/token`, { method: 'POST', body: JSON.stringify({ user: 'national' }) })).json()) as { token: string };
+    const asNational = { authorization: `Bearer ${national.token}` };
+    const aggregatesPath = `/v1/aggregates?level=localAuthority&area=${careHome.localAuthority}&from=${today()}&to=${today()}`;
+    await waitForAsync(async () => {
+      const page = (await (await fetch(gatewayUrl + aggregatesPath, { headers: asNational })).json()) as { items: Array<{ locationsReporting: number; bedsOccupied: number }> };
+      return page.items[0]?.locationsReporting === 1 && page.items[0].bedsOccupied === designExample().beds.occupied;
+    }, 'the return to reach the aggregates');
+    // And the national export has it as the location's latest return, with its warnings.
+    await waitForAsync(async () => {
+      const csv = await (await fetch(`${gatewayUrl}/v1/exports/locations.csv`, { headers: asNational })).text();
+      const row = (parse(csv, { columns: true }) as Array<Record<string, string>>).find((r) => r.locationId === careHome.locationId);
+      return row?.reportDate === today() && row.version === '2' && row.lastUpdated !== '' && row.warnings !== undefined;
+    }, 'the return to reach the locations export');
 
     const second = startStack();
     expect(await second.exited).toBe(1);

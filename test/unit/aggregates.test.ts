@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { areasOf } from '../../shared/aggregates/areas';
 import { contributionOf, difference, isZero, LOW_PPE_DAYS, metricsForApi, sum, zeroContribution } from '../../shared/aggregates/metrics';
-import { applyChangeRequest, areaAggregatesRequest, levelAggregatesRequest, type LedgerEntry } from '../../shared/repositories/aggregates';
+import { applyChangesRequest, areaAggregatesRequest, levelAggregatesRequest, MAX_TRANSACTION_ITEMS, planTransactions, type LedgerEntry } from '../../shared/repositories/aggregates';
 import { designExample } from './fixtures';
 
 const stored = (overrides: Partial<ReturnType<typeof designExample>> = {}, warnings: unknown[] = []) => ({ ...designExample(), ...overrides, warnings });
@@ -38,12 +38,12 @@ describe('contributionOf', () => {
   });
 });
 
-describe('applyChangeRequest', () => {
+describe('applyChangesRequest', () => {
   const tables = { aggregates: 'agg', ledger: 'ledger' };
   const place = { localAuthority: 'E08000004', region: 'E12000002' };
-  const entry = (version: number, occupied: number, where = place): LedgerEntry => ({
-    locationId: '1-109570155',
-    reportDate: '2026-11-22',
+  const entry = (version: number, occupied: number, where = place, locationId = '1-109570155', reportDate = '2026-11-22'): LedgerEntry => ({
+    locationId,
+    reportDate,
     appliedVersion: version,
     contribution: contributionOf(stored({ beds: { occupied, vacantReserved: 0, vacantNotAdmittable: 0 } })),
     ...where,
@@ -57,7 +57,7 @@ describe('applyChangeRequest', () => {
   };
 
   test('a first return creates the ledger entry and adds its figures to its three areas', () => {
-    const request = applyChangeRequest(undefined, entry(1, 41), () => 12, tables);
+    const request = applyChangesRequest([{ previous: undefined, next: entry(1, 41) }], () => 12, tables);
     const [ledger, ...updates] = request.TransactItems!;
     expect(ledger!.Put).toMatchObject({ TableName: 'ledger', ConditionExpression: 'attribute_not_exists(locationId)' });
     expect(updates.map((u) => u.Update!.Key)).toEqual(areasOf(place).map((ref) => ({ areaKey: `${ref.level}#${ref.area}`, date: '2026-11-22' })));
@@ -71,7 +71,7 @@ describe('applyChangeRequest', () => {
   });
 
   test('a correction moves each area by (new - old) only, guarded by the version it replaces', () => {
-    const request = applyChangeRequest(entry(1, 41), entry(2, 38), () => 12, tables);
+    const request = applyChangesRequest([{ previous: entry(1, 41), next: entry(2, 38) }], () => 12, tables);
     const [ledger, ...updates] = request.TransactItems!;
     expect(ledger!.Put).toMatchObject({ ConditionExpression: 'appliedVersion = :seen', ExpressionAttributeValues: { ':seen': 1 } });
     expect(updates).toHaveLength(3);
@@ -79,17 +79,54 @@ describe('applyChangeRequest', () => {
   });
 
   test('a correction that changes nothing writes only the ledger', () => {
-    expect(applyChangeRequest(entry(1, 41), entry(2, 41), () => 12, tables).TransactItems).toHaveLength(1);
+    expect(applyChangesRequest([{ previous: entry(1, 41), next: entry(2, 41) }], () => 12, tables).TransactItems).toHaveLength(1);
   });
 
   test('a location that moved area leaves the old areas and joins the new ones; England just moves by the difference', () => {
     const moved = { localAuthority: 'E06000027', region: 'E12000009' };
-    const request = applyChangeRequest(entry(1, 41), entry(2, 40, moved), () => 5, tables);
+    const request = applyChangesRequest([{ previous: entry(1, 41), next: entry(2, 40, moved) }], () => 5, tables);
     const byArea = Object.fromEntries(request.TransactItems!.slice(1).map((item) => [item.Update!.Key!.areaKey, addsOf(item.Update!)]));
     expect(byArea['localAuthority#E08000004']).toMatchObject({ locationsReporting: -1, bedsOccupied: -41 });
     expect(byArea['region#E12000002']).toMatchObject({ locationsReporting: -1, bedsOccupied: -41 });
     expect(byArea['localAuthority#E06000027']).toMatchObject({ locationsReporting: 1, bedsOccupied: 40 });
     expect(byArea['england#E92000001']).toEqual({ bedsOccupied: -1 });
+  });
+});
+
+describe('a batch of changes', () => {
+  const tables = { aggregates: 'agg', ledger: 'ledger' };
+  const at = (index: number, where = { localAuthority: 'E08000004', region: 'E12000002' }, reportDate = '2026-11-22'): LedgerEntry => ({
+    locationId: `1-1000000${String(index).padStart(2, '0')}`,
+    reportDate,
+    appliedVersion: 1,
+    contribution: contributionOf(stored()),
+    ...where,
+  });
+
+  test('sums the changes of one area-day into one update, with a ledger item per location-day', () => {
+    const request = applyChangesRequest([{ previous: undefined, next: at(1) }, { previous: undefined, next: at(2) }], () => 9, tables);
+    const items = request.TransactItems!;
+    expect(items.filter((item) => item.Put)).toHaveLength(2);
+    const updates = items.filter((item) => item.Update);
+    expect(updates).toHaveLength(3);
+    for (const update of updates) expect(update.Update!.ExpressionAttributeValues).toMatchObject({ ':m0': 2 }); // locationsReporting
+  });
+
+  test('separates days: the same area on two days is two aggregate items', () => {
+    const request = applyChangesRequest([{ previous: undefined, next: at(1) }, { previous: undefined, next: at(1, undefined, '2026-11-23') }], () => 9, tables);
+    expect(request.TransactItems!.filter((item) => item.Update)).toHaveLength(6);
+  });
+
+  test('groups never exceed the transaction limit, and keep every change once', () => {
+    const authorities = ['E08000001', 'E08000002', 'E08000003', 'E08000004', 'E08000005', 'E08000006', 'E08000007', 'E08000008'];
+    const changes = Array.from({ length: 200 }, (_, i) => ({
+      previous: undefined,
+      next: at(i % 90, { localAuthority: authorities[i % authorities.length]!, region: `E1200000${(i % 9) + 1}` }, `2026-11-${String(10 + (i % 5)).padStart(2, '0')}`),
+    }));
+    const groups = planTransactions(changes);
+    expect(groups.flat()).toEqual(changes);
+    for (const group of groups) expect(applyChangesRequest(group, () => 1, tables).TransactItems!.length).toBeLessThanOrEqual(MAX_TRANSACTION_ITEMS);
+    expect(groups.length).toBeLessThan(changes.length / 10);
   });
 });
 
