@@ -60,9 +60,16 @@ const LOCATIONS: Location[] = [
 
 /** Chaos that a stream consumer must survive, decided by a seeded random number per delivery. */
 let random: () => number = Math.random;
+const delivered: DynamoDBRecord[][] = [];
 function faultyAggregator(event: DynamoDBStreamEvent, context: Context) {
   const records: DynamoDBRecord[] = [...event.Records];
+  delivered.push(records);
   const roll = random();
+  if (roll < 0.1 && delivered.length > 1) {
+    // A stale replay (a zombie consumer, a lost checkpoint): an earlier batch arrives again after newer ones.
+    const stale = delivered[Math.floor(random() * (delivered.length - 1))]!;
+    return modules.aggregator({ Records: records }, context).then(() => modules.aggregator({ Records: stale }, context));
+  }
   if (roll < 0.3) {
     for (let i = records.length - 1; i > 0; i -= 1) {
       const j = Math.floor(random() * (i + 1));
