@@ -7,6 +7,8 @@ export interface StackInfo {
   pid: number;
   gatewayUrl: string;
   dynamodbEndpoint: string;
+  /** So a later start can stop the Java process a crashed run left behind. */
+  dynamodbPid?: number;
   tables: Record<TableId, string>;
   inMemory: boolean;
   startedAt: string;
@@ -47,4 +49,25 @@ export function removeStackFile(dataDir: string, pid: number): void {
   } catch {
     // already gone
   }
+}
+
+/**
+ * A run that died without Ctrl-C (killed, crashed) leaves its stack.json and its DynamoDB Local
+ * behind: stop that Java process, so it does not hold the data folder. Returns its pid if it did.
+ */
+export function reapStaleStack(dataDir: string): number | undefined {
+  const file = stackFilePath(dataDir);
+  if (!existsSync(file)) return undefined;
+  try {
+    const info = JSON.parse(readFileSync(file, 'utf8')) as StackInfo;
+    if (isAlive(info.pid)) return undefined;
+    rmSync(file);
+    if (info.dynamodbPid && isAlive(info.dynamodbPid)) {
+      process.kill(info.dynamodbPid, 'SIGTERM');
+      return info.dynamodbPid;
+    }
+  } catch {
+    // unreadable: nothing to reap
+  }
+  return undefined;
 }

@@ -35,6 +35,7 @@ export interface LocalStack {
   tables: Record<TableId, string>;
   users: DemoUser[];
   deadLetterFile: string;
+  dynamodbPid: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -110,6 +111,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       tables,
       users,
       deadLetterFile,
+      dynamodbPid: dynamo.process.pid,
       stop: async () => {
         await gateway.close();
         await aggregator?.stop();

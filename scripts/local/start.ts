@@ -2,7 +2,7 @@ import './process-defaults';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { localSettings } from './local-settings';
-import { readRunningStack, removeStackFile, writeStackFile } from './stack-file';
+import { readRunningStack, reapStaleStack, removeStackFile, writeStackFile } from './stack-file';
 import { startLocalStack } from './stack';
 
 function portIsFree(port: number): Promise<boolean> {
@@ -21,6 +21,8 @@ async function main(): Promise<void> {
     console.error('Stop it with Ctrl-C in its terminal, or use another LOCAL_DATA_DIR and PORT to run a second one.');
     process.exit(1);
   }
+  const reaped = reapStaleStack(settings.dataDir);
+  if (reaped) console.log(`[local] stopped DynamoDB Local (pid ${reaped}) left running by an earlier run that did not shut down`);
   if (settings.port !== 0 && !(await portIsFree(settings.port))) {
     console.error(`Port ${settings.port} is taken by another program. Start on another port: PORT=3001 npm start`);
     process.exit(1);
@@ -41,6 +43,7 @@ async function main(): Promise<void> {
     pid: process.pid,
     gatewayUrl: stack.url,
     dynamodbEndpoint: stack.dynamodbEndpoint,
+    ...(stack.dynamodbPid ? { dynamodbPid: stack.dynamodbPid } : {}),
     tables: stack.tables,
     inMemory: settings.inMemory,
     startedAt: new Date().toISOString(),
@@ -66,6 +69,7 @@ Capacity Tracker is running (ready in ${seconds} s)
   OpenAPI      ${stack.url}/v1/openapi.json
   Web form     ${stack.url}/
   Demo users   ${stack.url}/local/users
+  Aggregates   ${stack.url}/v1/aggregates?level=region   (fed by the returns stream; failed batches go to ${stack.deadLetterFile})
   DynamoDB     ${stack.dynamodbEndpoint}
 
 Sign in as a demo user, one per role (see /local/users), and call the API with the token:

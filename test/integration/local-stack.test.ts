@@ -16,6 +16,8 @@ function startStack(): { child: ChildProcess; output: () => string; exited: Prom
     cwd: REPO_ROOT,
     env: { ...process.env, PORT: '0', LOCAL_DATA_DIR: dataDir, LOCAL_IN_MEMORY: '', DYNAMODB_ENDPOINT: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group, so a failed test can take down tsx, node and Java together.
+    detached: true,
   });
   children.push(child);
   let output = '';
@@ -46,7 +48,15 @@ function stackInfo(): { gatewayUrl: string; dynamodbEndpoint: string; pid: numbe
 }
 
 afterAll(() => {
-  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+  for (const child of children) {
+    if (child.exitCode === null && child.pid) {
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  }
 });
 
 describe('npm start', () => {
