@@ -12,6 +12,8 @@
  * | aggregates     | areaKey = level#area | date                    | one area's sums for a day    |
  * |   byLevel: level | dateArea = date#area                               | every area of a level        |
  * | aggregateLedger| locationId     | reportDate                    | what a location-day added    |
+ * | reminderSends  | subject = location#id, provider#id, digest#contactId | sendKey = spell#tier or day | one email |
+ * | contacts       | scope = provider#id or area#code | contactId | a person to tell; byKind: kind | scope |
  * | memberships    | userId         | locationId                    | a provider user's locations  |
  * |   byLocation: locationId | userId                               | a location's members         |
  * | revocations    | revocationKey = token#jti or location#id | -   | withdrawn update links       |
@@ -36,6 +38,12 @@ export const keys = {
   /** Zero-padded so versions sort as numbers within a day. */
   versionKey: (reportDate: string, version: number) => `${reportDate}#${String(version).padStart(6, '0')}`,
   membership: (userId: string, locationId: string) => ({ userId, locationId }),
+  /** A stale spell is named by the last update that began it ('0' for a location that never reported). */
+  locationSend: (locationId: string, spell: string, tier: 'reminder' | 'escalation') => ({ subject: `location#${locationId}`, sendKey: `${spell}#${tier}` }),
+  providerDigest: (providerId: string, runAt: string) => ({ subject: `provider#${providerId}`, sendKey: `escalations#${runAt}` }),
+  commissionerDigest: (contactId: string, day: string) => ({ subject: `digest#${contactId}`, sendKey: day }),
+  providerContacts: (providerId: string) => `provider#${providerId}`,
+  areaContacts: (area: string) => `area#${area}`,
   revokedToken: (tokenId: string) => ({ revocationKey: `token#${tokenId}` }),
   revokedLocationLinks: (locationId: string) => ({ revocationKey: `location#${locationId}` }),
   returnVersion: (locationId: string, reportDate: string, version: number) => ({

@@ -45,10 +45,13 @@ export const tables = {
       { indexName: 'activeByLocalAuthority', partitionKey: S('activeLocalAuthority'), sortKey: S('freshness'), projection: { include: ['localAuthority', 'region'] } },
       { indexName: 'activeByRegion', partitionKey: S('activeRegion'), sortKey: S('freshness'), projection: { include: ['localAuthority', 'region'] } },
       {
+        // Also what a reminder needs, so the hourly run reads each stale location once and nothing else.
+        // One partition holds England's ~30,000 entries: well within a partition's limits (writes are one
+        // per return); shard the key (E92000001#n) if that ever changes.
         indexName: 'activeByCountry',
         partitionKey: S('activeCountry'),
         sortKey: S('freshness'),
-        projection: { include: ['localAuthority', 'region'] },
+        projection: { include: ['localAuthority', 'region', 'name', 'providerId', 'contactEmail'] },
       },
     ],
   },
@@ -90,6 +93,26 @@ export const tables = {
     partitionKey: S('locationId'),
     sortKey: S('versionKey'),
     indexes: [],
+  },
+  /**
+   * Every reminder, escalation and digest sent (or being sent): claimed with a conditional put before
+   * the email goes, so overlapping or repeated runs never send one twice. Kept two years for audit.
+   */
+  reminderSends: {
+    envVar: 'REMINDER_SENDS_TABLE',
+    description: 'audit of reminder emails: who, which stale spell, when, SES message id',
+    partitionKey: S('subject'),
+    sortKey: S('sendKey'),
+    indexes: [],
+    ttlAttribute: 'expiresAt',
+  },
+  /** Who is told: providers' nominated contacts and commissioners' digest recipients. */
+  contacts: {
+    envVar: 'CONTACTS_TABLE',
+    description: "providers' nominated contacts and commissioners' digest recipients",
+    partitionKey: S('scope'),
+    sortKey: S('contactId'),
+    indexes: [{ indexName: 'byKind', partitionKey: S('kind'), sortKey: S('scope'), projection: 'ALL' }],
   },
   /** Which locations a provider user may act for. Kept here, not in the token, so it can change at once. */
   memberships: {

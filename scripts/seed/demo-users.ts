@@ -1,3 +1,5 @@
+import { keys } from '../../shared/keys';
+import type { Contact } from '../../shared/repositories/reminders';
 import type { Role } from '../../shared/schemas/common';
 import type { DemoLocation } from './demo-data';
 import { DEMO_AREAS } from './demo-data';
@@ -25,5 +27,21 @@ export function demoUsers(demo: readonly DemoLocation[]): DemoUser[] {
     { id: 'commissioner-north-west', role: 'commissioner', locations: [], areas: [firstArea.region] },
     { id: 'national', role: 'national', locations: [], areas: [] },
     { id: 'admin', role: 'admin', locations: [], areas: [] },
+  ];
+}
+
+/** Who reminders copy: each demo provider's nominated contact, and the demo commissioners' areas. */
+export function demoContacts(demo: readonly DemoLocation[]): Contact[] {
+  const providers = [...new Set(demo.map(({ location }) => location.providerId))];
+  return [
+    ...providers.map((providerId) => ({
+      scope: keys.providerContacts(providerId),
+      contactId: `nominated-${providerId}`,
+      kind: 'provider' as const,
+      email: `nominated.${providerId}@providers.example`,
+    })),
+    ...demoUsers(demo)
+      .filter((user) => user.role === 'commissioner')
+      .flatMap((user) => user.areas.map((area) => ({ scope: keys.areaContacts(area), contactId: user.id, kind: 'commissioner' as const, email: `${user.id}@commissioners.example` }))),
   ];
 }

@@ -5,7 +5,8 @@ import { getLocation, putLocations } from '../../shared/repositories/locations';
 import { tableName } from '../../shared/runtime/config';
 import type { StoredReturn } from '../../shared/schemas/return';
 import { demoLocations, demoReturns } from './demo-data';
-import { demoUsers } from './demo-users';
+import { demoContacts, demoUsers } from './demo-users';
+import { putContacts } from '../../shared/repositories/reminders';
 import { putMemberships } from '../../shared/repositories/memberships';
 
 export interface SeedSummary {
@@ -30,9 +31,11 @@ export async function seedDemo(options: { now?: Date; force?: boolean; log?: (li
   const locations = demo.map((entry) => {
     const returns = demoReturns(entry, now);
     versions.push(...returns.versions);
-    return { ...entry.location, lastUpdated: returns.lastUpdated };
+    // Reserved example domains: demo reminders can never reach a real inbox.
+    return { ...entry.location, lastUpdated: returns.lastUpdated, contactEmail: `manager.${entry.location.locationId}@homes.example` };
   });
   await putLocations(locations);
+  await putContacts(demoContacts(demo));
   const memberships = demoUsers(demo).flatMap((user) =>
     user.role === 'provider' ? user.locations.map((locationId) => ({ userId: user.id, locationId, grantedAt: now.toISOString(), grantedBy: 'demo-seed' })) : [],
   );

@@ -20,7 +20,10 @@ export type LocationItem = Omit<Location, 'lastUpdated'> & {
   activeCountry?: string;
 };
 
-export function toLocationItem(location: Location): LocationItem {
+/** A location as the directory holds it: the API shape plus the inbox reminders go to (not shown by the API). */
+export type DirectoryEntry = Location & { contactEmail?: string };
+
+export function toLocationItem(location: DirectoryEntry): LocationItem {
   const { lastUpdated, ...rest } = location;
   return {
     ...rest,
@@ -102,6 +105,6 @@ export async function getLocations(locationIds: readonly string[]): Promise<Loca
 }
 
 /** Upsert many locations (seed and directory import). */
-export async function putLocations(locations: readonly Location[]): Promise<void> {
+export async function putLocations(locations: readonly DirectoryEntry[]): Promise<void> {
   await batchPut(TABLE, locations.map(toLocationItem));
 }

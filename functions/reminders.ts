@@ -1,0 +1,38 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import middy from '@middy/core';
+import type { Context, EventBridgeEvent } from 'aws-lambda';
+import { runReminders, type ReminderRunReport } from '../shared/reminders/run';
+import { requiredEnv } from '../shared/runtime/config';
+import { logger, metrics, tracer } from '../shared/runtime/powertools';
+import { sendEmail } from '../shared/runtime/ses';
+
+const WEB_BASE_URL = requiredEnv('WEB_BASE_URL');
+
+/** The clock to run as: the schedule's own time, or `at` when the job is run by hand (local stack, tests). */
+type ReminderEvent = Partial<EventBridgeEvent<'Scheduled Event', Record<string, never>>> & { at?: string };
+
+/** The hourly reminder job (EventBridge schedule). The report carries no addresses, only counts and ids. */
+export const handler = middy<ReminderEvent, ReminderRunReport>()
+  .use(captureLambdaHandler(tracer))
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(logMetrics(metrics))
+  .handler(async (event: ReminderEvent, _context: Context) => {
+    const now = new Date(event.at ?? event.time ?? Date.now());
+    const report = await runReminders(now, { sendEmail, webBaseUrl: WEB_BASE_URL });
+    metrics.addMetric('StaleLocations', MetricUnit.Count, report.staleLocations);
+    metrics.addMetric('RemindersSent', MetricUnit.Count, report.sent.length);
+    metrics.addMetric('ReminderSendFailures', MetricUnit.Count, report.failed.length);
+    logger.info('reminder run', {
+      at: report.at,
+      quietHours: report.quietHours,
+      staleLocations: report.staleLocations,
+      itemsRead: report.itemsRead,
+      sent: report.sent.length,
+      alreadySent: report.alreadySent,
+      failed: report.failed.length,
+    });
+    return report;
+  });
