@@ -5,6 +5,7 @@ import { LocationId } from '../../shared/schemas/common';
 import type { DemoUser } from '../seed/demo-users';
 import type { IncomingRequest, OutgoingResponse } from './api-event';
 import { JWKS_PATH, type LocalIssuer } from './issuer';
+import type { LocalSes } from './ses-local';
 
 export function jsonResponse(statusCode: number, body: unknown, contentType = 'application/json'): OutgoingResponse {
   return { statusCode, headers: { 'content-type': contentType }, body: Buffer.from(JSON.stringify(body, null, 2)) };
@@ -25,9 +26,26 @@ function parseBody<S extends z.ZodType>(request: IncomingRequest, schema: S): z.
   return result.success ? result.data : problem(400, 'Invalid request', 'The body has invalid fields.', fieldErrorsFromZod(result.error));
 }
 
-/** The local-only endpoints of DESIGN §3 (never deployed): demo users, their tokens, update links. */
-export function localEndpoints(users: DemoUser[], issuer: LocalIssuer): Record<string, (request: IncomingRequest) => Promise<OutgoingResponse>> {
+export interface LocalServices {
+  ses?: LocalSes;
+  /** Runs the reminder job once as if the clock read `at`, answering with its report. */
+  runReminders?: (at: Date) => Promise<unknown>;
+}
+
+/** The local-only endpoints of DESIGN §3 (never deployed): demo users, their tokens, sent mail, the reminder job. */
+export function localEndpoints(users: DemoUser[], issuer: LocalIssuer, services: LocalServices = {}): Record<string, (request: IncomingRequest) => Promise<OutgoingResponse>> {
+  const { ses, runReminders } = services;
   return {
+    ...(ses ? { 'GET /local/emails': async () => jsonResponse(200, await ses.emails()) } : {}),
+    ...(runReminders
+      ? {
+          'POST /local/reminders/run': async (request: IncomingRequest) => {
+            const body = parseBody(request, z.strictObject({ at: z.iso.datetime({ offset: true }).optional() }));
+            if ('statusCode' in body) return body;
+            return jsonResponse(200, await runReminders(body.at ? new Date(body.at) : new Date()));
+          },
+        }
+      : {}),
     'GET /local/users': async () => jsonResponse(200, users),
     [`GET ${JWKS_PATH}`]: async () => jsonResponse(200, issuer.jwks),
     'POST /local/token': async (request) => {

@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { DynamoDBBatchResponse } from 'aws-lambda';
 import { aggregatorFunction } from '../../shared/routes';
-import { loadHandler } from './lambda-runtime';
+import { loadHandler, runFunction } from './lambda-runtime';
 import { startStreamPoller, type StreamPoller } from './stream-poller';
 import type { TableId } from '../../shared/tables';
 import { demoLocations } from '../seed/demo-data';
@@ -13,7 +13,11 @@ import { demoUsers, type DemoUser } from '../seed/demo-users';
 import { startDynamoLocal, useLocalAwsEnvironment } from './dynamodb-local';
 import { createGateway, REPO_ROOT } from './gateway';
 import { createLocalIssuer, exportIssuerSettings, type LocalIssuer } from './issuer';
-import { localEndpoints } from './local-endpoints';
+import { localEndpoints, type LocalServices } from './local-endpoints';
+import { startSchedule } from './schedule';
+import { startLocalSes, type LocalSes } from './ses-local';
+import { schedules } from '../../shared/schedules';
+import type { ReminderRunReport } from '../../shared/reminders/run';
 import { usePowertoolsLocalDefaults } from './local-settings';
 import { ensureTables, exportTableNames, localTableNames } from './local-tables';
 
@@ -36,6 +40,7 @@ export interface LocalStack {
   users: DemoUser[];
   deadLetterFile: string;
   dynamodbPid: number | undefined;
+  sesEndpoint: string;
   stop(): Promise<void>;
 }
 
@@ -49,9 +54,15 @@ export interface RunningGateway {
  * The gateway on a loopback port, with the local-only endpoints, and the authorizer told to trust the
  * local issuer (its JWKS is served by this same gateway).
  */
-export async function startLocalGateway(options: { port: number; users: DemoUser[]; issuer: LocalIssuer; log?: (line: string) => void }): Promise<RunningGateway> {
+export async function startLocalGateway(options: {
+  port: number;
+  users: DemoUser[];
+  issuer: LocalIssuer;
+  services?: LocalServices;
+  log?: (line: string) => void;
+}): Promise<RunningGateway> {
   const server = createGateway({
-    localRoutes: localEndpoints(options.users, options.issuer),
+    localRoutes: localEndpoints(options.users, options.issuer, options.services),
     webDir: join(REPO_ROOT, 'web'),
     ...(options.log ? { log: options.log } : {}),
   });
@@ -82,6 +93,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const dynamoDataDir = kept('dynamodb');
   const dynamo = await startDynamoLocal(dynamoDataDir ? { dataDir: dynamoDataDir } : {});
   let aggregator: StreamPoller | undefined;
+  let ses: LocalSes | undefined;
   try {
     useLocalAwsEnvironment(dynamo.endpoint);
     const tables = localTableNames(options.tablePrefix);
@@ -102,9 +114,25 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       if (!summary.skipped) log(`demo data: ${summary.locations} locations, ${summary.returns} daily returns (${summary.versions} versions)`);
     }
 
+    ses = await startLocalSes();
+    process.env.SES_ENDPOINT = ses.endpoint;
+    // A reserved example domain: nothing the local stack sends can reach a real inbox.
+    process.env.REMINDER_FROM_ADDRESS ??= 'capacity-tracker@reminders.example';
+    const runReminders = (at: Date) => runFunction(schedules.reminders.handler, schedules.reminders.id, { at: at.toISOString() }, 15 * 60_000);
+
     const users = demoUsers(demoLocations());
     const issuer = await createLocalIssuer(kept('keys'));
-    const gateway = await startLocalGateway({ port: options.port, users, issuer, ...(options.logRequests ? { log } : {}) });
+    const gateway = await startLocalGateway({ port: options.port, users, issuer, services: { ses, runReminders }, ...(options.logRequests ? { log } : {}) });
+    // Update links in reminder emails open the web form this gateway serves.
+    process.env.WEB_BASE_URL ??= gateway.url;
+    const schedule = startSchedule(
+      schedules.reminders,
+      async () => {
+        const report = (await runReminders(new Date())) as ReminderRunReport;
+        log(`reminders: ${report.quietHours ? 'quiet hours, nothing sent' : `${report.staleLocations} stale, ${report.sent.length} sent, ${report.alreadySent} already sent`}`);
+      },
+      log,
+    );
     return {
       url: gateway.url,
       dynamodbEndpoint: dynamo.endpoint,
@@ -112,14 +140,18 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       users,
       deadLetterFile,
       dynamodbPid: dynamo.process.pid,
+      sesEndpoint: ses.endpoint,
       stop: async () => {
+        schedule.stop();
         await gateway.close();
         await aggregator?.stop();
+        await ses?.stop();
         await dynamo.stop();
       },
     };
   } catch (error) {
     await aggregator?.stop();
+    await ses?.stop();
     await dynamo.stop();
     throw error;
   }

@@ -70,6 +70,7 @@ Capacity Tracker is running (ready in ${seconds} s)
   Web form     ${stack.url}/
   Demo users   ${stack.url}/local/users
   Aggregates   ${stack.url}/v1/aggregates?level=region   (fed by the returns stream; failed batches go to ${stack.deadLetterFile})
+  Sent email   ${stack.url}/local/emails   (the local SES endpoint at ${stack.sesEndpoint}; reminders run hourly at :05, or: npm run remind)
   DynamoDB     ${stack.dynamodbEndpoint}
 
 Sign in as a demo user, one per role (see /local/users), and call the API with the token:

@@ -429,7 +429,8 @@ class Poller implements StreamPoller {
         shard.iterator = undefined;
         return;
       case 'TrimmedDataAccessException':
-        this.log(`shard ${shard.shardId}: records were trimmed (older than 24 hours) before they were read; continuing from the oldest kept`);
+        // DynamoDB Local also answers this on a brand-new stream; the oldest record kept is where to go on.
+        this.log(`shard ${shard.shardId}: GetRecords answered TrimmedDataAccessException; reading on from the oldest record kept`);
         shard.iterator = await this.getIterator(shard, 'TRIM_HORIZON').catch(() => undefined);
         return;
       case 'ResourceNotFoundException':

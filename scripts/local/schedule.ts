@@ -1,0 +1,33 @@
+import type { ScheduleDefinition } from '../../shared/schedules';
+
+/**
+ * Runs a scheduled job locally on the cadence EventBridge would: every hour at the definition's minute.
+ * A run that is still going when the next is due is not started twice from here; the job itself is
+ * safe to overlap anyway.
+ */
+export function startSchedule(definition: ScheduleDefinition, run: () => Promise<void>, log: (line: string) => void): { stop(): void } {
+  let timer: NodeJS.Timeout | undefined;
+  let running = false;
+  const next = () => {
+    const now = new Date();
+    const due = new Date(now);
+    due.setUTCMinutes(definition.minuteOfHour, 0, 0);
+    if (due <= now) due.setUTCHours(due.getUTCHours() + 1);
+    timer = setTimeout(async () => {
+      if (!running) {
+        running = true;
+        try {
+          await run();
+        } catch (error) {
+          log(`${definition.id}: run failed: ${(error as Error).message}`);
+        } finally {
+          running = false;
+        }
+      }
+      next();
+    }, due.getTime() - now.getTime());
+    timer.unref();
+  };
+  next();
+  return { stop: () => clearTimeout(timer) };
+}
