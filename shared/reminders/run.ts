@@ -42,6 +42,20 @@ export interface ReminderDependencies {
   webBaseUrl: string;
 }
 
+/**
+ * Emails in flight at once: enough to get through a bad morning (thousands stale) in minutes, within
+ * SES's sending rate for a production account (tens a second); SES throttling is retried by the SDK.
+ */
+export const SEND_CONCURRENCY = 8;
+
+async function forEachConcurrently<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await work(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
 /** An error response from SES itself (it answered, and refused), as opposed to no answer at all. */
 function isRefusedBySes(error: unknown): boolean {
   const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
@@ -88,11 +102,11 @@ export async function runReminders(now: Date, deps: ReminderDependencies): Promi
   };
 
   const escalatedByProvider = new Map<string, StaleLocation[]>();
-  for (const location of locations) {
+  const base = deps.webBaseUrl.replace(/\/$/, '');
+  await forEachConcurrently(locations, SEND_CONCURRENCY, async (location) => {
     const tier = tierFor(location.freshness, now);
-    if (!tier || !location.contactEmail) continue;
+    if (!tier || !location.contactEmail) return;
     const link = await issueUpdateLink(location.locationId, now);
-    const base = deps.webBaseUrl.replace(/\/$/, '');
     const links = {
       update: `${base}/?location=${location.locationId}#token=${link.token}`,
       confirm: `${base}/confirm.html?location=${location.locationId}&date=${londonDay(now)}#token=${link.token}`,
@@ -100,7 +114,7 @@ export async function runReminders(now: Date, deps: ReminderDependencies): Promi
     const email = { to: [location.contactEmail], ...locationEmail(tier, view(location, now), links, UPDATE_LINK_HOURS) };
     const sent = await deliver(tier, keys.locationSend(location.locationId, location.freshness, tier), email, [location.locationId], { spell: location.freshness, linkId: link.tokenId });
     if (sent && tier === 'escalation') escalatedByProvider.set(location.providerId, [...(escalatedByProvider.get(location.providerId) ?? []), location]);
-  }
+  });
 
   // Providers hear once per run about the homes newly escalated in it: a multi-site group gets one email.
   for (const [providerId, escalated] of escalatedByProvider) {
