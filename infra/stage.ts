@@ -10,12 +10,20 @@ export interface StageSettings {
   removalPolicy: RemovalPolicy;
   deletionProtection: boolean;
   logLevel: 'DEBUG' | 'INFO';
+  /** The domain reminder emails are sent from (an SES identity); `-c senderDomain=...`. */
+  senderDomain: string;
+  /** Where the web form is served; update links in reminder emails point there. `-c webBaseUrl=...`. */
+  webBaseUrl: string;
 }
 
-const settings: Record<Stage, StageSettings> = {
+const settings: Record<Stage, Omit<StageSettings, 'senderDomain' | 'webBaseUrl'>> = {
   dev: { stage: 'dev', removalPolicy: RemovalPolicy.DESTROY, deletionProtection: false, logLevel: 'DEBUG' },
   prod: { stage: 'prod', removalPolicy: RemovalPolicy.RETAIN, deletionProtection: true, logLevel: 'INFO' },
 };
+
+/** Placeholders on a reserved domain, so a synth works offline; a real deployment passes its own. */
+const DEFAULT_SENDER_DOMAIN = 'capacity-tracker.example';
+const DEFAULT_WEB_BASE_URL = 'https://capacity-tracker.example';
 
 function isStage(value: unknown): value is Stage {
   return STAGES.some((stage) => stage === value);
@@ -27,5 +35,9 @@ export function stageSettingsFromContext(node: Node): StageSettings {
   if (!isStage(value)) {
     throw new Error(`Unknown stage ${JSON.stringify(value)}: use -c stage=${STAGES.join(' or -c stage=')}`);
   }
-  return settings[value];
+  return {
+    ...settings[value],
+    senderDomain: String(node.tryGetContext('senderDomain') ?? DEFAULT_SENDER_DOMAIN),
+    webBaseUrl: String(node.tryGetContext('webBaseUrl') ?? DEFAULT_WEB_BASE_URL),
+  };
 }

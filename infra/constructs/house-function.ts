@@ -23,6 +23,8 @@ export interface HouseFunctionProps {
   description?: string;
   logLevel: 'DEBUG' | 'INFO';
   logRemovalPolicy: RemovalPolicy;
+  /** Longer than the 10 s default for work that is not a request: a stream batch, the hourly job. */
+  timeout?: Duration;
 }
 
 /** Every Lambda of the service, built one way: the defaults live here, not at each call site. */
@@ -42,7 +44,7 @@ export class HouseFunction extends Construct {
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,
       memorySize: 512,
-      timeout: Duration.seconds(10),
+      timeout: props.timeout ?? Duration.seconds(10),
       tracing: Tracing.ACTIVE,
       logGroup,
       depsLockFilePath: join(repoRoot, 'package-lock.json'),

@@ -5,7 +5,11 @@ import type { IUserPool, IUserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import { authorizerFunction, fallbackRoute, routes, type RouteDefinition, type TableAccess } from '../../shared/routes';
+import { EmailIdentity, Identity } from 'aws-cdk-lib/aws-ses';
+import { aggregatorFunction, authorizerFunction, fallbackRoute, routes, type RouteDefinition, type TableAccess } from '../../shared/routes';
+import { schedules } from '../../shared/schedules';
+import { ScheduledJob } from '../constructs/scheduled-job';
+import { StreamConsumer } from '../constructs/stream-consumer';
 import { tables as tableDefinitions, type TableId } from '../../shared/tables';
 import { addFallbackRoute, addRoutes } from '../constructs/api-routes';
 import { HouseFunction } from '../constructs/house-function';
@@ -35,6 +39,11 @@ interface FunctionSpec {
 export class ApiStack extends Stack {
   readonly api: HttpApi;
   readonly authorizerFunction: HouseFunction;
+  readonly aggregator: HouseFunction;
+  readonly aggregatorStream: StreamConsumer;
+  readonly reminders: ScheduledJob;
+  readonly reminderFunction: HouseFunction;
+  readonly senderIdentity: EmailIdentity;
 
   constructor(scope: Construct, id: string, props: ApiStackProps) {
     super(scope, id, props);
@@ -68,6 +77,30 @@ export class ApiStack extends Stack {
     addFallbackRoute(this.api, this.houseFunction({ ...fallbackRoute, description: 'unmatched requests' }, props).function);
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint, description: 'Base URL of the HTTP API' });
+
+    this.aggregator = this.houseFunction({ ...aggregatorFunction, description: 'Returns stream → daily aggregates' }, props, Duration.seconds(60));
+    this.aggregatorStream = new StreamConsumer(this, 'AggregatorStream', {
+      fn: this.aggregator,
+      source: props.tables[aggregatorFunction.source],
+      settings: aggregatorFunction.stream,
+    });
+
+    ({ job: this.reminders, fn: this.reminderFunction, identity: this.senderIdentity } = this.reminderJob(props));
+  }
+
+  /** The hourly reminder job: finds stale locations, signs update links, sends through SES. */
+  private reminderJob(props: ApiStackProps): { job: ScheduledJob; fn: HouseFunction; identity: EmailIdentity } {
+    const definition = schedules.reminders;
+    const fn = this.houseFunction({ ...definition }, props, Duration.minutes(15));
+    const identity = new EmailIdentity(this, 'SenderIdentity', { identity: Identity.domain(props.settings.senderDomain) });
+    // Sending as the service's own domain only; nothing else in SES.
+    identity.grantSendEmail(fn.function);
+    fn.function.addEnvironment('REMINDER_FROM_ADDRESS', `capacity-tracker@${props.settings.senderDomain}`);
+    fn.function.addEnvironment('WEB_BASE_URL', props.settings.webBaseUrl);
+    fn.function.addEnvironment('UPDATE_LINK_SECRET_ARN', props.signIn.updateLinkSecret.secretArn);
+    // It signs the links in the emails, so it reads the key too (the authorizer verifies them).
+    props.signIn.updateLinkSecret.grantRead(fn.function);
+    return { job: new ScheduledJob(this, 'ReminderSchedule', { fn, definition }), fn, identity };
   }
 
   /** Verifies ID tokens against the user pool's keys and update links with the HMAC key (DESIGN §4). */
@@ -84,12 +117,13 @@ export class ApiStack extends Stack {
     return fn;
   }
 
-  private houseFunction(spec: FunctionSpec, props: ApiStackProps): HouseFunction {
+  private houseFunction(spec: FunctionSpec, props: ApiStackProps, timeout?: Duration): HouseFunction {
     const fn = new HouseFunction(this, pascal(spec.id), {
       entry: spec.handler,
       description: spec.description,
       logLevel: props.settings.logLevel,
       logRemovalPolicy: props.settings.removalPolicy,
+      ...(timeout ? { timeout } : {}),
     });
     for (const [tableId, access] of tableBindings(spec.tables)) {
       fn.bindTable(props.tables[tableId], access, tableDefinitions[tableId].envVar);

@@ -2,7 +2,8 @@ import { App } from 'aws-cdk-lib';
 import { Capture, Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildCapacityTracker, type CapacityTrackerStacks } from '../../infra/capacity-tracker';
-import { authorizerFunction, fallbackRoute, routes, type TableAccess } from '../../shared/routes';
+import { aggregatorFunction, authorizerFunction, fallbackRoute, routes, type TableAccess } from '../../shared/routes';
+import { schedules } from '../../shared/schedules';
 import { Role } from '../../shared/schemas/common';
 import { TABLE_IDS, createTableInput, tables, type TableDefinition, type TableId } from '../../shared/tables';
 import {
@@ -32,8 +33,8 @@ interface Synthesized {
   data: Template;
   api: Template;
   tableLogicalIds: Record<TableId, string>;
-  /** Logical ids of the sign-in resources (data stack) and of the authorizer function (API stack). */
-  ids: { userPool: string; webClient: string; secret: string; authorizerFunction: string };
+  /** Logical ids of the sign-in resources (data stack) and of the functions and resources beside the routes (API stack). */
+  ids: Record<'userPool' | 'webClient' | 'secret' | 'authorizerFunction' | 'aggregatorFunction' | 'reminderFunction' | 'deadLetterQueue' | 'senderIdentity', string>;
 }
 
 function newApp(context: Record<string, unknown>): App {
@@ -49,6 +50,10 @@ function synth(stage: 'dev' | 'prod'): Synthesized {
     webClient: logicalIdOf(stacks.data.webClient),
     secret: logicalIdOf(stacks.data.updateLinkSecret),
     authorizerFunction: logicalIdOf(stacks.api.authorizerFunction.function),
+    aggregatorFunction: logicalIdOf(stacks.api.aggregator.function),
+    reminderFunction: logicalIdOf(stacks.api.reminderFunction.function),
+    deadLetterQueue: logicalIdOf(stacks.api.aggregatorStream.deadLetterQueue),
+    senderIdentity: logicalIdOf(stacks.api.senderIdentity),
   };
   return { stacks, data: Template.fromStack(stacks.data), api: Template.fromStack(stacks.api), tableLogicalIds, ids };
 }
@@ -65,17 +70,24 @@ const served = [
   { id: fallbackRoute.id, routeKey: '$default', signedIn: false, tables: fallbackRoute.tables as TableMap },
 ];
 /** Every function of the API stack: one per served route, and the authorizer. */
-const FUNCTION_COUNT = served.length + 1;
+// Besides the routes: the authorizer, the aggregator and the reminder job.
+const FUNCTION_COUNT = served.length + 3;
 
 function tablesNamedIn(value: unknown, logicalIds: Record<TableId, string>): TableId[] {
   const text = JSON.stringify(value);
   return TABLE_IDS.filter((id) => text.includes(logicalIds[id]));
 }
 
-/** The function's role may touch exactly the tables of its map, write only where it says RW, and never scan. */
+const STREAM_ACTIONS = ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'];
+const isStreamStatement = (statement: PolicyStatement) => actionsOf(statement).every((action) => STREAM_ACTIONS.includes(action));
+
+/**
+ * The function's role may touch exactly the tables of its map, write only where it says RW, and never
+ * scan. Reading a table's stream (the aggregator) is checked on its own.
+ */
 function expectTableAccessOnly(built: Synthesized, functionId: string, access: TableMap): void {
   const bound = Object.keys(access) as TableId[];
-  const statements = statementsOfRole(built.api, roleOfFunction(built.api, functionId));
+  const statements = statementsOfRole(built.api, roleOfFunction(built.api, functionId)).filter((statement) => !isStreamStatement(statement));
   const tablesIn = (statement: PolicyStatement) => tablesNamedIn(statement.Resource, built.tableLogicalIds);
 
   expect(new Set(statements.flatMap(tablesIn))).toEqual(new Set(bound));
@@ -181,9 +193,10 @@ describe('dev stage', { timeout: SYNTH_TIMEOUT }, () => {
       const functions = served.map((s) => functionBehindRoute(dev.api, s.routeKey));
       expect(new Set(functions).size).toBe(served.length);
       expect(functions).not.toContain(dev.ids.authorizerFunction);
-      // One more function and permission: the authorizer's, for API Gateway to call it.
       dev.api.resourceCountIs('AWS::Lambda::Function', FUNCTION_COUNT);
-      dev.api.resourceCountIs('AWS::Lambda::Permission', FUNCTION_COUNT);
+      // API Gateway may call each route's function and the authorizer; EventBridge the reminder job. The
+      // aggregator is called by its event source mapping, which needs no permission.
+      dev.api.resourceCountIs('AWS::Lambda::Permission', served.length + 2);
     });
   });
 
@@ -195,7 +208,6 @@ describe('dev stage', { timeout: SYNTH_TIMEOUT }, () => {
         Handler: 'index.handler',
         TracingConfig: { Mode: 'Active' },
         MemorySize: 512,
-        Timeout: 10,
         LoggingConfig: { LogGroup: { Ref: Match.anyValue() } },
         Environment: {
           Variables: Match.objectLike({
@@ -206,6 +218,14 @@ describe('dev stage', { timeout: SYNTH_TIMEOUT }, () => {
           }),
         },
       });
+    });
+
+    it('answer requests within 10 s; the aggregator has a minute per batch, the reminder job 15 minutes', () => {
+      const timeouts = Object.fromEntries(Object.entries(resourcesOfType(dev.api, 'AWS::Lambda::Function')).map(([id, fn]) => [id, fn.Properties?.Timeout]));
+      expect(timeouts[dev.ids.aggregatorFunction]).toBe(60);
+      expect(timeouts[dev.ids.reminderFunction]).toBe(900);
+      const others = Object.entries(timeouts).filter(([id]) => id !== dev.ids.aggregatorFunction && id !== dev.ids.reminderFunction);
+      expect(others.every(([, timeout]) => timeout === 10)).toBe(true);
     });
 
     it('log to their own log group, kept for a month and removed with a dev stack', () => {
@@ -319,9 +339,94 @@ describe('dev stage', { timeout: SYNTH_TIMEOUT }, () => {
       expect(statements.filter((s) => mentions(s.Resource, dev.ids.secret))).toEqual(secretStatements);
     });
 
-    it('is the only function with any grant on the update-link key', () => {
-      expect(rolesGrantedOn(dev.api, dev.ids.secret)).toEqual([roleOfFunction(dev.api, dev.ids.authorizerFunction)]);
+    it('is, with the reminder job that signs the links, the only function with any grant on the update-link key', () => {
+      expect(rolesGrantedOn(dev.api, dev.ids.secret).sort()).toEqual(
+        [roleOfFunction(dev.api, dev.ids.authorizerFunction), roleOfFunction(dev.api, dev.ids.reminderFunction)].sort(),
+      );
       dev.data.resourceCountIs('AWS::SecretsManager::ResourcePolicy', 0);
+    });
+  });
+
+  describe('aggregator', () => {
+    it('reads the returns stream with partial batch failures, bounded retries, bisecting, and a dead-letter queue', () => {
+      const [, mapping] = onlyResource(dev.api, 'AWS::Lambda::EventSourceMapping');
+      expect(mapping.Properties).toMatchObject({
+        FunctionName: { Ref: dev.ids.aggregatorFunction },
+        StartingPosition: 'TRIM_HORIZON',
+        BatchSize: aggregatorFunction.stream.batchSize,
+        MaximumBatchingWindowInSeconds: aggregatorFunction.stream.maximumBatchingWindowSeconds,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        MaximumRetryAttempts: aggregatorFunction.stream.maximumRetryAttempts,
+        BisectBatchOnFunctionError: true,
+        ParallelizationFactor: 1,
+        MaximumRecordAgeInSeconds: 86_400,
+        DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [dev.ids.deadLetterQueue, 'Arn'] } } },
+      });
+      expect(mentions(mapping.Properties?.EventSourceArn, dev.tableLogicalIds.returns)).toBe(true);
+      expect(JSON.stringify(mapping.Properties?.EventSourceArn)).toContain('StreamArn');
+    });
+
+    it('has an encrypted dead-letter queue that alarms as soon as it holds a batch, and an alarm when it falls behind', () => {
+      matchResource(dev.api, dev.ids.deadLetterQueue, { Properties: { SqsManagedSseEnabled: true, MessageRetentionPeriod: 1_209_600 } });
+      const alarms = Object.values(resourcesOfType(dev.api, 'AWS::CloudWatch::Alarm')).map((alarm) => alarm.Properties ?? {});
+      const deadLetters = alarms.find((alarm) => alarm.MetricName === 'ApproximateNumberOfMessagesVisible');
+      expect(deadLetters).toMatchObject({ Threshold: 1, EvaluationPeriods: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching' });
+      expect(mentions(deadLetters?.Dimensions, dev.ids.deadLetterQueue)).toBe(true);
+      const behind = alarms.find((alarm) => alarm.MetricName === 'IteratorAge');
+      expect(behind).toMatchObject({ Statistic: 'Maximum', Threshold: 60_000 });
+      expect(mentions(behind?.Dimensions, dev.ids.aggregatorFunction)).toBe(true);
+    });
+
+    it('may read the returns stream, write the aggregate tables, and send only to its dead-letter queue', () => {
+      expectTableAccessOnly(dev, dev.ids.aggregatorFunction, aggregatorFunction.tables);
+      expectTableEnvironment(dev, dev.ids.aggregatorFunction, aggregatorFunction.tables);
+      const statements = statementsOfRole(dev.api, roleOfFunction(dev.api, dev.ids.aggregatorFunction));
+      const stream = statements.filter((statement) => actionsOf(statement).some((action) => action.startsWith('dynamodb:GetRecords')));
+      expect(stream).toHaveLength(1);
+      expect(actionsOf(stream[0]!).sort()).toEqual(['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator']);
+      expect(JSON.stringify(stream[0]!.Resource)).toContain('StreamArn');
+      expect(mentions(stream[0]!.Resource, dev.tableLogicalIds.returns)).toBe(true);
+      const sqs = statements.filter((statement) => actionsOf(statement).some((action) => action.startsWith('sqs:')));
+      expect(sqs.flatMap(actionsOf).every((action) => ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'].includes(action))).toBe(true);
+      for (const statement of sqs) expect(mentions(statement.Resource, dev.ids.deadLetterQueue)).toBe(true);
+    });
+  });
+
+  describe('reminders', () => {
+    it('run on the shared schedule, retried once', () => {
+      const [, rule] = onlyResource(dev.api, 'AWS::Events::Rule');
+      expect(rule.Properties).toMatchObject({ ScheduleExpression: schedules.reminders.expression, State: 'ENABLED' });
+      expect(rule.Properties?.Targets).toEqual([expect.objectContaining({ Arn: { 'Fn::GetAtt': [dev.ids.reminderFunction, 'Arn'] }, RetryPolicy: { MaximumRetryAttempts: 1 } })]);
+    });
+
+    it('send only as the service domain, an SES identity of the stack', () => {
+      matchResource(dev.api, dev.ids.senderIdentity, { Properties: { EmailIdentity: 'capacity-tracker.example' } });
+      const statements = statementsOfRole(dev.api, roleOfFunction(dev.api, dev.ids.reminderFunction));
+      const ses = statements.filter((statement) => actionsOf(statement).some((action) => action.startsWith('ses:')));
+      expect(ses).toHaveLength(1);
+      expect(actionsOf(ses[0]!).sort()).toEqual(['ses:SendEmail', 'ses:SendRawEmail']);
+      expect(JSON.stringify(ses[0]!.Resource)).toContain(':identity/');
+      expect(mentions(ses[0]!.Resource, dev.ids.senderIdentity)).toBe(true);
+      // No other function may send email.
+      const senders = Object.keys(resourcesOfType(dev.api, 'AWS::IAM::Role')).filter((role) =>
+        statementsOfRole(dev.api, role).some((statement) => actionsOf(statement).some((action) => action.startsWith('ses:'))),
+      );
+      expect(senders).toEqual([roleOfFunction(dev.api, dev.ids.reminderFunction)]);
+    });
+
+    it('read the locations and contacts, write only the audit of sends, and know where to send and link', () => {
+      expectTableAccessOnly(dev, dev.ids.reminderFunction, schedules.reminders.tables);
+      expectTableEnvironment(dev, dev.ids.reminderFunction, schedules.reminders.tables, ['REMINDER_FROM_ADDRESS', 'WEB_BASE_URL', 'UPDATE_LINK_SECRET_ARN']);
+      expect(environmentOf(dev.api, dev.ids.reminderFunction)).toMatchObject({
+        REMINDER_FROM_ADDRESS: 'capacity-tracker@capacity-tracker.example',
+        WEB_BASE_URL: 'https://capacity-tracker.example',
+      });
+    });
+
+    it('alarm when a run fails', () => {
+      const alarms = Object.values(resourcesOfType(dev.api, 'AWS::CloudWatch::Alarm')).map((alarm) => alarm.Properties ?? {});
+      const failed = alarms.find((alarm) => alarm.MetricName === 'Errors' && mentions(alarm.Dimensions, dev.ids.reminderFunction));
+      expect(failed).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
     });
   });
 
