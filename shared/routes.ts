@@ -55,6 +55,14 @@ const returnWrite = {
   tables: { locations: 'RW', returns: 'RW', returnVersions: 'RW', memberships: 'RO' },
 } as const;
 
+/** Both ways of writing a day's return answer with the stored return, and honour If-Match. */
+const returnWriteResponses = (replaced: string) => ({
+  200: { description: replaced, schema: StoredReturn },
+  201: { description: 'first return for that day', schema: StoredReturn },
+  ...problems,
+  412: { description: 'If-Match named a version that is not the current one' },
+});
+
 export const routes = [
   {
     id: 'health',
@@ -125,13 +133,7 @@ export const routes = [
     ...returnWrite,
     summary: "Submit or correct a location's return for a day",
     request: { body: DailyReturnInput, ifMatch: true },
-    responses: {
-      200: { description: 'replaced: a correction, version went up by one', schema: StoredReturn },
-      201: { description: 'first return for that day', schema: StoredReturn },
-      ...problems,
-      412: { description: 'If-Match named a version that is not the current one' },
-      413: { description: 'body over 64 KiB' },
-    },
+    responses: { ...returnWriteResponses('replaced: a correction, version went up by one'), 413: { description: 'body over 64 KiB' } },
   },
   {
     id: 'confirmReturn',
@@ -141,13 +143,7 @@ export const routes = [
     ...returnWrite,
     summary: '"Nothing has changed": store the latest figures as that day\'s return',
     request: { body: ConfirmInput, ifMatch: true },
-    responses: {
-      200: { description: 'replaced an existing return for that day', schema: StoredReturn },
-      201: { description: 'first return for that day', schema: StoredReturn },
-      ...problems,
-      409: { description: 'the location has no earlier return to repeat' },
-      412: { description: 'If-Match named a version that is not the current one' },
-    },
+    responses: { ...returnWriteResponses('replaced an existing return for that day'), 409: { description: 'the location has no earlier return to repeat' } },
   },
   {
     id: 'revokeUpdateLinks',

@@ -7,5 +7,5 @@ import { LocationListQuery } from '../../shared/schemas/location';
 
 export const handler = httpRoute('listLocations', async ({ event, principal }) => {
   const query = queryParams(event, LocationListQuery);
-  return json(200, await listVisibleLocations(scopeLocationListing(principal!, query)));
+  return json(200, await listVisibleLocations(scopeLocationListing(principal, query)));
 });

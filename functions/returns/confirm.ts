@@ -11,7 +11,7 @@ export const handler = httpRoute('confirmReturn', async ({ event, principal }) =
   const path = pathParams(event, ReturnPath);
   const ifMatch = ifMatchVersion(event);
   jsonBody(event, ConfirmInput, { optional: true });
-  const outcome = await confirmReturn({ ...path, ifMatch, submittedBy: principal!, now: new Date() });
+  const outcome = await confirmReturn({ ...path, ifMatch, submittedBy: principal, now: new Date() });
   metrics.addMetric('ReturnConfirmedUnchanged', MetricUnit.Count, 1);
   return savedReturnResponse(outcome);
 });

@@ -11,7 +11,7 @@ export const handler = httpRoute('putReturn', async ({ event, principal }) => {
   const path = pathParams(event, ReturnPath);
   const ifMatch = ifMatchVersion(event);
   const input = jsonBody(event, DailyReturnInput);
-  const outcome = await submitReturn({ ...path, ifMatch, submittedBy: principal!, now: new Date() }, input);
+  const outcome = await submitReturn({ ...path, ifMatch, submittedBy: principal, now: new Date() }, input);
   metrics.addMetric(outcome.created ? 'ReturnSubmitted' : 'ReturnCorrected', MetricUnit.Count, 1);
   if (outcome.stored.warnings.length > 0) metrics.addMetric('ReturnWithWarnings', MetricUnit.Count, 1);
   return savedReturnResponse(outcome);

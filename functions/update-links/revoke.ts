@@ -13,6 +13,6 @@ export const handler = httpRoute('revokeUpdateLinks', async ({ event, principal 
   jsonBody(event, ConfirmInput, { optional: true });
   if (!(await getLocation(locationId))) throw problems.notFound(`No location ${locationId} in the directory.`);
   const now = new Date();
-  await revokeLocationUpdateLinks(locationId, now, principal!.userId);
+  await revokeLocationUpdateLinks(locationId, now, principal.userId);
   return json(200, { locationId, revokedAt: toInstant(now) });
 });

@@ -8,17 +8,20 @@ import { principalFromEvent, type ApiEvent, type Principal } from '../auth/ident
 import { LocationPath } from '../schemas/paths';
 import { pathParams } from './request';
 import { problems } from '../errors';
-import { routeById, type RouteDefinition, type RouteId } from '../routes';
+import { routeById, type RouteDefinition, type RouteId, type routes } from '../routes';
 import { logger, metrics, tracer } from '../runtime/powertools';
 import { toProblemResponse } from './response';
 
-export interface RouteRequest {
+export interface RouteRequest<P extends Principal | undefined = Principal | undefined> {
   event: ApiEvent;
   context: Context;
   route: RouteDefinition;
-  /** Undefined only on public routes. */
-  principal: Principal | undefined;
+  /** Who is calling: always there on a signed-in route, never on a public one. */
+  principal: P;
 }
+
+type RouteOf<Id extends RouteId> = Extract<(typeof routes)[number], { id: Id }>;
+type PrincipalOf<Id extends RouteId> = RouteOf<Id>['access'] extends 'public' ? undefined : Principal;
 export type RouteResult = APIGatewayProxyStructuredResultV2;
 
 /**
@@ -59,8 +62,13 @@ const publishMetricsIfAny: middy.MiddlewareObj<ApiEvent, RouteResult> = {
  * then authorization, with the problem+json error handler registered last (middy runs onError in
  * reverse, so it shapes the response before the Powertools middlewares log and flush).
  */
-export function httpRoute(routeOrId: RouteId | RouteDefinition, serve: (request: RouteRequest) => Promise<RouteResult>) {
-  const route = typeof routeOrId === 'string' ? routeById(routeOrId) : routeOrId;
+export function httpRoute<Id extends RouteId>(routeId: Id, serve: (request: RouteRequest<PrincipalOf<Id>>) => Promise<RouteResult>): ReturnType<typeof wrap>;
+export function httpRoute(route: RouteDefinition, serve: (request: RouteRequest) => Promise<RouteResult>): ReturnType<typeof wrap>;
+export function httpRoute(routeOrId: RouteId | RouteDefinition, serve: (request: RouteRequest<never>) => Promise<RouteResult>) {
+  return wrap(typeof routeOrId === 'string' ? routeById(routeOrId) : routeOrId, serve as (request: RouteRequest) => Promise<RouteResult>);
+}
+
+function wrap(route: RouteDefinition, serve: (request: RouteRequest) => Promise<RouteResult>) {
   return middy<ApiEvent, RouteResult>()
     .use(captureLambdaHandler(tracer))
     .use(injectLambdaContext(logger, { resetKeys: true }))
