@@ -132,6 +132,18 @@ describe('the rest of the surface', () => {
     expect(wrongMethod.headers.get('allow')).toBe('GET');
   });
 
+  test('the "nothing has changed" page a reminder links to is served with its script and styles', async () => {
+    const page = await get('/confirm.html', null);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(page.text).toContain('<script src="/confirm.js" defer></script>');
+    const script = await get('/confirm.js', null);
+    expect(script.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    expect(script.text).toContain("'/confirm'");
+    expect((await get('/confirm.css', null)).status).toBe(200);
+    expect((await get('/../package.json', null)).status).toBe(404);
+  });
+
   test('the local endpoints list the demo users of every role', async () => {
     const users = await get('/local/users');
     expect(users.status).toBe(200);
