@@ -7,15 +7,11 @@ import middy from '@middy/core';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { applyReturns } from '../shared/aggregates/apply';
 import { BatchCoalescer } from '../shared/aggregates/batch-coalescer';
-import { toReturnItem, toStoredReturn, type ReturnItem } from '../shared/repositories/returns';
+import { returnItemOf, type ReturnItem } from '../shared/repositories/returns';
 import { logger, tracer } from '../shared/runtime/powertools';
 
 const processor = new BatchProcessor(EventType.DynamoDBStreams);
 
-function returnItemOf(record: DynamoDBRecord): ReturnItem {
-  const image = unmarshall(record.dynamodb!.NewImage as Record<string, AttributeValue>);
-  return toReturnItem(toStoredReturn(image), { localAuthority: String(image.localAuthority), region: String(image.region) });
-}
 
 /**
  * The returns stream's consumer. BatchProcessor reports a failed record by its sequence number, so only
@@ -31,7 +27,7 @@ export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse>()
     const handleRecord = async (record: DynamoDBRecord): Promise<void> => {
       // Returns are corrected, never deleted; a REMOVE (a manual clean-up) is not ours to undo.
       if (record.eventName === 'REMOVE' || !record.dynamodb?.NewImage) return;
-      await batch.add(returnItemOf(record));
+      await batch.add(returnItemOf(unmarshall(record.dynamodb.NewImage as Record<string, AttributeValue>)));
     };
     return processPartialResponse(event, handleRecord, processor, { context, processInParallel: true });
   });

@@ -12,6 +12,8 @@
  * | aggregates     | areaKey = level#area | date                    | one area's sums for a day    |
  * |   byLevel: level | dateArea = date#area                               | every area of a level        |
  * | aggregateLedger| locationId     | reportDate                    | what a location-day added    |
+ * | vacancyIndex   | searchKey = area#category | freshKey = lastUpdated#locationId | one searchable vacancy |
+ * |                | searchKey = location#id   | freshKey = manifest               | a location's entries   |
  * | reminderSends  | subject = location#id, provider#id, digest#contactId | sendKey = spell#tier or day | one email |
  * | contacts       | scope = provider#id or area#code | contactId | a person to tell; byKind: kind | scope |
  * | memberships    | userId         | locationId                    | a provider user's locations  |
@@ -33,6 +35,12 @@ export const keys = {
   freshness: (lastUpdated: string | null | undefined) => lastUpdated ?? keys.neverReported(),
   dailyReturn: (locationId: string, reportDate: string) => ({ locationId, reportDate }),
   ledger: (locationId: string, reportDate: string) => ({ locationId, reportDate }),
+  vacancySearch: (area: string, category: string) => `${area}#${category}`,
+  vacancyEntry: (area: string, category: string, lastUpdated: string, locationId: string) => ({
+    searchKey: `${area}#${category}`,
+    freshKey: `${lastUpdated}#${locationId}`,
+  }),
+  vacancyManifest: (locationId: string) => ({ searchKey: `location#${locationId}`, freshKey: 'manifest' }),
   aggregate: (areaKey: string, date: string) => ({ areaKey, date }),
   dateArea: (date: string, area: string) => `${date}#${area}`,
   /** Zero-padded so versions sort as numbers within a day. */

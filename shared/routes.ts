@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import { Location, LocationListQuery } from './schemas/location';
 import { ConfirmInput, DailyReturnInput, ReturnHistoryQuery, StoredReturn } from './schemas/return';
 import type { Role } from './schemas/common';
+import { VacancyPage, VacancySearchQuery } from './schemas/vacancies';
 import { AggregatePage, AggregatesExportQuery, AggregatesQuery, CompletenessPage, CompletenessQuery } from './schemas/aggregates';
 import type { TableId } from './tables';
 
@@ -206,6 +207,18 @@ export const routes = [
     request: { query: CompletenessQuery },
     responses: { 200: { description: 'one row per area', schema: CompletenessPage }, 400: problems[400], 401: problems[401], 403: problems[403] },
   },
+  {
+    id: 'searchVacancies',
+    method: 'GET',
+    path: '/v1/vacancies',
+    handler: 'functions/vacancies.ts',
+    access: ['discharge', 'commissioner', 'national'],
+    scope: 'area',
+    tables: { vacancyIndex: 'RO' },
+    summary: 'Locations with a matching vacancy now, freshest first (updated within 72 hours unless asked)',
+    request: { query: VacancySearchQuery },
+    responses: { 200: { description: 'a page of matching locations', schema: VacancyPage }, 400: problems[400], 401: problems[401], 403: problems[403] },
+  },
 ] as const satisfies readonly RouteDefinition[];
 
 export type RouteId = (typeof routes)[number]['id'];
@@ -224,8 +237,9 @@ export const aggregatorFunction = {
   handler: 'functions/aggregator.ts',
   /** The table whose stream feeds it. */
   source: 'returns',
-  // locations: counts of active locations for locationsExpected, and the latest-return copy it keeps there.
-  tables: { aggregates: 'RW', aggregateLedger: 'RW', locations: 'RW' },
+  // locations: counts of active locations for locationsExpected, and the latest-return copy it keeps there;
+  // vacancyIndex: the search entries of each location's newest return.
+  tables: { aggregates: 'RW', aggregateLedger: 'RW', locations: 'RW', vacancyIndex: 'RW' },
   /** Lambda's event source mapping, and the local poller, both take these. */
   stream: { batchSize: 100, maximumRetryAttempts: 5, bisectBatchOnError: true, maximumBatchingWindowSeconds: 1 },
 } as const satisfies { id: string; handler: string; source: TableId; tables: Partial<Record<TableId, TableAccess>>; stream: Record<string, number | boolean> };

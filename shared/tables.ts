@@ -95,6 +95,19 @@ export const tables = {
     indexes: [],
   },
   /**
+   * Where the beds are, for discharge teams: per location, one entry for each area it is in (authority,
+   * region, England) and each category it has vacancies in (and `any`), sorted newest first by when it
+   * last reported. Kept by the returns stream from each location's newest return; a search is one Query.
+   * Each location also has a manifest entry naming its current entries, so a new return replaces them.
+   */
+  vacancyIndex: {
+    envVar: 'VACANCY_INDEX_TABLE',
+    description: 'vacancy search: locations with vacancies by area and category, newest first',
+    partitionKey: S('searchKey'),
+    sortKey: S('freshKey'),
+    indexes: [],
+  },
+  /**
    * Every reminder, escalation and digest sent (or being sent): claimed with a conditional put before
    * the email goes, so overlapping or repeated runs never send one twice. Kept two years for audit.
    */

@@ -4,6 +4,7 @@ import { keys } from '../keys';
 import { countActive } from '../repositories/activity';
 import { applyChanges, getLedgerEntries, planTransactions, type LedgerChange, type LedgerEntry } from '../repositories/aggregates';
 import { toStoredReturn, type ReturnItem } from '../repositories/returns';
+import { indexVacancies } from '../repositories/vacancies';
 import { dynamo } from '../runtime/dynamodb';
 import { tableName } from '../runtime/config';
 import { areaKeyOf, areasOf, type AreaRef } from './areas';
@@ -108,10 +109,12 @@ export async function applyReturns(items: readonly ReturnItem[], now = Date.now(
       for (const item of groupItems) failedDays.set(dayKey(item), error as Error);
     }
   }
+  // Each location's newest return also becomes its latest-return copy and its vacancy search entries.
   await Promise.all(
     newestPerLocation(newest).map(async (item) => {
       try {
         await recordLatestReturn(item);
+        await indexVacancies(item);
       } catch (error) {
         failedDays.set(dayKey(item), error as Error);
       }

@@ -48,3 +48,18 @@ export function keepVisible<T extends AreaFigure>(scope: AreaScope, figures: T[]
   if (asked !== undefined && figures.length > 0 && kept.length === 0) throw problems.forbidden(`Area ${asked} is outside your areas.`);
   return kept;
 }
+
+/**
+ * Where a vacancy search may look: discharge teams and national users anywhere (England when no area
+ * is named), a commissioner its own areas and the authorities inside them.
+ */
+export function scopeVacancySearch(principal: Principal | undefined, area: string | undefined): { area: string; visible: (figure: AreaFigure) => boolean } {
+  if (principal?.kind !== 'user' || principal.role !== 'commissioner') return { area: area ?? ENGLAND, visible: () => true };
+  const own = principal.areas;
+  if (area === undefined) {
+    if (own.length === 1) return { area: own[0]!, visible: () => true };
+    throw problems.validation([{ path: 'query.area', message: `choose one of your areas: ${own.join(', ')}` }]);
+  }
+  const scope = scopeAreaRequest(principal, areaLevelOf(area) ?? 'localAuthority', area);
+  return { area, visible: scope.visible };
+}

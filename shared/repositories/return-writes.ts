@@ -1,7 +1,7 @@
 import { TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { keys } from '../keys';
 import type { StoredReturn } from '../schemas/return';
-import { toReturnItem } from './returns';
+import { toReturnItem, type ReturnPlace } from './returns';
 import { dynamo } from '../runtime/dynamodb';
 import { tableName } from '../runtime/config';
 
@@ -18,7 +18,7 @@ const TABLES = {
  */
 export function writeReturnRequest(
   stored: StoredReturn,
-  place: { localAuthority: string; region: string },
+  place: ReturnPlace,
   replacesVersion: number | undefined,
   tables = TABLES,
 ): TransactWriteCommandInput {
@@ -55,6 +55,6 @@ export function writeReturnRequest(
 
 export const WRITE_PART = { currentReturn: 0, version: 1, location: 2 } as const;
 
-export async function writeReturn(stored: StoredReturn, place: { localAuthority: string; region: string }, replacesVersion: number | undefined): Promise<void> {
+export async function writeReturn(stored: StoredReturn, place: ReturnPlace, replacesVersion: number | undefined): Promise<void> {
   await dynamo.send(new TransactWriteCommand(writeReturnRequest(stored, place, replacesVersion)));
 }

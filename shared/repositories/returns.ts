@@ -4,6 +4,7 @@ import {
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { keys } from '../keys';
+import type { LocationType } from '../schemas/location';
 import { StoredReturn } from '../schemas/return';
 import { dynamo } from '../runtime/dynamodb';
 import { tableName } from '../runtime/config';
@@ -62,19 +63,44 @@ export function returnHistoryRequest(request: HistoryRequest, table = TABLES.ret
   };
 }
 
-/**
- * A return as stored: the API shape plus where its location is, so the aggregator can move the right
- * areas' totals from the stream record alone, without reading the directory.
- */
-export type ReturnItem = StoredReturn & { localAuthority: string; region: string };
+/** What a return item carries about its location, so stream consumers need not read the directory. */
+export interface ReturnPlace {
+  localAuthority: string;
+  region: string;
+  name?: string;
+  type?: LocationType;
+}
 
-export function toReturnItem(stored: StoredReturn, place: { localAuthority: string; region: string }): ReturnItem {
-  return { ...stored, localAuthority: place.localAuthority, region: place.region };
+/**
+ * A return as stored: the API shape plus where its location is (and what it is called), so the
+ * aggregator and the vacancy index work from the stream record alone.
+ */
+export type ReturnItem = StoredReturn & { localAuthority: string; region: string; locationName?: string; locationType?: LocationType };
+
+export function toReturnItem(stored: StoredReturn, place: ReturnPlace): ReturnItem {
+  return {
+    ...stored,
+    localAuthority: place.localAuthority,
+    region: place.region,
+    ...(place.name ? { locationName: place.name } : {}),
+    ...(place.type ? { locationType: place.type } : {}),
+  };
 }
 
 export function toStoredReturn(item: Record<string, unknown>): StoredReturn {
-  const { localAuthority: _localAuthority, region: _region, versionKey: _versionKey, ...stored } = item;
+  const { localAuthority: _localAuthority, region: _region, versionKey: _versionKey, locationName: _name, locationType: _type, ...stored } = item;
   return StoredReturn.parse(stored);
+}
+
+/** A stream image (or stored item) of a return, with what it says about its location. */
+export function returnItemOf(image: Record<string, unknown>): ReturnItem {
+  const type = typeof image.locationType === 'string' ? (image.locationType as LocationType) : undefined;
+  return toReturnItem(toStoredReturn(image), {
+    localAuthority: String(image.localAuthority),
+    region: String(image.region),
+    ...(typeof image.locationName === 'string' ? { name: image.locationName } : {}),
+    ...(type ? { type } : {}),
+  });
 }
 
 export async function getReturn(locationId: string, reportDate: string): Promise<StoredReturn | undefined> {

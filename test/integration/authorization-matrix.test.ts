@@ -81,6 +81,7 @@ function request(route: string, target: { locationId: string; area: string; regi
   const path = template.replace('{locationId}', target.locationId).replace('{reportDate}', today());
   if (template === '/v1/locations') return { method, path: `${path}?area=${target.area}`, options: {} };
   if (AREA_ROUTES.includes(template)) return { method, path: `${path}?level=region&area=${target.region}`, options: {} };
+  if (template === '/v1/vacancies') return { method, path: `${path}?area=${target.region}`, options: {} };
   if (method === 'PUT') return { method, path, options: { body: designExample() } };
   return { method, path, options: {} };
 }

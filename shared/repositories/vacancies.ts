@@ -1,0 +1,100 @@
+import { GetCommand, QueryCommand, TransactWriteCommand, type QueryCommandInput, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { keys } from '../keys';
+import { dynamo } from '../runtime/dynamodb';
+import { tableName } from '../runtime/config';
+import type { ReturnItem } from './returns';
+import { vacancyEntries, type VacancyEntry } from '../vacancies/entries';
+import { decodePageToken, encodePageToken, invalidPageToken } from './pagination';
+
+const TABLE = tableName('vacancyIndex');
+
+interface Manifest {
+  reportDate: string;
+  version: number;
+  entries: Array<{ searchKey: string; freshKey: string }>;
+}
+
+/**
+ * Replace a location's entries with those of a newer return, in one transaction: the manifest moves
+ * only forward (a newer day, or a newer version of the same day), so a late or repeated delivery of an
+ * older return changes nothing.
+ */
+export function replaceEntriesRequest(item: ReturnItem, previous: Manifest | undefined, table = TABLE): TransactWriteCommandInput {
+  const entries = vacancyEntries(item);
+  const keep = new Set(entries.map((entry) => `${entry.searchKey}|${entry.freshKey}`));
+  const stale = (previous?.entries ?? []).filter((key) => !keep.has(`${key.searchKey}|${key.freshKey}`));
+  const manifest = keys.vacancyManifest(item.locationId);
+  return {
+    TransactItems: [
+      {
+        Put: {
+          TableName: table,
+          Item: { ...manifest, reportDate: item.reportDate, version: item.version, entries: entries.map(({ searchKey, freshKey }) => ({ searchKey, freshKey })) },
+          ConditionExpression: previous
+            ? 'reportDate = :seenDate AND version = :seenVersion'
+            : 'attribute_not_exists(searchKey)',
+          ...(previous ? { ExpressionAttributeValues: { ':seenDate': previous.reportDate, ':seenVersion': previous.version } } : {}),
+        },
+      },
+      ...stale.map((key) => ({ Delete: { TableName: table, Key: key } })),
+      ...entries.map((entry) => ({ Put: { TableName: table, Item: entry } })),
+    ],
+  };
+}
+
+/** Index a location's newest return; returns false when what is indexed is already as new or newer. */
+export async function indexVacancies(item: ReturnItem): Promise<boolean> {
+  for (let attempt = 1; ; attempt += 1) {
+    const { Item } = await dynamo.send(new GetCommand({ TableName: TABLE, Key: keys.vacancyManifest(item.locationId), ConsistentRead: true }));
+    const previous = Item as Manifest | undefined;
+    if (previous && (previous.reportDate > item.reportDate || (previous.reportDate === item.reportDate && previous.version >= item.version))) return false;
+    try {
+      await dynamo.send(new TransactWriteCommand(replaceEntriesRequest(item, previous)));
+      return true;
+    } catch (error) {
+      // Another consumer moved the manifest between our read and write: read it again.
+      if ((error as Error).name !== 'TransactionCanceledException' || attempt >= 5) throw error;
+    }
+  }
+}
+
+export interface VacancySearch {
+  area: string;
+  category: string;
+  sex?: 'male' | 'female';
+  admittingOnly: boolean;
+  /** Entries of locations that reported at or after this instant. */
+  updatedSince: string;
+  limit: number;
+  nextToken?: string;
+}
+
+/** Named access pattern "locations with a vacancy in an area and category, freshest first". */
+export function searchVacanciesRequest(search: VacancySearch, table = TABLE): QueryCommandInput {
+  const searchKey = keys.vacancySearch(search.area, search.category);
+  const startKey = decodePageToken(search.nextToken, ['searchKey', 'freshKey']);
+  if (startKey && startKey.searchKey !== searchKey) throw invalidPageToken();
+  const filters = [
+    ...(search.sex === 'male' ? ['forMale > :none'] : search.sex === 'female' ? ['forFemale > :none'] : []),
+    ...(search.admittingOnly ? ['admissionsStatus <> :closed'] : []),
+  ];
+  return {
+    TableName: table,
+    KeyConditionExpression: 'searchKey = :key AND freshKey >= :since',
+    ExpressionAttributeValues: {
+      ':key': searchKey,
+      ':since': search.updatedSince,
+      ...(search.sex ? { ':none': 0 } : {}),
+      ...(search.admittingOnly ? { ':closed': 'closed' } : {}),
+    },
+    ...(filters.length > 0 ? { FilterExpression: filters.join(' AND ') } : {}),
+    ScanIndexForward: false,
+    Limit: search.limit,
+    ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+  };
+}
+
+export async function searchVacancies(search: VacancySearch): Promise<{ items: VacancyEntry[]; nextToken: string | null }> {
+  const page = await dynamo.send(new QueryCommand(searchVacanciesRequest(search)));
+  return { items: (page.Items ?? []) as VacancyEntry[], nextToken: encodePageToken(page.LastEvaluatedKey) };
+}
