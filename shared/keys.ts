@@ -16,6 +16,7 @@
  * |                | searchKey = location#id   | freshKey = manifest               | a location's entries   |
  * | reminderSends  | subject = location#id, provider#id, digest#contactId | sendKey = spell#tier or day | one email |
  * | contacts       | scope = provider#id or area#code | contactId | a person to tell; byKind: kind | scope |
+ * | registrations  | registrationId | -  | a request to act for a location; byStatus, byLocation |
  * | memberships    | userId         | locationId                    | a provider user's locations  |
  * |   byLocation: locationId | userId                               | a location's members         |
  * | revocations    | revocationKey = token#jti or location#id | -   | withdrawn update links       |
@@ -46,6 +47,7 @@ export const keys = {
   /** Zero-padded so versions sort as numbers within a day. */
   versionKey: (reportDate: string, version: number) => `${reportDate}#${String(version).padStart(6, '0')}`,
   membership: (userId: string, locationId: string) => ({ userId, locationId }),
+  registration: (registrationId: string) => ({ registrationId }),
   /** A stale spell is named by the last update that began it ('0' for a location that never reported). */
   locationSend: (locationId: string, spell: string, tier: 'reminder' | 'escalation') => ({ subject: `location#${locationId}`, sendKey: `${spell}#${tier}` }),
   providerDigest: (providerId: string, runAt: string) => ({ subject: `provider#${providerId}`, sendKey: `escalations#${runAt}` }),

@@ -20,7 +20,7 @@ function toComponentRefs(schema: unknown): unknown {
   return JSON.parse(JSON.stringify(schema).replaceAll('"#/$defs/', '"#/components/schemas/'));
 }
 
-const PATH_PARAMETER_SCHEMAS: Record<string, z.ZodType> = { locationId: LocationId, reportDate: CalendarDate };
+const PATH_PARAMETER_SCHEMAS: Record<string, z.ZodType> = { locationId: LocationId, reportDate: CalendarDate, registrationId: z.uuid() };
 
 function operation(route: RouteDefinition, components: Record<string, unknown>) {
   const pathParameters = [...route.path.matchAll(/\{(\w+)\}/g)].map(([, name]) => ({

@@ -8,6 +8,7 @@ import { Location, LocationListQuery } from './schemas/location';
 import { ConfirmInput, DailyReturnInput, ReturnHistoryQuery, StoredReturn } from './schemas/return';
 import type { Role } from './schemas/common';
 import { VacancyPage, VacancySearchQuery } from './schemas/vacancies';
+import { Registration, RegistrationDecision, RegistrationListQuery, RegistrationPage, RegistrationRequest } from './schemas/registrations';
 import { AggregatePage, AggregatesExportQuery, AggregatesQuery, CompletenessPage, CompletenessQuery } from './schemas/aggregates';
 import type { TableId } from './tables';
 
@@ -218,6 +219,61 @@ export const routes = [
     summary: 'Locations with a matching vacancy now, freshest first (updated within 72 hours unless asked)',
     request: { query: VacancySearchQuery },
     responses: { 200: { description: 'a page of matching locations', schema: VacancyPage }, 400: problems[400], 401: problems[401], 403: problems[403] },
+  },
+  {
+    id: 'register',
+    method: 'POST',
+    path: '/v1/registrations',
+    handler: 'functions/registrations/register.ts',
+    access: ['provider', 'discharge', 'commissioner', 'national', 'admin'],
+    scope: 'none',
+    tables: { locations: 'RO', registrations: 'RW', memberships: 'RO' },
+    summary: 'Ask to act for a location, by its CQC location ID; pending until an admin approves',
+    request: { body: RegistrationRequest },
+    responses: {
+      201: { description: 'pending', schema: Registration },
+      200: { description: 'you had already asked: your pending registration', schema: Registration },
+      400: problems[400],
+      401: problems[401],
+      404: { description: 'no such location in the CQC directory' },
+      409: { description: 'the location is inactive, already registered, or someone else has asked' },
+    },
+  },
+  {
+    id: 'listRegistrations',
+    method: 'GET',
+    path: '/v1/registrations',
+    handler: 'functions/registrations/list.ts',
+    access: ['admin'],
+    scope: 'none',
+    tables: { registrations: 'RO' },
+    summary: 'Registrations by status (pending by default), oldest first',
+    request: { query: RegistrationListQuery },
+    responses: { 200: { description: 'a page of registrations', schema: RegistrationPage }, 400: problems[400], 401: problems[401], 403: problems[403] },
+  },
+  {
+    id: 'approveRegistration',
+    method: 'POST',
+    path: '/v1/registrations/{registrationId}/approve',
+    handler: 'functions/registrations/approve.ts',
+    access: ['admin'],
+    scope: 'none',
+    tables: { registrations: 'RW', memberships: 'RW' },
+    summary: 'Approve a pending registration: the user becomes a member of the location',
+    request: { body: RegistrationDecision },
+    responses: { 200: { description: 'approved', schema: Registration }, ...problems, 409: { description: 'already decided' } },
+  },
+  {
+    id: 'rejectRegistration',
+    method: 'POST',
+    path: '/v1/registrations/{registrationId}/reject',
+    handler: 'functions/registrations/reject.ts',
+    access: ['admin'],
+    scope: 'none',
+    tables: { registrations: 'RW', memberships: 'RO' },
+    summary: 'Reject a pending registration',
+    request: { body: RegistrationDecision },
+    responses: { 200: { description: 'rejected', schema: Registration }, ...problems, 409: { description: 'already decided' } },
   },
 ] as const satisfies readonly RouteDefinition[];
 

@@ -127,6 +127,16 @@ export const tables = {
     sortKey: S('contactId'),
     indexes: [{ indexName: 'byKind', partitionKey: S('kind'), sortKey: S('scope'), projection: 'ALL' }],
   },
+  /** Requests to act for a location, pending until an admin decides; approval creates the membership. */
+  registrations: {
+    envVar: 'REGISTRATIONS_TABLE',
+    description: 'requests by users to act for a location, and their decisions',
+    partitionKey: S('registrationId'),
+    indexes: [
+      { indexName: 'byStatus', partitionKey: S('status'), sortKey: S('requestedAt'), projection: 'ALL' },
+      { indexName: 'byLocation', partitionKey: S('locationId'), sortKey: S('requestedAt'), projection: 'ALL' },
+    ],
+  },
   /** Which locations a provider user may act for. Kept here, not in the token, so it can change at once. */
   memberships: {
     envVar: 'MEMBERSHIPS_TABLE',

@@ -76,8 +76,18 @@ async function caller(column: string): Promise<{ as: CallOptions['as']; location
 
 const AREA_ROUTES = ['/v1/aggregates', '/v1/exports/aggregates.csv', '/v1/completeness'];
 
-function request(route: string, target: { locationId: string; area: string; region: string }): { method: string; path: string; options: CallOptions } {
+/** A pending registration of a fresh location, for the approve and reject rows. */
+async function pendingRegistration(): Promise<string> {
+  const location = await createLocation();
+  const { register } = await import('../../shared/registrations/register');
+  const { registration } = await register(location.locationId, { kind: 'user', userId: `matrix-asker-${location.locationId}`, role: 'provider', areas: [] }, new Date());
+  return registration.registrationId;
+}
+
+async function request(route: string, target: { locationId: string; area: string; region: string }): Promise<{ method: string; path: string; options: CallOptions }> {
   const [method, template] = route.split(' ') as [string, string];
+  if (template === '/v1/registrations' && method === 'POST') return { method, path: template, options: { body: { locationId: (await createLocation()).locationId } } };
+  if (template.startsWith('/v1/registrations/')) return { method, path: template.replace('{registrationId}', await pendingRegistration()), options: {} };
   const path = template.replace('{locationId}', target.locationId).replace('{reportDate}', today());
   if (template === '/v1/locations') return { method, path: `${path}?area=${target.area}`, options: {} };
   if (AREA_ROUTES.includes(template)) return { method, path: `${path}?level=region&area=${target.region}`, options: {} };
@@ -101,7 +111,7 @@ describe('the README access matrix', () => {
         const expected = row.cells[index]!;
         test(`${column} → ${expected}`, async () => {
           const who = await caller(column);
-          const { method, path, options } = request(row.route, who);
+          const { method, path, options } = await request(row.route, who);
           const response = await call(gateway.url(), method, path, { ...options, as: who.as });
           if (expected === '2xx') {
             expect(response.status, JSON.stringify(response.json)).toBeGreaterThanOrEqual(200);

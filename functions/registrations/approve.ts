@@ -1,0 +1,3 @@
+import { decisionRoute } from '../../shared/registrations/decision-route';
+
+export const handler = decisionRoute('approveRegistration', 'approved');

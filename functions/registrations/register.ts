@@ -1,0 +1,12 @@
+import { httpRoute } from '../../shared/http/route';
+import { jsonBody } from '../../shared/http/request';
+import { json } from '../../shared/http/response';
+import { register } from '../../shared/registrations/register';
+import { RegistrationRequest } from '../../shared/schemas/registrations';
+
+export const handler = httpRoute('register', async ({ event, principal }) => {
+  const { locationId } = jsonBody(event, RegistrationRequest);
+  // Asking again while pending answers with the same request (200), not a second one.
+  const { registration, created } = await register(locationId, principal, new Date());
+  return json(created ? 201 : 200, registration);
+});
