@@ -144,6 +144,16 @@ describe('the rest of the surface', () => {
     expect((await get('/../package.json', null)).status).toBe(404);
   });
 
+  test("the discharge team's search page is served with its scripts", async () => {
+    const page = await get('/search.html', null);
+    expect(page.status).toBe(200);
+    for (const asset of ['/site.css', '/session.js', '/search.js']) {
+      expect(page.text).toContain(asset);
+      expect((await get(asset, null)).status).toBe(200);
+    }
+    expect((await get('/search.js', null)).text).toContain('/v1/vacancies?');
+  });
+
   test('the local endpoints list the demo users of every role', async () => {
     const users = await get('/local/users');
     expect(users.status).toBe(200);
