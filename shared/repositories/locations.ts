@@ -1,4 +1,4 @@
-import { BatchGetCommand, GetCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, UpdateCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { keys } from '../keys';
 import { areaLevelOf, ENGLAND } from '../schemas/common';
 import { Location, type LocationType } from '../schemas/location';
@@ -102,6 +102,36 @@ export async function getLocations(locationIds: readonly string[]): Promise<Loca
     pending = result.UnprocessedKeys?.[TABLE]?.Keys as Record<string, unknown>[] | undefined;
   }
   return locationIds.flatMap((id) => found.get(id) ?? []);
+}
+
+/**
+ * Change what the CQC directory says about a location (name, type, beds, area, active...) and the index
+ * keys that follow from it, leaving what the running system owns (lastUpdated, freshness, the latest
+ * return, the contact address) untouched, even if a return arrives meanwhile.
+ */
+export async function updateDirectoryFields(location: Location): Promise<void> {
+  const item = toLocationItem(location);
+  const fields = ['providerId', 'name', 'type', 'categories', 'registeredBeds', 'localAuthority', 'region', 'active', 'listingKey', 'country'] as const;
+  const active = location.active ? (['activeLocalAuthority', 'activeRegion', 'activeCountry'] as const) : [];
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {};
+  const sets = [...fields, ...active, ...(location.postcode ? (['postcode'] as const) : [])].map((field) => {
+    names[`#${field}`] = field;
+    values[`:${field}`] = item[field as keyof LocationItem];
+    return `#${field} = :${field}`;
+  });
+  // Inactive locations leave the sparse active indexes: no reminders, not expected to report.
+  const removes = location.active ? [] : ['activeLocalAuthority', 'activeRegion', 'activeCountry'];
+  await dynamo.send(
+    new UpdateCommand({
+      TableName: TABLE,
+      Key: keys.location(location.locationId),
+      UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+      ConditionExpression: 'attribute_exists(locationId)',
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    }),
+  );
 }
 
 /** Upsert many locations (seed and directory import). */

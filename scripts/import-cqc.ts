@@ -1,0 +1,56 @@
+import './local/process-defaults';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { attachToStack } from './local/attach';
+import { progress } from './bench/environment';
+import { REPO_ROOT } from './local/lambda-runtime';
+
+const USAGE = `npm run import:cqc -- PATH [--ons DIR] [--place "NAME=E0XXXXXXX" ...]
+
+  PATH    CQC location records: a JSON Lines file, a JSON array file, or a folder of *.json files
+  --ons   the ONS lookups folder (default ../shared/data/ons)
+  --place an ONS code for a CQC authority or town name the lookups cannot place (repeatable)`;
+
+/** `npm run import:cqc -- PATH`: upsert CQC location records into the directory of the running stack. */
+async function main(): Promise<void> {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: { ons: { type: 'string' }, place: { type: 'string', multiple: true }, help: { type: 'boolean' } },
+  });
+  const path = positionals[0];
+  if (values.help || !path) {
+    console.log(USAGE);
+    process.exit(path ? 0 : 1);
+  }
+  if (!existsSync(path)) throw new Error(`${path} does not exist`);
+  const onsDir = values.ons ?? join(REPO_ROOT, '..', 'shared', 'data', 'ons');
+  if (!existsSync(onsDir)) throw new Error(`The ONS lookups are not at ${onsDir}; give their folder with --ons`);
+  const places = Object.fromEntries(
+    (values.place ?? []).map((pair) => {
+      const [name, code] = pair.split('=');
+      if (!name || !code || !/^E0[6789]\d{6}$/.test(code.trim())) throw new Error(`--place wants NAME=E0XXXXXXX, not ${pair}`);
+      return [name.trim(), code.trim()];
+    }),
+  );
+  console.log(`importing ${path} into ${attachToStack()}`);
+  // Imported after attaching: repositories read their table names from the environment when loaded.
+  const { importCqc } = await import('../shared/directory/import');
+  let bar: ((done: number) => void) | undefined;
+  const summary = await importCqc({ path, onsDir, places, onProgress: (done, total) => (bar ??= progress('  writing', total))(done) });
+
+  console.log(`\nread ${summary.read} records`);
+  console.log(`  added        ${summary.added}`);
+  console.log(`  changed      ${summary.changed.length}${summary.changed.slice(0, 10).map((c) => `\n    ${c.locationId}: ${c.fields.join(', ')}`).join('')}${summary.changed.length > 10 ? '\n    ...' : ''}`);
+  console.log(`  deactivated  ${summary.deactivated.length}${summary.deactivated.length ? ` (${summary.deactivated.slice(0, 10).join(', ')})` : ''}`);
+  console.log(`  unchanged    ${summary.unchanged}`);
+  for (const [reason, count] of Object.entries(summary.skipped)) console.log(`  skipped      ${count}: ${reason}`);
+  for (const [name, count] of Object.entries(summary.unplaced)) {
+    console.log(`  not placed   ${count} in "${name}": no ONS local authority code for it (add one with --place "${name}=E0XXXXXXX")`);
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : String(error));
+  process.exit(1);
+});

@@ -1,0 +1,104 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { REPO_ROOT } from '../../scripts/local/lambda-runtime';
+import { ensureTables, exportTableNames, localTableNames } from '../../scripts/local/local-tables';
+
+/**
+ * The directory import on the real 728 CQC care homes of ../shared/data, into tables of its own (so the
+ * South West homes it adds cannot move other tests' counts).
+ */
+const DATA = join(REPO_ROOT, '..', 'shared', 'data');
+const SAMPLE = join(DATA, 'cqc', 'devon-somerset-care-homes-2021.jsonl');
+const ONS = join(DATA, 'ons');
+const available = existsSync(SAMPLE) && existsSync(ONS);
+const tables = localTableNames(`cqc${process.pid}${Date.now() % 100000}`);
+const savedEnv = { ...process.env };
+const client = new DynamoDBClient({ endpoint: process.env.DYNAMODB_ENDPOINT });
+let importCqc: typeof import('../../shared/directory/import').importCqc;
+let getLocation: typeof import('../../shared/repositories/locations').getLocation;
+
+beforeAll(async () => {
+  if (!available) return;
+  exportTableNames(tables);
+  await ensureTables(client, tables);
+  importCqc = (await import('../../shared/directory/import')).importCqc;
+  getLocation = (await import('../../shared/repositories/locations')).getLocation;
+}, 60_000);
+
+afterAll(() => {
+  process.env = savedEnv;
+  client.destroy();
+});
+
+describe.skipIf(!available)('npm run import:cqc on the real CQC sample', () => {
+  const lines = available ? readFileSync(SAMPLE, 'utf8').split('\n').filter(Boolean) : [];
+
+  test('the first import adds the homes it can place and reports the ones it cannot', async () => {
+    const summary = await importCqc({ path: SAMPLE, onsDir: ONS });
+    expect(summary.read).toBe(728);
+    const unplaced = Object.values(summary.unplaced).reduce((sum, n) => sum + n, 0);
+    expect(summary.added + unplaced).toBe(728);
+    // Plymouth and Torbay are unitaries, found by name; Devon and Somerset are counties, placed in a
+    // district only where the address names one.
+    expect(summary.added).toBeGreaterThanOrEqual(97 + 85);
+    expect(Object.keys(summary.unplaced).sort()).toEqual(['Devon', 'Somerset']);
+    expect(summary.changed).toEqual([]);
+
+    const home = JSON.parse(lines.find((line) => line.includes('"localAuthority": "Plymouth"'))!) as { locationId: string; numberOfBeds: number; name: string };
+    expect(await getLocation(home.locationId)).toMatchObject({ name: home.name, registeredBeds: home.numberOfBeds, localAuthority: 'E06000026', region: 'E12000009', type: 'careHome', active: true });
+  });
+
+  test('importing the same file again changes nothing', async () => {
+    const summary = await importCqc({ path: SAMPLE, onsDir: ONS });
+    expect(summary.added).toBe(0);
+    expect(summary.changed).toEqual([]);
+    expect(summary.unchanged).toBeGreaterThanOrEqual(97 + 85);
+  });
+
+  test('a changed record updates that one location and keeps what the system owns; a dormant one is deactivated', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ct-cqc-'));
+    const torbay = lines.filter((line) => line.includes('"localAuthority": "Torbay"'));
+    const first = JSON.parse(torbay[0]!);
+    const second = JSON.parse(torbay[1]!);
+    // Meanwhile the home reported: the import must not lose that.
+    const { dynamo } = await import('../../shared/runtime/dynamodb');
+    const { UpdateCommand } = await import('@aws-sdk/lib-dynamodb');
+    await dynamo.send(new UpdateCommand({ TableName: tables.locations, Key: { locationId: first.locationId }, UpdateExpression: 'SET lastUpdated = :at, freshness = :at', ExpressionAttributeValues: { ':at': '2026-11-24T08:00:00Z' } }));
+
+    const edited = lines.map((line) => {
+      const record = JSON.parse(line);
+      if (record.locationId === first.locationId) return JSON.stringify({ ...record, numberOfBeds: record.numberOfBeds + 5 });
+      if (record.locationId === second.locationId) return JSON.stringify({ ...record, dormancy: 'Y' });
+      return line;
+    });
+    writeFileSync(join(dir, 'edited.jsonl'), `${edited.join('\n')}\n`);
+    const summary = await importCqc({ path: join(dir, 'edited.jsonl'), onsDir: ONS });
+    // In file order: the first Torbay home, then the second.
+    expect(summary.changed).toEqual([
+      { locationId: first.locationId, fields: ['registeredBeds'] },
+      { locationId: second.locationId, fields: ['active'] },
+    ]);
+    expect(summary.deactivated).toEqual([second.locationId]);
+    expect(summary.added).toBe(0);
+    expect(await getLocation(first.locationId)).toMatchObject({ registeredBeds: first.numberOfBeds + 5, lastUpdated: '2026-11-24T08:00:00Z' });
+    expect((await getLocation(second.locationId))?.active).toBe(false);
+  });
+
+  test('the same records as a JSON array, or a folder of files, import the same; an operator can place a county', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ct-cqc-'));
+    const somerset = lines.filter((line) => line.includes('"localAuthority": "Somerset"')).slice(0, 3);
+    writeFileSync(join(dir, 'array.json'), `[${somerset.join(',')}]`);
+    const asArray = await importCqc({ path: join(dir, 'array.json'), onsDir: ONS, places: { Somerset: 'E07000246' } });
+    expect(asArray.read).toBe(3);
+    expect(asArray.added + asArray.unchanged).toBe(3);
+    expect(asArray.unplaced).toEqual({});
+    const folder = join(dir, 'each');
+    mkdirSync(folder);
+    somerset.forEach((line, index) => writeFileSync(join(folder, `${index}.json`), line));
+    const asFolder = await importCqc({ path: folder, onsDir: ONS, places: { Somerset: 'E07000246' } });
+    expect(asFolder).toMatchObject({ read: 3, added: 0, unchanged: 3 });
+  });
+});
