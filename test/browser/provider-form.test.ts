@@ -1,0 +1,102 @@
+/// <reference lib="dom" />
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { REPO_ROOT } from '../../scripts/local/lambda-runtime';
+import { issueUpdateLink } from '../../shared/auth/update-links';
+import { putMemberships } from '../../shared/repositories/memberships';
+import { call, createLocation, today, tokenFor, useGateway } from '../helpers/api';
+
+/**
+ * The provider's form in a real browser (Debian's Chromium, which .ci/run installs): what a care-home
+ * manager does, against the local gateway and DynamoDB Local. Screenshots land in test-results/.
+ */
+const CHROMIUM = '/usr/bin/chromium';
+const available = existsSync(CHROMIUM);
+if (!available && process.env.CI) throw new Error(`${CHROMIUM} is missing: .ci/run installs it`);
+const SHOTS = join(REPO_ROOT, 'test-results', 'screenshots');
+const gateway = useGateway();
+let browser: Browser;
+/** Script errors in any page: a test fails if the page threw. */
+const errors: string[] = [];
+
+beforeAll(async () => {
+  if (!available) return;
+  mkdirSync(SHOTS, { recursive: true });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}, 60_000);
+afterAll(async () => {
+  await browser?.close();
+  expect(errors).toEqual([]);
+});
+
+async function signedInPage(token: string, width = 360): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width, height: 900 } });
+  await page.addInitScript((value) => sessionStorage.setItem('capacity-tracker-token', value), token);
+  page.on('pageerror', (error) => errors.push(error.message));
+
+  return page;
+}
+
+describe.skipIf(!available)('the provider form in Chromium', () => {
+  test('a provider fills in and sends the day’s figures, and the API has them', async () => {
+    const location = await createLocation({ name: 'Browser House', categories: ['residential', 'nursing'] });
+    const sub = `browser-provider-${Date.now()}`;
+    await putMemberships([{ userId: sub, locationId: location.locationId, grantedAt: new Date().toISOString(), grantedBy: 'test' }]);
+    for (const width of [360, 1280]) {
+      const page = await signedInPage(await tokenFor({ sub, role: 'provider' }), width);
+      await page.goto(`${gateway.url()}/?location=${location.locationId}`);
+      await page.waitForSelector('#return-form');
+      // A location with no figures yet: every box to fill.
+      for (const input of await page.locator('#return-form input[type=number]').all()) await input.fill('0');
+      await page.fill('[name="vacancies.nursing.any"]', '2');
+      await page.fill('[name="beds.occupied"]', '40');
+      await page.fill('[name="workforce.staffEmployed"]', '50');
+      await page.fill('[name="ppe.gloves"]', '30');
+      await page.click('button[type=submit]');
+      await page.waitForSelector('#confirmation, #error-summary');
+      expect(await page.textContent('#status')).toMatch(/^Saved/);
+      expect(await page.textContent('#confirmation')).toMatch(/Your figures are saved.*version [12]/s);
+      await page.screenshot({ path: join(SHOTS, `form-${width}.png`), fullPage: true });
+      await page.close();
+    }
+    const stored = await call(gateway.url(), 'GET', `/v1/locations/${location.locationId}`);
+    expect(stored.json.latestReturn).toMatchObject({ reportDate: today(), version: 2, submittedBy: sub, vacancies: { nursing: { any: 2 } }, beds: { occupied: 40 } });
+  });
+
+  test('a value the server refuses is shown beside its field, and nothing changes', async () => {
+    const location = await createLocation({ categories: ['residential'] });
+    const sub = `browser-provider-bad-${Date.now()}`;
+    await putMemberships([{ userId: sub, locationId: location.locationId, grantedAt: new Date().toISOString(), grantedBy: 'test' }]);
+    const page = await signedInPage(await tokenFor({ sub, role: 'provider' }));
+    await page.goto(`${gateway.url()}/?location=${location.locationId}`);
+    await page.waitForSelector('#return-form');
+    for (const input of await page.locator('#return-form input[type=number]').all()) await input.fill('0');
+    // Past the form's own check, so the answer comes from the server.
+    await page.evaluate(() => document.querySelector('[name="beds.occupied"]')!.setAttribute('max', '99999'));
+    await page.fill('[name="beds.occupied"]', '20000');
+    await page.click('button[type=submit]');
+    await page.waitForSelector('#error-summary');
+    expect(await page.textContent('#f-beds-occupied-error')).toBe('must be at most 10000');
+    expect(await page.getAttribute('[name="beds.occupied"]', 'aria-invalid')).toBe('true');
+    expect(await page.textContent('#error-summary')).toContain('Occupied must be at most 10000');
+    await page.screenshot({ path: join(SHOTS, 'server-error-360.png') });
+    expect((await call(gateway.url(), 'GET', `/v1/locations/${location.locationId}`)).json.latestReturn).toBeNull();
+    await page.close();
+  });
+
+  test('an update link opens the form without signing in, and takes the token out of the address', async () => {
+    const location = await createLocation({ name: 'Linked House' });
+    const { token } = await issueUpdateLink(location.locationId);
+    const page = await browser.newPage({ viewport: { width: 360, height: 900 } });
+    await page.goto(`${gateway.url()}/?location=${location.locationId}#token=${token}`);
+    await page.waitForSelector('#return-form');
+    expect(await page.textContent('h1')).toBe('Linked House');
+    expect(page.url()).not.toContain('token=');
+    await page.close();
+  });
+});
