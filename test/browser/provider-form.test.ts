@@ -42,6 +42,18 @@ async function signedInPage(token: string, width = 360): Promise<Page> {
   return page;
 }
 
+const AXE = join(REPO_ROOT, 'node_modules', 'axe-core', 'axe.min.js');
+
+/** axe-core's WCAG 2.1 A and AA rules, run inside the page as it is: the violations, by rule and element. */
+async function accessibilityViolations(page: Page): Promise<string[]> {
+  await page.addScriptTag({ path: AXE });
+  const result = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (context: Document, options: object) => Promise<{ violations: Array<{ id: string; nodes: Array<{ target: string[] }> }> }> } }).axe;
+    return axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+  });
+  return result.violations.flatMap((violation) => violation.nodes.map((node) => `${violation.id}: ${node.target.join(' ')}`));
+}
+
 describe.skipIf(!available)('the provider form in Chromium', () => {
   test('a provider fills in and sends the day’s figures, and the API has them', async () => {
     const location = await createLocation({ name: 'Browser House', categories: ['residential', 'nursing'] });
@@ -60,6 +72,7 @@ describe.skipIf(!available)('the provider form in Chromium', () => {
       await page.click('button[type=submit]');
       await page.waitForSelector('#confirmation, #error-summary');
       expect(await page.textContent('#status')).toMatch(/^Saved/);
+      expect(await accessibilityViolations(page)).toEqual([]);
       expect(await page.textContent('#confirmation')).toMatch(/Your figures are saved.*version [12]/s);
       await page.screenshot({ path: join(SHOTS, `form-${width}.png`), fullPage: true });
       await page.close();
@@ -84,6 +97,7 @@ describe.skipIf(!available)('the provider form in Chromium', () => {
     expect(await page.textContent('#f-beds-occupied-error')).toBe('must be at most 10000');
     expect(await page.getAttribute('[name="beds.occupied"]', 'aria-invalid')).toBe('true');
     expect(await page.textContent('#error-summary')).toContain('Occupied must be at most 10000');
+    expect(await accessibilityViolations(page)).toEqual([]);
     await page.screenshot({ path: join(SHOTS, 'server-error-360.png') });
     expect((await call(gateway.url(), 'GET', `/v1/locations/${location.locationId}`)).json.latestReturn).toBeNull();
     await page.close();
@@ -98,5 +112,34 @@ describe.skipIf(!available)('the provider form in Chromium', () => {
     expect(await page.textContent('h1')).toBe('Linked House');
     expect(page.url()).not.toContain('token=');
     await page.close();
+  });
+
+  test('the location list, the bed search and the "nothing has changed" page pass the accessibility checks', async () => {
+    const location = await createLocation({ name: 'Listed House' });
+    const sub = `browser-list-${Date.now()}`;
+    await putMemberships([{ userId: sub, locationId: location.locationId, grantedAt: new Date().toISOString(), grantedBy: 'test' }]);
+    const list = await signedInPage(await tokenFor({ sub, role: 'provider' }));
+    await list.goto(`${gateway.url()}/`);
+    await list.waitForSelector('.results li a');
+    expect(await list.textContent('.results')).toContain('Listed House');
+    expect(await list.textContent('.results')).toContain('Never updated');
+    expect(await accessibilityViolations(list)).toEqual([]);
+    await list.close();
+
+    const search = await signedInPage(await tokenFor({ sub: 'browser-discharge', role: 'discharge' }));
+    await search.goto(`${gateway.url()}/search.html`);
+    await search.waitForFunction(() => /vacancy/.test(document.getElementById('status')!.textContent ?? ''));
+    expect(await accessibilityViolations(search)).toEqual([]);
+    await search.screenshot({ path: join(SHOTS, 'search-360.png') });
+    await search.close();
+
+    await call(gateway.url(), 'PUT', `/v1/locations/${location.locationId}/returns/${today()}`, { body: (await import('../helpers/api')).designExample() });
+    const { token } = await issueUpdateLink(location.locationId);
+    const confirm = await browser.newPage({ viewport: { width: 360, height: 900 } });
+    await confirm.goto(`${gateway.url()}/confirm.html?location=${location.locationId}&date=${today()}#token=${token}`);
+    await confirm.waitForSelector('#status.done, #status.problem');
+    expect(await confirm.textContent('#status')).toContain('your figures are confirmed');
+    expect(await accessibilityViolations(confirm)).toEqual([]);
+    await confirm.close();
   });
 });
