@@ -4,6 +4,7 @@ import { extname, normalize, resolve, sep } from 'node:path';
 import type { APIGatewayProxyResultV2 } from 'aws-lambda';
 import type { ApiEvent, AuthorizerContext } from '../../shared/auth/identity';
 import { authorizerFunction, fallbackRoute, matchRoute } from '../../shared/routes';
+import { VENDOR_ASSETS } from '../../shared/web-assets';
 import { fromLambdaResult, gatewayError, toApiGatewayEvent, toAuthorizerEvent, type IncomingRequest, type OutgoingResponse } from './api-event';
 import { REPO_ROOT, runFunction } from './lambda-runtime';
 
@@ -80,6 +81,12 @@ const MIME: Record<string, string> = {
   '.ico': 'image/x-icon',
 };
 
+async function vendorFile(urlPath: string): Promise<OutgoingResponse | undefined> {
+  const source = VENDOR_ASSETS[urlPath];
+  if (!source) return undefined;
+  return { statusCode: 200, headers: { 'content-type': MIME[extname(source)] ?? 'application/octet-stream', 'cache-control': 'no-cache' }, body: await readFile(resolve(REPO_ROOT, source)) };
+}
+
 async function staticFile(webDir: string, urlPath: string): Promise<OutgoingResponse | undefined> {
   let decoded: string;
   try {
@@ -146,7 +153,7 @@ export function createGateway(options: GatewayOptions): Server {
         else if (path === '/v1' || path.startsWith('/v1/')) response = await apiResponse(request);
         else
           response =
-            (request.method === 'GET' && options.webDir && (await staticFile(options.webDir, path))) ||
+            (request.method === 'GET' && ((await vendorFile(path)) ?? (options.webDir && (await staticFile(options.webDir, path))))) ||
             gatewayError(404, 'Not Found');
       }
     } catch {
