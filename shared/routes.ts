@@ -9,6 +9,7 @@ import { ConfirmInput, DailyReturnInput, ReturnHistoryQuery, StoredReturn } from
 import type { Role } from './schemas/common';
 import { VacancyPage, VacancySearchQuery } from './schemas/vacancies';
 import { Registration, RegistrationDecision, RegistrationListQuery, RegistrationPage, RegistrationRequest } from './schemas/registrations';
+import { LocationArea } from './schemas/location-area';
 import { AggregatePage, AggregatesExportQuery, AggregatesQuery, CompletenessPage, CompletenessQuery } from './schemas/aggregates';
 import type { TableId } from './tables';
 
@@ -274,6 +275,18 @@ export const routes = [
     summary: 'Reject a pending registration',
     request: { body: RegistrationDecision },
     responses: { 200: { description: 'rejected', schema: Registration }, ...problems, 409: { description: 'already decided' } },
+  },
+  {
+    id: 'getLocationArea',
+    method: 'GET',
+    path: '/v1/locations/{locationId}/area',
+    handler: 'functions/locations/area.ts',
+    access: ['provider', 'commissioner', 'national', 'admin'],
+    scope: 'location',
+    updateLink: true,
+    tables: { locations: 'RO', aggregates: 'RO', memberships: 'RO' },
+    summary: "The location's local authority today and yesterday: homes updated, occupancy, vacancies (for the form)",
+    responses: { 200: { description: "the area's figures", schema: LocationArea }, ...problems },
   },
 ] as const satisfies readonly RouteDefinition[];
 

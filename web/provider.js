@@ -191,6 +191,17 @@
       page.appendChild(el('h1', { text: location.name }));
       page.appendChild(el('p', { class: 'muted', text: location.locationId + ' · ' + location.registeredBeds + ' registered beds · ' + fresh.text }));
       page.appendChild(el('p', { text: latest ? 'The form shows your last figures (' + latest.reportDate + '): change what has changed.' : 'No figures yet: fill in every box.' }));
+      var area = el('aside', { id: 'area', class: 'area', 'aria-label': 'Your area today' });
+      page.appendChild(area);
+      ct.get('/v1/locations/' + encodeURIComponent(location.locationId) + '/area').then(function (figures) {
+        var shown = figures.today.locationsReporting > 0 ? figures.today : figures.yesterday;
+        var label = shown === figures.today ? 'Today' : 'Yesterday';
+        area.appendChild(el('h2', { text: 'Your area (' + figures.localAuthority + ')' }));
+        area.appendChild(el('p', {
+          text: label + ': ' + shown.locationsReporting + ' of ' + shown.locationsExpected + ' homes have updated; ' +
+            shown.vacancies + ' vacancies' + (shown.occupancy === null ? '' : '; ' + Math.round(shown.occupancy * 100) + '% of beds occupied') + '.',
+        }));
+      }, function () { area.remove(); });
       var form = buildForm(location, latest);
       page.appendChild(form);
       say('Figures for ' + today);

@@ -63,6 +63,8 @@ describe.skipIf(!available)('the provider form in Chromium', () => {
       const page = await signedInPage(await tokenFor({ sub, role: 'provider' }), width);
       await page.goto(`${gateway.url()}/?location=${location.locationId}`);
       await page.waitForSelector('#return-form');
+      await page.waitForSelector('#area h2');
+      expect(await page.textContent('#area')).toMatch(/^Your area \(E08000004\)(Today|Yesterday): \d+ of \d+ homes have updated/);
       // A location with no figures yet: every box to fill.
       for (const input of await page.locator('#return-form input[type=number]').all()) await input.fill('0');
       await page.fill('[name="vacancies.nursing.any"]', '2');
