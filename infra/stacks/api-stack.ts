@@ -10,6 +10,11 @@ import { aggregatorFunction, authorizerFunction, fallbackRoute, routes, type Rou
 import { schedules } from '../../shared/schedules';
 import { ScheduledJob } from '../constructs/scheduled-job';
 import { StreamConsumer } from '../constructs/stream-consumer';
+import { StaticSite } from '../constructs/static-site';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 import { tables as tableDefinitions, type TableId } from '../../shared/tables';
 import { addFallbackRoute, addRoutes } from '../constructs/api-routes';
 import { HouseFunction } from '../constructs/house-function';
@@ -42,6 +47,7 @@ export class ApiStack extends Stack {
   readonly aggregator: HouseFunction;
   readonly aggregatorStream: StreamConsumer;
   readonly reminders: ScheduledJob;
+  readonly site: StaticSite;
   readonly reminderFunction: HouseFunction;
   readonly senderIdentity: EmailIdentity;
 
@@ -77,6 +83,9 @@ export class ApiStack extends Stack {
     addFallbackRoute(this.api, this.houseFunction({ ...fallbackRoute, description: 'unmatched requests' }, props).function);
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint, description: 'Base URL of the HTTP API' });
+
+    this.site = new StaticSite(this, 'Site', { api: this.api, webDir: join(REPO_ROOT, 'web'), repoRoot: REPO_ROOT, removalPolicy: props.settings.removalPolicy });
+    new CfnOutput(this, 'SiteUrl', { value: `https://${this.site.distribution.distributionDomainName}`, description: 'The web pages (and the API at /v1)' });
 
     this.aggregator = this.houseFunction({ ...aggregatorFunction, description: 'Returns stream → daily aggregates' }, props, Duration.seconds(60));
     this.aggregatorStream = new StreamConsumer(this, 'AggregatorStream', {

@@ -47,6 +47,8 @@ export function localEndpoints(users: DemoUser[], issuer: LocalIssuer, services:
         }
       : {}),
     'GET /local/users': async () => jsonResponse(200, users),
+    // What the deployment writes at deploy time: the API is on the same origin as the pages.
+    'GET /config.js': async () => ({ statusCode: 200, headers: { 'content-type': 'text/javascript; charset=utf-8' }, body: Buffer.from("window.CAPACITY_TRACKER_API = '';\n") }),
     [`GET ${JWKS_PATH}`]: async () => jsonResponse(200, issuer.jwks),
     'POST /local/token': async (request) => {
       const body = parseBody(request, z.strictObject({ user: z.string() }));
