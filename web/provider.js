@@ -220,6 +220,7 @@
             el('h2', { text: 'Your figures are saved' }),
             el('p', { text: 'Return for ' + saved.reportDate + ', saved ' + when(saved.submittedAt) + ', version ' + saved.version + '.' }),
           ]);
+          done.appendChild(el('p', {}, [el('a', { href: '/', text: 'Back to your locations' })]));
           if (saved.warnings.length > 0) {
             done.appendChild(el('p', { text: 'They were saved, but please check:' }));
             done.appendChild(el('ul', {}, saved.warnings.map(function (warning) { return el('li', { text: warning.message }); })));
