@@ -50,6 +50,9 @@ const problems = {
   404: { description: 'no such location' },
 };
 
+/** What a read of area figures can answer besides its page: a bad query, no token, not allowed. */
+const readProblems = { 400: problems[400], 401: problems[401], 403: problems[403] };
+
 /** Writing a day's return, by PUT or by "nothing has changed": the same callers, the same tables. */
 const returnWrite = {
   access: ['provider', 'admin'],
@@ -172,7 +175,7 @@ export const routes = [
     tables: { aggregates: 'RO' },
     summary: 'Daily aggregates of an area (or every area of a level), oldest day first, paginated',
     request: { query: AggregatesQuery },
-    responses: { 200: { description: 'a page of daily aggregates', schema: AggregatePage }, 400: problems[400], 401: problems[401], 403: problems[403] },
+    responses: { 200: { description: 'a page of daily aggregates', schema: AggregatePage }, ...readProblems },
   },
   {
     id: 'exportAggregates',
@@ -184,7 +187,7 @@ export const routes = [
     tables: { aggregates: 'RO' },
     summary: 'The daily aggregates as CSV, one row per area and day (gzip if accepted)',
     request: { query: AggregatesExportQuery },
-    responses: { 200: { description: 'RFC 4180 CSV with a header row', mediaType: 'text/csv' }, 400: problems[400], 401: problems[401], 403: problems[403] },
+    responses: { 200: { description: 'RFC 4180 CSV with a header row', mediaType: 'text/csv' }, ...readProblems },
   },
   {
     id: 'exportLocations',
@@ -207,7 +210,7 @@ export const routes = [
     tables: { locations: 'RO' },
     summary: 'Per area: active locations, updated within 24 h, within 48 h, and stale',
     request: { query: CompletenessQuery },
-    responses: { 200: { description: 'one row per area', schema: CompletenessPage }, 400: problems[400], 401: problems[401], 403: problems[403] },
+    responses: { 200: { description: 'one row per area', schema: CompletenessPage }, ...readProblems },
   },
   {
     id: 'searchVacancies',
@@ -219,7 +222,7 @@ export const routes = [
     tables: { vacancyIndex: 'RO' },
     summary: 'Locations with a matching vacancy now, freshest first (updated within 72 hours unless asked)',
     request: { query: VacancySearchQuery },
-    responses: { 200: { description: 'a page of matching locations', schema: VacancyPage }, 400: problems[400], 401: problems[401], 403: problems[403] },
+    responses: { 200: { description: 'a page of matching locations', schema: VacancyPage }, ...readProblems },
   },
   {
     id: 'register',
@@ -250,7 +253,7 @@ export const routes = [
     tables: { registrations: 'RO' },
     summary: 'Registrations by status (pending by default), oldest first',
     request: { query: RegistrationListQuery },
-    responses: { 200: { description: 'a page of registrations', schema: RegistrationPage }, 400: problems[400], 401: problems[401], 403: problems[403] },
+    responses: { 200: { description: 'a page of registrations', schema: RegistrationPage }, ...readProblems },
   },
   {
     id: 'approveRegistration',
