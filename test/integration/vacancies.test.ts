@@ -57,6 +57,8 @@ describe('GET /v1/vacancies', () => {
     const put = (locationId: string, body: unknown) => call(gateway.url(), 'PUT', returnPath(locationId, today()), { body });
     // Home: one residential bed for a woman, two nursing beds for anyone.
     expect((await put(home.locationId, { ...designExample(), vacancies: { residential: { male: 0, female: 1, any: 0 }, nursing: { male: 0, female: 0, any: 2 } } })).status).toBe(201);
+    // Instants are to the second: a second apart, so "freshest first" has an order to show.
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
     // Closed to admissions, yet reporting a nursing bed for a man.
     expect((await put(closed.locationId, { ...designExample(), admissions: { status: 'closed', reason: 'outbreak' }, vacancies: { residential: noVacancies.residential, nursing: { male: 1, female: 0, any: 0 } } })).status).toBe(201);
 
