@@ -19,7 +19,7 @@
  * | registrations  | registrationId | -  | a request to act for a location; byStatus, byLocation |
  * | memberships    | userId         | locationId                    | a provider user's locations  |
  * |   byLocation: locationId | userId                               | a location's members         |
- * | revocations    | revocationKey = token#jti or location#id | -   | withdrawn update links       |
+ * | revocations    | revocationKey = location#id | -                | withdrawn update links       |
  */
 import { ENGLAND } from './schemas/common';
 import type { LocationType } from './schemas/location';
@@ -54,7 +54,6 @@ export const keys = {
   commissionerDigest: (contactId: string, day: string) => ({ subject: `digest#${contactId}`, sendKey: day }),
   providerContacts: (providerId: string) => `provider#${providerId}`,
   areaContacts: (area: string) => `area#${area}`,
-  revokedToken: (tokenId: string) => ({ revocationKey: `token#${tokenId}` }),
   revokedLocationLinks: (locationId: string) => ({ revocationKey: `location#${locationId}` }),
   returnVersion: (locationId: string, reportDate: string, version: number) => ({
     locationId,

@@ -145,7 +145,7 @@ export const tables = {
     sortKey: S('locationId'),
     indexes: [{ indexName: 'byLocation', partitionKey: S('locationId'), sortKey: S('userId'), projection: 'ALL' }],
   },
-  /** Withdrawn update links: one item per token, or per location for "every link issued before now". */
+  /** Withdrawn update links: per location, "every link issued up to then". */
   revocations: {
     envVar: 'REVOCATIONS_TABLE',
     description: 'revoked update-link tokens, kept until the tokens would have expired anyway',

@@ -1,4 +1,4 @@
-import { BatchGetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from '../keys';
 import { dynamo } from '../runtime/dynamodb';
 import { tableName } from '../runtime/config';
@@ -6,17 +6,10 @@ import { UPDATE_LINK_HOURS } from '../auth/update-links';
 
 const TABLE = tableName('revocations');
 
-/** Is this link withdrawn, on its own or with every link of its location issued before the withdrawal? */
-export async function isUpdateLinkRevoked(link: { tokenId: string; locationId: string; issuedAt: number }): Promise<boolean> {
-  const tokenKey = keys.revokedToken(link.tokenId);
-  const locationKey = keys.revokedLocationLinks(link.locationId);
-  const result = await dynamo.send(
-    new BatchGetCommand({ RequestItems: { [TABLE]: { Keys: [tokenKey, locationKey], ConsistentRead: true } } }),
-  );
-  const items = result.Responses?.[TABLE] ?? [];
-  return items.some(
-    (item) => item.revocationKey === tokenKey.revocationKey || (typeof item.revokedAt === 'number' && link.issuedAt <= item.revokedAt),
-  );
+/** Was this link withdrawn, with every link of its location issued up to the withdrawal? */
+export async function isUpdateLinkRevoked(link: { locationId: string; issuedAt: number }): Promise<boolean> {
+  const { Item } = await dynamo.send(new GetCommand({ TableName: TABLE, Key: keys.revokedLocationLinks(link.locationId), ConsistentRead: true }));
+  return typeof Item?.revokedAt === 'number' && link.issuedAt <= Item.revokedAt;
 }
 
 /** Withdraw every update link of a location issued up to `now`; later links work again. */
@@ -32,15 +25,6 @@ export async function revokeLocationUpdateLinks(locationId: string, now: Date, r
         // Once every link it covers has expired, the record has nothing left to do.
         expiresAt: revokedAt + UPDATE_LINK_HOURS * 3600 + 3600,
       },
-    }),
-  );
-}
-
-export async function revokeUpdateLink(tokenId: string, expiresAt: number, revokedBy: string): Promise<void> {
-  await dynamo.send(
-    new PutCommand({
-      TableName: TABLE,
-      Item: { ...keys.revokedToken(tokenId), revokedAt: Math.floor(Date.now() / 1000), revokedBy, expiresAt: expiresAt + 3600 },
     }),
   );
 }
