@@ -123,10 +123,27 @@ function describeType(db: SpecDatabase, type: PropertyType): string {
   }
 }
 
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
+}
+
+/** The known name a misspelt one most likely meant: the same but for case, or at most two edits away. */
 function didYouMean(key: string, known: string[]): string {
   const lower = key.toLowerCase();
-  const match = known.find((k) => k.toLowerCase() === lower);
-  return match ? ` (did you mean ${match}?)` : '';
+  let best: { name: string; distance: number } | undefined;
+  for (const name of known) {
+    const distance = editDistance(lower, name.toLowerCase());
+    if (distance <= Math.min(2, Math.floor(key.length / 3)) && (!best || distance < best.distance)) best = { name, distance };
+  }
+  return best ? ` (did you mean ${best.name}?)` : '';
 }
 
 // CloudFormation converts scalars between its primitive types: "true"/"false" for booleans, numeric
@@ -400,7 +417,12 @@ export function validateTemplate(template: object, db: SpecDatabase): TemplatePr
     if (!isObject(entries)) continue;
     for (const [name, entry] of Object.entries(entries)) {
       const path = join(section, name);
-      if (section === 'Outputs' && (!isObject(entry) || !('Value' in entry))) add(name, [{ path: join(path, 'Value'), message: 'an output needs a Value' }]);
+      if (section === 'Outputs') {
+        if (!isObject(entry) || !('Value' in entry)) add(name, [{ path: join(path, 'Value'), message: 'an output needs a Value' }]);
+        else if (entry.Condition !== undefined && (typeof entry.Condition !== 'string' || !scope.conditions.has(entry.Condition))) {
+          add(name, [{ path: join(path, 'Condition'), message: `Condition ${kindOf(entry.Condition)}: no such condition` }]);
+        }
+      }
       add(name, checkReferences(scope, entry, path));
     }
   }
