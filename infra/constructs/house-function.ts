@@ -3,10 +3,11 @@ import { fileURLToPath } from 'node:url';
 import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
 import type { ITable, ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { TableAccess } from '../../shared/routes';
+import { houseBundling } from './bundling';
 
 const READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem', 'dynamodb:DescribeTable'];
 const WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
@@ -54,17 +55,8 @@ export class HouseFunction extends Construct {
         POWERTOOLS_METRICS_NAMESPACE: 'CapacityTracker',
         NODE_OPTIONS: '--enable-source-maps',
       },
-      bundling: {
-        minify: true,
-        sourceMap: true,
-        format: OutputFormat.ESM,
-        target: 'node22',
-        // The bundled SDK is the version the tests ran against, not whatever the runtime ships that month.
-        bundleAwsSDK: true,
-        // Some CommonJS dependencies call require(); an ESM bundle has none unless it is made here.
-        banner: "import { createRequire } from 'module';const require = createRequire(import.meta.url);",
-        mainFields: ['module', 'main'],
-      },
+      // One definition, shared with the bundle benchmark (scripts/bench/bundles.ts).
+      bundling: houseBundling,
     });
   }
 
