@@ -67,6 +67,25 @@ export const problems = {
     }),
   unsupportedMediaType: (detail: string) =>
     new ProblemError({ status: 415, title: 'Unsupported media type', slug: 'unsupported-media-type', detail }),
+  /** The same Idempotency-Key, from the same caller, with a different request (IETF httpapi draft: 422). */
+  idempotencyKeyReused: () =>
+    new ProblemError({
+      status: 422,
+      title: 'Idempotency key already used',
+      slug: 'idempotency-key-reused',
+      detail:
+        'This Idempotency-Key was already used for a different request (another body, path, method or If-Match). ' +
+        'Send a new key for a new request; nothing was written.',
+    }),
+  /** A request with the same Idempotency-Key is still being processed (IETF httpapi draft: 409). */
+  idempotencyInProgress: () =>
+    new ProblemError({
+      status: 409,
+      title: 'Request in progress',
+      slug: 'idempotency-in-progress',
+      detail: 'A request with this Idempotency-Key is still being processed. Retry it, with the same key, in a moment.',
+      headers: { 'retry-after': '1' },
+    }),
   busy: (detail: string) =>
     new ProblemError({ status: 503, title: 'Busy, try again', slug: 'busy', detail, headers: { 'retry-after': '1' } }),
 };

@@ -20,6 +20,10 @@
  * | memberships    | userId         | locationId                    | a provider user's locations  |
  * |   byLocation: locationId | userId                               | a location's members         |
  * | revocations    | revocationKey = location#id | -                | withdrawn update links       |
+ * | idempotency    | id = http#<hash of caller and Idempotency-Key> | - | a keyed write and its response |
+ *
+ * The idempotency table's `id` is built by Powertools (`DynamoDBPersistenceLayer`) from
+ * `idempotencyScope` in `shared/http/idempotency-key.ts`, not here.
  */
 import { ENGLAND } from './schemas/common';
 import type { LocationType } from './schemas/location';

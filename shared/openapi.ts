@@ -3,6 +3,7 @@ import { routes, type RouteDefinition } from './routes';
 import { Problem } from './schemas/problem';
 import { LocationId } from './schemas/common';
 import { CalendarDate } from './schemas/common';
+import { IDEMPOTENCY_EXPIRY_SECONDS, IDEMPOTENCY_KEY_MAX_LENGTH } from './http/idempotency-key';
 
 /** JSON Schema for a zod schema, with named schemas (`.meta({ id })`) moved to components. */
 function schemaRef(schema: z.ZodType, components: Record<string, unknown>): unknown {
@@ -39,9 +40,27 @@ function operation(route: RouteDefinition, components: Record<string, unknown>) 
           schema: schemaRef(schema, components),
         }))
       : [];
-  const headerParameters = route.request?.ifMatch
-    ? [{ name: 'If-Match', in: 'header', required: false, description: 'the version you last saw, e.g. "2"', schema: { type: 'string' } }]
-    : [];
+  const headerParameters = [
+    ...(route.request?.ifMatch
+      ? [{ name: 'If-Match', in: 'header', required: false, description: 'the version you last saw, e.g. "2"', schema: { type: 'string' } }]
+      : []),
+    ...(route.request?.idempotencyKey
+      ? [
+          {
+            name: 'Idempotency-Key',
+            in: 'header',
+            required: false,
+            description:
+              'IETF httpapi Idempotency-Key: a fresh value (e.g. a UUID) per request, the same on its retries. A retry by the same caller ' +
+              `within ${IDEMPOTENCY_EXPIRY_SECONDS / 3600} hours gets the stored 2xx response again (with Idempotent-Replayed: true) and writes nothing; ` +
+              'the key with a different request is a 422, while the first is still running a 409. ' +
+              `1 to ${IDEMPOTENCY_KEY_MAX_LENGTH} printable ASCII characters, sent bare or as a quoted string (the quotes not counted).`,
+            schema: { type: 'string', minLength: 1 },
+            example: '"8e03978e-40d5-43e8-bc93-6894a57f9324"',
+          },
+        ]
+      : []),
+  ];
   return {
     operationId: route.id,
     summary: route.summary,

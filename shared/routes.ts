@@ -39,7 +39,11 @@ export interface RouteDefinition {
   /** The tables the function touches and how: the CDK app grants exactly this and sets the env vars. */
   tables: Partial<Record<TableId, TableAccess>>;
   summary: string;
-  request?: { body?: z.ZodType; query?: z.ZodType; ifMatch?: boolean };
+  /**
+   * `idempotencyKey`: the route takes an optional `Idempotency-Key` header (a retry with the same key is
+   * answered with the stored response and writes nothing); such a route binds the idempotency table RW.
+   */
+  request?: { body?: z.ZodType; query?: z.ZodType; ifMatch?: boolean; idempotencyKey?: boolean };
   responses: Record<number, { description: string; schema?: z.ZodType; mediaType?: 'text/csv' }>;
 }
 
@@ -58,7 +62,13 @@ const returnWrite = {
   access: ['provider', 'admin'],
   scope: 'location',
   updateLink: true,
-  tables: { locations: 'RW', returns: 'RW', returnVersions: 'RW', memberships: 'RO' },
+  tables: { locations: 'RW', returns: 'RW', returnVersions: 'RW', memberships: 'RO', idempotency: 'RW' },
+} as const;
+
+/** What a route taking `Idempotency-Key` can answer besides its own responses (IETF httpapi draft). */
+const IDEMPOTENCY_IN_PROGRESS = 'a request with this Idempotency-Key is still being processed: retry after Retry-After seconds';
+const idempotencyProblems = {
+  422: { description: 'this Idempotency-Key was already used for a different request (body, path, method or If-Match); nothing was written' },
 } as const;
 
 /** Both ways of writing a day's return answer with the stored return, and honour If-Match. */
@@ -67,6 +77,7 @@ const returnWriteResponses = (replaced: string) => ({
   201: { description: 'first return for that day', schema: StoredReturn },
   ...problems,
   412: { description: 'If-Match named a version that is not the current one' },
+  ...idempotencyProblems,
 });
 
 export const routes = [
@@ -138,8 +149,12 @@ export const routes = [
     handler: 'functions/returns/put.ts',
     ...returnWrite,
     summary: "Submit or correct a location's return for a day",
-    request: { body: DailyReturnInput, ifMatch: true },
-    responses: { ...returnWriteResponses('replaced: a correction, version went up by one'), 413: { description: 'body over 64 KiB' } },
+    request: { body: DailyReturnInput, ifMatch: true, idempotencyKey: true },
+    responses: {
+      ...returnWriteResponses('replaced: a correction, version went up by one'),
+      409: { description: `the location is inactive; or ${IDEMPOTENCY_IN_PROGRESS}` },
+      413: { description: 'body over 64 KiB' },
+    },
   },
   {
     id: 'confirmReturn',
@@ -148,8 +163,11 @@ export const routes = [
     handler: 'functions/returns/confirm.ts',
     ...returnWrite,
     summary: '"Nothing has changed": store the latest figures as that day\'s return',
-    request: { body: ConfirmInput, ifMatch: true },
-    responses: { ...returnWriteResponses('replaced an existing return for that day'), 409: { description: 'the location has no earlier return to repeat' } },
+    request: { body: ConfirmInput, ifMatch: true, idempotencyKey: true },
+    responses: {
+      ...returnWriteResponses('replaced an existing return for that day'),
+      409: { description: `the location is inactive or has no earlier return to repeat; or ${IDEMPOTENCY_IN_PROGRESS}` },
+    },
   },
   {
     id: 'revokeUpdateLinks',
@@ -231,16 +249,17 @@ export const routes = [
     handler: 'functions/registrations/register.ts',
     access: ['provider', 'discharge', 'commissioner', 'national', 'admin'],
     scope: 'none',
-    tables: { locations: 'RO', registrations: 'RW', memberships: 'RO' },
+    tables: { locations: 'RO', registrations: 'RW', memberships: 'RO', idempotency: 'RW' },
     summary: 'Ask to act for a location, by its CQC location ID; pending until an admin approves',
-    request: { body: RegistrationRequest },
+    request: { body: RegistrationRequest, idempotencyKey: true },
     responses: {
       201: { description: 'pending', schema: Registration },
       200: { description: 'you had already asked: your pending registration', schema: Registration },
       400: problems[400],
       401: problems[401],
       404: { description: 'no such location in the CQC directory' },
-      409: { description: 'the location is inactive, already registered, or someone else has asked' },
+      409: { description: `the location is inactive, already registered, or someone else has asked; or ${IDEMPOTENCY_IN_PROGRESS}` },
+      ...idempotencyProblems,
     },
   },
   {

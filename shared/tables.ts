@@ -153,6 +153,20 @@ export const tables = {
     indexes: [],
     ttlAttribute: 'expiresAt',
   },
+  /**
+   * Powertools idempotency records for the writes that take an `Idempotency-Key` header (PUT and confirm
+   * of a return, registering): one item per caller and key, `id` = `http#<hash of caller and key>`, with
+   * the request's fingerprint (`validation`), `status` (INPROGRESS / COMPLETED), the stored 2xx response
+   * (`data`) and `expiration` (epoch seconds, 24 h on): Powertools treats an expired record as absent,
+   * and TTL deletes it later. Written only by `DynamoDBPersistenceLayer` (`shared/runtime/idempotency.ts`).
+   */
+  idempotency: {
+    envVar: 'IDEMPOTENCY_TABLE',
+    description: 'idempotency records: a write request taken with an Idempotency-Key, and its stored response',
+    partitionKey: S('id'),
+    indexes: [],
+    ttlAttribute: 'expiration',
+  },
 } as const satisfies Record<string, TableDefinition>;
 
 export type TableId = keyof typeof tables;

@@ -6,6 +6,19 @@ import { logger } from '../runtime/powertools';
 /** DynamoDB's 'slow down' answers, still failing after the SDK's retries: the caller may retry. */
 const THROTTLING = new Set(['ThrottlingException', 'ProvisionedThroughputExceededException', 'RequestLimitExceeded']);
 
+/**
+ * Powertools idempotency's errors that a caller's request causes, by name (the package names each class;
+ * matching names keeps the package out of functions that never use it). A persistence failure is not
+ * here: that is ours (a 500, or a 503 when DynamoDB throttled).
+ */
+const IDEMPOTENCY_PROBLEMS = new Map<string, () => ProblemError>([
+  ['IdempotencyValidationError', problems.idempotencyKeyReused],
+  ['IdempotencyAlreadyInProgressError', problems.idempotencyInProgress],
+  // The record changed under us more than Powertools' retries could follow: another request with the key.
+  ['IdempotencyInconsistentStateError', problems.idempotencyInProgress],
+]);
+
+
 const baseHeaders = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' };
 
 export function json(statusCode: number, body: unknown, headers: Record<string, string> = {}): APIGatewayProxyStructuredResultV2 {
@@ -33,9 +46,17 @@ export function toProblemResponse(error: unknown, instance?: string): APIGateway
       body: JSON.stringify(problem),
     };
   }
+  const idempotencyProblem = error instanceof Error ? IDEMPOTENCY_PROBLEMS.get(error.name) : undefined;
+  if (idempotencyProblem) return toProblemResponse(idempotencyProblem(), instance);
   if (error instanceof Error && THROTTLING.has(error.name)) {
     logger.warn('throttled after retries', { errorName: error.name });
     return toProblemResponse(problems.busy('The service is busy; try again in a moment. Nothing was written.'), instance);
+  }
+  // Powertools wraps what DynamoDB said when reading or writing an idempotency record. That may come after
+  // the write it guards (storing the response), so this answer cannot say that nothing was written.
+  if (error instanceof Error && error.name === 'IdempotencyPersistenceLayerError' && error.cause instanceof Error && THROTTLING.has(error.cause.name)) {
+    logger.warn('throttled after retries', { errorName: error.cause.name });
+    return toProblemResponse(problems.busy('The service is busy; try again in a moment with the same Idempotency-Key.'), instance);
   }
   logger.error('unhandled error', { error: error as Error });
   const problem: Problem = {

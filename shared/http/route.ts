@@ -7,6 +7,7 @@ import { decideAccess, factsNeeded } from '../auth/access';
 import { principalFromEvent, type ApiEvent, type Principal } from '../auth/identity';
 import { LocationPath } from '../schemas/paths';
 import { pathParams } from './request';
+import { idempotencyPayload } from './idempotency-key';
 import { problems } from '../errors';
 import { routeById, type RouteDefinition, type RouteId, type routes } from '../routes';
 import { logger, metrics, tracer } from '../runtime/powertools';
@@ -59,8 +60,12 @@ const publishMetricsIfAny: middy.MiddlewareObj<ApiEvent, RouteResult> = {
 
 /**
  * Wraps a route's logic in the house middleware chain: tracer → logger → metrics → header normalising,
- * then authorization, with the problem+json error handler registered last (middy runs onError in
+ * then authorization, then (on a route that takes `Idempotency-Key`, when the request carries one)
+ * Powertools idempotency, with the problem+json error handler registered last (middy runs onError in
  * reverse, so it shapes the response before the Powertools middlewares log and flush).
+ *
+ * Idempotency comes after authorization on purpose: a stored response is replayed only to a caller
+ * who may make the request now, and only to the caller who made it (the key is scoped to the principal).
  */
 export function httpRoute<Id extends RouteId>(routeId: Id, serve: (request: RouteRequest<PrincipalOf<Id>>) => Promise<RouteResult>): ReturnType<typeof wrap>;
 export function httpRoute(route: RouteDefinition, serve: (request: RouteRequest) => Promise<RouteResult>): ReturnType<typeof wrap>;
@@ -82,6 +87,11 @@ function wrap(route: RouteDefinition, serve: (request: RouteRequest) => Promise<
     .handler(async (event, context) => {
       logger.appendKeys({ route: route.id });
       const principal = await authorize(route, event);
-      return serve({ event, context, route, principal });
+      const run = () => serve({ event, context, route, principal });
+      const keyed = route.request?.idempotencyKey && principal ? idempotencyPayload(event, principal) : undefined;
+      if (keyed === undefined) return run();
+      // Lazily, as the facts are: only these routes' functions are given the idempotency table.
+      const { serveIdempotently } = await import('./idempotency');
+      return serveIdempotently(keyed, context, run);
     });
 }

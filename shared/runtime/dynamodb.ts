@@ -7,13 +7,14 @@ import { tracer } from './powertools';
  * and the SDK uses the regional endpoint.
  */
 const endpoint = process.env.DYNAMODB_ENDPOINT;
-const client = tracer.captureAWSv3Client(
+/** The low-level client: for libraries that marshal their own items (Powertools idempotency). */
+export const dynamoClient = tracer.captureAWSv3Client(
   new DynamoDBClient({
     ...(endpoint ? { endpoint } : {}),
     maxAttempts: 4,
   }),
 );
 
-export const dynamo = DynamoDBDocumentClient.from(client, {
+export const dynamo = DynamoDBDocumentClient.from(dynamoClient, {
   marshallOptions: { removeUndefinedValues: true },
 });

@@ -70,13 +70,38 @@ describe('buildOpenApiDocument', () => {
     expect(schema?.required).not.toContain('notes');
   });
 
-  test('the PUT documents both path parameters and If-Match', () => {
+  test('the PUT documents both path parameters, If-Match and Idempotency-Key', () => {
     const op = operation('/v1/locations/{locationId}/returns/{reportDate}', 'put');
     expect(op?.parameters.map((p) => [p.name, p.in, p.required])).toEqual([
       ['locationId', 'path', true],
       ['reportDate', 'path', true],
       ['If-Match', 'header', false],
+      ['Idempotency-Key', 'header', false],
     ]);
+  });
+
+  test('exactly the keyed writes take an optional Idempotency-Key and document its 409 and 422', () => {
+    const keyed = Object.entries(doc.paths).flatMap(([path, methods]) =>
+      Object.entries(methods as Record<string, Operation>)
+        .filter(([, op]) => op.parameters.some((p) => p.name === 'Idempotency-Key'))
+        .map(([method]) => `${method.toUpperCase()} ${path}`),
+    );
+    expect(keyed.sort()).toEqual(
+      ['PUT /v1/locations/{locationId}/returns/{reportDate}', 'POST /v1/locations/{locationId}/returns/{reportDate}/confirm', 'POST /v1/registrations'].sort(),
+    );
+    for (const [path, method] of [
+      ['/v1/locations/{locationId}/returns/{reportDate}', 'put'],
+      ['/v1/locations/{locationId}/returns/{reportDate}/confirm', 'post'],
+      ['/v1/registrations', 'post'],
+    ] as const) {
+      const op = operation(path, method)!;
+      expect(op.parameters.find((p) => p.name === 'Idempotency-Key')).toMatchObject({ in: 'header', required: false, schema: { type: 'string' } });
+      expect(op.responses['422']?.description).toMatch(/Idempotency-Key was already used for a different request/);
+      expect(op.responses['409']?.description).toMatch(/Idempotency-Key is still being processed/);
+      for (const status of ['409', '422']) {
+        expect(op.responses[status]?.content).toEqual({ 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } });
+      }
+    }
   });
 
   test('the listing documents its query parameters', () => {

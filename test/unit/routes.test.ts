@@ -110,6 +110,16 @@ describe('the route table', () => {
     expect(all.filter((r) => r.access === 'public').map((r) => r.id).sort()).toEqual(['health', 'openapi']);
   });
 
+  test('the routes that take Idempotency-Key are exactly the ones bound to the idempotency table, RW, and none is public', () => {
+    const keyed = all.filter((r) => r.request?.idempotencyKey).map((r) => r.id);
+    expect(keyed.sort()).toEqual(['confirmReturn', 'putReturn', 'register']);
+    expect(all.filter((r) => 'idempotency' in r.tables).map((r) => r.id).sort()).toEqual(keyed.sort());
+    for (const route of all.filter((r) => r.request?.idempotencyKey)) {
+      expect(route.tables.idempotency, route.id).toBe('RW');
+      expect(route.access, route.id).not.toBe('public');
+    }
+  });
+
   test('every route matches its own path with a sample of each parameter', () => {
     for (const route of all) {
       const sample = route.path.replace(/\{(\w+)\}/g, (_whole, name: string) => (name === 'reportDate' ? '2026-11-22' : '1-109570155'));
