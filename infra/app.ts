@@ -1,5 +1,6 @@
 import { App, type Environment } from 'aws-cdk-lib';
 import { buildCapacityTracker } from './capacity-tracker';
+import { addAwsSolutionsChecks } from './nag';
 
 /** Synth must work without credentials: an unset account or region leaves the stacks environment-agnostic. */
 function environmentFromProcess(): Environment {
@@ -8,4 +9,6 @@ function environmentFromProcess(): Environment {
   return { ...(account ? { account } : {}), ...(region ? { region } : {}) };
 }
 
-buildCapacityTracker(new App(), environmentFromProcess());
+const app = new App();
+buildCapacityTracker(app, environmentFromProcess());
+addAwsSolutionsChecks(app);

@@ -14,9 +14,11 @@ export interface StageSettings {
   senderDomain: string;
   /** Where the web form is served; update links in reminder emails point there. `-c webBaseUrl=...`. */
   webBaseUrl: string;
+  /** Where alarms are emailed (`-c alarmEmail=...`); unset, the topic has no subscriber until one is added. */
+  alarmEmail?: string;
 }
 
-const settings: Record<Stage, Omit<StageSettings, 'senderDomain' | 'webBaseUrl'>> = {
+const settings: Record<Stage, Omit<StageSettings, 'senderDomain' | 'webBaseUrl' | 'alarmEmail'>> = {
   dev: { stage: 'dev', removalPolicy: RemovalPolicy.DESTROY, deletionProtection: false, logLevel: 'DEBUG' },
   prod: { stage: 'prod', removalPolicy: RemovalPolicy.RETAIN, deletionProtection: true, logLevel: 'INFO' },
 };
@@ -35,9 +37,11 @@ export function stageSettingsFromContext(node: Node): StageSettings {
   if (!isStage(value)) {
     throw new Error(`Unknown stage ${JSON.stringify(value)}: use -c stage=${STAGES.join(' or -c stage=')}`);
   }
+  const alarmEmail: unknown = node.tryGetContext('alarmEmail');
   return {
     ...settings[value],
     senderDomain: String(node.tryGetContext('senderDomain') ?? DEFAULT_SENDER_DOMAIN),
     webBaseUrl: String(node.tryGetContext('webBaseUrl') ?? DEFAULT_WEB_BASE_URL),
+    ...(typeof alarmEmail === 'string' && alarmEmail !== '' ? { alarmEmail } : {}),
   };
 }

@@ -1,20 +1,21 @@
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
-import type { ITable, ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { TableAccess } from '../../shared/routes';
+import type { TableDefinition } from '../../shared/tables';
+import { acknowledge } from '../nag';
 import { houseBundling } from './bundling';
 
-const READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem', 'dynamodb:DescribeTable'];
-const WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
-export const TABLE_ACTIONS: Record<TableAccess, readonly string[]> = {
-  RO: READ_ACTIONS,
-  RW: [...READ_ACTIONS, ...WRITE_ACTIONS],
-};
+/** Reads of a table; Query is also what reads its indexes. */
+export const READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem', 'dynamodb:DescribeTable'];
+/** Writes go to the table only: DynamoDB keeps the indexes itself. */
+export const WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -26,6 +27,11 @@ export interface HouseFunctionProps {
   logRemovalPolicy: RemovalPolicy;
   /** Longer than the 10 s default for work that is not a request: a stream batch, the hourly job. */
   timeout?: Duration;
+  /**
+   * A ceiling on concurrent runs, for functions whose runaway would hurt others (a storm of exports
+   * starving the return writes of account concurrency, overlapping reminder runs). Unset: no ceiling.
+   */
+  reservedConcurrency?: number;
 }
 
 /** Every Lambda of the service, built one way: the defaults live here, not at each call site. */
@@ -38,6 +44,13 @@ export class HouseFunction extends Construct {
       retention: RetentionDays.ONE_MONTH,
       removalPolicy: props.logRemovalPolicy,
     });
+    // Its own role instead of AWSLambdaBasicExecutionRole, which may write to every log group in the
+    // account: this one may write to its own group only (the group exists, so no CreateLogGroup).
+    const role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `Runs ${props.entry}`,
+    });
+    logGroup.grantWrite(role);
     this.function = new NodejsFunction(this, 'Function', {
       entry: join(repoRoot, props.entry),
       handler: 'handler',
@@ -48,6 +61,8 @@ export class HouseFunction extends Construct {
       timeout: props.timeout ?? Duration.seconds(10),
       tracing: Tracing.ACTIVE,
       logGroup,
+      role,
+      ...(props.reservedConcurrency !== undefined ? { reservedConcurrentExecutions: props.reservedConcurrency } : {}),
       depsLockFilePath: join(repoRoot, 'package-lock.json'),
       environment: {
         POWERTOOLS_SERVICE_NAME: 'capacity-tracker',
@@ -58,15 +73,24 @@ export class HouseFunction extends Construct {
       // One definition, shared with the bundle benchmark (scripts/bench/bundles.ts).
       bundling: houseBundling,
     });
+    acknowledge(this, {
+      'AwsSolutions-L1':
+        'Node.js 22 is the house runtime: the bundles target it and the tests run on it; moving to a newer runtime is a deliberate change, not a synth default',
+      'AwsSolutions-IAM5[Resource::*]':
+        'Only X-Ray tracing (xray:PutTraceSegments, xray:PutTelemetryRecords) is granted on *: X-Ray has no resource-level permissions. Table, log, key and queue grants are each on their own ARN (the assertion tests check that * carries nothing else)',
+    });
   }
 
   /**
    * Grants exactly the access the route table names, and tells the function the table's name. The
    * actions are listed rather than taken from grantReadData/grantReadWriteData, which include Scan:
-   * no request path or job may scan (DESIGN §9), so no function is allowed to.
+   * no request path or job may scan (DESIGN §9), so no function is allowed to. Reads reach the table
+   * and its named indexes (not `index/*`); writes reach the table alone.
    */
-  bindTable(table: ITableV2 | ITable, access: TableAccess, envVar: string): void {
-    table.grant(this.function, ...TABLE_ACTIONS[access]);
-    this.function.addEnvironment(envVar, table.tableName);
+  bindTable(table: ITableV2, access: TableAccess, definition: TableDefinition): void {
+    const indexes = definition.indexes.map((index) => `${table.tableArn}/index/${index.indexName}`);
+    this.function.addToRolePolicy(new PolicyStatement({ actions: READ_ACTIONS, resources: [table.tableArn, ...indexes] }));
+    if (access === 'RW') this.function.addToRolePolicy(new PolicyStatement({ actions: WRITE_ACTIONS, resources: [table.tableArn] }));
+    this.function.addEnvironment(definition.envVar, table.tableName);
   }
 }

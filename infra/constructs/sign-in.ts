@@ -12,6 +12,7 @@ import {
 import { Construct } from 'constructs';
 import { Role } from '../../shared/schemas/common';
 import type { StageSettings } from '../stage';
+import { acknowledge } from '../nag';
 
 /** The custom attribute that carries a commissioner's areas (comma-separated ONS codes) into ID tokens. */
 export const AREAS_ATTRIBUTE = 'areas';
@@ -61,6 +62,13 @@ export class SignIn extends Construct {
       email: UserPoolEmail.withCognito(),
       deletionProtection: settings.deletionProtection,
       removalPolicy: settings.removalPolicy,
+    });
+
+    acknowledge(this.userPool, {
+      'AwsSolutions-COG2':
+        'MFA is offered (TOTP) but not required: care-home staff sign in from shared devices without a second factor to hand, and Cognito cannot require MFA for some groups only. Provider users can write only their own locations',
+      'AwsSolutions-COG8':
+        'The Lite plan: threat protection (Plus) is billed per active user, and sign-in is admin-created accounts only (no self sign-up). Revisit if credential stuffing is seen',
     });
 
     for (const role of ROLE_GROUPS) {

@@ -14,10 +14,11 @@ import {
   ViewerProtocolPolicy,
 } from 'aws-cdk-lib/aws-cloudfront';
 import { HttpOrigin, S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
-import { BlockPublicAccess, Bucket, BucketEncryption } from 'aws-cdk-lib/aws-s3';
+import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { BucketDeployment, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
 import { VENDOR_ASSETS } from '../../shared/web-assets';
+import { acknowledge } from '../nag';
 
 /**
  * Nothing the pages need comes from anywhere but this site: no inline script or style, no third-party
@@ -49,18 +50,34 @@ export interface StaticSiteProps {
  */
 export class StaticSite extends Construct {
   readonly bucket: Bucket;
+  /** Access logs of the bucket and of the distribution, kept 90 days. */
+  readonly accessLogs: Bucket;
   readonly distribution: Distribution;
   readonly headers: ResponseHeadersPolicy;
 
   constructor(scope: Construct, id: string, props: StaticSiteProps) {
     super(scope, id);
+    const disposable = props.removalPolicy === RemovalPolicy.DESTROY;
+    this.accessLogs = new Bucket(this, 'AccessLogs', {
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      // CloudFront's standard logs are written with an ACL, and cannot be KMS-encrypted.
+      objectOwnership: ObjectOwnership.OBJECT_WRITER,
+      encryption: BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      lifecycleRules: [{ expiration: Duration.days(90) }],
+      removalPolicy: props.removalPolicy,
+      autoDeleteObjects: disposable,
+    });
+    acknowledge(this.accessLogs, { 'AwsSolutions-S1': 'This is the access-log bucket: logging its own access would log forever' });
     this.bucket = new Bucket(this, 'Pages', {
       blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
       encryption: BucketEncryption.S3_MANAGED,
       enforceSSL: true,
+      serverAccessLogsBucket: this.accessLogs,
+      serverAccessLogsPrefix: 'pages/',
       removalPolicy: props.removalPolicy,
       // Pages are rebuilt from the repository on every deploy: a dev stack may take them with it.
-      autoDeleteObjects: props.removalPolicy === RemovalPolicy.DESTROY,
+      autoDeleteObjects: disposable,
     });
     this.headers = new ResponseHeadersPolicy(this, 'SecurityHeaders', {
       securityHeadersBehavior: {
@@ -76,6 +93,9 @@ export class StaticSite extends Construct {
     this.distribution = new Distribution(this, 'Distribution', {
       comment: 'Capacity Tracker: web pages and API',
       defaultRootObject: 'index.html',
+      enableLogging: true,
+      logBucket: this.accessLogs,
+      logFilePrefix: 'cloudfront/',
       defaultBehavior: {
         origin: S3BucketOrigin.withOriginAccessControl(this.bucket),
         viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
@@ -93,7 +113,7 @@ export class StaticSite extends Construct {
         },
       },
     });
-    new BucketDeployment(this, 'Deploy', {
+    const deployment = new BucketDeployment(this, 'Deploy', {
       destinationBucket: this.bucket,
       distribution: this.distribution,
       sources: [
@@ -103,6 +123,28 @@ export class StaticSite extends Construct {
         // another domain would put the API's URL here.
         Source.data('config.js', "window.CAPACITY_TRACKER_API = '';\n"),
       ],
+    });
+    acknowledge(this.distribution, {
+      'AwsSolutions-CFR1': 'No geo restriction: the service is for England, but national teams, suppliers and staff travelling use it from elsewhere, and every API call needs a token',
+      'AwsSolutions-CFR2':
+        'No WAF yet: a CloudFront web ACL lives in us-east-1 (a stack of its own) and costs per rule; API Gateway throttles the API and every data route needs a token. The first thing to add if abuse is seen',
+      'AwsSolutions-CFR4':
+        "The distribution uses CloudFront's default *.cloudfront.net certificate, whose minimum TLS version cannot be set; a custom domain with its own certificate would take TLSv1.2_2021",
+    });
+    // CDK's own deployment function (one per stack, which made the role), which copies the pages into the bucket.
+    const deploymentFunction = deployment.handlerRole.node.scope;
+    if (!deploymentFunction) throw new Error('BucketDeployment role has no function around it');
+    acknowledge(deploymentFunction, {
+      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]': "CDK's BucketDeployment function: its role is made by CDK and runs only at deploy time",
+      'AwsSolutions-IAM5[Action::s3:GetObject*]': 'CDK BucketDeployment reads the pages from the CDK assets bucket',
+      'AwsSolutions-IAM5[Action::s3:GetBucket*]': 'CDK BucketDeployment reads the assets bucket and writes the site bucket',
+      'AwsSolutions-IAM5[Action::s3:List*]': 'CDK BucketDeployment lists the site bucket to prune old pages',
+      'AwsSolutions-IAM5[Action::s3:DeleteObject*]': 'CDK BucketDeployment removes pages that are no longer in web/',
+      'AwsSolutions-IAM5[Action::s3:Abort*]': 'CDK BucketDeployment aborts failed multipart uploads',
+      'AwsSolutions-IAM5[Resource::<SitePages600CC8A7.Arn>/*]': 'Every object of the site bucket (and no other bucket): it replaces the pages',
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*]': "The CDK bootstrap assets bucket, where the pages' zip is uploaded",
+      'AwsSolutions-IAM5[Resource::*]': 'CDK BucketDeployment creates a CloudFront invalidation; CloudFront invalidations take no resource ARN in this role',
+      'AwsSolutions-L1': "CDK's BucketDeployment function: its runtime is chosen by CDK",
     });
   }
 }

@@ -1,24 +1,38 @@
 import { CfnOutput, CrossStackReferences, Duration, ReferenceStrength, Stack, type StackProps } from 'aws-cdk-lib';
-import { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
+import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import type { IUserPool, IUserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { EmailIdentity, Identity } from 'aws-cdk-lib/aws-ses';
-import { aggregatorFunction, authorizerFunction, fallbackRoute, routes, type RouteDefinition, type TableAccess } from '../../shared/routes';
+import { aggregatorFunction, authorizerFunction, fallbackRoute, routes, type RouteDefinition, type RouteId, type TableAccess } from '../../shared/routes';
 import { schedules } from '../../shared/schedules';
 import { ScheduledJob } from '../constructs/scheduled-job';
 import { StreamConsumer } from '../constructs/stream-consumer';
 import { StaticSite } from '../constructs/static-site';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-
-const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 import { tables as tableDefinitions, type TableId } from '../../shared/tables';
 import { addFallbackRoute, addRoutes } from '../constructs/api-routes';
+import { AlarmTopic } from '../constructs/alarm-topic';
 import { HouseFunction } from '../constructs/house-function';
+import { Monitoring } from '../constructs/monitoring';
+import { ServiceApi } from '../constructs/service-api';
 import type { StageSettings } from '../stage';
+
+const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/**
+ * Ceilings on concurrent runs where a runaway would hurt others: an export reads up to a year of
+ * aggregates, so a loop of them could take the account's concurrency from the return writes; the
+ * reminder job runs hourly and needs no second copy of itself. Everything else scales freely.
+ */
+export const RESERVED_CONCURRENCY: Partial<Record<RouteId | 'reminders', number>> = {
+  exportAggregates: 4,
+  exportLocations: 2,
+  reminders: 1,
+};
 
 /** Who signs users in and what signs update links: both live in the data stack. */
 export interface SignInResources {
@@ -50,15 +64,16 @@ export class ApiStack extends Stack {
   readonly site: StaticSite;
   readonly reminderFunction: HouseFunction;
   readonly senderIdentity: EmailIdentity;
+  readonly alarmTopic: AlarmTopic;
+  readonly monitoring: Monitoring;
+  /** Every function of the stack by id (route id, `authorizer`, `aggregator`, `reminders`). */
+  readonly functions: Record<string, HouseFunction> = {};
 
   constructor(scope: Construct, id: string, props: ApiStackProps) {
     super(scope, id, props);
     // Strong on purpose: CloudFormation then refuses to delete the data stack while this stack uses its tables.
     CrossStackReferences.of(this).consume(ReferenceStrength.STRONG);
-    this.api = new HttpApi(this, 'HttpApi', {
-      apiName: `capacity-tracker-${props.settings.stage}`,
-      description: `Capacity Tracker API (${props.settings.stage})`,
-    });
+    this.api = new ServiceApi(this, 'Api', { stage: props.settings.stage, logRemovalPolicy: props.settings.removalPolicy }).api;
 
     this.authorizerFunction = this.authorizer(props);
     const authorizer = new HttpLambdaAuthorizer('LambdaAuthorizer', this.authorizerFunction.function, {
@@ -95,6 +110,24 @@ export class ApiStack extends Stack {
     });
 
     ({ job: this.reminders, fn: this.reminderFunction, identity: this.senderIdentity } = this.reminderJob(props));
+
+    this.alarmTopic = new AlarmTopic(this, 'Alarms', {
+      stage: props.settings.stage,
+      removalPolicy: props.settings.removalPolicy,
+      ...(props.settings.alarmEmail ? { email: props.settings.alarmEmail } : {}),
+    });
+    this.monitoring = new Monitoring(this, 'Monitoring', {
+      stage: props.settings.stage,
+      topic: this.alarmTopic.topic,
+      api: this.api,
+      writePath: pick(this.functions, ['authorizer', 'putReturn', 'confirmReturn']),
+      aggregator: this.aggregator,
+      aggregatorStream: this.aggregatorStream,
+      reminders: this.reminders,
+      reminderFunction: this.reminderFunction,
+      tables: { returns: props.tables.returns, aggregates: props.tables.aggregates },
+    });
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topic.topicArn, description: 'Subscribe here to be told of alarms' });
   }
 
   /** The hourly reminder job: finds stale locations, signs update links, sends through SES. */
@@ -127,15 +160,18 @@ export class ApiStack extends Stack {
   }
 
   private houseFunction(spec: FunctionSpec, props: ApiStackProps, timeout?: Duration): HouseFunction {
+    const reservedConcurrency = RESERVED_CONCURRENCY[spec.id as keyof typeof RESERVED_CONCURRENCY];
     const fn = new HouseFunction(this, pascal(spec.id), {
       entry: spec.handler,
       description: spec.description,
       logLevel: props.settings.logLevel,
       logRemovalPolicy: props.settings.removalPolicy,
       ...(timeout ? { timeout } : {}),
+      ...(reservedConcurrency !== undefined ? { reservedConcurrency } : {}),
     });
+    this.functions[spec.id] = fn;
     for (const [tableId, access] of tableBindings(spec.tables)) {
-      fn.bindTable(props.tables[tableId], access, tableDefinitions[tableId].envVar);
+      fn.bindTable(props.tables[tableId], access, tableDefinitions[tableId]);
     }
     return fn;
   }
@@ -143,6 +179,14 @@ export class ApiStack extends Stack {
 
 function tableBindings(map: Partial<Record<TableId, TableAccess>>): [TableId, TableAccess][] {
   return Object.entries(map).flatMap(([tableId, access]) => (access ? [[tableId as TableId, access]] : []));
+}
+
+function pick<T>(record: Record<string, T>, keys: readonly string[]): Record<string, T> {
+  return Object.fromEntries(keys.map((key) => {
+    const value = record[key];
+    if (value === undefined) throw new Error(`no function ${key}`);
+    return [key, value];
+  }));
 }
 
 function pascal(id: string): string {
