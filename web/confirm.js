@@ -30,15 +30,29 @@
     return;
   }
   var formLink = { href: '/?location=' + encodeURIComponent(locationId) + '#token=' + encodeURIComponent(token), text: 'Update the figures instead' };
-  fetch(api + '/v1/locations/' + encodeURIComponent(locationId) + '/returns/' + encodeURIComponent(day) + '/confirm', {
-    method: 'POST',
-    headers: { authorization: 'Bearer ' + token },
-  })
-    .then(function (response) {
-      return response.json().then(function (body) {
-        return { ok: response.ok, body: body };
-      });
+  // One Idempotency-Key for this confirmation: if there is no answer, or the service is busy, it is sent
+  // again (once) with the same key, so it is stored once however the retry goes.
+  var key = typeof crypto.randomUUID === 'function' ? crypto.randomUUID() : Date.now().toString(36) + '-' + crypto.getRandomValues(new Uint32Array(4)).join('-');
+  function send(retries) {
+    return fetch(api + '/v1/locations/' + encodeURIComponent(locationId) + '/returns/' + encodeURIComponent(day) + '/confirm', {
+      method: 'POST',
+      headers: { authorization: 'Bearer ' + token, 'idempotency-key': '"' + key + '"' },
     })
+      .then(function (response) {
+        return response.json().then(function (body) {
+          var busy = response.status >= 500 || /idempotency-in-progress$/.test((body && body.type) || '');
+          if (busy && retries > 0) return again(retries, Number(response.headers.get('retry-after')) || 1);
+          return { ok: response.ok, body: body };
+        });
+      }, function (error) {
+        if (retries > 0) return again(retries, 1);
+        throw error;
+      });
+  }
+  function again(retries, seconds) {
+    return new Promise(function (resolve) { setTimeout(resolve, 1000 * Math.min(seconds, 5)); }).then(function () { return send(retries - 1); });
+  }
+  send(1)
     .then(function (result) {
       if (result.ok) {
         var at = new Date(result.body.submittedAt).toLocaleString('en-GB', { timeZone: 'Europe/London', dateStyle: 'long', timeStyle: 'short' });

@@ -203,6 +203,7 @@
         }));
       }, function () { area.remove(); });
       var form = buildForm(location, latest);
+      var pending = null; // the submission still without a definite answer: { what, key }
       page.appendChild(form);
       say('Figures for ' + today);
       form.addEventListener('submit', function (event) {
@@ -213,7 +214,14 @@
         showErrors(form, errors);
         if (errors.length > 0) return;
         var headers = latest && latest.reportDate === today ? { 'if-match': '"' + latest.version + '"' } : {};
-        ct.request('PUT', '/v1/locations/' + encodeURIComponent(location.locationId) + '/returns/' + today, collect(form, location), headers).then(function (result) {
+        var body = collect(form, location);
+        // One Idempotency-Key per submission. Sending the same figures again after no answer (or "busy")
+        // is a retry of that submission and keeps its key, so it is saved once; anything else is a new one.
+        var what = JSON.stringify([body, headers]);
+        if (!pending || pending.what !== what) pending = { what: what, key: ct.newIdempotencyKey() };
+        var submission = pending;
+        ct.write('PUT', '/v1/locations/' + encodeURIComponent(location.locationId) + '/returns/' + today, body, headers, submission.key).then(function (result) {
+          if (pending === submission) pending = null;
           var saved = result.body;
           latest = saved;
           var done = el('div', { id: 'confirmation', class: 'done', role: 'alert', tabindex: '-1' }, [
@@ -231,6 +239,7 @@
           done.focus();
           say('Saved, version ' + saved.version);
         }, function (error) {
+          if (pending === submission && !ct.mayRetry(error)) pending = null;
           var problem = error.problem || {};
           showErrors(form, problem.errors && problem.errors.length ? problem.errors : [{ path: '', message: error.message }]);
           say('Not saved: ' + error.message);

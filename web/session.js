@@ -27,10 +27,37 @@
       if (body !== undefined) { init.body = JSON.stringify(body); init.headers['content-type'] = 'application/json'; }
       return fetch(api + path, init).then(function (response) {
         return response.json().then(function (json) {
-          if (!response.ok) { var error = new Error(json.detail || 'The request failed'); error.problem = json; error.status = response.status; throw error; }
+          if (!response.ok) {
+            var error = new Error(json.detail || 'The request failed');
+            error.problem = json; error.status = response.status; error.retryAfter = Number(response.headers.get('retry-after')) || 0;
+            throw error;
+          }
           return { status: response.status, body: json, headers: response.headers };
         });
       });
+    },
+    /** A fresh Idempotency-Key: one per submission, kept for its retries (randomUUID needs https or localhost). */
+    newIdempotencyKey: function () {
+      return typeof crypto.randomUUID === 'function' ? crypto.randomUUID() : Date.now().toString(36) + '-' + crypto.getRandomValues(new Uint32Array(4)).join('-');
+    },
+    /** Was the write perhaps not done (no answer, the service busy, the same key still running)? Then it may be sent again with its key. */
+    mayRetry: function (error) {
+      return !error.status || error.status >= 500 || /idempotency-in-progress$/.test((error.problem && error.problem.type) || '');
+    },
+    /**
+     * A write sent with its Idempotency-Key, retried (twice at most, after Retry-After) with the same key
+     * when it may not have been done: the server stores it once and answers a retry with the first answer.
+     */
+    write: function (method, path, body, headers, key) {
+      var ct = window.CapacityTracker;
+      var keyed = Object.assign({}, headers, { 'idempotency-key': '"' + key + '"' });
+      function attempt(left) {
+        return ct.request(method, path, body, keyed).catch(function (error) {
+          if (left === 0 || !ct.mayRetry(error)) throw error;
+          return new Promise(function (resolve) { setTimeout(resolve, 1000 * Math.min(error.retryAfter || 1, 5)); }).then(function () { return attempt(left - 1); });
+        });
+      }
+      return attempt(2);
     },
     get: function (path) {
       return window.CapacityTracker.request('GET', path).then(function (result) { return result.body; });

@@ -59,8 +59,12 @@ describe.skipIf(!available)('the provider form in Chromium', () => {
     const location = await createLocation({ name: 'Browser House', categories: ['residential', 'nursing'] });
     const sub = `browser-provider-${Date.now()}`;
     await putMemberships([{ userId: sub, locationId: location.locationId, grantedAt: new Date().toISOString(), grantedBy: 'test' }]);
+    const keys: string[] = [];
     for (const width of [360, 1280]) {
       const page = await signedInPage(await tokenFor({ sub, role: 'provider' }), width);
+      page.on('request', (request) => {
+        if (request.method() === 'PUT') keys.push(request.headers()['idempotency-key'] ?? 'none');
+      });
       await page.goto(`${gateway.url()}/?location=${location.locationId}`);
       await page.waitForSelector('#return-form');
       await page.waitForSelector('#area h2');
@@ -81,6 +85,38 @@ describe.skipIf(!available)('the provider form in Chromium', () => {
     }
     const stored = await call(gateway.url(), 'GET', `/v1/locations/${location.locationId}`);
     expect(stored.json.latestReturn).toMatchObject({ reportDate: today(), version: 2, submittedBy: sub, vacancies: { nursing: { any: 2 } }, beds: { occupied: 40 } });
+    // Each submission carried its own fresh Idempotency-Key (the draft's quoted form of a UUID).
+    expect(keys).toHaveLength(2);
+    for (const key of keys) expect(key).toMatch(/^"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"$/);
+    expect(new Set(keys).size).toBe(2);
+  });
+
+  test('a save whose answer is lost is sent again with the same key, and stored once', async () => {
+    const location = await createLocation({ categories: ['residential'] });
+    const sub = `browser-provider-retry-${Date.now()}`;
+    await putMemberships([{ userId: sub, locationId: location.locationId, grantedAt: new Date().toISOString(), grantedBy: 'test' }]);
+    const page = await signedInPage(await tokenFor({ sub, role: 'provider' }));
+    const keys: string[] = [];
+    // The first PUT reaches the server, which saves it, but its answer never reaches the page.
+    await page.route('**/returns/**', async (route) => {
+      if (route.request().method() !== 'PUT') return route.continue();
+      keys.push(route.request().headers()['idempotency-key'] ?? 'none');
+      if (keys.length > 1) return route.continue();
+      await route.fetch();
+      return route.abort('connectionreset');
+    });
+    await page.goto(`${gateway.url()}/?location=${location.locationId}`);
+    await page.waitForSelector('#return-form');
+    for (const input of await page.locator('#return-form input[type=number]').all()) await input.fill('0');
+    await page.fill('[name="beds.occupied"]', '12');
+    await page.click('button[type=submit]');
+    await page.waitForSelector('#confirmation, #error-summary');
+    expect(await page.textContent('#confirmation')).toMatch(/Your figures are saved.*version 1\./s);
+    expect(keys).toHaveLength(2);
+    expect(keys[1]).toBe(keys[0]);
+    const history = await call(gateway.url(), 'GET', `/v1/locations/${location.locationId}/returns`, { as: 'national' });
+    expect(history.json.items.map((r: { version: number }) => r.version)).toEqual([1]);
+    await page.close();
   });
 
   test('a value the server refuses is shown beside its field, and nothing changes', async () => {
@@ -138,9 +174,14 @@ describe.skipIf(!available)('the provider form in Chromium', () => {
     await call(gateway.url(), 'PUT', `/v1/locations/${location.locationId}/returns/${today()}`, { body: (await import('../helpers/api')).designExample() });
     const { token } = await issueUpdateLink(location.locationId);
     const confirm = await browser.newPage({ viewport: { width: 360, height: 900 } });
+    const confirmKeys: string[] = [];
+    confirm.on('request', (request) => {
+      if (request.method() === 'POST') confirmKeys.push(request.headers()['idempotency-key'] ?? 'none');
+    });
     await confirm.goto(`${gateway.url()}/confirm.html?location=${location.locationId}&date=${today()}#token=${token}`);
     await confirm.waitForSelector('#status.done, #status.problem');
     expect(await confirm.textContent('#status')).toContain('your figures are confirmed');
+    expect(confirmKeys).toEqual([expect.stringMatching(/^"[0-9a-f-]{36}"$/)]);
     expect(await accessibilityViolations(confirm)).toEqual([]);
     await confirm.close();
   });
