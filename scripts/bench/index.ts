@@ -1,43 +1,89 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
+import { benchBundles, bundlesMarkdown } from './bundles';
 import { startBenchEnvironment } from './environment';
 import { benchReminders } from './reminders';
 import { benchVacancySearch } from './vacancies';
 
+const SECTIONS = ['bundles', 'reminders', 'search'] as const;
+type Section = (typeof SECTIONS)[number];
+
+/** `BENCH_ONLY=bundles` (or a comma-separated list of sections) runs just those; unset, all of them. */
+function chosenSections(): Set<Section> {
+  const only = process.env.BENCH_ONLY?.split(',').map((name) => name.trim()).filter(Boolean);
+  if (!only?.length) return new Set(SECTIONS);
+  const unknown = only.filter((name) => !(SECTIONS as readonly string[]).includes(name));
+  if (unknown.length) throw new Error(`BENCH_ONLY names no section ${unknown.join(', ')}; the sections are ${SECTIONS.join(', ')}`);
+  return new Set(only as Section[]);
+}
+
+/**
+ * A partial run (BENCH_ONLY) replaces its own sections in bench/results.json and keeps the others as
+ * they were; a full run writes the whole file.
+ */
+function writeResults(partial: boolean, results: Record<string, unknown>): void {
+  const path = 'bench/results.json';
+  let previous: Record<string, unknown> = {};
+  if (partial && existsSync(path)) previous = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+  mkdirSync('bench', { recursive: true });
+  writeFileSync(path, `${JSON.stringify({ ...previous, ...results }, null, 2)}\n`);
+}
+
 /**
  * `npm run bench`: the benchmarks, each on a DynamoDB Local of its own, printed as markdown tables and
  * written to bench/results.json so runs can be compared. Figures are for this machine; the baseline in
- * each table was measured in the same run on the same DynamoDB Local.
+ * each table was measured in the same run (on the same DynamoDB Local, or for the bundles, in the same
+ * fresh-process harness). `BENCH_ONLY=bundles` runs one section; `BENCH_QUICK` shortens them.
  */
 async function main(): Promise<void> {
+  const sections = chosenSections();
+  const partial = sections.size < SECTIONS.length;
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
-  console.log(`# Capacity Tracker benchmarks\n\n${new Date().toISOString()} on ${machine}\n`);
-  const environment = await startBenchEnvironment();
-  try {
-    console.error('reminder run over 30,000 locations:');
-    const reminders = await benchReminders(environment, process.env.BENCH_QUICK ? [0.01] : undefined);
-    console.log('## Reminder run over 30,000 locations\n');
-    console.log('| stale | stale locations | index entries read | read ÷ stale | emails sent | run (s) | bare Query of the stale entries (ms) |');
-    console.log('|---|---|---|---|---|---|---|');
-    for (const row of reminders) {
-      console.log(`| ${row.staleShare * 100}% | ${row.staleLocations} | ${row.itemsRead} | ${row.readPerStale.toFixed(2)} | ${row.emailsSent} | ${row.runSeconds.toFixed(1)} | ${row.bareQueryMs.toFixed(0)} |`);
-    }
+  const at = new Date().toISOString();
+  console.log(`# Capacity Tracker benchmarks\n\n${at} on ${machine}${partial ? ` (only: ${[...sections].join(', ')})` : ''}\n`);
+  const results: Record<string, unknown> = partial ? {} : { at, machine };
 
-    console.error('vacancy search over 30,000 locations:');
-    const search = await benchVacancySearch(environment);
-    console.log('\n## Vacancy search over 30,000 locations (50 results a page, 200 runs each)\n');
-    console.log('| search | results | handler p50 (ms) | handler p99 (ms) | bare Query p50 (ms) | bare Query p99 (ms) | p50 ÷ bare |');
-    console.log('|---|---|---|---|---|---|---|');
-    for (const row of search) {
-      console.log(`| ${row.search} | ${row.results} | ${row.handlerP50.toFixed(1)} | ${row.handlerP99.toFixed(1)} | ${row.bareP50.toFixed(1)} | ${row.bareP99.toFixed(1)} | ${row.ratioP50.toFixed(2)} |`);
-    }
-
-    mkdirSync('bench', { recursive: true });
-    writeFileSync('bench/results.json', `${JSON.stringify({ at: new Date().toISOString(), machine, reminders, search }, null, 2)}\n`);
-    console.log('\nResults written to bench/results.json.');
-  } finally {
-    await environment.stop();
+  // First, before DynamoDB Local starts: the import timings want the cores to themselves.
+  if (sections.has('bundles')) {
+    console.error('function bundles:');
+    const bundles = await benchBundles();
+    console.log(`${bundlesMarkdown(bundles)}\n`);
+    results.bundles = { at, machine, ...bundles };
   }
+
+  if (sections.has('reminders') || sections.has('search')) {
+    const environment = await startBenchEnvironment();
+    try {
+      if (sections.has('reminders')) {
+        console.error('reminder run over 30,000 locations:');
+        const reminders = await benchReminders(environment, process.env.BENCH_QUICK ? [0.01] : undefined);
+        console.log('## Reminder run over 30,000 locations\n');
+        console.log('| stale | stale locations | index entries read | read ÷ stale | emails sent | run (s) | bare Query of the stale entries (ms) |');
+        console.log('|---|---|---|---|---|---|---|');
+        for (const row of reminders) {
+          console.log(`| ${row.staleShare * 100}% | ${row.staleLocations} | ${row.itemsRead} | ${row.readPerStale.toFixed(2)} | ${row.emailsSent} | ${row.runSeconds.toFixed(1)} | ${row.bareQueryMs.toFixed(0)} |`);
+        }
+        results.reminders = reminders;
+      }
+
+      if (sections.has('search')) {
+        console.error('vacancy search over 30,000 locations:');
+        const search = await benchVacancySearch(environment);
+        console.log('\n## Vacancy search over 30,000 locations (50 results a page, 200 runs each)\n');
+        console.log('| search | results | handler p50 (ms) | handler p99 (ms) | bare Query p50 (ms) | bare Query p99 (ms) | p50 ÷ bare |');
+        console.log('|---|---|---|---|---|---|---|');
+        for (const row of search) {
+          console.log(`| ${row.search} | ${row.results} | ${row.handlerP50.toFixed(1)} | ${row.handlerP99.toFixed(1)} | ${row.bareP50.toFixed(1)} | ${row.bareP99.toFixed(1)} | ${row.ratioP50.toFixed(2)} |`);
+        }
+        results.search = search;
+      }
+    } finally {
+      await environment.stop();
+    }
+  }
+
+  writeResults(partial, results);
+  console.log(`\nResults written to bench/results.json${partial ? ' (the other sections kept as they were)' : ''}.`);
 }
 
 main().catch((error: unknown) => {

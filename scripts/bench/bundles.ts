@@ -1,0 +1,296 @@
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { build, type Metafile } from 'esbuild';
+import { esbuildOptionsFor } from '../../infra/constructs/bundling';
+import { aggregatorFunction, authorizerFunction, fallbackRoute, routes } from '../../shared/routes';
+import { schedules } from '../../shared/schedules';
+import { tables } from '../../shared/tables';
+import { percentile } from './environment';
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** The issue's targets for every function bundle. */
+export const BUNDLE_TARGET = { bytes: 500 * 1024, importMs: 150 } as const;
+
+export interface PackageShare {
+  /** `aws-sdk: @aws-sdk/client-dynamodb`-style: a package under node_modules, or `app` for this repository's code. */
+  name: string;
+  bytes: number;
+  share: number;
+}
+
+export interface BundleRow {
+  /** The function's id (route id, `notFound`, `authorizer`, `aggregator`, `reminders`), or a baseline. */
+  name: string;
+  /** Entry relative to the repository root; empty for a baseline. */
+  entry: string;
+  baseline: boolean;
+  bytes: number;
+  gzipBytes: number;
+  importRunsMs: number[];
+  importP50Ms: number;
+  importMinMs: number;
+  /** CPU time of the child over the import (user + system, every thread), p50. */
+  importCpuP50Ms: number;
+  /** The same import with `--enable-source-maps`, as the house function sets in NODE_OPTIONS. */
+  importSourceMapsP50Ms: number;
+  withinTarget: boolean;
+  topPackages: PackageShare[];
+}
+
+export interface BundleResults {
+  target: typeof BUNDLE_TARGET;
+  runs: number;
+  node: string;
+  /** 1-minute load average when the imports began and ended: other work on the cores inflates wall times. */
+  loadAverage: { start: number; end: number };
+  rows: BundleRow[];
+  /** The largest function bundle, and what is in it (by bytes in the minified output). */
+  largest: { name: string; packages: PackageShare[]; files: PackageShare[] };
+}
+
+interface Subject {
+  name: string;
+  entry: string;
+  baseline: boolean;
+  /** Absolute path of the file to bundle. */
+  file: string;
+}
+
+/** Every function of the app: the route table, the fallback route, the authorizer, the stream consumer, the schedules. */
+export function functionEntries(): { name: string; entry: string }[] {
+  return [
+    ...routes.map((route) => ({ name: route.id, entry: route.handler })),
+    { name: fallbackRoute.id, entry: fallbackRoute.handler },
+    { name: authorizerFunction.id, entry: authorizerFunction.handler },
+    { name: aggregatorFunction.id, entry: aggregatorFunction.handler },
+    ...Object.values(schedules).map((schedule) => ({ name: schedule.id, entry: schedule.handler })),
+  ];
+}
+
+/**
+ * The settings the modules read at load (table names, the JWT issuer, the sender...), as dummies: enough
+ * for the load-time checks to pass. Nothing is called, so nothing needs to exist. The parent's
+ * environment is not passed on (no NODE_OPTIONS from tsx, no local endpoints).
+ */
+export function importEnvironment(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    // What Lambda sets, so Powertools and the SDK take their Lambda paths (the tracer is on, as deployed).
+    AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
+    AWS_LAMBDA_FUNCTION_NAME: 'bench',
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '512',
+    AWS_REGION: 'eu-west-2',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    POWERTOOLS_SERVICE_NAME: 'capacity-tracker',
+    POWERTOOLS_LOG_LEVEL: 'INFO',
+    POWERTOOLS_METRICS_NAMESPACE: 'CapacityTracker',
+    JWT_ISSUER: 'https://issuer.bench.invalid',
+    JWT_AUDIENCE: 'bench',
+    JWKS_URL: 'https://issuer.bench.invalid/.well-known/jwks.json',
+    REMINDER_FROM_ADDRESS: 'bench@reminders.invalid',
+    WEB_BASE_URL: 'https://web.bench.invalid',
+    UPDATE_LINK_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-2:000000000000:secret:bench',
+  };
+  for (const [id, table] of Object.entries(tables)) env[table.envVar] = `bench-${id}`;
+  return env;
+}
+
+/**
+ * The child: time one dynamic import of the bundle, nothing before or after it. Wall time is the figure
+ * held against the target; the process's CPU time over the same span is kept too, as it moves less when
+ * other work shares the cores.
+ */
+const CHILD = `
+const url = process.argv[1];
+const cpu = process.cpuUsage();
+const start = performance.now();
+try {
+  await import(url);
+  const ms = performance.now() - start;
+  const used = process.cpuUsage(cpu);
+  process.stdout.write(JSON.stringify({ ms, cpuMs: (used.user + used.system) / 1000 }));
+} catch (error) {
+  process.stdout.write(JSON.stringify({ error: String(error && error.stack || error) }));
+}
+process.exit(0);
+`;
+
+export interface ImportTime {
+  ms: number;
+  cpuMs: number;
+}
+
+export function timeImport(file: string, env: NodeJS.ProcessEnv, sourceMaps: boolean): Promise<ImportTime> {
+  return new Promise((resolveTime, reject) => {
+    const args = [...(sourceMaps ? ['--enable-source-maps'] : []), '--input-type=module', '-e', CHILD, pathToFileURL(file).href];
+    const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', () => {
+      try {
+        const result = JSON.parse(out) as { ms?: number; cpuMs?: number; error?: string };
+        if (result.ms === undefined || result.cpuMs === undefined) throw new Error(result.error);
+        resolveTime({ ms: result.ms, cpuMs: result.cpuMs });
+      } catch (error) {
+        reject(new Error(`importing ${file} failed: ${String(error)}\n${err}`));
+      }
+    });
+  });
+}
+
+/** `@scope/name` or `name` for a file under node_modules, `app` for the repository's own code. */
+function packageOf(input: string): string {
+  const at = input.lastIndexOf('node_modules/');
+  if (at < 0) return 'app (shared/, functions/)';
+  const [first = '', second = ''] = input.slice(at + 'node_modules/'.length).split('/');
+  return first.startsWith('@') ? `${first}/${second}` : first;
+}
+
+function contributions(metafile: Metafile, outfile: string, key: (input: string) => string, top: number): PackageShare[] {
+  const output = Object.entries(metafile.outputs).find(([path]) => resolve(path) === resolve(outfile))?.[1];
+  if (!output) return [];
+  const totals = new Map<string, number>();
+  let all = 0;
+  for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
+    totals.set(key(input), (totals.get(key(input)) ?? 0) + bytesInOutput);
+    all += bytesInOutput;
+  }
+  return [...totals.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, top)
+    .map(([name, bytes]) => ({ name, bytes, share: bytes / all }));
+}
+
+/**
+ * Bundles every function exactly as the CDK app does (the shared options in infra/constructs/bundling.ts),
+ * records the size of each `index.mjs` (minified, without the map) and gzipped, and times a dynamic
+ * import of it in a fresh `node` process: `runs` processes per bundle, taken round-robin so background
+ * load falls on every bundle alike. Two baselines are measured the same way in the same run: an empty
+ * ESM module (the floor a fresh process gives), and a bundle of only the DynamoDB client and document
+ * client (what every data function pays before any of its own code).
+ */
+export async function benchBundles(runs = process.env.BENCH_QUICK ? 3 : 9): Promise<BundleResults> {
+  const work = mkdtempSync(join(tmpdir(), 'bench-bundles-'));
+  try {
+    const baselineDir = join(work, 'baseline-src');
+    const emptyFile = join(baselineDir, 'empty.mjs');
+    const sdkFile = join(baselineDir, 'sdk.mjs');
+    mkdirSync(baselineDir, { recursive: true });
+    writeFileSync(emptyFile, 'export {};\n');
+    // Built as shared/runtime/dynamodb.ts builds its client, without the tracer.
+    writeFileSync(
+      sdkFile,
+      "import { DynamoDBClient } from '@aws-sdk/client-dynamodb';\nimport { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';\n" +
+        'export const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient({ maxAttempts: 4 }), { marshallOptions: { removeUndefinedValues: true } });\n',
+    );
+    const subjects: Subject[] = [
+      { name: 'baseline: empty ESM module', entry: '', baseline: true, file: emptyFile },
+      { name: 'baseline: client-dynamodb + lib-dynamodb', entry: '', baseline: true, file: sdkFile },
+      ...functionEntries().map(({ name, entry }) => ({ name, entry, baseline: false, file: join(repoRoot, entry) })),
+    ];
+
+    const built: { subject: Subject; outfile: string; bytes: number; gzipBytes: number; metafile: Metafile }[] = [];
+    for (const [i, subject] of subjects.entries()) {
+      process.stderr.write(`\rbundling ${i + 1}/${subjects.length} ${subject.name}`.padEnd(70));
+      const options = esbuildOptionsFor(subject.file, join(work, `out-${i}`));
+      const result = await build({
+        ...options,
+        metafile: true,
+        // The baselines live outside the repository; let them find its node_modules.
+        ...(subject.baseline ? { nodePaths: [join(repoRoot, 'node_modules')] } : {}),
+      });
+      const code = readFileSync(options.outfile);
+      built.push({ subject, outfile: options.outfile, bytes: code.byteLength, gzipBytes: gzipSync(code).byteLength, metafile: result.metafile });
+    }
+    process.stderr.write('\n');
+
+    const env = importEnvironment();
+    const times = built.map(() => ({ plain: [] as number[], cpu: [] as number[], sourceMaps: [] as number[] }));
+    const loadStart = loadavg()[0]!;
+    const total = runs * built.length;
+    for (let run = 0; run < runs; run++) {
+      for (const [i, bundle] of built.entries()) {
+        process.stderr.write(`\rcold imports: run ${run + 1}/${runs}, ${i + 1}/${built.length} ${bundle.subject.name}`.padEnd(80) + ` ${run * built.length + i + 1}/${total}`);
+        const plain = await timeImport(bundle.outfile, env, false);
+        times[i]!.plain.push(plain.ms);
+        times[i]!.cpu.push(plain.cpuMs);
+        times[i]!.sourceMaps.push((await timeImport(bundle.outfile, env, true)).ms);
+      }
+    }
+    process.stderr.write('\n');
+
+    const rows: BundleRow[] = built.map(({ subject, bytes, gzipBytes, metafile, outfile }, i) => {
+      const importP50Ms = percentile(times[i]!.plain, 50);
+      return {
+        name: subject.name,
+        entry: subject.entry,
+        baseline: subject.baseline,
+        bytes,
+        gzipBytes,
+        importRunsMs: times[i]!.plain,
+        importP50Ms,
+        importMinMs: Math.min(...times[i]!.plain),
+        importCpuP50Ms: percentile(times[i]!.cpu, 50),
+        importSourceMapsP50Ms: percentile(times[i]!.sourceMaps, 50),
+        withinTarget: bytes <= BUNDLE_TARGET.bytes && importP50Ms <= BUNDLE_TARGET.importMs,
+        topPackages: contributions(metafile, outfile, packageOf, 3),
+      };
+    });
+    const largestIndex = built.reduce((best, b, i) => (!b.subject.baseline && (best < 0 || b.bytes > built[best]!.bytes) ? i : best), -1);
+    const largest = built[largestIndex]!;
+    return {
+      target: BUNDLE_TARGET,
+      runs,
+      node: process.version,
+      loadAverage: { start: loadStart, end: loadavg()[0]! },
+      rows,
+      largest: {
+        name: largest.subject.name,
+        packages: contributions(largest.metafile, largest.outfile, packageOf, 15),
+        files: contributions(largest.metafile, largest.outfile, (input) => relative(repoRoot, resolve(input)), 15),
+      },
+    };
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+const kb = (bytes: number): string => (bytes / 1024).toFixed(1);
+
+/** The section's markdown, as `npm run bench` prints it. */
+export function bundlesMarkdown(results: BundleResults): string {
+  const { target } = results;
+  const lines = [
+    `## Function bundles (minified ESM as deployed; cold import p50 of ${results.runs} fresh \`node\` processes, ${results.node})\n`,
+    `Target: each bundle ≤ ${target.bytes / 1024} KB minified, cold import ≤ ${target.importMs} ms. KB = 1024 bytes; gzip at the default level. ` +
+      `Load average ${results.loadAverage.start.toFixed(1)} → ${results.loadAverage.end.toFixed(1)} on ${cpus().length} cores during the imports.\n`,
+    '| function | entry | size (KB) | gzip (KB) | cold import p50 (ms) | import CPU p50 (ms) | with --enable-source-maps p50 (ms) | vs target |',
+    '|---|---|---|---|---|---|---|---|',
+  ];
+  for (const row of results.rows) {
+    const verdict = row.baseline
+      ? 'baseline'
+      : [
+          row.bytes <= target.bytes ? 'size ok' : `size ×${(row.bytes / target.bytes).toFixed(2)}`,
+          row.importP50Ms <= target.importMs ? 'import ok' : `import ×${(row.importP50Ms / target.importMs).toFixed(2)}`,
+        ].join(', ');
+    lines.push(
+      `| ${row.baseline ? `*${row.name}*` : row.name} | ${row.entry ? `\`${row.entry}\`` : ''} | ${kb(row.bytes)} | ${kb(row.gzipBytes)} | ${row.importP50Ms.toFixed(0)} | ${row.importCpuP50Ms.toFixed(0)} | ${row.importSourceMapsP50Ms.toFixed(0)} | ${verdict} |`,
+    );
+  }
+  lines.push(`\nWhat is in the largest bundle (\`${results.largest.name}\`), by bytes of minified output:\n`);
+  lines.push('| package | KB | share |', '|---|---|---|');
+  for (const p of results.largest.packages) lines.push(`| ${p.name} | ${kb(p.bytes)} | ${(p.share * 100).toFixed(1)}% |`);
+  lines.push('\n| file | KB | share |', '|---|---|---|');
+  for (const p of results.largest.files) lines.push(`| \`${p.name}\` | ${kb(p.bytes)} | ${(p.share * 100).toFixed(1)}% |`);
+  return lines.join('\n');
+}
