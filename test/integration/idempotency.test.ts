@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
-import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, test } from 'vitest';
 import { IDEMPOTENCY_EXPIRY_SECONDS, IDEMPOTENCY_KEY_PREFIX, type IdempotencyPayload } from '../../shared/http/idempotency-key';
 import { idempotencyConfig } from '../../shared/http/idempotency';
+import { keys } from '../../shared/keys';
 import { putMemberships } from '../../shared/repositories/memberships';
 import { dynamo } from '../../shared/runtime/dynamodb';
 import { call, createLocation, daysAgo, designExample, returnPath, today, useGateway, type CallOptions } from '../helpers/api';
@@ -197,6 +198,24 @@ describe('PUT a return with Idempotency-Key', () => {
     expect((await storedVersions(location.locationId)).length).toBe(1);
   });
 
+  test('authorization runs before any replay: a caller who may no longer write gets 403 on a retry of its own request', async () => {
+    const location = await createLocation();
+    const path = returnPath(location.locationId, today());
+    const sub = `idempotent-leaver-${randomUUID()}`;
+    await putMemberships([{ userId: sub, locationId: location.locationId, grantedAt: new Date().toISOString(), grantedBy: 'test' }]);
+    const as = { sub, role: 'provider' as const };
+    const key = randomUUID();
+    expect((await put(path, designExample(), key, { as })).status).toBe(201);
+    expect(await recordOf(`user:${sub}`, key)).toMatchObject({ status: 'COMPLETED' });
+
+    // The membership ends; the record of the first request is still there, and is not handed out.
+    await dynamo.send(new DeleteCommand({ TableName: process.env.MEMBERSHIPS_TABLE, Key: keys.membership(sub, location.locationId) }));
+    const refused = await put(path, designExample(), key, { as });
+    expect(refused.status).toBe(403);
+    expect(refused.headers.get('idempotent-replayed')).toBeNull();
+    expect(refused.json.type).toMatch(/forbidden$/);
+  });
+
   test('an expired record counts as absent: the same key is processed anew', async () => {
     const location = await createLocation();
     const path = returnPath(location.locationId, today());
@@ -302,6 +321,12 @@ describe('confirm with Idempotency-Key', () => {
     const byAdmin = await confirm(location.locationId, today(), key);
     expect(byAdmin.status).toBe(200);
     expect(byAdmin.json.version).toBe(2);
+
+    // Once the location's links are withdrawn, the link's retry is refused, not replayed.
+    expect((await call(gateway.url(), 'POST', `/v1/locations/${location.locationId}/update-links/revoke`)).status).toBe(200);
+    const revoked = await confirm(location.locationId, today(), key, { as: { token } });
+    expect(revoked.status).toBe(401);
+    expect(revoked.headers.get('idempotent-replayed')).toBeNull();
   });
 });
 
