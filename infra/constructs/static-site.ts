@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Duration, Fn, RemovalPolicy } from 'aws-cdk-lib';
+import { DefaultStackSynthesizer, Duration, Fn, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import {
   AllowedMethods,
@@ -142,9 +142,19 @@ export class StaticSite extends Construct {
       'AwsSolutions-IAM5[Action::s3:DeleteObject*]': 'CDK BucketDeployment removes pages that are no longer in web/',
       'AwsSolutions-IAM5[Action::s3:Abort*]': 'CDK BucketDeployment aborts failed multipart uploads',
       'AwsSolutions-IAM5[Resource::<SitePages600CC8A7.Arn>/*]': 'Every object of the site bucket (and no other bucket): it replaces the pages',
-      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*]': "The CDK bootstrap assets bucket, where the pages' zip is uploaded",
+      [`AwsSolutions-IAM5[Resource::${assetsBucketObjects(Stack.of(this))}]`]: "The CDK bootstrap assets bucket, where the pages' zip is uploaded",
       'AwsSolutions-IAM5[Resource::*]': 'CDK BucketDeployment creates a CloudFront invalidation; CloudFront invalidations take no resource ARN in this role',
       'AwsSolutions-L1': "CDK's BucketDeployment function: its runtime is chosen by CDK",
     });
   }
+}
+
+/**
+ * The CDK assets bucket's objects as cdk-nag names them: pseudo parameters where the stack is not bound
+ * to an account or region, the literal values where it is (as under `cdk synth`, which binds a region).
+ */
+function assetsBucketObjects(stack: Stack): string {
+  const shown = (value: string, pseudo: string) => (Token.isUnresolved(value) ? `<${pseudo}>` : value);
+  const bucket = `cdk-${DefaultStackSynthesizer.DEFAULT_QUALIFIER}-assets-${shown(stack.account, 'AWS::AccountId')}-${shown(stack.region, 'AWS::Region')}`;
+  return `arn:${shown(stack.partition, 'AWS::Partition')}:s3:::${bucket}/*`;
 }

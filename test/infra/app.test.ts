@@ -393,7 +393,8 @@ describe('dev stage', { timeout: SYNTH_TIMEOUT }, () => {
       const statements = statementsOfRole(dev.api, roleOfFunction(dev.api, dev.ids.aggregatorFunction));
       const stream = statements.filter((statement) => actionsOf(statement).some((action) => action.startsWith('dynamodb:GetRecords')));
       expect(stream).toHaveLength(1);
-      expect(actionsOf(stream[0]!).sort()).toEqual(['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator']);
+      // ListStreams as well under the recommended feature flags: read-only, on this stream's ARN alone.
+      expect(actionsOf(stream[0]!).sort()).toEqual(['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams']);
       expect(JSON.stringify(stream[0]!.Resource)).toContain('StreamArn');
       expect(mentions(stream[0]!.Resource, dev.tableLogicalIds.returns)).toBe(true);
       const sqs = statements.filter((statement) => actionsOf(statement).some((action) => action.startsWith('sqs:')));
