@@ -3,20 +3,23 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { attachToStack } from './local/attach';
+import { parseStage, useDeployedStage } from './aws/deployed-stage';
 import { progress } from './bench/environment';
 import { REPO_ROOT } from './local/lambda-runtime';
 
-const USAGE = `npm run import:cqc -- PATH [--ons DIR] [--place "NAME=E0XXXXXXX" ...]
+const USAGE = `npm run import:cqc -- PATH [--ons DIR] [--place "NAME=E0XXXXXXX" ...] [--stage dev|prod]
 
   PATH    CQC location records: a JSON Lines file, a JSON array file, or a folder of *.json files
   --ons   the ONS lookups folder (default ../shared/data/ons)
-  --place an ONS code for a CQC authority or town name the lookups cannot place (repeatable)`;
+  --place an ONS code for a CQC authority or town name the lookups cannot place (repeatable)
+  --stage a deployed stage instead of the local stack: its tables are read from the stage's data stack,
+          with your AWS credentials and region (AWS_PROFILE, AWS_REGION)`;
 
 /** `npm run import:cqc -- PATH`: upsert CQC location records into the directory of the running stack. */
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { ons: { type: 'string' }, place: { type: 'string', multiple: true }, help: { type: 'boolean' } },
+    options: { ons: { type: 'string' }, place: { type: 'string', multiple: true }, stage: { type: 'string' }, help: { type: 'boolean' } },
   });
   const path = positionals[0];
   if (values.help || !path) {
@@ -33,7 +36,8 @@ async function main(): Promise<void> {
       return [name.trim(), code.trim()];
     }),
   );
-  console.log(`importing ${path} into ${attachToStack()}`);
+  const target = values.stage ? await useDeployedStage(parseStage(values.stage)) : attachToStack();
+  console.log(`importing ${path} into ${target}`);
   // Imported after attaching: repositories read their table names from the environment when loaded.
   const { importCqc } = await import('../shared/directory/import');
   let bar: ((done: number) => void) | undefined;

@@ -3,6 +3,11 @@ import { attachToStack } from './local/attach';
 
 /** `npm run seed`: (re)load the demo data into the running stack, with returns dated up to now. */
 async function main(): Promise<void> {
+  // Demo data is for the local stack and DynamoDB Local only: table names without a local endpoint are a
+  // deployed stage's, and demo homes must never land among real ones.
+  if (process.env.LOCATIONS_TABLE && !process.env.DYNAMODB_ENDPOINT) {
+    throw new Error('Refusing to seed demo data into tables without DYNAMODB_ENDPOINT: those are a deployed stage\'s tables');
+  }
   const target = attachToStack();
   console.log(`seeding demo data into ${target}`);
   // Imported after attaching: repositories read their table names from the environment when loaded.

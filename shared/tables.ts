@@ -172,6 +172,14 @@ export const tables = {
 export type TableId = keyof typeof tables;
 export const TABLE_IDS = Object.keys(tables) as TableId[];
 
+/**
+ * The data stack's output naming a table, e.g. `LocationsTableName`: how scripts run against a deployed
+ * stage (`--stage prod`) find the tables CloudFormation named.
+ */
+export function tableOutputKey(id: TableId): string {
+  return `${id.charAt(0).toUpperCase()}${id.slice(1)}TableName`;
+}
+
 /** The CreateTable request for a definition: used by the local stack (and comparable with the CDK output). */
 export function createTableInput(definition: TableDefinition, tableName: string) {
   const keyAttributes = [

@@ -3,7 +3,7 @@ import type { UserPool, UserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import { TABLE_IDS, tables, type TableId } from '../../shared/tables';
+import { TABLE_IDS, tableOutputKey, tables, type TableId } from '../../shared/tables';
 import { SignIn } from '../constructs/sign-in';
 import { tableFromDefinition } from '../constructs/table-from-definition';
 import { UpdateLinkKey } from '../constructs/update-link-key';
@@ -32,6 +32,11 @@ export class DataStack extends Stack {
     this.userPool = signIn.userPool;
     this.webClient = signIn.webClient;
     this.updateLinkSecret = new UpdateLinkKey(this, 'UpdateLinkKey', { settings: props.settings }).secret;
+
+    // CloudFormation names the tables; scripts run against a stage (`--stage prod`) read the names here.
+    for (const tableId of TABLE_IDS) {
+      new CfnOutput(this, tableOutputKey(tableId), { value: this.tables[tableId].tableName, description: `The ${tables[tableId].description} table` });
+    }
 
     // What the web form needs to sign users in.
     new CfnOutput(this, 'UserPoolId', { value: this.userPool.userPoolId, description: 'Cognito user pool of the signed-in users' });

@@ -10,7 +10,7 @@ import { READ_ACTIONS, WRITE_ACTIONS } from '../../infra/constructs/house-functi
 import { RESERVED_CONCURRENCY } from '../../infra/stacks/api-stack';
 import { addAwsSolutionsChecks } from '../../infra/nag';
 import { routeById } from '../../shared/routes';
-import { TABLE_IDS, tables } from '../../shared/tables';
+import { TABLE_IDS, tableOutputKey, tables } from '../../shared/tables';
 import { newApp, synthStage, SYNTH_TIMEOUT, type SynthesizedStage } from './synth';
 import { actionsOf, logicalIdOf, matchResource, mentions, resourceById, resourcesOfType, roleOfFunction, statementsOfRole, type CfnResource } from './template-queries';
 
@@ -263,5 +263,14 @@ describe('web pages', { timeout: SYNTH_TIMEOUT }, () => {
     matchResource(prod.api, logicalIdOf(site.distribution), {
       Properties: { DistributionConfig: { Logging: { Bucket: { 'Fn::GetAtt': [logsId, 'RegionalDomainName'] }, Prefix: 'cloudfront/' } } },
     });
+  });
+});
+
+describe('data stack outputs', { timeout: SYNTH_TIMEOUT }, () => {
+  it('name every table, for scripts run against a deployed stage', () => {
+    const prod = synthStage('prod');
+    for (const id of TABLE_IDS) {
+      prod.data.hasOutput(tableOutputKey(id), { Value: { Ref: logicalIdOf(prod.stacks.data.tables[id]) } });
+    }
   });
 });
