@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { routes, type RouteDefinition } from './routes';
 import { Problem } from './schemas/problem';
 import { LocationId } from './schemas/common';

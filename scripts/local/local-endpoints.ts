@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { issueUpdateLink } from '../../shared/auth/update-links';
 import { fieldErrorsFromZod } from '../../shared/errors';
 import { LocationId } from '../../shared/schemas/common';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { AreaCode, CalendarDate } from './common';
 
 export const AreaLevelParam = z.enum(['localAuthority', 'region', 'england']).meta({ id: 'AreaLevel' });

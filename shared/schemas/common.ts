@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 // Clients show these messages beside form fields: say "is required" rather than zod's type jargon.
 z.config({

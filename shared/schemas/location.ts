@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { AreaCode, Instant, LocalAuthorityCode, LocationId, ProviderId, RegionCode } from './common';
 
 export const LOCATION_TYPES = ['careHome', 'hospice', 'communityRehab', 'substanceMisuse'] as const;

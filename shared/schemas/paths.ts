@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { CalendarDate, LocationId } from './common';
 
 export const LocationPath = z.object({ locationId: LocationId });

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const ProblemFieldError = z.object({ path: z.string(), message: z.string() });
 export type ProblemFieldError = z.infer<typeof ProblemFieldError>;

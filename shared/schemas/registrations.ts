@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Instant, LocationId } from './common';
 
 export const RegistrationRequest = z.strictObject({ locationId: LocationId }).meta({ id: 'RegistrationRequest' });

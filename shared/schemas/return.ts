@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { CalendarDate, Instant, LocationId } from './common';
 import { CARE_HOME_CATEGORIES, INPATIENT_CATEGORY } from './location';
 

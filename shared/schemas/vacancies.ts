@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { AreaCode, CalendarDate, Instant } from './common';
 import { VACANCY_CATEGORIES } from './location';
 import { Vacancies } from './return';
