@@ -12,13 +12,21 @@ export interface StageSettings {
   logLevel: 'DEBUG' | 'INFO';
   /** The domain reminder emails are sent from (an SES identity); `-c senderDomain=...`. */
   senderDomain: string;
-  /** Where the web form is served; update links in reminder emails point there. `-c webBaseUrl=...`. */
+  /**
+   * Where the web pages are served (the `SiteUrl` output), without a trailing slash: update links in
+   * reminder emails point there, and Cognito sends users back there after signing in. `-c webBaseUrl=...`.
+   */
   webBaseUrl: string;
+  /**
+   * The prefix of the user pool's Cognito domain (`https://<prefix>.auth.<region>.amazoncognito.com`), where
+   * the managed login pages are. Unique among all AWS accounts in the region. `-c authDomainPrefix=...`.
+   */
+  authDomainPrefix: string;
   /** Where alarms are emailed (`-c alarmEmail=...`); unset, the topic has no subscriber until one is added. */
   alarmEmail?: string;
 }
 
-const settings: Record<Stage, Omit<StageSettings, 'senderDomain' | 'webBaseUrl' | 'alarmEmail'>> = {
+const settings: Record<Stage, Omit<StageSettings, 'senderDomain' | 'webBaseUrl' | 'authDomainPrefix' | 'alarmEmail'>> = {
   dev: { stage: 'dev', removalPolicy: RemovalPolicy.DESTROY, deletionProtection: false, logLevel: 'DEBUG' },
   prod: { stage: 'prod', removalPolicy: RemovalPolicy.RETAIN, deletionProtection: true, logLevel: 'INFO' },
 };
@@ -26,6 +34,42 @@ const settings: Record<Stage, Omit<StageSettings, 'senderDomain' | 'webBaseUrl' 
 /** Placeholders on a reserved domain, so a synth works offline; a real deployment passes its own. */
 const DEFAULT_SENDER_DOMAIN = 'capacity-tracker.example';
 const DEFAULT_WEB_BASE_URL = 'https://capacity-tracker.example';
+
+/**
+ * Cognito's rules for a prefix domain: lowercase letters, digits and hyphens, 1 to 63 characters, no hyphen
+ * at either end, and none of the words it reserves.
+ */
+const DOMAIN_PREFIX = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+const RESERVED_IN_PREFIX = ['aws', 'amazon', 'cognito'];
+
+function authDomainPrefix(value: unknown, stage: Stage): string {
+  const prefix = String(value ?? `capacity-tracker-${stage}`);
+  if (!DOMAIN_PREFIX.test(prefix) || RESERVED_IN_PREFIX.some((word) => prefix.includes(word))) {
+    throw new Error(
+      `-c authDomainPrefix=${JSON.stringify(prefix)} is not a Cognito domain prefix: lowercase letters, digits and inner hyphens, at most 63, without ${RESERVED_IN_PREFIX.join(', ')}`,
+    );
+  }
+  return prefix;
+}
+
+/**
+ * The pages' base URL as an origin: https (Cognito accepts plain http only for localhost), no path, query
+ * or fragment (the pages link to each other from the root), no trailing slash.
+ */
+function webBaseUrl(value: unknown): string {
+  const text = String(value ?? DEFAULT_WEB_BASE_URL);
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new Error(`-c webBaseUrl=${JSON.stringify(text)} is not a URL: give the SiteUrl output, e.g. https://d1234abcd.cloudfront.net`);
+  }
+  const local = url.protocol === 'http:' && url.hostname === 'localhost';
+  if ((url.protocol !== 'https:' && !local) || url.pathname !== '/' || url.search || url.hash || url.username) {
+    throw new Error(`-c webBaseUrl=${JSON.stringify(text)} must be an https origin with no path, e.g. https://d1234abcd.cloudfront.net`);
+  }
+  return url.origin;
+}
 
 function isStage(value: unknown): value is Stage {
   return STAGES.some((stage) => stage === value);
@@ -41,7 +85,8 @@ export function stageSettingsFromContext(node: Node): StageSettings {
   return {
     ...settings[value],
     senderDomain: String(node.tryGetContext('senderDomain') ?? DEFAULT_SENDER_DOMAIN),
-    webBaseUrl: String(node.tryGetContext('webBaseUrl') ?? DEFAULT_WEB_BASE_URL),
+    webBaseUrl: webBaseUrl(node.tryGetContext('webBaseUrl')),
+    authDomainPrefix: authDomainPrefix(node.tryGetContext('authDomainPrefix'), value),
     ...(typeof alarmEmail === 'string' && alarmEmail !== '' ? { alarmEmail } : {}),
   };
 }

@@ -77,7 +77,8 @@
 
   function download(path, filename) {
     status.textContent = 'Preparing ' + filename + '…';
-    fetch(ct.api + path, { headers: { authorization: 'Bearer ' + ct.token() } })
+    ct.validToken()
+      .then(function (token) { return fetch(ct.api + path, { headers: { authorization: 'Bearer ' + token } }); })
       .then(function (response) {
         if (!response.ok) return response.json().then(function (problem) { throw new Error(problem.detail || 'The export failed'); });
         return response.blob();
@@ -106,5 +107,6 @@
   });
 
   if (ct.token()) show();
-  else ct.demoSignIn('national').then(function () { document.getElementById('signed-in').textContent = 'Signed in as the demo national user'; show(); }, function () { status.textContent = 'Sign in to continue.'; });
+  // The deployed site signs in with Cognito's managed login; the local stack has a demo sign-in.
+  else if (!ct.offerSignIn(status, 'Sign in to see an area\'s figures.')) ct.demoSignIn('national').then(function () { document.getElementById('signed-in').textContent = 'Signed in as the demo national user'; show(); }, function () { status.textContent = 'Sign in to continue.'; });
 })();

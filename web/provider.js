@@ -267,11 +267,23 @@
     }).catch(function () { say('Sign in through your organisation to continue.'); });
   }
 
+  /** The deployed site: Cognito's sign-in page, which brings the user back to this page. */
+  function accountSignIn() {
+    page.textContent = '';
+    page.appendChild(el('h1', { text: 'Sign in' }));
+    say('Sign in with your Capacity Tracker account to continue.');
+    page.appendChild(el('p', { text: 'Your administrator creates your account. The first time, use the temporary password from your invitation email: you will then choose your own.' }));
+    var button = el('button', { type: 'button', text: 'Sign in' });
+    button.addEventListener('click', function () { ct.signIn().catch(function (error) { say(error.message); }); });
+    page.appendChild(button);
+  }
+
   function start() {
     var locationId = new URLSearchParams(window.location.search).get('location');
     var fromLink = ct.useTokenFromLink();
     var go = function () { if (locationId) showForm(locationId); else showList(); };
     if (fromLink || ct.token()) go();
+    else if (ct.signInMode === 'account') accountSignIn();
     else demoSignIn(go);
   }
   start();

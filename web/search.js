@@ -87,7 +87,8 @@
     form.addEventListener('submit', search);
     var who = document.getElementById('signed-in');
     if (ct.token()) return search();
-    // The local stack's demo sign-in; the deployed site signs in with Cognito instead.
+    // The deployed site signs in with Cognito's managed login; the local stack has a demo sign-in.
+    if (ct.offerSignIn(status, 'Sign in to search.')) return;
     ct.demoSignIn('discharge').then(function () { who.textContent = 'Signed in as the demo discharge team'; search(); }, function () {
       status.textContent = 'Sign in to search.';
     });

@@ -1,12 +1,121 @@
-// Who is signed in on this tab. Locally the demo sign-in asks the local issuer for a token; the
-// deployed site (issue 7) signs in with Cognito and stores the ID token the same way.
+// Who is signed in on this tab. Locally the demo sign-in asks the local issuer for a token. The deployed
+// site signs in with Cognito's managed login (oauth.js: authorization code with PKCE) and keeps the ID
+// token in the same place, with the refresh token beside it: the ID token is refreshed a minute before it
+// expires, or when the API answers 401, and sign-out revokes the refresh token and ends Cognito's session.
 (function () {
   var KEY = 'capacity-tracker-token';
+  var REFRESH_KEY = 'capacity-tracker-refresh-token';
+  /** Refresh this many seconds before the ID token expires, so a request never leaves with a dying token. */
+  var EARLY_SECONDS = 60;
   var api = (window.CAPACITY_TRACKER_API || '').replace(/\/$/, '');
+  var oauth = window.CAPACITY_TRACKER_SIGN_IN ? window.CapacityTrackerOAuth : null;
+  var refreshing = null;
+
+  function clear() {
+    sessionStorage.removeItem(KEY);
+    sessionStorage.removeItem(REFRESH_KEY);
+    showWho();
+  }
+  function signedInWithAccount() { return Boolean(oauth && sessionStorage.getItem(KEY) && sessionStorage.getItem(REFRESH_KEY)); }
+  function expiresSoon(token) {
+    var exp = oauth.claims(token).exp;
+    return typeof exp !== 'number' || exp - Date.now() / 1000 < EARLY_SECONDS;
+  }
+  /** One refresh at a time, shared by every request waiting for it. */
+  function refresh() {
+    if (!refreshing) {
+      refreshing = oauth.refresh(sessionStorage.getItem(REFRESH_KEY)).then(function (tokens) {
+        sessionStorage.setItem(KEY, tokens.idToken);
+        if (tokens.refreshToken) sessionStorage.setItem(REFRESH_KEY, tokens.refreshToken);
+        refreshing = null;
+        return tokens.idToken;
+      }, function (error) {
+        refreshing = null;
+        // Refused (expired, revoked): the session is over. Unreachable: keep it, a later request may succeed.
+        if (!error.oauthError) throw error;
+        clear();
+        var ended = new Error('Your sign-in has ended. Sign in again to continue.');
+        ended.status = 401;
+        throw ended;
+      });
+    }
+    return refreshing;
+  }
+  /** The header's "Signed in as …  Sign out" or "Sign in" (deployed site only; the local pages say who they signed in). */
+  function showWho() {
+    var who = document.getElementById('signed-in');
+    if (!oauth || !who) return;
+    who.textContent = '';
+    var button = document.createElement('button');
+    button.type = 'button';
+    button.className = 'header-button';
+    if (signedInWithAccount()) {
+      var email = oauth.claims(sessionStorage.getItem(KEY)).email;
+      who.appendChild(document.createTextNode(email ? 'Signed in as ' + email + ' ' : 'Signed in '));
+      button.textContent = 'Sign out';
+      button.addEventListener('click', function () { window.CapacityTracker.signOut(); });
+    } else {
+      button.textContent = 'Sign in';
+      button.addEventListener('click', function () { window.CapacityTracker.signIn(); });
+    }
+    who.appendChild(button);
+  }
+
   window.CapacityTracker = {
     api: api,
+    /** 'account' on the deployed site (Cognito's managed login), 'demo' on the local stack. */
+    signInMode: oauth ? 'account' : 'demo',
     token: function () { return sessionStorage.getItem(KEY); },
-    signOut: function () { sessionStorage.removeItem(KEY); },
+    /** The token to send now: refreshed first when it is about to expire and there is a refresh token. */
+    validToken: function () {
+      var token = sessionStorage.getItem(KEY);
+      if (oauth && token && sessionStorage.getItem(REFRESH_KEY) && expiresSoon(token)) return refresh();
+      return Promise.resolve(token);
+    },
+    /** Deployed site: go to Cognito's sign-in page, and come back to this page (path and query) afterwards. */
+    signIn: function () {
+      if (!oauth) return Promise.reject(new Error('There is no sign-in service here'));
+      return oauth.begin(window.location.pathname + window.location.search);
+    },
+    /** On signed-in.html: finish the sign-in Cognito sent back, keep the tokens; resolves the page to return to. */
+    completeSignIn: function (query) {
+      if (!oauth) return Promise.reject(new Error('There is no sign-in service here.'));
+      return oauth.complete(query).then(function (tokens) {
+        sessionStorage.setItem(KEY, tokens.idToken);
+        if (tokens.refreshToken) sessionStorage.setItem(REFRESH_KEY, tokens.refreshToken);
+        else sessionStorage.removeItem(REFRESH_KEY);
+        return tokens.returnTo;
+      });
+    },
+    /**
+     * Forget the tokens. Deployed site: also revoke the refresh token (waiting 3 s at most) and go through
+     * Cognito's sign-out, which ends its session, so the next "Sign in" asks for the password again.
+     */
+    signOut: function () {
+      var refreshToken = sessionStorage.getItem(REFRESH_KEY);
+      clear();
+      if (!oauth) return Promise.resolve();
+      var revoked = refreshToken ? oauth.revoke(refreshToken).catch(function () {}) : Promise.resolve();
+      var patience = new Promise(function (resolve) { setTimeout(resolve, 3000); });
+      return Promise.race([revoked, patience]).then(function () { window.location.assign(oauth.logoutUrl()); });
+    },
+    /**
+     * Deployed site: put a "Sign in" button in `container` with a line saying why. Returns true when it
+     * did (no token yet), false when there is a token or the site has the demo sign-in instead.
+     */
+    offerSignIn: function (container, message) {
+      if (!oauth || sessionStorage.getItem(KEY)) return false;
+      container.textContent = '';
+      var p = document.createElement('p');
+      p.textContent = message;
+      var button = document.createElement('button');
+      button.type = 'button';
+      button.textContent = 'Sign in';
+      button.addEventListener('click', function () { window.CapacityTracker.signIn(); });
+      container.appendChild(p);
+      container.appendChild(button);
+      return true;
+    },
     /** Local stack only: sign in as a demo user of the given role. */
     demoSignIn: function (user) {
       return fetch(api + '/local/token', { method: 'POST', body: JSON.stringify({ user: user }) })
@@ -18,14 +127,27 @@
       var token = new URLSearchParams(window.location.hash.slice(1)).get('token');
       if (!token) return false;
       sessionStorage.setItem(KEY, token);
+      // The tab now acts for the link; a refresh must not swap an account's token back in behind it.
+      sessionStorage.removeItem(REFRESH_KEY);
+      showWho();
       history.replaceState(null, '', window.location.pathname + window.location.search);
       return true;
     },
-    /** Call the API with the token; resolves { status, body, headers }, rejects with the problem+json. */
+    /**
+     * Call the API with the token (refreshed first if about to expire, and once more after a 401 when
+     * there is a refresh token); resolves { status, body, headers }, rejects with the problem+json.
+     */
     request: function (method, path, body, headers) {
-      var init = { method: method, headers: Object.assign({ authorization: 'Bearer ' + sessionStorage.getItem(KEY) }, headers || {}) };
-      if (body !== undefined) { init.body = JSON.stringify(body); init.headers['content-type'] = 'application/json'; }
-      return fetch(api + path, init).then(function (response) {
+      function send(token) {
+        var init = { method: method, headers: Object.assign({ authorization: 'Bearer ' + token }, headers || {}) };
+        if (body !== undefined) { init.body = JSON.stringify(body); init.headers['content-type'] = 'application/json'; }
+        return fetch(api + path, init);
+      }
+      return window.CapacityTracker.validToken().then(send).then(function (response) {
+        // Expired early, or revoked: a new ID token from the refresh token, and the same request once more.
+        if (response.status === 401 && oauth && sessionStorage.getItem(REFRESH_KEY)) return refresh().then(send);
+        return response;
+      }).then(function (response) {
         return response.json().then(function (json) {
           if (!response.ok) {
             var error = new Error(json.detail || 'The request failed');
@@ -63,4 +185,5 @@
       return window.CapacityTracker.request('GET', path).then(function (result) { return result.body; });
     },
   };
+  showWho();
 })();

@@ -22,18 +22,40 @@ import { acknowledge } from '../nag';
 
 /**
  * Nothing the pages need comes from anywhere but this site: no inline script or style, no third-party
- * origin. The API is served through the same distribution, so `connect-src 'self'` covers it.
+ * script. The API is served through the same distribution, so `connect-src 'self'` covers it; the one
+ * other origin the pages talk to is the sign-in authority (Cognito's managed login domain), for the code
+ * exchange, token refresh and revocation. Going to its sign-in and sign-out pages is a top-level navigation,
+ * which no directive here restricts (`form-action` covers form submissions only, and the pages send none).
  */
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "connect-src 'self'",
-  "frame-ancestors 'none'",
-  "base-uri 'self'",
-  "form-action 'self'",
-].join('; ');
+export function contentSecurityPolicy(signInOrigin: string): string {
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    `connect-src 'self' ${signInOrigin}`,
+    "frame-ancestors 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+  ].join('; ');
+}
+
+/** What /config.js tells the pages about signing in (`window.CAPACITY_TRACKER_SIGN_IN`). */
+export interface WebSignInSettings {
+  /** The managed login's base URL, `https://<prefix>.auth.<region>.amazoncognito.com`. */
+  authority: string;
+  clientId: string;
+  /** `<webBaseUrl>/signed-in.html`: a callback URL of the app client. */
+  redirectUri: string;
+  /** `<webBaseUrl>/`: a sign-out URL of the app client. */
+  logoutUri: string;
+}
+
+/** The deployed /config.js: the API's base (the same origin) and the sign-in settings, tokens resolved at deploy time. */
+export function configScript(signIn: WebSignInSettings): string {
+  const settings = { authority: signIn.authority, clientId: signIn.clientId, redirectUri: signIn.redirectUri, logoutUri: signIn.logoutUri };
+  return `window.CAPACITY_TRACKER_API = '';\nwindow.CAPACITY_TRACKER_SIGN_IN = ${JSON.stringify(settings)};\n`;
+}
 
 export interface StaticSiteProps {
   api: HttpApi;
@@ -41,12 +63,14 @@ export interface StaticSiteProps {
   webDir: string;
   repoRoot: string;
   removalPolicy: RemovalPolicy;
+  /** How the pages sign users in (Cognito's managed login); written into /config.js. */
+  signIn: WebSignInSettings;
 }
 
 /**
  * The web pages: a private bucket that only CloudFront may read (origin access control), served with
  * security headers, and the HTTP API behind the same distribution at /v1/*. The pages learn the API's
- * address from /config.js, written at deploy time.
+ * address and how to sign in from /config.js, written at deploy time.
  */
 export class StaticSite extends Construct {
   readonly bucket: Bucket;
@@ -81,7 +105,7 @@ export class StaticSite extends Construct {
     });
     this.headers = new ResponseHeadersPolicy(this, 'SecurityHeaders', {
       securityHeadersBehavior: {
-        contentSecurityPolicy: { contentSecurityPolicy: CONTENT_SECURITY_POLICY, override: true },
+        contentSecurityPolicy: { contentSecurityPolicy: contentSecurityPolicy(props.signIn.authority), override: true },
         strictTransportSecurity: { accessControlMaxAge: Duration.days(365), includeSubdomains: true, override: true },
         contentTypeOptions: { override: true },
         frameOptions: { frameOption: HeadersFrameOption.DENY, override: true },
@@ -119,9 +143,9 @@ export class StaticSite extends Construct {
       sources: [
         Source.asset(props.webDir),
         ...Object.entries(VENDOR_ASSETS).map(([path, file]) => Source.data(path.slice(1), readFileSync(join(props.repoRoot, file), 'utf8'))),
-        // Same origin as the pages (CloudFront sends /v1/* to the API), so the base is empty; a site on
-        // another domain would put the API's URL here.
-        Source.data('config.js', "window.CAPACITY_TRACKER_API = '';\n"),
+        // Same origin as the pages (CloudFront sends /v1/* to the API), so the API's base is empty; a site
+        // on another domain would put the API's URL here. The client id and the region are deploy-time values.
+        Source.data('config.js', configScript(props.signIn)),
       ],
     });
     acknowledge(this.distribution, {

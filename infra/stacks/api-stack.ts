@@ -11,6 +11,7 @@ import { schedules } from '../../shared/schedules';
 import { ScheduledJob } from '../constructs/scheduled-job';
 import { StreamConsumer } from '../constructs/stream-consumer';
 import { StaticSite } from '../constructs/static-site';
+import { signInAuthority, webSignInUrls } from '../constructs/sign-in';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tables as tableDefinitions, type TableId } from '../../shared/tables';
@@ -99,7 +100,18 @@ export class ApiStack extends Stack {
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint, description: 'Base URL of the HTTP API' });
 
-    this.site = new StaticSite(this, 'Site', { api: this.api, webDir: join(REPO_ROOT, 'web'), repoRoot: REPO_ROOT, removalPolicy: props.settings.removalPolicy });
+    this.site = new StaticSite(this, 'Site', {
+      api: this.api,
+      webDir: join(REPO_ROOT, 'web'),
+      repoRoot: REPO_ROOT,
+      removalPolicy: props.settings.removalPolicy,
+      // Both stacks are in one region, and the data stack's domain has this prefix (see SignIn).
+      signIn: {
+        authority: signInAuthority(props.settings.authDomainPrefix, this.region),
+        clientId: props.signIn.webClient.userPoolClientId,
+        ...webSignInUrls(props.settings),
+      },
+    });
     new CfnOutput(this, 'SiteUrl', { value: `https://${this.site.distribution.distributionDomainName}`, description: 'The web pages (and the API at /v1)' });
 
     this.aggregator = this.houseFunction({ ...aggregatorFunction, description: 'Returns stream → daily aggregates' }, props, Duration.seconds(60));

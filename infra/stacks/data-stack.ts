@@ -1,5 +1,5 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
-import type { UserPool, UserPoolClient } from 'aws-cdk-lib/aws-cognito';
+import type { UserPool, UserPoolClient, UserPoolDomain } from 'aws-cdk-lib/aws-cognito';
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
@@ -21,6 +21,8 @@ export class DataStack extends Stack {
   readonly tables: Record<TableId, TableV2>;
   readonly userPool: UserPool;
   readonly webClient: UserPoolClient;
+  /** The managed login pages' domain (`<prefix>.auth.<region>.amazoncognito.com`). */
+  readonly signInDomain: UserPoolDomain;
   readonly updateLinkSecret: Secret;
 
   constructor(scope: Construct, id: string, props: DataStackProps) {
@@ -31,6 +33,7 @@ export class DataStack extends Stack {
     const signIn = new SignIn(this, 'SignIn', { settings: props.settings });
     this.userPool = signIn.userPool;
     this.webClient = signIn.webClient;
+    this.signInDomain = signIn.domain;
     this.updateLinkSecret = new UpdateLinkKey(this, 'UpdateLinkKey', { settings: props.settings }).secret;
 
     // CloudFormation names the tables; scripts run against a stage (`--stage prod`) read the names here.
@@ -40,7 +43,8 @@ export class DataStack extends Stack {
 
     // What the web form needs to sign users in.
     new CfnOutput(this, 'UserPoolId', { value: this.userPool.userPoolId, description: 'Cognito user pool of the signed-in users' });
-    new CfnOutput(this, 'WebClientId', { value: this.webClient.userPoolClientId, description: 'Cognito app client of the web form' });
+    new CfnOutput(this, 'WebClientId', { value: this.webClient.userPoolClientId, description: 'Cognito app client of the web pages (authorization code with PKCE, no secret)' });
+    new CfnOutput(this, 'SignInUrl', { value: this.signInDomain.baseUrl(), description: 'Cognito managed login (hosted UI) of the user pool' });
   }
 }
 

@@ -4,7 +4,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { buildCapacityTracker, type CapacityTrackerStacks } from '../../infra/capacity-tracker';
 import { aggregatorFunction, authorizerFunction, fallbackRoute, routes, type TableAccess } from '../../shared/routes';
 import { schedules } from '../../shared/schedules';
-import { CONTENT_SECURITY_POLICY } from '../../infra/constructs/static-site';
+import { contentSecurityPolicy } from '../../infra/constructs/static-site';
+import { signInAuthority } from '../../infra/constructs/sign-in';
 import { Role } from '../../shared/schemas/common';
 import { TABLE_IDS, createTableInput, tables, type TableDefinition, type TableId } from '../../shared/tables';
 import {
@@ -467,9 +468,10 @@ describe('dev stage', { timeout: SYNTH_TIMEOUT }, () => {
     it('are served with a strict content security policy and security headers, and the API at /v1/* uncached', () => {
       const [, headers] = onlyResource(dev.api, 'AWS::CloudFront::ResponseHeadersPolicy');
       const security = (headers.Properties?.ResponseHeadersPolicyConfig as { SecurityHeadersConfig: Record<string, Record<string, unknown>> }).SecurityHeadersConfig;
-      expect(security.ContentSecurityPolicy?.ContentSecurityPolicy).toBe(CONTENT_SECURITY_POLICY);
-      expect(CONTENT_SECURITY_POLICY).toContain("script-src 'self'");
-      expect(CONTENT_SECURITY_POLICY).not.toContain('unsafe-inline');
+      const csp = contentSecurityPolicy(signInAuthority('capacity-tracker-dev', dev.stacks.api.region));
+      expect(security.ContentSecurityPolicy?.ContentSecurityPolicy).toEqual(dev.stacks.api.resolve(csp));
+      expect(csp).toContain("script-src 'self'");
+      expect(csp).not.toContain('unsafe-inline');
       expect(security.StrictTransportSecurity).toMatchObject({ AccessControlMaxAgeSec: 31_536_000, IncludeSubdomains: true });
       expect(security.FrameOptions).toMatchObject({ FrameOption: 'DENY' });
       const [, distribution] = onlyResource(dev.api, 'AWS::CloudFront::Distribution');
@@ -520,18 +522,20 @@ describe('dev stage', { timeout: SYNTH_TIMEOUT }, () => {
       for (const group of groups) expect(group.Properties.UserPoolId).toEqual({ Ref: dev.ids.userPool });
     });
 
-    it('has one app client for the web form: no secret, SRP and refresh only, reads custom:areas, 1-hour ID tokens', () => {
+    it('has one app client for the web pages: no secret, the managed login and refresh only, reads custom:areas, 1-hour ID tokens', () => {
       const [id, client] = onlyResource(dev.data, 'AWS::Cognito::UserPoolClient');
       expect(id).toBe(dev.ids.webClient);
       expect(client.Properties).toMatchObject({
         UserPoolId: { Ref: dev.ids.userPool },
         GenerateSecret: false,
-        AllowedOAuthFlowsUserPoolClient: false,
+        AllowedOAuthFlowsUserPoolClient: true,
+        AllowedOAuthFlows: ['code'],
         IdTokenValidity: 60,
         TokenValidityUnits: { IdToken: 'minutes' },
         PreventUserExistenceErrors: 'ENABLED',
       });
-      expect([...(client.Properties.ExplicitAuthFlows as string[])].sort()).toEqual(['ALLOW_REFRESH_TOKEN_AUTH', 'ALLOW_USER_SRP_AUTH']);
+      // No password flow for callers of the API with the (public) client id: passwords go to Cognito's pages only.
+      expect(client.Properties.ExplicitAuthFlows).toEqual(['ALLOW_REFRESH_TOKEN_AUTH']);
       expect(client.Properties.ReadAttributes).toContain('custom:areas');
       // Users must not be able to give themselves areas: the client's write list is explicit and leaves it out.
       expect(client.Properties.WriteAttributes).toBeDefined();
