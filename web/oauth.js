@@ -91,11 +91,12 @@
       try { pending = JSON.parse(sessionStorage.getItem(PENDING) || 'null'); } catch (e) { pending = null; }
       // Single use, whatever happens next: a second answer for the same sign-in is refused.
       sessionStorage.removeItem(PENDING);
-      if (query.get('error')) {
-        return Promise.reject(failure('Signing in did not finish: ' + (query.get('error_description') || query.get('error')), query.get('error')));
-      }
+      // The state first: an answer this tab did not ask for is refused without reading anything else in it.
       if (!pending || !pending.state || !query.get('state') || query.get('state') !== pending.state) {
         return Promise.reject(failure('This sign-in answer does not belong to a sign-in started in this tab, so it was refused. Nothing was signed in. Start again from the sign-in button.', 'state_mismatch'));
+      }
+      if (query.get('error')) {
+        return Promise.reject(failure('Signing in did not finish: ' + (query.get('error_description') || query.get('error')), query.get('error')));
       }
       if (!query.get('code')) return Promise.reject(failure('The sign-in service sent no code. Start again from the sign-in button.', 'no_code'));
       return tokenRequest({ grant_type: 'authorization_code', code: query.get('code'), redirect_uri: settings.redirectUri, code_verifier: pending.verifier }).then(function (tokens) {

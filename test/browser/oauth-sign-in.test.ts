@@ -71,6 +71,8 @@ class FakeAuthorizationServer {
   ttls: number[] = [];
   /** Send the wrong state back, as a forged or mixed-up answer would. */
   wrongState = false;
+  /** Answer with this OAuth error instead of a code (Cognito does for a disabled user, a bad request, ...). */
+  denyWith: string | undefined;
 
   async start(): Promise<void> {
     ({ privateKey: this.key, publicKey: this.publicKey } = await generateKeyPair('RS256'));
@@ -87,6 +89,7 @@ class FakeAuthorizationServer {
     this.issued = [];
     this.ttls = [];
     this.wrongState = false;
+    this.denyWith = undefined;
   }
 
   private idToken(nonce?: string): Promise<string> {
@@ -132,7 +135,8 @@ class FakeAuthorizationServer {
       const code = base64url(randomBytes(16));
       this.codes.set(code, { challenge: q.get('code_challenge')!, nonce: q.get('nonce') ?? '', redirectUri: q.get('redirect_uri')! });
       const back = new URL(q.get('redirect_uri')!);
-      back.searchParams.set('code', code);
+      if (this.denyWith) back.searchParams.set('error', this.denyWith);
+      else back.searchParams.set('code', code);
       back.searchParams.set('state', this.wrongState ? `forged-${q.get('state')}` : q.get('state')!);
       response.writeHead(302, { location: back.toString() });
       return void response.end();
@@ -368,6 +372,22 @@ describe.skipIf(!available)('signing in on the deployed site (OAuth code + PKCE 
     expect(await storage(forged)).toEqual({ token: null, refresh: null, pending: null });
     await page.close();
     await forged.close();
+  });
+
+  test('an error from the sign-in service is shown only when the answer carries this tab’s state', async () => {
+    auth.denyWith = 'access_denied';
+    const page = await newPage();
+    await page.goto(`${site.origin}/search.html`);
+    await page.click('#status button');
+    await page.waitForSelector('#sign-in-problem');
+    expect(await page.textContent('#sign-in-problem')).toBe('Signing in did not finish: access_denied');
+    // A made-up error with no state of this tab is refused without showing its text.
+    await page.goto(`${site.origin}/signed-in.html?error=access_denied&error_description=Call+0800+000+000`);
+    await page.waitForSelector('#sign-in-problem');
+    expect(await page.textContent('#sign-in-problem')).toMatch(/so it was refused/);
+    expect(auth.tokenCalls).toEqual([]);
+    expect(await storage(page)).toEqual({ token: null, refresh: null, pending: null });
+    await page.close();
   });
 
   test('an exchange with the wrong verifier is refused by the server, and the page says so and keeps nothing', async () => {
