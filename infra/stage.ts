@@ -24,9 +24,20 @@ export interface StageSettings {
   authDomainPrefix: string;
   /** Where alarms are emailed (`-c alarmEmail=...`); unset, the topic has no subscriber until one is added. */
   alarmEmail?: string;
+  /**
+   * Cognito's own emails (invitations, password resets) go through SES from the sender domain instead of
+   * Cognito's built-in sender, which allows 50 a day. `-c userEmailViaSes=true`, once SES has verified the
+   * domain: Cognito refuses an unverified identity, so the first deploy cannot have it.
+   */
+  userEmailViaSes: boolean;
 }
 
-const settings: Record<Stage, Omit<StageSettings, 'senderDomain' | 'webBaseUrl' | 'authDomainPrefix' | 'alarmEmail'>> = {
+/** The address every email of the service comes from: reminders, and Cognito's when sent through SES. */
+export function senderAddress(settings: Pick<StageSettings, 'senderDomain'>): string {
+  return `capacity-tracker@${settings.senderDomain}`;
+}
+
+const settings: Record<Stage, Omit<StageSettings, 'senderDomain' | 'webBaseUrl' | 'authDomainPrefix' | 'alarmEmail' | 'userEmailViaSes'>> = {
   dev: { stage: 'dev', removalPolicy: RemovalPolicy.DESTROY, deletionProtection: false, logLevel: 'DEBUG' },
   prod: { stage: 'prod', removalPolicy: RemovalPolicy.RETAIN, deletionProtection: true, logLevel: 'INFO' },
 };
@@ -71,6 +82,13 @@ function webBaseUrl(value: unknown): string {
   return url.origin;
 }
 
+/** A context flag: `-c name=true` arrives as a string, cdk.json may hold a boolean; anything else is a mistake. */
+function flag(value: unknown, name: string): boolean {
+  if (value === undefined || value === false || value === 'false') return false;
+  if (value === true || value === 'true') return true;
+  throw new Error(`-c ${name}=${JSON.stringify(value)}: use true or false`);
+}
+
 function isStage(value: unknown): value is Stage {
   return STAGES.some((stage) => stage === value);
 }
@@ -88,5 +106,6 @@ export function stageSettingsFromContext(node: Node): StageSettings {
     webBaseUrl: webBaseUrl(node.tryGetContext('webBaseUrl')),
     authDomainPrefix: authDomainPrefix(node.tryGetContext('authDomainPrefix'), value),
     ...(typeof alarmEmail === 'string' && alarmEmail !== '' ? { alarmEmail } : {}),
+    userEmailViaSes: flag(node.tryGetContext('userEmailViaSes'), 'userEmailViaSes'),
   };
 }

@@ -16,7 +16,7 @@ import {
 } from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
 import { Role } from '../../shared/schemas/common';
-import type { StageSettings } from '../stage';
+import { senderAddress, type StageSettings } from '../stage';
 import { acknowledge } from '../nag';
 
 /** The custom attribute that carries a commissioner's areas (comma-separated ONS codes) into ID tokens. */
@@ -86,7 +86,16 @@ export class SignIn extends Construct {
       accountRecovery: AccountRecovery.EMAIL_ONLY,
       // Lite has everything used here (groups, custom attributes, TOTP, the classic hosted UI); threat protection (Plus) costs extra.
       featurePlan: FeaturePlan.LITE,
-      email: UserPoolEmail.withCognito(),
+      email: settings.userEmailViaSes
+        ? UserPoolEmail.withSES({ fromEmail: senderAddress(settings), fromName: 'Capacity Tracker', sesVerifiedDomain: settings.senderDomain })
+        : UserPoolEmail.withCognito(),
+      // The invitation says where to sign in: admin-created users otherwise get a password and no address.
+      userInvitation: {
+        emailSubject: 'Your Capacity Tracker account',
+        emailBody:
+          `An account has been made for you on Capacity Tracker. Sign in at ${settings.webBaseUrl} with your email ` +
+          'address ({username}) and this temporary password: {####} . It lasts 3 days; you will then choose your own.',
+      },
       deletionProtection: settings.deletionProtection,
       removalPolicy: settings.removalPolicy,
     });

@@ -20,7 +20,7 @@ import { AlarmTopic } from '../constructs/alarm-topic';
 import { HouseFunction } from '../constructs/house-function';
 import { Monitoring } from '../constructs/monitoring';
 import { ServiceApi } from '../constructs/service-api';
-import type { StageSettings } from '../stage';
+import { senderAddress, type StageSettings } from '../stage';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -149,7 +149,7 @@ export class ApiStack extends Stack {
     const identity = new EmailIdentity(this, 'SenderIdentity', { identity: Identity.domain(props.settings.senderDomain) });
     // Sending as the service's own domain only; nothing else in SES.
     identity.grantSendEmail(fn.function);
-    fn.function.addEnvironment('REMINDER_FROM_ADDRESS', `capacity-tracker@${props.settings.senderDomain}`);
+    fn.function.addEnvironment('REMINDER_FROM_ADDRESS', senderAddress(props.settings));
     fn.function.addEnvironment('WEB_BASE_URL', props.settings.webBaseUrl);
     fn.function.addEnvironment('UPDATE_LINK_SECRET_ARN', props.signIn.updateLinkSecret.secretArn);
     // It signs the links in the emails, so it reads the key too (the authorizer verifies them).

@@ -195,3 +195,28 @@ describe('sign-in for the deployed pages', { timeout: SYNTH_TIMEOUT }, () => {
     });
   });
 });
+
+describe("Cognito's own emails", { timeout: SYNTH_TIMEOUT }, () => {
+  const poolOf = (built: Built) => onlyResource(built.data, 'AWS::Cognito::UserPool')[1];
+
+  it("invite a new user with the site's address, their user name and the temporary password", () => {
+    const pool = poolOf(build({ stage: 'prod', webBaseUrl: SITE }));
+    const invitation = (pool.Properties.AdminCreateUserConfig as { InviteMessageTemplate: { EmailMessage: string; EmailSubject: string } }).InviteMessageTemplate;
+    expect(invitation.EmailSubject).toBe('Your Capacity Tracker account');
+    for (const part of [SITE, '{username}', '{####}']) expect(invitation.EmailMessage).toContain(part);
+  });
+
+  it("use Cognito's sender until told the sender domain is verified, then SES from the service's address", () => {
+    expect(poolOf(build({ stage: 'prod', webBaseUrl: SITE })).Properties.EmailConfiguration).toEqual({ EmailSendingAccount: 'COGNITO_DEFAULT' });
+    const viaSes = poolOf(build({ stage: 'prod', webBaseUrl: SITE, senderDomain: 'tracker.example.org.uk', userEmailViaSes: 'true' }));
+    expect(viaSes.Properties.EmailConfiguration).toMatchObject({
+      EmailSendingAccount: 'DEVELOPER',
+      From: 'Capacity Tracker <capacity-tracker@tracker.example.org.uk>',
+    });
+    expect(JSON.stringify((viaSes.Properties.EmailConfiguration as { SourceArn: unknown }).SourceArn)).toContain(':identity/tracker.example.org.uk');
+  });
+
+  it('refuse a flag that is neither true nor false', () => {
+    expect(() => build({ stage: 'prod', webBaseUrl: SITE, userEmailViaSes: 'yes' })).toThrow(/-c userEmailViaSes="yes": use true or false/);
+  });
+});
