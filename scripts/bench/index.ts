@@ -1,11 +1,14 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
+import { benchAggregationLag, lagMarkdown } from './aggregation-lag';
 import { benchBundles, bundlesMarkdown } from './bundles';
 import { startBenchEnvironment } from './environment';
+import { benchExports, exportsMarkdown } from './exports';
 import { benchReminders } from './reminders';
+import { benchSubmit, submitMarkdown } from './submit';
 import { benchVacancySearch } from './vacancies';
 
-const SECTIONS = ['bundles', 'reminders', 'search'] as const;
+const SECTIONS = ['bundles', 'reminders', 'search', 'submit', 'exports', 'lag'] as const;
 type Section = (typeof SECTIONS)[number];
 
 /** `BENCH_ONLY=bundles` (or a comma-separated list of sections) runs just those; unset, all of them. */
@@ -51,7 +54,8 @@ async function main(): Promise<void> {
     results.bundles = { at, machine, ...bundles };
   }
 
-  if (sections.has('reminders') || sections.has('search')) {
+  const quick = Boolean(process.env.BENCH_QUICK);
+  if (sections.has('reminders') || sections.has('search') || sections.has('submit') || sections.has('exports')) {
     const environment = await startBenchEnvironment();
     try {
       if (sections.has('reminders')) {
@@ -77,9 +81,31 @@ async function main(): Promise<void> {
         }
         results.search = search;
       }
+
+      if (sections.has('submit')) {
+        console.error('submitting a daily return:');
+        const submit = await benchSubmit(environment, quick ? { firstWrites: 80, warmUp: 10 } : {});
+        console.log(`\n${submitMarkdown(submit)}`);
+        results.submit = submit;
+      }
+
+      if (sections.has('exports')) {
+        console.error('national exports:');
+        const exports = await benchExports(environment, quick ? { runs: 2, days: 60 } : {});
+        console.log(`\n${exportsMarkdown(exports)}`);
+        results.exports = exports;
+      }
     } finally {
       await environment.stop();
     }
+  }
+
+  // Last, on a stack of its own (npm start as a child process), with the bench's DynamoDB Local stopped.
+  if (sections.has('lag')) {
+    console.error('aggregation lag and memory of the local stack:');
+    const lag = await benchAggregationLag(quick ? { durationMs: 5_000 } : {});
+    console.log(`\n${lagMarkdown(lag)}`);
+    results.lag = lag;
   }
 
   writeResults(partial, results);

@@ -1,0 +1,84 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { descendants, parseProcStat, rssFromProcStatus, summarise, type Summary } from './stats';
+
+/** One process of the local stack, as the sampler tells them apart. */
+export type StackProcessRole = 'stack' | 'tsxWrapper' | 'dynamodbLocal' | 'other';
+
+export interface ProcessMemory {
+  pid: number;
+  comm: string;
+  role: StackProcessRole;
+  /** Resident set size samples, bytes. */
+  samples: number[];
+}
+
+export interface MemoryReport {
+  /** How often the tree was read. */
+  intervalMs: number;
+  samples: number;
+  processes: Array<{ pid: number; comm: string; role: StackProcessRole; rssBytes: Summary }>;
+  /** Sum over the Node processes (the stack and tsx's wrapper) at each sample. */
+  nodeTotalBytes: Summary;
+}
+
+function readText(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/** pid → parent pid of every process now running (Linux /proc). */
+function processParents(): Map<number, number> {
+  const parents = new Map<number, number>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    const stat = readText(`/proc/${name}/stat`);
+    const parsed = stat ? parseProcStat(stat) : undefined;
+    if (parsed) parents.set(Number(name), parsed.ppid);
+  }
+  return parents;
+}
+
+/**
+ * Samples the resident set size of a process tree from /proc/<pid>/status (VmRSS: the figure Node's
+ * process.memoryUsage().rss reports from inside), every `intervalMs`, until stopped. `roleOf` names each
+ * process; the tree is re-read each time so processes started later are found.
+ */
+export function sampleProcessTree(rootPid: number, roleOf: (pid: number, comm: string) => StackProcessRole, intervalMs = 250): { stop(): MemoryReport } {
+  const processes = new Map<number, ProcessMemory>();
+  const nodeTotals: number[] = [];
+  let samples = 0;
+  const sample = () => {
+    const pids = [rootPid, ...descendants(rootPid, processParents())];
+    let nodeTotal = 0;
+    for (const pid of pids) {
+      const status = readText(`/proc/${pid}/status`);
+      const stat = readText(`/proc/${pid}/stat`);
+      const rss = status ? rssFromProcStatus(status) : undefined;
+      const comm = stat ? (parseProcStat(stat)?.comm ?? '?') : '?';
+      if (rss === undefined) continue;
+      const entry = processes.get(pid) ?? { pid, comm, role: roleOf(pid, comm), samples: [] };
+      entry.samples.push(rss);
+      processes.set(pid, entry);
+      if (entry.role === 'stack' || entry.role === 'tsxWrapper') nodeTotal += rss;
+    }
+    nodeTotals.push(nodeTotal);
+    samples += 1;
+  };
+  sample();
+  const timer = setInterval(sample, intervalMs);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      sample();
+      return {
+        intervalMs,
+        samples,
+        processes: [...processes.values()].map(({ pid, comm, role, samples: rss }) => ({ pid, comm, role, rssBytes: summarise(rss) })),
+        nodeTotalBytes: summarise(nodeTotals),
+      };
+    },
+  };
+}
