@@ -54,7 +54,10 @@ export function toApiGatewayEvent(
 
   const query: Record<string, string> = {};
   for (const [name, value] of new URLSearchParams(rawQueryString)) {
-    query[name] = query[name] === undefined ? value : `${query[name]},${value}`;
+    const previous = Object.hasOwn(query, name) ? query[name] : undefined;
+    // Defined, not assigned: `query.__proto__ = ...` would be dropped, where API Gateway passes the
+    // parameter on (a Lambda's JSON.parse makes it an ordinary member) and the route refuses it.
+    Object.defineProperty(query, name, { value: previous === undefined ? value : `${previous},${value}`, enumerable: true, writable: true, configurable: true });
   }
 
   const now = new Date();

@@ -46,6 +46,13 @@ describe('toApiGatewayEvent', () => {
     expect(event.queryStringParameters).toEqual({ category: 'nursing,residential', note: 'a b' });
   });
 
+  test('a parameter named like an Object.prototype member is passed on as one (fuzzing found __proto__ dropped)', () => {
+    const event = toApiGatewayEvent(request({ url: '/v1/aggregates?__proto__=x&constructor=y&level=region&__proto__=z' }), { routeKey: 'GET /v1/aggregates' }, undefined);
+    expect(Object.keys(event.queryStringParameters ?? {})).toEqual(['__proto__', 'constructor', 'level']);
+    expect(Object.getOwnPropertyDescriptor(event.queryStringParameters, '__proto__')?.value).toBe('x,z');
+    expect(Object.getPrototypeOf(event.queryStringParameters)).toBe(Object.prototype);
+  });
+
   test('header names are lower-cased and repeated headers comma-joined', () => {
     const event = toApiGatewayEvent(
       request({ headers: { 'Content-Type': 'application/json', 'If-Match': '"2"', 'X-Forwarded-For': ['1.1.1.1', '2.2.2.2'] } }),
