@@ -13,7 +13,7 @@ import { REPO_ROOT } from '../local/lambda-runtime';
 import { readRunningStack, type StackInfo } from '../local/stack-file';
 import { progress } from './environment';
 import { sampleProcessTree, type MemoryReport, type StackProcessRole } from './memory';
-import { cell, loadAverage, mebibytes, openLoopSchedule, summarise, verdict, type Summary } from './stats';
+import { cell, compareSequenceNumbers, firstTimesCounted, loadAverage, mebibytes, openLoopSchedule, summarise, verdict, type Summary } from './stats';
 
 /** Taken when this module loads, before any benchmark points the process at its own DynamoDB Local. */
 const LAUNCH_ENV = { ...process.env };
@@ -37,11 +37,19 @@ export interface LagPhase {
   sendLatenessMs: Summary;
   /** Request sent → 201 received. */
   putMs: Summary;
-  /** 201 received → the aggregates include it (its ledger entry, written in the aggregates' transaction, exists). */
+  /** 201 received → the England aggregate of its day counts it (see firstTimesCounted). */
   visibleMs: Summary;
+  /** Request sent → the England aggregate counts it: what the submitter waits, end to end. */
+  visibleFromSentMs: Summary;
+  /** Submissions through to the aggregates per second: how many, over first send to last counted. */
+  throughputPerSecond: number;
+  /** CPU this benchmark's own process (the load generator, the looks, the bare stream reader) used in the phase. */
+  clientCpuMs: number;
   /** Baseline: 201 received → a bare GetRecords loop (the poller's batch size and idle wait) read its record. */
   streamMs: Summary;
   visible: number;
+  /** Of the 201s, how many have their ledger entry at the end (the order-free check). */
+  inLedger: number;
   seenInStream: number;
   /** The England aggregate's locationsReporting for the day, after minus before: should equal `created`. */
   englandReportingDelta: number;
@@ -181,7 +189,7 @@ interface BareStreamReader {
   stop(): Promise<void>;
 }
 
-function startBareStreamReader(endpoint: string, streamArn: string, onRecord: (key: string, at: number) => void): BareStreamReader {
+function startBareStreamReader(endpoint: string, streamArn: string, onRecord: (key: string, at: number, sequenceNumber: string) => void): BareStreamReader {
   const streams = new DynamoDBStreamsClient({ endpoint, region: 'eu-west-2', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
   const seen = new Set<string>();
   const tasks: Promise<void>[] = [];
@@ -193,7 +201,7 @@ function startBareStreamReader(endpoint: string, streamArn: string, onRecord: (k
       const at = performance.now();
       for (const record of response.Records ?? []) {
         const image = record.dynamodb?.NewImage;
-        if (image?.locationId?.S && image.reportDate?.S && image.version?.N) onRecord(`${image.locationId.S}#${image.reportDate.S}#${image.version.N}`, at);
+        if (image?.locationId?.S && image.reportDate?.S && image.version?.N) onRecord(`${image.locationId.S}#${image.reportDate.S}#${image.version.N}`, at, record.dynamodb?.SequenceNumber ?? '');
       }
       iterator = response.NextShardIterator;
       if ((response.Records ?? []).length === 0) await sleep(POLLER_IDLE_MS);
@@ -239,6 +247,7 @@ interface Submission {
   status?: number;
   visibleAt?: number;
   streamAt?: number;
+  sequenceNumber?: string;
 }
 
 /**
@@ -320,32 +329,23 @@ export async function benchAggregationLag(options: { rates?: number[]; durationM
       const before = await englandReporting(reportDate);
       const startLoad = loadAverage();
 
-      const reader = startBareStreamReader(info.dynamodbEndpoint, streamArn, (key, at) => {
+      const reader = startBareStreamReader(info.dynamodbEndpoint, streamArn, (key, at, sequenceNumber) => {
         const submission = byKey.get(key);
-        if (submission && submission.streamAt === undefined) submission.streamAt = at;
+        if (submission && submission.streamAt === undefined) Object.assign(submission, { streamAt: at, sequenceNumber });
       });
       await reader.ready;
       const memory = sampleProcessTree(wrapperPid, roleOf, 250);
+      const clientCpu = process.cpuUsage();
 
+      // The England aggregate of the phase's day counts every location reporting that day, and nothing
+      // else writes that day meanwhile: one GetItem per look, however many are pending, so the looking
+      // does not load DynamoDB Local more as the backlog grows.
+      const counts: Array<{ at: number; count: number }> = [];
       let watching = true;
       const watcher = (async () => {
         while (watching) {
-          const pending = submissions.filter((submission) => submission.status === 201 && submission.visibleAt === undefined);
-          const chunks = Array.from({ length: Math.ceil(pending.length / 100) }, (_, index) => pending.slice(index * 100, index * 100 + 100));
-          await Promise.all(
-            chunks.map(async (chunk) => {
-              const result = await documents.send(
-                new BatchGetCommand({
-                  RequestItems: { [info.tables.aggregateLedger]: { Keys: chunk.map((submission) => keys.ledger(submission.locationId, submission.reportDate)), ProjectionExpression: 'locationId, reportDate' } },
-                }),
-              );
-              const at = performance.now();
-              for (const item of result.Responses?.[info.tables.aggregateLedger] ?? []) {
-                const submission = byKey.get(`${String(item.locationId)}#${String(item.reportDate)}#1`);
-                if (submission && submission.visibleAt === undefined) submission.visibleAt = at;
-              }
-            }),
-          );
+          const count = (await englandReporting(reportDate)) - before;
+          counts.push({ at: performance.now(), count });
           await sleep(VISIBILITY_POLL_MS);
         }
       })();
@@ -376,15 +376,33 @@ export async function benchAggregationLag(options: { rates?: number[]; durationM
         showSends(index + 1);
       }
       await Promise.all(inFlight);
-      const settleBy = Date.now() + 60_000;
-      while (Date.now() < settleBy && submissions.some((submission) => submission.status === 201 && (submission.visibleAt === undefined || submission.streamAt === undefined))) await sleep(50);
+      const created = submissions.filter((submission) => submission.status === 201);
+      const settleBy = Date.now() + 120_000;
+      while (Date.now() < settleBy && ((counts.at(-1)?.count ?? 0) < created.length || created.some((submission) => submission.streamAt === undefined))) await sleep(50);
       watching = false;
       await watcher;
       const memoryReport = memory.stop();
+      const clientUsage = process.cpuUsage(clientCpu);
       await reader.stop();
       const after = await englandReporting(reportDate);
 
-      const created = submissions.filter((submission) => submission.status === 201);
+      // The aggregator applies records in stream order (one shard; a batch's groups in order), so the
+      // k-th record in the stream is in the count from the first look that counted k.
+      const inStreamOrder = [...created].sort((a, b) => compareSequenceNumbers(a.sequenceNumber, b.sequenceNumber) || a.ackAt! - b.ackAt!);
+      const visibleAt = firstTimesCounted(counts, inStreamOrder.length);
+      inStreamOrder.forEach((submission, index) => {
+        const at = visibleAt[index];
+        if (at !== undefined) submission.visibleAt = Math.max(at, submission.ackAt!);
+      });
+      // And a check that does not rely on the order: every one of them has its ledger entry now.
+      let inLedger = 0;
+      for (let start = 0; start < created.length; start += 100) {
+        const result = await documents.send(
+          new BatchGetCommand({ RequestItems: { [info.tables.aggregateLedger]: { Keys: created.slice(start, start + 100).map((submission) => keys.ledger(submission.locationId, submission.reportDate)), ProjectionExpression: 'locationId' } } }),
+        );
+        inLedger += result.Responses?.[info.tables.aggregateLedger]?.length ?? 0;
+      }
+
       const visibleMs = summarise(created.flatMap((submission) => (submission.visibleAt !== undefined ? [submission.visibleAt - submission.ackAt!] : [])));
       const streamMs = summarise(created.flatMap((submission) => (submission.streamAt !== undefined ? [submission.streamAt - submission.ackAt!] : [])));
       return {
@@ -398,8 +416,12 @@ export async function benchAggregationLag(options: { rates?: number[]; durationM
           sendLatenessMs: summarise(submissions.map((submission) => submission.sentAt! - started - submission.scheduledAt)),
           putMs: summarise(created.map((submission) => submission.ackAt! - submission.sentAt!)),
           visibleMs,
+          visibleFromSentMs: summarise(created.flatMap((submission) => (submission.visibleAt !== undefined ? [submission.visibleAt - submission.sentAt!] : []))),
           streamMs,
+          clientCpuMs: (clientUsage.user + clientUsage.system) / 1000,
+          throughputPerSecond: created.length / ((Math.max(...created.map((submission) => submission.visibleAt ?? Number.NaN)) - started) / 1000),
           visible: created.filter((submission) => submission.visibleAt !== undefined).length,
+          inLedger,
           seenInStream: created.filter((submission) => submission.streamAt !== undefined).length,
           englandReportingDelta: after - before,
           ratioP50: visibleMs.p50 / streamMs.p50,
@@ -448,12 +470,26 @@ export function lagMarkdown(results: LagResults): string {
     '',
     `Target: p99 ≤ ${results.target.p99Ms} ms at ${results.target.atRate}/s. Baseline: the stream's own delivery, read by a bare GetRecords loop (batch ${aggregatorFunction.stream.batchSize}, ${results.pollerIdleMs} ms wait when empty, as the poller) in the same run. Times from the 201 arriving at the client.`,
     '',
-    '| rate | sent | 201 | visible | in stream | England Δ reporting | PUT p50 / p99 (ms) | visible p50 (ms) | visible p99 (ms) | stream p50 (ms) | stream p99 (ms) | p50 ÷ stream | p99 ÷ stream | vs target | load average |',
+    '| rate | sent | 201 | counted / in ledger | England Δ | PUT p50 / p99 (ms) | visible p50 (ms) | visible p99 (ms) | stream p50 (ms) | stream p99 (ms) | p50 ÷ stream | p99 ÷ stream | sent → visible p99 (ms) | vs target | load average |',
     '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const phase of results.phases) {
     lines.push(
-      `| ${phase.ratePerSecond}/s × ${phase.durationMs / 1000} s | ${phase.sent} | ${phase.created} | ${phase.visible} | ${phase.seenInStream} | ${phase.englandReportingDelta} | ${cell(phase.putMs.p50, 0)} / ${cell(phase.putMs.p99, 0)} | ${cell(phase.visibleMs.p50, 0)} | ${cell(phase.visibleMs.p99, 0)} | ${cell(phase.streamMs.p50, 0)} | ${cell(phase.streamMs.p99, 0)} | ${cell(phase.ratioP50, 2)} | ${cell(phase.ratioP99, 2)} | ${phase.verdict ? `${phase.verdict} (p99 ≤ ${results.target.p99Ms} ms)` : ''} | ${phase.loadAverage.start[0]} → ${phase.loadAverage.end[0]} |`,
+      `| ${phase.ratePerSecond}/s × ${phase.durationMs / 1000} s | ${phase.sent} | ${phase.created} | ${phase.visible} / ${phase.inLedger} | ${phase.englandReportingDelta} | ${cell(phase.putMs.p50, 0)} / ${cell(phase.putMs.p99, 0)} | ${cell(phase.visibleMs.p50, 0)} | ${cell(phase.visibleMs.p99, 0)} | ${cell(phase.streamMs.p50, 0)} | ${cell(phase.streamMs.p99, 0)} | ${cell(phase.ratioP50, 2)} | ${cell(phase.ratioP99, 2)} | ${cell(phase.visibleFromSentMs.p99, 0)} | ${phase.verdict ? `${phase.verdict} (p99 ≤ ${results.target.p99Ms} ms)` : ''} | ${phase.loadAverage.start[0]} → ${phase.loadAverage.end[0]} |`,
+    );
+  }
+  lines.push(
+    '',
+    'CPU while each rate ran (from the first send until the last submission was counted; 2 cores in all):',
+    '',
+    '| rate | wall (s) | through to the aggregates (/s) | stack node (cores) | DynamoDB Local java (cores) | this benchmark (cores) | stack node CPU per submission (ms) | java CPU per submission (ms) |',
+    '|---|---|---|---|---|---|---|---|',
+  );
+  for (const phase of results.phases) {
+    const wall = phase.memory.wallMs;
+    const cpuOf = (role: StackProcessRole) => phase.memory.processes.filter((process) => process.role === role).reduce((sum, process) => sum + process.cpuMs, 0);
+    lines.push(
+      `| ${phase.ratePerSecond}/s | ${cell(wall / 1000, 1)} | ${cell(phase.throughputPerSecond, 1)} | ${cell(cpuOf('stack') / wall, 2)} | ${cell(cpuOf('dynamodbLocal') / wall, 2)} | ${cell(phase.clientCpuMs / wall, 2)} | ${cell(cpuOf('stack') / phase.created, 1)} | ${cell(cpuOf('dynamodbLocal') / phase.created, 1)} |`,
     );
   }
   lines.push(
@@ -476,6 +512,9 @@ export function lagMarkdown(results: LagResults): string {
     lines.push(
       `| ${label} | ${mb(find(results.idleMemory, role)?.p50 ?? Number.NaN)} | ${mb((slow ? find(slow.memory, role)?.max : undefined) ?? Number.NaN)} | ${mb(at100?.p50 ?? Number.NaN)} | ${mb(at100?.max ?? Number.NaN)} | |`,
     );
+  }
+  for (const other of fast?.memory.processes.filter((process) => process.role === 'other') ?? []) {
+    lines.push(`| another process of the tree (${other.comm}, pid ${other.pid}) | | | ${mb(other.rssBytes.p50)} | ${mb(other.rssBytes.max)} | |`);
   }
   if (fast) {
     const total = fast.memory.nodeTotalBytes;

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { descendants, parseProcStat, rssFromProcStatus, summarise, type Summary } from './stats';
 
@@ -10,13 +11,19 @@ export interface ProcessMemory {
   role: StackProcessRole;
   /** Resident set size samples, bytes. */
   samples: number[];
+  /** User + system CPU time (clock ticks) when first and last seen. */
+  firstCpuTicks: number;
+  lastCpuTicks: number;
 }
 
 export interface MemoryReport {
   /** How often the tree was read. */
   intervalMs: number;
   samples: number;
-  processes: Array<{ pid: number; comm: string; role: StackProcessRole; rssBytes: Summary }>;
+  /** How long the sampling ran, ms. */
+  wallMs: number;
+  /** Per process: its RSS over the samples, and the CPU it used meanwhile (cores = CPU ms ÷ wall ms). */
+  processes: Array<{ pid: number; comm: string; role: StackProcessRole; rssBytes: Summary; cpuMs: number; cores: number }>;
   /** Sum over the Node processes (the stack and tsx's wrapper) at each sample. */
   nodeTotalBytes: Summary;
 }
@@ -28,6 +35,12 @@ function readText(path: string): string | undefined {
     return undefined;
   }
 }
+
+/** Clock ticks per second of /proc's CPU times (100 on Linux almost everywhere). */
+export const TICKS_PER_SECOND = (() => {
+  const answer = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout?.trim());
+  return Number.isInteger(answer) && answer > 0 ? answer : 100;
+})();
 
 /** pid → parent pid of every process now running (Linux /proc). */
 function processParents(): Map<number, number> {
@@ -50,6 +63,7 @@ export function sampleProcessTree(rootPid: number, roleOf: (pid: number, comm: s
   const processes = new Map<number, ProcessMemory>();
   const nodeTotals: number[] = [];
   let samples = 0;
+  const started = performance.now();
   const sample = () => {
     const pids = [rootPid, ...descendants(rootPid, processParents())];
     let nodeTotal = 0;
@@ -57,10 +71,11 @@ export function sampleProcessTree(rootPid: number, roleOf: (pid: number, comm: s
       const status = readText(`/proc/${pid}/status`);
       const stat = readText(`/proc/${pid}/stat`);
       const rss = status ? rssFromProcStatus(status) : undefined;
-      const comm = stat ? (parseProcStat(stat)?.comm ?? '?') : '?';
-      if (rss === undefined) continue;
-      const entry = processes.get(pid) ?? { pid, comm, role: roleOf(pid, comm), samples: [] };
+      const parsed = stat ? parseProcStat(stat) : undefined;
+      if (rss === undefined || !parsed) continue;
+      const entry = processes.get(pid) ?? { pid, comm: parsed.comm, role: roleOf(pid, parsed.comm), samples: [], firstCpuTicks: parsed.cpuTicks, lastCpuTicks: parsed.cpuTicks };
       entry.samples.push(rss);
+      entry.lastCpuTicks = parsed.cpuTicks;
       processes.set(pid, entry);
       if (entry.role === 'stack' || entry.role === 'tsxWrapper') nodeTotal += rss;
     }
@@ -73,10 +88,15 @@ export function sampleProcessTree(rootPid: number, roleOf: (pid: number, comm: s
     stop: () => {
       clearInterval(timer);
       sample();
+      const wallMs = performance.now() - started;
       return {
         intervalMs,
         samples,
-        processes: [...processes.values()].map(({ pid, comm, role, samples: rss }) => ({ pid, comm, role, rssBytes: summarise(rss) })),
+        wallMs,
+        processes: [...processes.values()].map(({ pid, comm, role, samples: rss, firstCpuTicks, lastCpuTicks }) => {
+          const cpuMs = ((lastCpuTicks - firstCpuTicks) * 1000) / TICKS_PER_SECOND;
+          return { pid, comm, role, rssBytes: summarise(rss), cpuMs, cores: cpuMs / wallMs };
+        }),
         nodeTotalBytes: summarise(nodeTotals),
       };
     },

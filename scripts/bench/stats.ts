@@ -59,6 +59,11 @@ export function cell(value: number | undefined, digits = 1): string {
 export const mebibytes = (bytes: number) => bytes / 2 ** 20;
 export const kibibytes = (bytes: number) => bytes / 1024;
 
+/** The ratio of two p50s, or of any two figures; NaN when the baseline is not positive. */
+export function ratio(value: number, baseline: number): number {
+  return baseline > 0 ? value / baseline : Number.NaN;
+}
+
 /** Resident set size in bytes from the text of /proc/<pid>/status (its VmRSS line, in kB); undefined if absent. */
 export function rssFromProcStatus(status: string): number | undefined {
   const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
@@ -69,14 +74,16 @@ export function rssFromProcStatus(status: string): number | undefined {
  * The command name and parent pid from the text of /proc/<pid>/stat. The name sits in parentheses and
  * may itself contain spaces and parentheses, so the fields after it are found from the last ')'.
  */
-export function parseProcStat(stat: string): { comm: string; ppid: number } | undefined {
+export function parseProcStat(stat: string): { comm: string; ppid: number; cpuTicks: number } | undefined {
   const open = stat.indexOf('(');
   const close = stat.lastIndexOf(')');
   if (open === -1 || close < open) return undefined;
+  // After the name: state, ppid, pgrp, session, tty_nr, tpgid, flags, minflt, cminflt, majflt, cmajflt, utime, stime.
   const rest = stat.slice(close + 2).split(' ');
   const ppid = Number(rest[1]);
-  if (!Number.isInteger(ppid)) return undefined;
-  return { comm: stat.slice(open + 1, close), ppid };
+  const cpuTicks = Number(rest[11]) + Number(rest[12]);
+  if (!Number.isInteger(ppid) || !Number.isFinite(cpuTicks)) return undefined;
+  return { comm: stat.slice(open + 1, close), ppid, cpuTicks };
 }
 
 /** Every descendant of `root` in a pid → parent map, breadth first. */
@@ -91,4 +98,26 @@ export function descendants(root: number, parents: ReadonlyMap<number, number>):
     queue.push(...(children.get(pid) ?? []));
   }
   return found;
+}
+
+/**
+ * From looks at a running count (when, and how many were counted then), the time each of the first
+ * `total` items was first counted: item k (0-based) at the first look whose count exceeded k.
+ * Undefined for an item no look counted. A count that falls back (it should not) is ignored.
+ */
+export function firstTimesCounted(looks: ReadonlyArray<{ at: number; count: number }>, total: number): Array<number | undefined> {
+  const times: Array<number | undefined> = Array.from({ length: total }, () => undefined);
+  let counted = 0;
+  for (const { at, count } of looks) {
+    while (counted < Math.min(count, total)) times[counted++] = at;
+  }
+  return times;
+}
+
+/** Stream sequence numbers are decimal strings of up to 40 digits: compare them as numbers; missing ones last. */
+export function compareSequenceNumbers(a: string | undefined, b: string | undefined): number {
+  if (!a || !b) return a ? -1 : b ? 1 : 0;
+  const x = BigInt(a);
+  const y = BigInt(b);
+  return x < y ? -1 : x > y ? 1 : 0;
 }

@@ -11,13 +11,14 @@ import { lambdaContext } from '../local/lambda-context';
 import { REPO_ROOT } from '../local/lambda-runtime';
 import type { BenchEnvironment } from './environment';
 import { progress } from './environment';
-import { cell, loadAverage, summarise, verdict, type Summary } from './stats';
+import { TICKS_PER_SECOND } from './memory';
+import { cell, loadAverage, parseProcStat, summarise, verdict, type Summary } from './stats';
 
 /** The issue's targets for a submission, as multiples of the bare conditional PutItem's p50. */
 export const SUBMIT_TARGET = { gatewayVsPut: 1.5, inProcessVsPut: 1.2 } as const;
 
-type Mode = 'gateway' | 'inProcess' | 'barePut' | 'bareTransact' | 'bareSequence' | 'bareParallel';
-const MODES: Mode[] = ['gateway', 'inProcess', 'barePut', 'bareTransact', 'bareSequence', 'bareParallel'];
+type Mode = 'gateway' | 'inProcess' | 'barePut' | 'bareTransact' | 'bareSequence' | 'bareParallel' | 'bareLean';
+const MODES: Mode[] = ['gateway', 'inProcess', 'barePut', 'bareTransact', 'bareSequence', 'bareParallel', 'bareLean'];
 type Write = 'first' | 'correction';
 
 export interface SubmitRow {
@@ -28,6 +29,10 @@ export interface SubmitRow {
   /** HTTP status every run answered (bare writes: none). */
   status?: number;
   latencyMs: Summary;
+  /** CPU per run of this process (the client and, for the gateway and handler, the server side too). */
+  nodeCpuMsPerRun: number;
+  /** CPU per run of DynamoDB Local (java), from /proc: clock ticks summed over the runs, so a mean. */
+  dynamodbLocalCpuMsPerRun: number;
   ratioToPut: number;
   ratioToTransact: number;
   target?: number;
@@ -58,6 +63,7 @@ const LABELS: Record<Mode, { label: string; kind: SubmitRow['kind'] }> = {
   bareTransact: { label: '*baseline: bare TransactWriteItems of the same 3 items*', kind: 'baseline' },
   bareSequence: { label: '*what-if: the handler’s 5 DynamoDB calls, bare, one after another*', kind: 'what-if' },
   bareParallel: { label: '*what-if: its 4 reads bare in parallel, then the transaction*', kind: 'what-if' },
+  bareLean: { label: '*what-if: one GetItem (the location, with its latest return), then the transaction*', kind: 'what-if' },
 };
 
 const AREAS: Array<[string, string]> = [
@@ -252,21 +258,43 @@ export async function benchSubmit(environment: BenchEnvironment, options: { firs
       const stored = storedFor('bareParallel', index, write);
       await dynamo.send(new TransactWriteCommand(writeReturnRequest(stored, placeOf(index), write === 'first' ? undefined : 1, environment.tables)));
     },
+    bareLean: async (index, write) => {
+      const locationId = locationOf('bareLean', index);
+      await dynamo.send(new GetCommand({ TableName: environment.tables.locations, Key: keys.location(locationId) }));
+      const stored = storedFor('bareLean', index, write);
+      await dynamo.send(new TransactWriteCommand(writeReturnRequest(stored, placeOf(index), write === 'first' ? undefined : 1, environment.tables)));
+    },
   };
 
   const times = new Map<string, number[]>();
   const record = (mode: Mode, write: Write, ms: number) => times.set(`${mode}:${write}`, [...(times.get(`${mode}:${write}`) ?? []), ms]);
   const perRequest: Record<'gateway' | 'inProcess', Array<{ total: number; calls: Call[] }>> = { gateway: [], inProcess: [] };
 
+  // CPU per run: this process's (client, gateway and handler alike, all in it) and DynamoDB Local's.
+  const javaPid = environment.dynamo.process.pid;
+  const javaTicks = () => {
+    try {
+      return parseProcStat(readFileSync(`/proc/${javaPid}/stat`, 'utf8'))?.cpuTicks ?? Number.NaN;
+    } catch {
+      return Number.NaN;
+    }
+  };
+  const cpu = new Map<string, { nodeMs: number; javaTicks: number; runs: number }>();
   const timeOne = async (mode: Mode, index: number, write: Write, measured: boolean) => {
     collecting = mode === 'gateway' || mode === 'inProcess' ? [] : undefined;
+    const javaBefore = javaTicks();
+    const nodeBefore = process.cpuUsage();
     const started = performance.now();
     await run[mode](index, write);
     const elapsed = performance.now() - started;
+    const nodeUsed = process.cpuUsage(nodeBefore);
+    const javaUsed = javaTicks() - javaBefore;
     const calls = collecting ?? [];
     collecting = undefined;
     if (!measured) return;
     record(mode, write, elapsed);
+    const spent = cpu.get(`${mode}:${write}`) ?? { nodeMs: 0, javaTicks: 0, runs: 0 };
+    cpu.set(`${mode}:${write}`, { nodeMs: spent.nodeMs + (nodeUsed.user + nodeUsed.system) / 1000, javaTicks: spent.javaTicks + javaUsed, runs: spent.runs + 1 });
     if ((mode === 'gateway' || mode === 'inProcess') && write === 'first') perRequest[mode].push({ total: elapsed, calls });
   };
 
@@ -309,7 +337,10 @@ export async function benchSubmit(environment: BenchEnvironment, options: { firs
         const latencyMs = summarise(times.get(`${mode}:${write}`) ?? []);
         const target = mode === 'gateway' ? SUBMIT_TARGET.gatewayVsPut : mode === 'inProcess' ? SUBMIT_TARGET.inProcessVsPut : undefined;
         const ratioToPut = latencyMs.p50 / putP50;
+        const spent = cpu.get(`${mode}:${write}`);
         rows.push({
+          nodeCpuMsPerRun: spent ? spent.nodeMs / spent.runs : Number.NaN,
+          dynamodbLocalCpuMsPerRun: spent ? (spent.javaTicks * (1000 / TICKS_PER_SECOND)) / spent.runs : Number.NaN,
           mode,
           write,
           ...LABELS[mode],
@@ -370,13 +401,13 @@ export function submitMarkdown(results: SubmitResults): string {
     '',
     `Return item ${(results.itemBytes / 1024).toFixed(1)} KB. Targets: gateway p50 ≤ ${results.target.gatewayVsPut}× and in-process p50 ≤ ${results.target.inProcessVsPut}× the bare PutItem.`,
     '',
-    '| write | what | status | p50 (ms) | p99 (ms) | p50 ÷ bare PutItem | p50 ÷ bare TransactWriteItems | vs target |',
-    '|---|---|---|---|---|---|---|---|',
+    '| write | what | status | p50 (ms) | p99 (ms) | p50 ÷ bare PutItem | p50 ÷ bare TransactWriteItems | vs target | node CPU per run (ms) | DynamoDB Local CPU per run (ms) |',
+    '|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const row of results.rows) {
     const against = row.target !== undefined ? `${row.verdict} (≤ ${row.target}×)` : '';
     lines.push(
-      `| ${row.write === 'first' ? 'first (201)' : 'correction (200)'} | ${row.label} | ${row.status ?? ''} | ${cell(row.latencyMs.p50, 2)} | ${cell(row.latencyMs.p99, 2)} | ${cell(row.ratioToPut, 2)} | ${cell(row.ratioToTransact, 2)} | ${against} |`,
+      `| ${row.write === 'first' ? 'first (201)' : 'correction (200)'} | ${row.label} | ${row.status ?? ''} | ${cell(row.latencyMs.p50, 2)} | ${cell(row.latencyMs.p99, 2)} | ${cell(row.ratioToPut, 2)} | ${cell(row.ratioToTransact, 2)} | ${against} | ${cell(row.nodeCpuMsPerRun, 2)} | ${cell(row.dynamodbLocalCpuMsPerRun, 1)} |`,
     );
   }
   for (const [name, rows] of [['in-process handler', results.breakdown.inProcess], ['gateway', results.breakdown.gateway]] as const) {
