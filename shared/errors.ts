@@ -88,6 +88,17 @@ export const problems = {
     }),
   busy: (detail: string) =>
     new ProblemError({ status: 503, title: 'Busy, try again', slug: 'busy', detail, headers: { 'retry-after': '1' } }),
+  /** The database could not be reached (down, restarting, or not answering in time). */
+  unavailable: () =>
+    new ProblemError({
+      status: 503,
+      title: 'Service unavailable',
+      slug: 'unavailable',
+      detail:
+        'The database could not be reached; try again in a moment. A write may or may not have been saved: ' +
+        'retry it with the same Idempotency-Key to get its answer without saving it twice.',
+      headers: { 'retry-after': '2' },
+    }),
 };
 
 /** Dotted path as clients see it: `vacancies.nursing.male`, `categories.0`. */

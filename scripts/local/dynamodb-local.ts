@@ -55,12 +55,13 @@ async function waitUntilReady(endpoint: string, child: ChildProcess, timeoutMs: 
 }
 
 /**
- * Start DynamoDB Local on a free loopback port; `dataDir` keeps the data between runs, undefined keeps it
- * in memory. sharedDb so every credential and region sees the same tables.
+ * Start DynamoDB Local on a free loopback port (or `port`, to restart one where its clients expect it);
+ * `dataDir` keeps the data between runs, undefined keeps it in memory. sharedDb so every credential and
+ * region sees the same tables.
  */
-export async function startDynamoLocal(options: { dataDir?: string; quiet?: boolean } = {}): Promise<RunningDynamo> {
+export async function startDynamoLocal(options: { dataDir?: string; quiet?: boolean; port?: number } = {}): Promise<RunningDynamo> {
   checkJava();
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
   const child = dynamoDbLocal.spawn({
     port,

@@ -51,8 +51,11 @@ export function localEndpoints(users: DemoUser[], issuer: LocalIssuer, services:
     'GET /config.js': async () => ({ statusCode: 200, headers: { 'content-type': 'text/javascript; charset=utf-8' }, body: Buffer.from("window.CAPACITY_TRACKER_API = '';\n") }),
     [`GET ${JWKS_PATH}`]: async () => jsonResponse(200, issuer.jwks),
     'POST /local/token': async (request) => {
-      const body = parseBody(request, z.strictObject({ user: z.string() }));
+      // A demo user by id, or any provider user by id (the load test's simulated providers): a provider's
+      // token opens nothing by itself, the memberships table says which locations it may act for.
+      const body = parseBody(request, z.union([z.strictObject({ user: z.string() }), z.strictObject({ sub: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/), role: z.literal('provider') })]));
       if ('statusCode' in body) return body;
+      if ('sub' in body) return jsonResponse(200, { token: await issuer.sign({ sub: body.sub, role: 'provider' }) });
       const user = users.find((candidate) => candidate.id === body.user);
       if (!user) return problem(404, 'Not found', `No demo user ${body.user}; see GET /local/users.`);
       return jsonResponse(200, { token: await issuer.sign({ sub: user.id, role: user.role, areas: user.areas }) });

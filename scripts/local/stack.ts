@@ -3,14 +3,16 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { existsSync, readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
-import type { DynamoDBBatchResponse } from 'aws-lambda';
+import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { aggregatorFunction } from '../../shared/routes';
 import { loadHandler, runFunction } from './lambda-runtime';
 import { startStreamPoller, type StreamPoller } from './stream-poller';
 import type { TableId } from '../../shared/tables';
 import { demoLocations } from '../seed/demo-data';
 import { demoUsers, type DemoUser } from '../seed/demo-users';
-import { startDynamoLocal, useLocalAwsEnvironment } from './dynamodb-local';
+import { startDynamoLocal, useLocalAwsEnvironment, type RunningDynamo } from './dynamodb-local';
+import { parseLocalFaults } from '../../shared/runtime/faults';
+import { crashPartWayThrough } from './faults';
 import { createGateway, REPO_ROOT } from './gateway';
 import { createLocalIssuer, exportIssuerSettings, type LocalIssuer } from './issuer';
 import { localEndpoints, type LocalServices } from './local-endpoints';
@@ -31,6 +33,8 @@ export interface LocalStackOptions {
   log?: (line: string) => void;
   logRequests?: boolean;
   tablePrefix?: string;
+  /** Run the stream consumer in this process (default); false leaves it to another (the load test's crash fault). */
+  aggregator?: boolean;
 }
 
 export interface LocalStack {
@@ -41,6 +45,10 @@ export interface LocalStack {
   deadLetterFile: string;
   dynamodbPid: number | undefined;
   sesEndpoint: string;
+  /** The stream consumer, when it runs in this process. */
+  aggregator: StreamPoller | undefined;
+  /** For fault injection (npm run load -- --faults kill): stop DynamoDB Local hard, and start it again on its port and data. */
+  dynamodb: { kill(signal?: NodeJS.Signals): Promise<void>; restart(): Promise<void> };
   stop(): Promise<void>;
 }
 
@@ -91,7 +99,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const kept = (name: string) => (options.inMemory ? undefined : join(options.dataDir, name));
   usePowertoolsLocalDefaults();
   const dynamoDataDir = kept('dynamodb');
-  const dynamo = await startDynamoLocal(dynamoDataDir ? { dataDir: dynamoDataDir } : {});
+  let dynamo: RunningDynamo = await startDynamoLocal(dynamoDataDir ? { dataDir: dynamoDataDir } : {});
   let aggregator: StreamPoller | undefined;
   let ses: LocalSes | undefined;
   try {
@@ -105,7 +113,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
     // Started before the seed, so the demo returns flow into the aggregates as real ones would.
     const deadLetterFile = join(options.dataDir, 'aggregator-dead-letters.jsonl');
-    aggregator = await startAggregator(dynamo.endpoint, tables, deadLetterFile, kept('aggregator-checkpoints.json'), log);
+    if (options.aggregator !== false) aggregator = await startAggregator(dynamo.endpoint, tables, deadLetterFile, kept('aggregator-checkpoints.json'), log);
 
     if (options.seed) {
       // Imported only now: repositories read their table names from the environment when loaded.
@@ -139,8 +147,32 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       tables,
       users,
       deadLetterFile,
-      dynamodbPid: dynamo.process.pid,
+      get dynamodbPid() {
+        return dynamo.process.pid;
+      },
       sesEndpoint: ses.endpoint,
+      aggregator,
+      dynamodb: {
+        kill: (signal = 'SIGKILL') =>
+          new Promise<void>((resolve) => {
+            if (dynamo.process.exitCode !== null || dynamo.process.signalCode !== null) return resolve();
+            dynamo.process.once('exit', () => resolve());
+            dynamo.process.kill(signal);
+          }),
+        restart: async () => {
+          const { port } = dynamo;
+          // The port can stay taken for a moment after a kill.
+          for (let attempt = 1; ; attempt += 1) {
+            try {
+              dynamo = await startDynamoLocal({ ...(dynamoDataDir ? { dataDir: dynamoDataDir } : {}), port });
+              return;
+            } catch (error) {
+              if (attempt >= 5) throw error;
+              await new Promise((resolve) => setTimeout(resolve, 500));
+            }
+          }
+        },
+      },
       stop: async () => {
         schedule.stop();
         await gateway.close();
@@ -160,8 +192,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 /**
  * The returns stream feeding the aggregator, with the settings of the Lambda event source mapping. A
  * batch given up on lands in the dead-letter file, as it would in the SQS queue in AWS.
+ * `LOCAL_FAULTS=crash:<n>` makes this process die part-way through a batch (scripts/local/faults.ts).
  */
-async function startAggregator(
+export async function startAggregator(
   endpoint: string,
   tables: Record<TableId, string>,
   deadLetterFile: string,
@@ -172,11 +205,14 @@ async function startAggregator(
   if (earlier > 0) log(`aggregator: ${earlier} batch(es) from earlier runs are in ${deadLetterFile}`);
   const handler = await loadHandler(aggregatorFunction.handler);
   const { batchSize, maximumRetryAttempts, bisectBatchOnError } = aggregatorFunction.stream;
+  const run = (event: DynamoDBStreamEvent, context: Context) => handler(event, context) as Promise<DynamoDBBatchResponse | void>;
+  const { crashAfterRecords } = parseLocalFaults(process.env.LOCAL_FAULTS);
+  if (crashAfterRecords) log(`aggregator: LOCAL_FAULTS: this process will be killed part-way through the batch of its record number ${crashAfterRecords}`);
   return startStreamPoller({
     endpoint,
     tableName: tables[aggregatorFunction.source],
     functionName: aggregatorFunction.id,
-    handler: (event, context) => handler(event, context) as Promise<DynamoDBBatchResponse | void>,
+    handler: crashAfterRecords ? crashPartWayThrough(run, crashAfterRecords) : run,
     batchSize,
     maximumRetryAttempts,
     bisectBatchOnError,

@@ -7,6 +7,17 @@ import { logger } from '../runtime/powertools';
 const THROTTLING = new Set(['ThrottlingException', 'ProvisionedThroughputExceededException', 'RequestLimitExceeded']);
 
 /**
+ * The database did not answer at all (refused, reset, timed out), after the SDK's retries: DynamoDB Local
+ * stopped or restarting, locally; in AWS, a network fault. Not the caller's doing, and worth a retry.
+ */
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
+const UNREACHABLE_NAMES = new Set(['TimeoutError', 'RequestTimeout']);
+function isUnreachable(error: Error): boolean {
+  const code = (error as { code?: unknown }).code;
+  return (typeof code === 'string' && UNREACHABLE_CODES.has(code)) || UNREACHABLE_NAMES.has(error.name);
+}
+
+/**
  * Powertools idempotency's errors that a caller's request causes, by name (the package names each class;
  * matching names keeps the package out of functions that never use it). A persistence failure is not
  * here: that is ours (a 500, or a 503 when DynamoDB throttled).
@@ -57,6 +68,11 @@ export function toProblemResponse(error: unknown, instance?: string): APIGateway
   if (error instanceof Error && error.name === 'IdempotencyPersistenceLayerError' && error.cause instanceof Error && THROTTLING.has(error.cause.name)) {
     logger.warn('throttled after retries', { errorName: error.cause.name });
     return toProblemResponse(problems.busy('The service is busy; try again in a moment with the same Idempotency-Key.'), instance);
+  }
+  const unreachable = error instanceof Error && (isUnreachable(error) || (error.name === 'IdempotencyPersistenceLayerError' && error.cause instanceof Error && isUnreachable(error.cause)));
+  if (unreachable) {
+    logger.warn('database unreachable after retries', { errorName: (error as Error).name, code: String((error as { code?: unknown }).code ?? (error as Error & { cause?: { code?: unknown } }).cause?.code ?? '') });
+    return toProblemResponse(problems.unavailable(), instance);
   }
   logger.error('unhandled error', { error: error as Error });
   const problem: Problem = {

@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { addThrottling, parseLocalFaults } from './faults';
 import { tracer } from './powertools';
 
 /**
@@ -7,13 +8,19 @@ import { tracer } from './powertools';
  * and the SDK uses the regional endpoint.
  */
 const endpoint = process.env.DYNAMODB_ENDPOINT;
+const client = new DynamoDBClient({
+  ...(endpoint ? { endpoint } : {}),
+  maxAttempts: 4,
+  // Locally, a DynamoDB Local that was stopped or is still starting fails a call within seconds (and the
+  // caller gets a 503) instead of leaving it waiting until the gateway's 29 s integration timeout.
+  ...(endpoint ? { requestHandler: { connectionTimeout: 2_000, requestTimeout: 10_000 } } : {}),
+});
+// Fault injection for the load tests only (shared/runtime/faults.ts); LOCAL_FAULTS is never set in AWS.
+const faults = process.env.LOCAL_FAULTS ? parseLocalFaults(process.env.LOCAL_FAULTS) : {};
+if (faults.throttle) addThrottling(client, faults.throttle);
+
 /** The low-level client: for libraries that marshal their own items (Powertools idempotency). */
-export const dynamoClient = tracer.captureAWSv3Client(
-  new DynamoDBClient({
-    ...(endpoint ? { endpoint } : {}),
-    maxAttempts: 4,
-  }),
-);
+export const dynamoClient = tracer.captureAWSv3Client(client);
 
 export const dynamo = DynamoDBDocumentClient.from(dynamoClient, {
   marshallOptions: { removeUndefinedValues: true },
