@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { APIGatewayProxyEventV2WithLambdaAuthorizer, APIGatewayProxyResultV2, APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
@@ -61,7 +62,9 @@ export function toApiGatewayEvent(
   }
 
   const now = new Date();
-  const textual = isTextual(headers['content-type']);
+  // Text that is not UTF-8 goes as its bytes (base64), never altered: decoded as text it would arrive
+  // with U+FFFD in place of the bad bytes, and the route could no longer refuse it.
+  const textual = isTextual(headers['content-type']) && isUtf8(request.body);
   const hasBody = request.body.byteLength > 0;
   return {
     version: '2.0',

@@ -684,7 +684,8 @@ interface QueryPart {
   raw: string;
 }
 
-const queryPart = (world: FuzzWorld, route: RouteDefinition): fc.Arbitrary<QueryPart> => {
+/** One name=value pair: a known parameter with a valid or hostile value, an unknown one, or raw garbage. */
+const queryPair = (world: FuzzWorld, route: RouteDefinition): fc.Arbitrary<string> => {
   const schema = route.request?.query as (z.ZodType & { shape?: Record<string, unknown> }) | undefined;
   const names = schema?.shape ? Object.keys(schema.shape) : [];
   const values = queryValues(world);
@@ -698,16 +699,42 @@ const queryPart = (world: FuzzWorld, route: RouteDefinition): fc.Arbitrary<Query
     name === 'nextToken'
       ? tokenValue
       : fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...(values[name] ?? ['x'])) }, { weight: 2, arbitrary: fc.constantFrom(...QUERY_HOSTILE_VALUES) }, { weight: 1, arbitrary: hostileText });
-  const pair = fc.oneof(
+  return fc.oneof(
     { weight: 5, arbitrary: knownName.chain((name) => valueFor(name).map((value) => `${pct(name)}=${pct(value)}`)) },
     { weight: 1, arbitrary: fc.tuple(hostileKey, hostileText).map(([name, value]) => `${pct(name)}=${pct(value)}`) },
     { weight: 1, arbitrary: fc.constantFrom(...RAW_QUERY_FRAGMENTS) },
   );
+};
+
+const queryPart = (world: FuzzWorld, route: RouteDefinition): fc.Arbitrary<QueryPart> => {
+  const schema = route.request?.query as (z.ZodType & { shape?: Record<string, unknown> }) | undefined;
   // Defaults first: a level where one is needed, so a hostile extra is what decides.
-  const needsLevel = names.includes('level');
+  const needsLevel = schema?.shape ? 'level' in schema.shape : false;
   return fc
-    .tuple(fc.boolean(), fc.constantFrom(...values.level!), fc.array(pair, { maxLength: 4 }))
+    .tuple(fc.boolean(), fc.constantFrom(...queryValues(world).level!), fc.array(queryPair(world, route), { maxLength: 4 }))
     .map(([withLevel, level, pairs]) => ({ raw: [...(needsLevel && withLevel ? [`level=${level}`] : []), ...pairs].join('&') }));
+};
+
+/** A valid query of each route (the near-valid cases start from one). */
+const validQueries = (world: FuzzWorld, route: RouteDefinition): string[] => {
+  const area = `area=${world.own.region}`;
+  switch (route.id as RouteId) {
+    case 'listLocations':
+      return ['', area, 'type=careHome&limit=10', `area=${world.own.localAuthority}&type=hospice`];
+    case 'listReturns':
+      return ['', `from=${addDays(world.today, -10)}&to=${world.today}`, 'limit=5'];
+    case 'getAggregates':
+    case 'exportAggregates':
+      return [`level=region&${area}`, `level=localAuthority&area=${world.own.localAuthority}&from=${addDays(world.today, -3)}&to=${world.today}`, 'level=region'];
+    case 'getCompleteness':
+      return [`level=region&${area}`, 'level=localAuthority'];
+    case 'searchVacancies':
+      return [area, `${area}&category=nursing&sex=female&admitting=true`, `area=${world.own.localAuthority}&updatedWithinHours=24`];
+    case 'listRegistrations':
+      return ['', 'status=pending', 'status=approved&limit=10'];
+    default:
+      return [''];
+  }
 };
 
 // ---------------------------------------------------------------------------------------------------
@@ -913,23 +940,52 @@ function headersOf(parts: Omit<Parts, 'params' | 'path' | 'query' | 'method'>, n
 }
 
 /** A request for one route, with every part drawn; the model says what it must get. */
-const routeCase = (world: FuzzWorld, route: RouteDefinition): fc.Arbitrary<FuzzCase | undefined> => {
+/** Mostly `usual`, now and then `other`: most parts of a near-valid request are valid. */
+const mostly = <T>(usual: fc.Arbitrary<T>, other: fc.Arbitrary<T>, usualWeight = 6) => fc.oneof({ weight: usualWeight, arbitrary: usual }, { weight: 1, arbitrary: other });
+
+/**
+ * A request for one route, with every part drawn. `wide`: each part drawn from everything, valid or not
+ * (most requests carry several defects and stop at the first check). `near`: a valid request of an
+ * allowed caller with one part (sometimes two) spoilt, so the checks deep in a route are reached.
+ */
+const routeCase = (world: FuzzWorld, route: RouteDefinition, mode: 'wide' | 'near'): fc.Arbitrary<FuzzCase | undefined> => {
   const names = [...route.path.matchAll(/\{(\w+)\}/g)].map((match) => match[1]!);
-  const segmentArb = (name: string) => (name === 'locationId' ? locationSegment(world) : name === 'reportDate' ? dateSegment(world) : registrationSegment);
+  const wideSegment = (name: string) => (name === 'locationId' ? locationSegment(world) : name === 'reportDate' ? dateSegment(world) : registrationSegment);
+  const nearSegment = (name: string) =>
+    name === 'locationId'
+      ? mostly(fc.constant(world.locations.careHome), locationSegment(world), 5)
+      : name === 'reportDate'
+        ? mostly(fc.oneof(fc.integer({ min: 0, max: 5 }).map((back) => addDays(world.today, -back)), fc.constant(world.returnDay)), dateSegment(world), 5)
+        : mostly(fc.uuid(), registrationSegment, 5);
   const spec = BODIES[route.id as RouteId];
-  const segments = fc.tuple(...names.map(segmentArb)).map((values) => Object.fromEntries(names.map((name, index) => [name, values[index]!])));
+  const segments = fc.tuple(...names.map(mode === 'wide' ? wideSegment : nearSegment)).map((values) => Object.fromEntries(names.map((name, index) => [name, values[index]!])));
   const target = fc.constantFrom<LocationKey>('careHome', 'hospice', 'inactive', 'unknown');
+  const noBody = fc.oneof({ weight: 5, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.constantFrom(...GARBAGE_BODIES).map((text) => Buffer.from(text)) });
+  const wide = {
+    segments,
+    auth: authPart(world),
+    query: route.request?.query ? queryPart(world, route) : fc.oneof({ weight: 4, arbitrary: fc.constant({ raw: '' }) }, { weight: 1, arbitrary: queryPart(world, route) }),
+    body: spec ? target.chain((key) => bodyBytes(spec, world, key)) : noBody,
+    contentType: fc.option(contentTypeValue, { freq: 3 }),
+    ifMatch: route.request?.ifMatch ? fc.option(ifMatchValue, { freq: 2 }) : fc.constant(null),
+    idempotencyKey: route.request?.idempotencyKey ? fc.option(idempotencyKeyValue, { freq: 2 }) : fc.constant(null),
+    noise: fc.array(noiseHeader, { maxLength: 3 }),
+  };
+  const allowed = CALLERS.filter((caller) => 'pass' in accessGate(route, caller, 'careHome'));
+  const near = {
+    ...wide,
+    auth: allowed.length > 0 ? mostly(fc.constantFrom(...allowed).map((caller): AuthPart => ({ values: [`Bearer ${world.tokens[caller]}`], caller })), authPart(world), 5) : authPart(world),
+    query: fc
+      .tuple(fc.constantFrom(...validQueries(world, route)), fc.oneof({ weight: 2, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: queryPair(world, route) }))
+      .map(([valid, extra]) => ({ raw: [valid, extra].filter(Boolean).join('&') })),
+    body: spec ? mostly(fc.constant(Buffer.from(jsonText(spec.valid(world, 'careHome')), 'utf8')), bodyBytes(spec, world, 'careHome'), 1) : noBody,
+    contentType: fc.oneof({ weight: 4, arbitrary: fc.constant(null) }, { weight: 2, arbitrary: fc.constant('application/json') }, { weight: 1, arbitrary: contentTypeValue }),
+    ifMatch: route.request?.ifMatch ? fc.oneof({ weight: 3, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: ifMatchValue }) : fc.constant(null),
+    idempotencyKey: route.request?.idempotencyKey ? fc.oneof({ weight: 3, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: fc.uuid() }, { weight: 1, arbitrary: idempotencyKeyValue }) : fc.constant(null),
+    noise: fc.array(noiseHeader, { maxLength: 2 }),
+  };
   return fc
-    .record({
-      segments,
-      auth: authPart(world),
-      query: route.request?.query ? queryPart(world, route) : fc.oneof({ weight: 4, arbitrary: fc.constant({ raw: '' }) }, { weight: 1, arbitrary: queryPart(world, route) }),
-      body: spec ? target.chain((key) => bodyBytes(spec, world, key)) : fc.oneof({ weight: 5, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.constantFrom(...GARBAGE_BODIES).map((text) => Buffer.from(text)) }),
-      contentType: fc.option(contentTypeValue, { freq: 3 }),
-      ifMatch: route.request?.ifMatch ? fc.option(ifMatchValue, { freq: 2 }) : fc.constant(null),
-      idempotencyKey: route.request?.idempotencyKey ? fc.option(idempotencyKeyValue, { freq: 2 }) : fc.constant(null),
-      noise: fc.array(noiseHeader, { maxLength: 3 }),
-    })
+    .record(mode === 'wide' ? wide : near)
     .map(({ segments: raw, auth, query, body, contentType, ifMatch, idempotencyKey, noise }) => {
       const path = fillPath(route, raw) + (query.raw ? `?${query.raw}` : '');
       const match = matchRoute(route.method, path.split('?')[0]!);
@@ -1156,7 +1212,7 @@ function judgeHeadSize(value: FuzzCase): FuzzCase | undefined {
 
 /** Every route of the route table is drawn from, and a share of unmatched and framing cases. */
 export function fuzzCase(world: FuzzWorld): fc.Arbitrary<FuzzCase> {
-  const matched = fc.constantFrom(...protectedRoutes).chain((route) => routeCase(world, route));
+  const matched = fc.tuple(fc.constantFrom(...protectedRoutes), fc.constantFrom<'wide' | 'near'>('wide', 'near')).chain(([route, mode]) => routeCase(world, route, mode));
   return fc
     .oneof(
       { weight: 84, arbitrary: matched },

@@ -1,11 +1,22 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, test } from 'vitest';
 import { dynamo } from '../../shared/runtime/dynamodb';
-import { call, createLocation, daysAgo, designExample, returnPath, today, useGateway } from '../helpers/api';
+import { call, createLocation, daysAgo, designExample, returnPath, today, tokenFor, useGateway } from '../helpers/api';
 
 const gateway = useGateway();
 const put = (path: string, body: unknown, headers: Record<string, string> = {}) => call(gateway.url(), 'PUT', path, { body, headers });
 const get = (path: string, user?: string) => call(gateway.url(), 'GET', path, user ? { as: user } : {});
+/** The DESIGN example with these bytes (an overlong '/', say) as its notes. */
+function notesWithBytes(bytes: number[]): Buffer {
+  const [before, after] = JSON.stringify({ ...designExample(), notes: 'BYTES' }).split('BYTES') as [string, string];
+  return Buffer.concat([Buffer.from(before), Buffer.from(bytes), Buffer.from(after)]);
+}
+/** A body as bytes, which `call` (text) cannot send. */
+async function putBytes(path: string, body: Buffer) {
+  const response = await fetch(gateway.url() + path, { method: 'PUT', headers: { authorization: `Bearer ${await tokenFor('admin')}`, 'content-type': 'application/json' }, body: new Uint8Array(body) });
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, json: text ? JSON.parse(text) : undefined };
+}
 
 async function storedVersions(locationId: string) {
   const { Items } = await dynamo.send(
@@ -103,6 +114,8 @@ describe('bad input gets a clear 4xx and changes nothing', () => {
     { name: 'a missing section', status: 400, path: 'ppe', send: (p) => put(p, { ...designExample(), ppe: undefined }) },
     { name: 'a body over 64 KiB', status: 413, send: (p) => put(p, { ...designExample(), notes: 'x'.repeat(70_000) }) },
     { name: 'a form-encoded body', status: 415, send: (p) => call(gateway.url(), 'PUT', p, { rawBody: 'a=1', headers: { 'content-type': 'application/x-www-form-urlencoded' } }) },
+    // Found by fuzzing: the gateway decoded the bytes as text, U+FFFD in place of the bad ones, and the return was stored.
+    { name: 'bytes that are not UTF-8 in a string', status: 400, path: '', send: (p) => putBytes(p, notesWithBytes([0xc0, 0xaf])) },
     { name: 'a weak If-Match', status: 400, path: 'headers.If-Match', send: (p) => put(p, designExample(), { 'if-match': 'W/"1"' }) },
   ];
 

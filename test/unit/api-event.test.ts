@@ -84,6 +84,13 @@ describe('toApiGatewayEvent', () => {
     expect(event.isBase64Encoded).toBe(false);
   });
 
+  test('a JSON body that is not UTF-8 is passed as its bytes, base64-encoded (fuzzing found it decoded with U+FFFD)', () => {
+    const bytes = Buffer.concat([Buffer.from('{"notes":"'), Buffer.from([0xc0, 0xaf, 0xed, 0xa0, 0x80, 0xff]), Buffer.from('"}')]);
+    const event = toApiGatewayEvent(request({ body: bytes }), match, undefined);
+    expect(event.isBase64Encoded).toBe(true);
+    expect(Buffer.from(event.body!, 'base64')).toEqual(bytes);
+  });
+
   test('a binary body is base64-encoded and flagged', () => {
     const bytes = Buffer.from([0x00, 0xff, 0x01, 0x80]);
     const event = toApiGatewayEvent(request({ headers: { 'content-type': 'application/octet-stream' }, body: bytes }), match, undefined);
