@@ -36,7 +36,8 @@ function writeResults(partial: boolean, results: Record<string, unknown>): void 
  * `npm run bench`: the benchmarks, each on a DynamoDB Local of its own, printed as markdown tables and
  * written to bench/results.json so runs can be compared. Figures are for this machine; the baseline in
  * each table was measured in the same run (on the same DynamoDB Local, or for the bundles, in the same
- * fresh-process harness). `BENCH_ONLY=bundles` runs one section; `BENCH_QUICK` shortens them.
+ * fresh-process harness). `BENCH_ONLY=bundles` runs one section (or `submit,exports`: any of bundles,
+ * reminders, search, submit, exports, lag; lag includes the stack's memory); `BENCH_QUICK` shortens them.
  */
 async function main(): Promise<void> {
   const sections = chosenSections();
