@@ -5,7 +5,7 @@ import { keys } from '../keys';
 import type { AreaLevel } from '../schemas/common';
 import { dynamo } from '../runtime/dynamodb';
 import { tableName } from '../runtime/config';
-import { decodePageToken, encodePageToken, invalidPageToken } from './pagination';
+import { decodePageToken, encodePageToken, invalidPageToken, requireStartKeyWithin } from './pagination';
 
 const TABLES = { aggregates: tableName('aggregates'), ledger: tableName('aggregateLedger') };
 
@@ -161,6 +161,7 @@ export function areaAggregatesRequest(ref: AreaRef, from: string, to: string, li
   const areaKey = areaKeyOf(ref);
   const startKey = decodePageToken(nextToken, ['areaKey', 'date']);
   if (startKey && startKey.areaKey !== areaKey) throw invalidPageToken();
+  requireStartKeyWithin(startKey, 'date', { from, to });
   return {
     TableName: table,
     KeyConditionExpression: 'areaKey = :areaKey AND #date BETWEEN :from AND :to',
@@ -175,6 +176,7 @@ export function areaAggregatesRequest(ref: AreaRef, from: string, to: string, li
 export function levelAggregatesRequest(level: AreaLevel, from: string, to: string, limit: number, nextToken?: string, table = TABLES.aggregates): QueryCommandInput {
   const startKey = decodePageToken(nextToken, ['areaKey', 'date', 'level', 'dateArea']);
   if (startKey && startKey.level !== level) throw invalidPageToken();
+  requireStartKeyWithin(startKey, 'dateArea', { from: `${from}#`, to: `${to}#~` });
   return {
     TableName: table,
     IndexName: 'byLevel',

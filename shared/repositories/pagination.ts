@@ -33,3 +33,17 @@ export function decodePageToken(token: string | undefined, keyAttributes: readon
   if (!entries.every(([, value]) => typeof value === 'string' && value.length > 0 && value.length <= 256)) throw invalid();
   return parsed as Key;
 }
+
+/**
+ * A start key's sort key must meet the query's key condition, or DynamoDB refuses the whole query
+ * ("The provided starting key does not match the range key predicate": a 500). A token whose sort key
+ * lies outside the range asked for (`from`..`to`, either end open) cannot have come from this listing,
+ * so it is the caller's 400. Compared as DynamoDB compares strings: by their UTF-8 bytes.
+ */
+export function requireStartKeyWithin(startKey: Key | undefined, attribute: string, range: { from?: string | undefined; to?: string | undefined }): void {
+  if (startKey === undefined) return;
+  const value = Buffer.from(String(startKey[attribute]), 'utf8');
+  const below = range.from !== undefined && Buffer.compare(value, Buffer.from(range.from, 'utf8')) < 0;
+  const above = range.to !== undefined && Buffer.compare(value, Buffer.from(range.to, 'utf8')) > 0;
+  if (below || above) throw invalidPageToken();
+}

@@ -8,7 +8,7 @@ import type { LocationType } from '../schemas/location';
 import { StoredReturn } from '../schemas/return';
 import { dynamo } from '../runtime/dynamodb';
 import { tableName } from '../runtime/config';
-import { decodePageToken, encodePageToken, invalidPageToken } from './pagination';
+import { decodePageToken, encodePageToken, invalidPageToken, requireStartKeyWithin } from './pagination';
 
 const TABLES = { returns: tableName('returns') };
 
@@ -41,6 +41,7 @@ export function returnHistoryRequest(request: HistoryRequest, table = TABLES.ret
     // A token from another location's history would silently page through the wrong data.
     throw invalidPageToken();
   }
+  requireStartKeyWithin(startKey, 'reportDate', { from: request.from, to: request.to });
   const range =
     request.from && request.to
       ? ' AND reportDate BETWEEN :from AND :to'

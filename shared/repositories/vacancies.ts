@@ -4,7 +4,7 @@ import { dynamo } from '../runtime/dynamodb';
 import { tableName } from '../runtime/config';
 import type { ReturnItem } from './returns';
 import { vacancyEntries, type VacancyEntry } from '../vacancies/entries';
-import { decodePageToken, encodePageToken, invalidPageToken } from './pagination';
+import { decodePageToken, encodePageToken, invalidPageToken, requireStartKeyWithin } from './pagination';
 
 const TABLE = tableName('vacancyIndex');
 
@@ -74,6 +74,7 @@ export function searchVacanciesRequest(search: VacancySearch, table = TABLE): Qu
   const searchKey = keys.vacancySearch(search.area, search.category);
   const startKey = decodePageToken(search.nextToken, ['searchKey', 'freshKey']);
   if (startKey && startKey.searchKey !== searchKey) throw invalidPageToken();
+  requireStartKeyWithin(startKey, 'freshKey', { from: search.updatedSince });
   const filters = [
     ...(search.sex === 'male' ? ['forMale > :none'] : search.sex === 'female' ? ['forFemale > :none'] : []),
     ...(search.admittingOnly ? ['admissionsStatus <> :closed'] : []),

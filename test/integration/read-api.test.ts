@@ -88,6 +88,12 @@ describe('GET /v1/locations/{id} and its history', () => {
     expect(backwards.status).toBe(400);
     expect(backwards.json.errors[0].path).toBe('query.from');
 
+    // A token of this history whose day lies outside from..to: DynamoDB refused the query (a 500) until fuzzing found it.
+    const outside = Buffer.from(JSON.stringify({ locationId: location.locationId, reportDate: daysAgo(6) })).toString('base64url');
+    const forged = await get(`/v1/locations/${location.locationId}/returns?from=${daysAgo(4)}&to=${daysAgo(1)}&nextToken=${outside}`, 'national');
+    expect(forged.status).toBe(400);
+    expect(forged.json.errors[0].path).toBe('query.nextToken');
+
     const located = await get(`/v1/locations/${location.locationId}`);
     expect(located.json.latestReturn.reportDate).toBe(daysAgo(0));
   });

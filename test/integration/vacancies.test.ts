@@ -108,4 +108,12 @@ describe('GET /v1/vacancies', () => {
       expect(response.json.errors[0].path, query).toBe(field);
     }
   });
+
+  test('a page token of the right shape from outside the window is a 400, not a 500 (found by fuzzing)', async () => {
+    const token = Buffer.from(JSON.stringify({ searchKey: `${AREA}#nursing`, freshKey: '$where' })).toString('base64url');
+    const response = await search(`area=${AREA}&category=nursing&nextToken=${token}`);
+    expect(response.status).toBe(400);
+    expect(response.headers.get('content-type')).toBe('application/problem+json');
+    expect(response.json.errors[0].path).toBe('query.nextToken');
+  });
 });

@@ -138,6 +138,15 @@ describe('aggregate read requests', () => {
     expect(() => areaAggregatesRequest({ level: 'region', area: 'E12000002' }, '2026-11-01', '2026-11-30', 50, token, 'agg')).toThrow();
   });
 
+  test('a token whose day lies outside the range asked for is refused (DynamoDB would refuse the query: a 500)', () => {
+    const area = (date: string) => Buffer.from(JSON.stringify({ areaKey: 'region#E12000002', date })).toString('base64url');
+    expect(areaAggregatesRequest({ level: 'region', area: 'E12000002' }, '2026-11-01', '2026-11-30', 50, area('2026-11-30'), 'agg').ExclusiveStartKey).toEqual({ areaKey: 'region#E12000002', date: '2026-11-30' });
+    for (const date of ['2026-10-31', '2026-12-01']) expect(() => areaAggregatesRequest({ level: 'region', area: 'E12000002' }, '2026-11-01', '2026-11-30', 50, area(date), 'agg')).toThrow();
+    const level = (dateArea: string) => Buffer.from(JSON.stringify({ areaKey: 'localAuthority#E08000004', date: '2026-11-02', level: 'localAuthority', dateArea })).toString('base64url');
+    expect(levelAggregatesRequest('localAuthority', '2026-11-01', '2026-11-30', 50, level('2026-11-30#E09000033'), 'agg').ExclusiveStartKey).toMatchObject({ dateArea: '2026-11-30#E09000033' });
+    for (const dateArea of ['2026-10-31#E08000004', '2026-12-01#', '2026-11-30#~~']) expect(() => levelAggregatesRequest('localAuthority', '2026-11-01', '2026-11-30', 50, level(dateArea), 'agg')).toThrow();
+  });
+
   test('a level: the byLevel index from the first day to the whole of the last', () => {
     const request = levelAggregatesRequest('localAuthority', '2026-11-01', '2026-11-30', 50, undefined, 'agg');
     expect(request.IndexName).toBe('byLevel');

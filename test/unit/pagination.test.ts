@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { decodePageToken, encodePageToken } from '../../shared/repositories/pagination';
+import { decodePageToken, encodePageToken, requireStartKeyWithin } from '../../shared/repositories/pagination';
 import { expectProblem } from './fixtures';
 
 const KEY = ['locationId', 'reportDate'] as const;
@@ -58,5 +58,32 @@ describe('page tokens', () => {
   test('a value of 256 characters is still accepted', () => {
     const key = { locationId: '1-109570155', reportDate: 'x'.repeat(256) };
     expect(decodePageToken(tokenOf(key), KEY)).toEqual(key);
+  });
+});
+
+describe('a start key within the range asked for (fuzzing found DynamoDB refusing the query: a 500)', () => {
+  const key = (reportDate: string) => ({ locationId: '1-109570155', reportDate });
+  test('inside the range, or at either end, it passes', () => {
+    for (const day of ['2026-11-01', '2026-11-15', '2026-11-30']) expect(() => requireStartKeyWithin(key(day), 'reportDate', { from: '2026-11-01', to: '2026-11-30' })).not.toThrow();
+    expect(() => requireStartKeyWithin(undefined, 'reportDate', { from: '2026-11-01' })).not.toThrow();
+    expect(() => requireStartKeyWithin(key('0000'), 'reportDate', {})).not.toThrow();
+  });
+
+  test('before the start or after the end, it is a 400 at query.nextToken', () => {
+    for (const [day, range] of [
+      ['2026-10-31', { from: '2026-11-01', to: '2026-11-30' }],
+      ['2026-12-01', { from: '2026-11-01', to: '2026-11-30' }],
+      ['~', { to: '2026-11-30' }],
+      ['$where', { from: '2026-11-01' }],
+    ] as const) {
+      const problem = expectProblem(() => requireStartKeyWithin(key(day), 'reportDate', range));
+      expect(problem.errors).toEqual([{ path: 'query.nextToken', message: expect.any(String) }]);
+    }
+  });
+
+  test('strings compare by their UTF-8 bytes, as DynamoDB compares them', () => {
+    // U+FF5E sorts before U+1F600 in UTF-8, after it in UTF-16 code units.
+    expect(() => requireStartKeyWithin(key('\uff5e'), 'reportDate', { to: '\u{1f600}' })).not.toThrow();
+    expectProblem(() => requireStartKeyWithin(key('\u{1f600}'), 'reportDate', { to: '\uff5e' }));
   });
 });

@@ -3,6 +3,7 @@ import { listLocationsRequest } from '../../shared/repositories/locations';
 import { encodePageToken } from '../../shared/repositories/pagination';
 import { writeReturnRequest, WRITE_PART } from '../../shared/repositories/return-writes';
 import { latestReturnRequest, returnHistoryRequest } from '../../shared/repositories/returns';
+import { searchVacanciesRequest } from '../../shared/repositories/vacancies';
 import { RETURN_SCHEMA_VERSION, type StoredReturn } from '../../shared/schemas/return';
 import { designExample, expectProblem } from './fixtures';
 
@@ -148,6 +149,16 @@ describe('returnHistoryRequest', () => {
     const problem = expectProblem(() => returnHistoryRequest({ locationId, limit: 31, nextToken: encodePageToken(otherKey)! }, 't'));
     expect(problem.errors?.[0]?.path).toBe('query.nextToken');
   });
+
+  test('a token whose day lies outside from..to is a 400, not a query DynamoDB refuses', () => {
+    for (const reportDate of ['2026-10-31', '2026-12-01', '~']) {
+      const token = encodePageToken({ locationId, reportDate })!;
+      const problem = expectProblem(() => returnHistoryRequest({ locationId, from: '2026-11-01', to: '2026-11-30', limit: 31, nextToken: token }, 't'));
+      expect(problem.errors?.[0]?.path).toBe('query.nextToken');
+    }
+    const inside = encodePageToken({ locationId, reportDate: '2026-11-30' })!;
+    expect(returnHistoryRequest({ locationId, from: '2026-11-01', to: '2026-11-30', limit: 31, nextToken: inside }, 't').ExclusiveStartKey).toEqual({ locationId, reportDate: '2026-11-30' });
+  });
 });
 
 describe('writeReturnRequest', () => {
@@ -209,5 +220,17 @@ describe('writeReturnRequest', () => {
     expect(items[WRITE_PART.currentReturn]?.Put?.TableName).toBe(process.env.RETURNS_TABLE);
     expect(items[WRITE_PART.version]?.Put?.TableName).toBe(process.env.RETURN_VERSIONS_TABLE);
     expect(items[WRITE_PART.location]?.Update?.TableName).toBe(process.env.LOCATIONS_TABLE);
+  });
+});
+
+describe('searchVacanciesRequest', () => {
+  const search = { area: 'E12000002', category: 'nursing', admittingOnly: false, updatedSince: '2026-11-20T08:00:00Z', limit: 50 };
+  test('a token of this search continues it; one older than the window asked for is a 400 (it was a 500)', () => {
+    const fresh = { searchKey: 'E12000002#nursing', freshKey: '2026-11-22T08:00:00Z#1-109570155' };
+    expect(searchVacanciesRequest({ ...search, nextToken: encodePageToken(fresh)! }, 't').ExclusiveStartKey).toEqual(fresh);
+    for (const freshKey of ['2026-11-19T08:00:00Z#1-109570155', '$where', ' ']) {
+      const problem = expectProblem(() => searchVacanciesRequest({ ...search, nextToken: encodePageToken({ searchKey: 'E12000002#nursing', freshKey })! }, 't'));
+      expect(problem.errors?.[0]?.path).toBe('query.nextToken');
+    }
   });
 });
