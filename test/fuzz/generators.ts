@@ -684,17 +684,62 @@ interface QueryPart {
   raw: string;
 }
 
+/**
+ * Page tokens of the right shape: the key attributes of a table or index the route reads, each with a
+ * value of its kind (or a sentinel that sorts first or last, or hostile text).
+ */
+/** The key attributes each listing's page tokens carry (the LastEvaluatedKey of its Query). */
+const PAGE_TOKEN_SHAPES: Partial<Record<RouteId, string[][]>> = {
+  listReturns: [['locationId', 'reportDate']],
+  listLocations: [['locationId', 'localAuthority', 'listingKey'], ['locationId', 'region', 'listingKey'], ['locationId', 'country', 'listingKey'], ['userId', 'locationId']],
+  searchVacancies: [['searchKey', 'freshKey']],
+  getAggregates: [['areaKey', 'date'], ['areaKey', 'date', 'level', 'dateArea']],
+  listRegistrations: [['registrationId', 'status', 'requestedAt']],
+};
+
+const plausibleTokenArb = (world: FuzzWorld, route: RouteDefinition): fc.Arbitrary<string> => {
+  const shapes = PAGE_TOKEN_SHAPES[route.id as RouteId] ?? [];
+  const tokenAttributes = [...shapes, ...shapes, ...shapes, ...keyAttributesOf(route)];
+  const plausibleValues = (name: string): string[] => {
+    const { careHome, hospice, unknown } = world.locations;
+    const sorts = ['~', '0', ' ', '\uffff'];
+    const byName: Record<string, string[]> = {
+      locationId: [careHome, careHome, careHome, hospice, unknown],
+      reportDate: [world.today, world.returnDay, addDays(world.today, -400), '0000-00-00', '9999-12-31', '2026-02-30'],
+      date: [world.today, world.returnDay, addDays(world.today, -400), '9999-12-31'],
+      searchKey: [`${world.own.region}#any`, `E92000001#any`, `${world.own.region}#nursing`, `${world.own.localAuthority}#any`],
+      freshKey: [`${new Date().toISOString()}#${careHome}`, `2000-01-01T00:00:00Z#${careHome}`, `9999-12-31T00:00:00Z#${careHome}`],
+      areaKey: [`region#${world.own.region}`, `localAuthority#${world.own.localAuthority}`, 'england#E92000001'],
+      dateArea: [`${world.today}#${world.own.region}`, `${addDays(world.today, -400)}#${world.own.region}`, `${world.today}#~`],
+      level: ['region', 'localAuthority', 'england'],
+      status: ['pending', 'approved', 'rejected'],
+      requestedAt: [new Date().toISOString(), '2000-01-01T00:00:00Z'],
+      registrationId: ['6f1c2f2e-3d4b-4c5a-8b9c-0d1e2f3a4b5c'],
+      userId: ['fuzz-provider', 'fuzz-admin'],
+      listingKey: [`careHome#${careHome}`, `hospice#${hospice}`, 'careHome#', 'substanceMisuse#~'],
+      localAuthority: [world.own.localAuthority, world.other.localAuthority],
+      region: [world.own.region, world.other.region],
+      country: ['E92000001'],
+    };
+    return [...(byName[name] ?? [careHome, world.today]), ...sorts];
+  };
+  return fc
+    .constantFrom(...(tokenAttributes.length > 0 ? tokenAttributes : [['id']]))
+    .chain((attributes) =>
+      fc.tuple(...attributes.map((name) => fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...plausibleValues(name)) }, { weight: 1, arbitrary: hostileText.filter((text) => text.length > 0 && text.length <= 256) }))).map((values) =>
+        Buffer.from(JSON.stringify(Object.fromEntries(attributes.map((name, index) => [name, values[index]!])))).toString('base64url'),
+      ),
+    );
+};
+
 /** One name=value pair: a known parameter with a valid or hostile value, an unknown one, or raw garbage. */
 const queryPair = (world: FuzzWorld, route: RouteDefinition): fc.Arbitrary<string> => {
   const schema = route.request?.query as (z.ZodType & { shape?: Record<string, unknown> }) | undefined;
   const names = schema?.shape ? Object.keys(schema.shape) : [];
   const values = queryValues(world);
   const knownName = names.length > 0 ? fc.constantFrom(...names) : fc.constantFrom('area', 'limit', 'nextToken');
-  const tokenAttributes = keyAttributesOf(route);
-  const plausible = fc
-    .tuple(fc.constantFrom(...(tokenAttributes.length > 0 ? tokenAttributes : [['id']])), fc.array(fc.oneof(fc.constantFrom(...Object.values(world.locations), world.today, world.returnDay, 'pending', 'region', `region#${world.own.region}`, `${world.own.region}#any`, 'E92000001', `careHome#${world.locations.careHome}`, `${world.today}#${world.own.region}`, '~'), hostileText.filter((text) => text.length > 0 && text.length <= 256)), { minLength: 4, maxLength: 4 }))
-    .map(([attributes, picks]) => Buffer.from(JSON.stringify(Object.fromEntries(attributes.map((name, index) => [name, picks[index % picks.length]!])))).toString('base64url'));
-  const tokenValue = fc.oneof(plausible, base64urlText, hostileText, fc.jsonValue({ maxDepth: 2 }).map((value) => Buffer.from(JSON.stringify(value) ?? 'null').toString('base64url')));
+  const plausible = plausibleTokenArb(world, route);
+  const tokenValue = fc.oneof({ weight: 3, arbitrary: plausible }, base64urlText, hostileText, fc.jsonValue({ maxDepth: 2 }).map((value) => Buffer.from(JSON.stringify(value) ?? 'null').toString('base64url')));
   const valueFor = (name: string) =>
     name === 'nextToken'
       ? tokenValue
@@ -976,7 +1021,14 @@ const routeCase = (world: FuzzWorld, route: RouteDefinition, mode: 'wide' | 'nea
     ...wide,
     auth: allowed.length > 0 ? mostly(fc.constantFrom(...allowed).map((caller): AuthPart => ({ values: [`Bearer ${world.tokens[caller]}`], caller })), authPart(world), 5) : authPart(world),
     query: fc
-      .tuple(fc.constantFrom(...validQueries(world, route)), fc.oneof({ weight: 2, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: queryPair(world, route) }))
+      .tuple(
+        fc.constantFrom(...validQueries(world, route)),
+        fc.oneof(
+          { weight: 3, arbitrary: fc.constant(null) },
+          { weight: 2, arbitrary: queryPair(world, route) },
+          { weight: route.request?.query ? 1 : 0, arbitrary: plausibleTokenArb(world, route).map((token) => `nextToken=${token}`) },
+        ),
+      )
       .map(([valid, extra]) => ({ raw: [valid, extra].filter(Boolean).join('&') })),
     body: spec ? mostly(fc.constant(Buffer.from(jsonText(spec.valid(world, 'careHome')), 'utf8')), bodyBytes(spec, world, 'careHome'), 1) : noBody,
     contentType: fc.oneof({ weight: 4, arbitrary: fc.constant(null) }, { weight: 2, arbitrary: fc.constant('application/json') }, { weight: 1, arbitrary: contentTypeValue }),
