@@ -12,6 +12,8 @@ export interface CrashFault {
   times: number;
   /** Each life dies part-way through the batch of its n-th record, after applying the batch up to it (LOCAL_FAULTS=crash:<n>). */
   afterRecords: number;
+  /** When the aggregator's process first starts, so a backlog has built up; default a quarter into the run. */
+  startAfterSeconds?: number;
 }
 
 export interface Faults {

@@ -42,6 +42,8 @@ export interface LoadResult {
   duringOutage?: Journal['duringOutage'];
   poller?: StreamPollerStats;
   checks: Check[];
+  /** Seconds spent starting the stack, seeding, under load, waiting for the aggregator, checking. */
+  phases: Record<string, number>;
   runDir: string;
 }
 
@@ -58,7 +60,16 @@ export interface LoadIo {
 export async function runLoad(options: LoadOptions, io: LoadIo): Promise<LoadResult> {
   const before = machine();
   const at = new Date().toISOString();
+  const phaseStarted = performance.now();
+  const phases: Record<string, number> = {};
+  let phaseMark = phaseStarted;
+  const phase = (name: string) => {
+    const now = performance.now();
+    phases[name] = Math.round((now - phaseMark) / 100) / 10;
+    phaseMark = now;
+  };
   const target: LoadTarget = options.self ? await startSelfTarget(options) : attachTarget();
+  phase('stack');
   const log = (line: string) => {
     io.log(line);
     target.log(line);
@@ -73,6 +84,7 @@ export async function runLoad(options: LoadOptions, io: LoadIo): Promise<LoadRes
     log(`load: ${options.locations} locations ready (${seed.locationsWritten} written, ${seed.membershipsWritten} memberships granted, ${seed.seconds.toFixed(1)} s)`);
     const baseline = await baselineVersions(db, target.tables);
     const deadLettersBefore = deadLetterCount(target.deadLetterFile);
+    phase('seed');
 
     const journal = new Journal();
     const today = londonDay(new Date());
@@ -116,10 +128,11 @@ export async function runLoad(options: LoadOptions, io: LoadIo): Promise<LoadRes
     const faults: Promise<unknown>[] = [];
     if (options.faults.kill && target.stack) faults.push(killDynamoDuringRun(target.stack, options.faults.kill, startedAt, options.seconds, journal, log));
     // A backlog first, so the crashed batches are full ones.
-    if (host) faults.push(sleep((options.seconds * 1000) / 4).then(() => host!.start(startedAt)));
+    if (host) faults.push(sleep((options.faults.crash?.startAfterSeconds ?? options.seconds / 4) * 1000).then(() => host!.start(startedAt)));
     await Promise.all(providers.map((provider) => provider.run()));
     const finishedAt = Date.now();
     const [kills = []] = (await Promise.all(faults)) as [KillRecord[] | undefined];
+    phase('load');
     if (ticker) {
       clearInterval(ticker);
       if (io.progress === 'tty') process.stderr.write('\n');
@@ -147,6 +160,7 @@ export async function runLoad(options: LoadOptions, io: LoadIo): Promise<LoadRes
     }
     caughtUp.seconds = (performance.now() - catchUpStarted) / 1000;
     sampler.stop();
+    phase('catchUp');
     await host?.stop();
     log(`load: checking ${journal.days.size} location-days against the tables`);
     const { checks, figures } = await verifyRun({
@@ -160,6 +174,7 @@ export async function runLoad(options: LoadOptions, io: LoadIo): Promise<LoadRes
       aggregatorPending: caughtUp.pending,
       ...(redriven ? { redriven } : {}),
     });
+    phase('verify');
 
     if (options.faults.kill) {
       checks.push({
@@ -223,6 +238,7 @@ export async function runLoad(options: LoadOptions, io: LoadIo): Promise<LoadRes
       ...(options.faults.kill ? { duringOutage: journal.duringOutage } : {}),
       ...(target.pollerStats ? { poller: target.pollerStats() } : {}),
       checks,
+      phases,
       runDir: target.runDir,
     };
     return result;
