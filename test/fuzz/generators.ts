@@ -1058,7 +1058,8 @@ const routeCase = (world: FuzzWorld, route: RouteDefinition, mode: 'wide' | 'nea
         ...(idempotencyKey !== null ? { idempotencyKey: asHeaderValue(idempotencyKey) } : {}),
       };
       const verdict = verdictFor(world, route, { ...parts, params: Object.fromEntries(Object.entries(match.pathParameters).map(([name, value]) => [name, value])) });
-      if (verdict.kind === 'valid' && route.method !== 'GET') return undefined;
+      // A valid write would write; a valid read is a probe, in the wide mix only (near-valid reads would be mostly valid).
+      if (verdict.kind === 'valid' && (route.method !== 'GET' || mode === 'near')) return undefined;
       if (verdict.kind === 'probe' && route.method !== 'GET') return undefined;
       const kind: CaseKind = verdict.kind === 'valid' ? 'probe' : verdict.kind;
       return {
