@@ -33,6 +33,10 @@ export interface LagPhase {
   sent: number;
   created: number;
   failed: number;
+  /** How many answers of each HTTP status (0: no answer). */
+  statuses: Record<string, number>;
+  /** The most PUTs sent and not yet answered at once. */
+  mostInFlight: number;
   /** How late the sends went out against their schedule (the client keeping up), ms. */
   sendLatenessMs: Summary;
   /** Request sent → 201 received. */
@@ -353,11 +357,14 @@ export async function benchAggregationLag(options: { rates?: number[]; durationM
 
       const started = performance.now();
       const inFlight: Promise<void>[] = [];
+      let waiting = 0;
+      let mostWaiting = 0;
       const showSends = progress(`  ${label}: ${rate}/s for ${phaseMs / 1000} s`, submissions.length);
       for (const [index, submission] of submissions.entries()) {
         const wait = started + submission.scheduledAt - performance.now();
         if (wait > 1) await sleep(wait);
         submission.sentAt = performance.now();
+        mostWaiting = Math.max(mostWaiting, ++waiting);
         inFlight.push(
           fetch(`${info.gatewayUrl}/v1/locations/${submission.locationId}/returns/${submission.reportDate}`, {
             method: 'PUT',
@@ -372,6 +379,9 @@ export async function benchAggregationLag(options: { rates?: number[]; durationM
             .catch(() => {
               submission.ackAt = performance.now();
               submission.status = 0;
+            })
+            .finally(() => {
+              waiting -= 1;
             }),
         );
         showSends(index + 1);
@@ -426,6 +436,8 @@ export async function benchAggregationLag(options: { rates?: number[]; durationM
           sent: submissions.length,
           created: created.length,
           failed: submissions.length - created.length,
+          statuses: Object.fromEntries([...new Set(submissions.map((submission) => submission.status ?? 0))].sort().map((status) => [String(status), submissions.filter((submission) => (submission.status ?? 0) === status).length])),
+          mostInFlight: mostWaiting,
           sendLatenessMs: summarise(submissions.map((submission) => submission.sentAt! - started - submission.scheduledAt)),
           putMs: summarise(created.map((submission) => submission.ackAt! - submission.sentAt!)),
           visibleMs,
