@@ -159,6 +159,7 @@ export class FuzzStats {
   byLabel = new Map<string, Map<string, number>>();
   byStatus = new Map<string, number>();
   byKind = new Map<string, number>();
+  byKindStatus = new Map<string, Map<string, number>>();
   byRoute = new Map<string, number>();
   defects = new Map<string, number>();
   slowest = { ms: 0, request: '' };
@@ -178,6 +179,9 @@ export class FuzzStats {
     this.byLabel.set(value.label, label);
     this.byStatus.set(status, (this.byStatus.get(status) ?? 0) + 1);
     this.byKind.set(value.kind, (this.byKind.get(value.kind) ?? 0) + 1);
+    const kind = this.byKindStatus.get(value.kind) ?? new Map<string, number>();
+    kind.set(status, (kind.get(status) ?? 0) + 1);
+    this.byKindStatus.set(value.kind, kind);
     this.byRoute.set(value.route, (this.byRoute.get(value.route) ?? 0) + 1);
     for (const defect of value.defects) {
       const name = defect.replace(/^token: .*/, 'token');

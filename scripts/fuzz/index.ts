@@ -50,9 +50,9 @@ function summary(stats: FuzzStats, failures: FuzzFailure[], context: { runs: num
     `${stats.requests} requests (asked for ${context.runs}), seed ${context.seed}, ${context.seconds.toFixed(0)} s (${(stats.requests / context.seconds).toFixed(0)} requests/s with a table checksum after each), ${context.machine}` +
       (stats.shrinkRequests > 0 ? `; ${stats.shrinkRequests} more while shrinking` : ''),
     '',
-    '| kind | requests |',
-    '|---|---|',
-    ...sorted(stats.byKind).map(([kind, count]) => `| ${kind} | ${count} |`),
+    '| kind | requests | statuses |',
+    '|---|---|---|',
+    ...sorted(stats.byKind).map(([kind, count]) => `| ${kind} | ${count} | ${statusText(stats.byKindStatus.get(kind) ?? new Map())} |`),
     '',
     '| status | requests |',
     '|---|---|',
