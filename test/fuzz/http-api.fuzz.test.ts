@@ -30,7 +30,7 @@ describe('fuzzing the HTTP API', () => {
   test(`${RUNS} malformed or hostile requests: every answer a 4xx problem+json, nothing written, the gateway up`, async () => {
     const stats = new FuzzStats();
     try {
-      await fc.assert(fuzzProperty(target, stats, { batchSize: 100 }), { numRuns: RUNS, seed: SEED, ...(PATH ? { path: PATH } : {}) });
+      await fc.assert(fuzzProperty(target, stats, { batchSize: 100 }), { numRuns: RUNS, seed: SEED, includeErrorInReport: true, ...(PATH ? { path: PATH } : {}) });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       throw new Error(
