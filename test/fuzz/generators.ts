@@ -868,7 +868,7 @@ function bodyGate(verdict: BodyVerdict | undefined): Gate {
   return defect(verdict.status, verdict.why);
 }
 
-function queryGates(route: RouteDefinition, query: Record<string, string>, world: FuzzWorld, caller: Caller): Gate[] {
+function queryGates(route: RouteDefinition, query: Record<string, string>, caller: Caller): Gate[] {
   const gates: Gate[] = [];
   const schema = route.request?.query;
   if (schema) {
@@ -880,7 +880,6 @@ function queryGates(route: RouteDefinition, query: Record<string, string>, world
   gates.push(...(WHO[caller].kind === 'user' && (WHO[caller] as { role: Role }).role === 'commissioner' ? [maybe(403, 'area scope'), maybe(400, 'area scope')] : [maybe(400, 'area and level')]));
   if (route.id === 'listReturns' && query.from && query.to && query.from > query.to) gates.push(defect(400, 'from after to'));
   if (token !== undefined) gates.push(plausibleToken(token) ? maybe(400, 'a page token of the right shape') : defect(400, 'a page token no listing gave out'));
-  void world;
   return gates;
 }
 
@@ -954,11 +953,11 @@ function verdictFor(world: FuzzWorld, route: RouteDefinition, parts: Parts): Ver
       if (target !== undefined && !FACTS[target].exists) gates.push(refusal(404, 'unknown location'));
       break;
     case 'listReturns':
-      gates.push(...queryGates(route, parseQuery(parts.query), world, caller));
+      gates.push(...queryGates(route, parseQuery(parts.query), caller));
       if (target !== undefined && !FACTS[target].exists) gates.push(refusal(404, 'unknown location'));
       break;
     default:
-      gates.push(...queryGates(route, parseQuery(parts.query), world, caller));
+      gates.push(...queryGates(route, parseQuery(parts.query), caller));
   }
   return decide(gates);
 }
@@ -1057,7 +1056,7 @@ const routeCase = (world: FuzzWorld, route: RouteDefinition, mode: 'wide' | 'nea
         ...(ifMatch !== null ? { ifMatch: asHeaderValue(ifMatch) } : {}),
         ...(idempotencyKey !== null ? { idempotencyKey: asHeaderValue(idempotencyKey) } : {}),
       };
-      const verdict = verdictFor(world, route, { ...parts, params: Object.fromEntries(Object.entries(match.pathParameters).map(([name, value]) => [name, value])) });
+      const verdict = verdictFor(world, route, parts);
       // A valid write would write; a valid read is a probe, in the wide mix only (near-valid reads would be mostly valid).
       if (verdict.kind === 'valid' && (route.method !== 'GET' || mode === 'near')) return undefined;
       if (verdict.kind === 'probe' && route.method !== 'GET') return undefined;
