@@ -23,7 +23,21 @@ async function main(): Promise<void> {
   exportTableNames(tables);
   usePowertoolsLocalDefaults();
   const { startAggregator } = await import('../local/stack');
-  const poller = await startAggregator(endpoint, tables, deadLetterFile, checkpointFile, (line) => process.stderr.write(`${line}\n`));
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  // Started again while DynamoDB Local is down (both faults at once): wait for it, as Lambda's event
+  // source mapping waits for its stream, rather than exit.
+  let poller: Awaited<ReturnType<typeof startAggregator>>;
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      poller = await startAggregator(endpoint, tables, deadLetterFile, checkpointFile, log);
+      break;
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      if (!['ECONNREFUSED', 'ECONNRESET'].includes(String(code)) || attempt >= 120) throw error;
+      if (attempt === 1) log(`aggregator process: DynamoDB at ${endpoint} is not answering (${String(code)}); waiting for it`);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
   process.stdout.write('ready\n');
   let stopping = false;
   process.on('SIGTERM', () => {

@@ -150,9 +150,13 @@ export class AggregatorHost {
         this.unexpectedExits.push(`exited with ${signal ?? code}`);
         this.log(`the aggregator process exited unexpectedly (${signal ?? code}); see ${this.logFile}; restarting it`);
       }
-      this.spawnLife().catch((error: unknown) => {
-        if (!this.stopping) this.unexpectedExits.push(String(error));
-      });
+      // Not a hot loop if it keeps failing to start.
+      setTimeout(() => {
+        if (this.stopping) return;
+        this.spawnLife().catch((error: unknown) => {
+          if (!this.stopping) this.unexpectedExits.push(String(error));
+        });
+      }, crashLine ? 0 : 1_000);
     });
     return ready;
   }

@@ -203,7 +203,7 @@ export async function runLoad(options: LoadOptions, io: LoadIo): Promise<LoadRes
         ok: injectedFaults.throttled > 0 && (pollerRetries === undefined || aggregatorExhausted === 0 || pollerRetries > 0),
         detail:
           `${injectedFaults.throttled} of ${injectedFaults.calls} DynamoDB call attempts in this process rejected as throttled; ${injectedFaults.exhausted} calls still failed after the SDK's retries ` +
-          `(${aggregatorExhausted} of them the aggregator's); ${throttling.answered503} answers were 503 with Retry-After, every other write succeeded after the SDK's retries` +
+          `(${host ? "the aggregator's own process is throttled too, and counted there" : `${aggregatorExhausted} of them the aggregator's`}); ${throttling.answered503} answers were 503 with Retry-After, every other write succeeded after the SDK's retries` +
           (pollerRetries === undefined ? '' : `; the stream poller retried ${pollerRetries} failed invocation(s)`),
       });
     }
