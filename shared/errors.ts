@@ -65,6 +65,10 @@ export const problems = {
       slug: 'payload-too-large',
       detail: `The body must be at most ${limitBytes} bytes.`,
     }),
+  /** An answer too big to send as the client asked for it (a response carries at most 6 MB from Lambda). */
+  notAcceptable: (detail: string) => new ProblemError({ status: 406, title: 'Not acceptable', slug: 'not-acceptable', detail }),
+  /** An export bigger than a response can carry even compressed: the caller asks for less (a shorter range). */
+  exportTooLarge: (detail: string) => new ProblemError({ status: 422, title: 'Export too large', slug: 'export-too-large', detail }),
   unsupportedMediaType: (detail: string) =>
     new ProblemError({ status: 415, title: 'Unsupported media type', slug: 'unsupported-media-type', detail }),
   /** The same Idempotency-Key, from the same caller, with a different request (IETF httpapi draft: 422). */

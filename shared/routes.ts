@@ -54,6 +54,12 @@ const problems = {
   404: { description: 'no such location' },
 };
 
+/** A CSV export bigger than a Lambda response can carry: uncompressed (ask for gzip), or even compressed. */
+const exportTooLarge = {
+  406: { description: 'too big to send uncompressed: ask with Accept-Encoding: gzip' },
+  422: { description: 'too big even compressed: ask for a shorter range' },
+};
+
 /** What a read of area figures can answer besides its page: a bad query, no token, not allowed. */
 const readProblems = { 400: problems[400], 401: problems[401], 403: problems[403] };
 
@@ -205,7 +211,7 @@ export const routes = [
     tables: { aggregates: 'RO' },
     summary: 'The daily aggregates as CSV, one row per area and day (gzip if accepted)',
     request: { query: AggregatesExportQuery },
-    responses: { 200: { description: 'RFC 4180 CSV with a header row', mediaType: 'text/csv' }, ...readProblems },
+    responses: { 200: { description: 'RFC 4180 CSV with a header row', mediaType: 'text/csv' }, ...readProblems, ...exportTooLarge },
   },
   {
     id: 'exportLocations',
@@ -216,7 +222,7 @@ export const routes = [
     scope: 'none',
     tables: { locations: 'RO' },
     summary: 'The latest return of every location, one row each, with lastUpdated and warnings',
-    responses: { 200: { description: 'RFC 4180 CSV with a header row', mediaType: 'text/csv' }, 401: problems[401], 403: problems[403] },
+    responses: { 200: { description: 'RFC 4180 CSV with a header row', mediaType: 'text/csv' }, 401: problems[401], 403: problems[403], 406: exportTooLarge[406] },
   },
   {
     id: 'getCompleteness',

@@ -27,6 +27,8 @@ export interface HouseFunctionProps {
   logRemovalPolicy: RemovalPolicy;
   /** Longer than the 10 s default for work that is not a request: a stream batch, the hourly job. */
   timeout?: Duration;
+  /** More than the 512 MB default where the work is CPU-bound (Lambda gives CPU in proportion to memory). */
+  memorySize?: number;
   /**
    * A ceiling on concurrent runs, for functions whose runaway would hurt others (a storm of exports
    * starving the return writes of account concurrency, overlapping reminder runs). Unset: no ceiling.
@@ -57,7 +59,7 @@ export class HouseFunction extends Construct {
       ...(props.description ? { description: props.description } : {}),
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,
-      memorySize: 512,
+      memorySize: props.memorySize ?? 512,
       timeout: props.timeout ?? Duration.seconds(10),
       tracing: Tracing.ACTIVE,
       logGroup,

@@ -35,6 +35,17 @@ export const RESERVED_CONCURRENCY: Partial<Record<RouteId | 'reminders', number>
   reminders: 1,
 };
 
+/**
+ * The national exports read and write up to ~110,000 CSV rows (a year of every authority) and gzip them:
+ * measured at 8–11 s locally (`npm run bench`), past the 10 s the other routes get. They get API
+ * Gateway's whole integration window and a full vCPU (Lambda's CPU grows with memory; 1,769 MB is one).
+ */
+export const EXPORT_SIZING = { timeout: Duration.seconds(29), memorySize: 1769 } as const;
+const FUNCTION_SIZING: Partial<Record<RouteId, { timeout: Duration; memorySize: number }>> = {
+  exportAggregates: EXPORT_SIZING,
+  exportLocations: EXPORT_SIZING,
+};
+
 /** Who signs users in and what signs update links: both live in the data stack. */
 export interface SignInResources {
   userPool: IUserPool;
@@ -173,12 +184,14 @@ export class ApiStack extends Stack {
 
   private houseFunction(spec: FunctionSpec, props: ApiStackProps, timeout?: Duration): HouseFunction {
     const reservedConcurrency = RESERVED_CONCURRENCY[spec.id as keyof typeof RESERVED_CONCURRENCY];
+    const sizing = FUNCTION_SIZING[spec.id as RouteId];
     const fn = new HouseFunction(this, pascal(spec.id), {
       entry: spec.handler,
       description: spec.description,
       logLevel: props.settings.logLevel,
       logRemovalPolicy: props.settings.removalPolicy,
       ...(timeout ? { timeout } : {}),
+      ...(sizing && !timeout ? sizing : {}),
       ...(reservedConcurrency !== undefined ? { reservedConcurrency } : {}),
     });
     this.functions[spec.id] = fn;

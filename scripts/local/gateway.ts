@@ -23,10 +23,15 @@ export interface GatewayOptions {
   log?: (line: string) => void;
 }
 
+/** Lambda's limit on a synchronous invocation's response (6 MB). */
+const LAMBDA_RESPONSE_LIMIT_BYTES = 6 * 1024 * 1024;
+
 async function invoke(entry: string, functionName: string, event: unknown): Promise<OutgoingResponse> {
   try {
     const result = await runFunction(entry, functionName, event, INTEGRATION_TIMEOUT_MS);
     if (result === 'timeout') return gatewayError(503, 'Service Unavailable');
+    // Lambda fails an invocation whose response is over 6 MB, and API Gateway answers that with a 500.
+    if (Buffer.byteLength(JSON.stringify(result ?? null)) > LAMBDA_RESPONSE_LIMIT_BYTES) return gatewayError(500, 'Internal Server Error');
     return fromLambdaResult(result as APIGatewayProxyResultV2);
   } catch {
     // A handler that throws is a failed integration: API Gateway answers 500 without detail.

@@ -1,6 +1,13 @@
 import { gzipSync } from 'node:zlib';
 import { stringify } from 'csv-stringify/sync';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { problems } from '../errors';
+
+/**
+ * What a response body may be: Lambda hands API Gateway at most 6 MB (6,291,456 bytes) of response,
+ * headers and JSON envelope included, and fails the call beyond it. The margin covers the rest.
+ */
+export const RESPONSE_BODY_LIMIT_BYTES = 6 * 1024 * 1024 - 64 * 1024;
 
 /**
  * A spreadsheet runs a cell that starts with = + - @ (or a tab or carriage return) as a formula; a
@@ -19,9 +26,22 @@ export function toCsv(header: readonly string[], rows: readonly (readonly unknow
   );
 }
 
+const megabytes = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MB`;
+
+/** Does the client take gzip? (`gzip;q=0` says no.) */
+export function acceptsGzip(acceptEncoding: string | undefined): boolean {
+  return (acceptEncoding ?? '').split(',').some((part) => {
+    const [coding, ...parameters] = part.trim().toLowerCase().split(';').map((piece) => piece.trim());
+    const q = parameters.find((parameter) => parameter.startsWith('q='));
+    return (coding === 'gzip' || coding === '*') && (q === undefined || Number(q.slice(2)) > 0);
+  });
+}
+
 /**
  * A CSV download. Compressed when the client accepts it: Lambda answers API Gateway with at most 6 MB,
- * and a national export is mostly repeated digits and commas.
+ * and a national export is mostly repeated digits and commas (a year of every authority is 11.5 MB plain,
+ * 2.5 MB gzipped). Too big to send plain, the client is told to ask for it compressed, instead of the
+ * bare 500 API Gateway would give; too big even compressed, to ask for less.
  */
 export function csvResponse(filename: string, csv: string, acceptEncoding: string | undefined): APIGatewayProxyStructuredResultV2 {
   const headers = {
@@ -30,8 +50,18 @@ export function csvResponse(filename: string, csv: string, acceptEncoding: strin
     'cache-control': 'no-store',
     'x-content-type-options': 'nosniff',
   };
-  if (acceptEncoding && /\bgzip\b/.test(acceptEncoding)) {
-    return { statusCode: 200, headers: { ...headers, 'content-encoding': 'gzip', vary: 'accept-encoding' }, body: gzipSync(csv).toString('base64'), isBase64Encoded: true };
+  if (acceptsGzip(acceptEncoding)) {
+    const body = gzipSync(csv).toString('base64');
+    if (body.length > RESPONSE_BODY_LIMIT_BYTES) {
+      throw problems.exportTooLarge(`This export is ${megabytes(body.length)} even compressed, more than a response can carry; ask for a shorter range.`);
+    }
+    return { statusCode: 200, headers: { ...headers, 'content-encoding': 'gzip', vary: 'accept-encoding' }, body, isBase64Encoded: true };
+  }
+  const size = Buffer.byteLength(csv, 'utf8');
+  if (size > RESPONSE_BODY_LIMIT_BYTES) {
+    throw problems.notAcceptable(
+      `This export is ${megabytes(size)}, more than a response can carry uncompressed; ask for it compressed (Accept-Encoding: gzip, as browsers do; curl --compressed).`,
+    );
   }
   return { statusCode: 200, headers, body: csv };
 }
