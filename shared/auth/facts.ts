@@ -11,10 +11,14 @@ import type { Principal } from './identity';
 export async function loadAccessFacts(route: RouteDefinition, principal: Principal, locationId: string): Promise<AccessFacts> {
   const needed = factsNeeded(route, principal);
   const facts: AccessFacts = {};
-  if (needed.membership) facts.isMember = await isMember(principal.userId, locationId);
-  if (needed.location) {
-    const location = await getLocation(locationId);
-    facts.locationAreas = location ? { localAuthority: location.localAuthority, region: location.region } : null;
-  }
+  // Side by side: neither read depends on the other.
+  await Promise.all([
+    needed.membership ? isMember(principal.userId, locationId).then((member) => (facts.isMember = member)) : undefined,
+    needed.location
+      ? getLocation(locationId).then((location) => {
+          facts.locationAreas = location ? { localAuthority: location.localAuthority, region: location.region } : null;
+        })
+      : undefined,
+  ]);
   return facts;
 }

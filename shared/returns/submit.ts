@@ -75,16 +75,21 @@ async function saveReturn(
   figures: (location: Location) => Promise<{ input: DailyReturnInput; confirmedFrom?: StoredReturn['confirmedFrom'] }>,
 ): Promise<SaveOutcome> {
   checkReportDate(target.reportDate, target.now);
-  const location = await writableLocation(target.locationId);
+  // Independent reads, side by side: one round trip instead of three before the write.
+  const [location, previous, firstRead] = await Promise.all([
+    writableLocation(target.locationId),
+    getLatestReturn(target.locationId, { before: target.reportDate }),
+    getReturn(target.locationId, target.reportDate),
+  ]);
   const { input, confirmedFrom } = await figures(location);
   const ruleErrors = locationRuleErrors(input, location);
   if (ruleErrors.length > 0) throw problems.validation(ruleErrors);
 
-  const previous = await getLatestReturn(target.locationId, { before: target.reportDate });
   const warnings = returnWarnings(input, location, previous);
 
   for (let attempt = 1; ; attempt += 1) {
-    const current = await getReturn(target.locationId, target.reportDate);
+    // A retry after a lost race reads the day again: another writer's version is now the current one.
+    const current = attempt === 1 ? firstRead : await getReturn(target.locationId, target.reportDate);
     checkPrecondition(target.ifMatch, current);
     const stored: StoredReturn = {
       ...input,
