@@ -6,7 +6,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { generateKeyPair, jwtVerify, SignJWT, type CryptoKey } from 'jose';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { accessibilityViolations, AXE_FILE, chromiumAvailable, launchChromium } from './chromium';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { configScript, contentSecurityPolicy } from '../../infra/constructs/static-site';
 import { REPO_ROOT } from '../../scripts/local/lambda-runtime';
@@ -17,9 +18,7 @@ import { REPO_ROOT } from '../../scripts/local/lambda-runtime';
  * Cognito managed login (authorize, token, revoke, logout) that checks what Cognito checks: the client,
  * the redirect URI, PKCE S256 and single-use codes. A fake API behind the pages verifies the ID tokens.
  */
-const CHROMIUM = '/usr/bin/chromium';
-const available = existsSync(CHROMIUM);
-if (!available && process.env.CI) throw new Error(`${CHROMIUM} is missing: .ci/run installs it`);
+const available = chromiumAvailable;
 const WEB = join(REPO_ROOT, 'web');
 const CLIENT_ID = 'fake-web-client';
 const EMAIL = 'manager@home.example';
@@ -186,18 +185,8 @@ class FakeAuthorizationServer {
 }
 
 /** axe-core, served by the site itself so that the CSP (script-src 'self') lets it run in the page. */
-const AXE = join(REPO_ROOT, 'node_modules', 'axe-core', 'axe.min.js');
 const AXE_PATH = '/test-only/axe.min.js';
 
-/** axe-core's WCAG 2.1 A and AA rules, run inside the page as it is: the violations, by rule and element. */
-async function accessibilityViolations(page: Page): Promise<string[]> {
-  await page.addScriptTag({ url: AXE_PATH });
-  const result = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (context: Document, options: object) => Promise<{ violations: Array<{ id: string; nodes: Array<{ target: string[] }> }> }> } }).axe;
-    return axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
-  });
-  return result.violations.flatMap((violation) => violation.nodes.map((node) => `${violation.id}: ${node.target.join(' ')}`));
-}
 
 const MIME: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8' };
 
@@ -227,7 +216,7 @@ class FakeSite {
     }
     if (url.pathname === AXE_PATH) {
       response.writeHead(200, { 'content-type': MIME['.js']! });
-      return void response.end(await readFile(AXE));
+      return void response.end(await readFile(AXE_FILE));
     }
     const file = resolve(WEB, `.${normalize(url.pathname.endsWith('/') ? `${url.pathname}index.html` : url.pathname)}`);
     if (!file.startsWith(WEB + sep) || !existsSync(file)) return json(response, 404, { detail: 'Not found' });
@@ -264,10 +253,7 @@ beforeAll(async () => {
   await auth.start();
   await site.start();
   auth.siteOrigin = site.origin;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 }, 60_000);
 afterAll(async () => {
   await browser?.close();
@@ -353,12 +339,12 @@ describe.skipIf(!available)('signing in on the deployed site (OAuth code + PKCE 
     await page.goto(`${site.origin}/`);
     await page.waitForSelector('#page button');
     expect(await page.textContent('h1')).toBe('Sign in');
-    expect(await accessibilityViolations(page)).toEqual([]);
+    expect(await accessibilityViolations(page, { url: AXE_PATH })).toEqual([]);
     await page.click('#page button');
     await page.waitForSelector('#sign-in-problem');
     expect(await page.textContent('#sign-in-problem')).toMatch(/does not belong to a sign-in started in this tab, so it was refused/);
     expect(await page.textContent('h1')).toBe('Not signed in');
-    expect(await accessibilityViolations(page)).toEqual([]);
+    expect(await accessibilityViolations(page, { url: AXE_PATH })).toEqual([]);
     expect(page.url()).toBe(`${site.origin}/signed-in.html`);
     expect(auth.tokenCalls).toEqual([]);
     expect(await storage(page)).toEqual({ token: null, refresh: null, pending: null });

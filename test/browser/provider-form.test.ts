@@ -1,7 +1,8 @@
 /// <reference lib="dom" />
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { accessibilityViolations, chromiumAvailable, launchChromium } from './chromium';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { REPO_ROOT } from '../../scripts/local/lambda-runtime';
 import { issueUpdateLink } from '../../shared/auth/update-links';
@@ -12,9 +13,7 @@ import { call, createLocation, today, tokenFor, useGateway } from '../helpers/ap
  * The provider's form in a real browser (Debian's Chromium, which .ci/run installs): what a care-home
  * manager does, against the local gateway and DynamoDB Local. Screenshots land in test-results/.
  */
-const CHROMIUM = '/usr/bin/chromium';
-const available = existsSync(CHROMIUM);
-if (!available && process.env.CI) throw new Error(`${CHROMIUM} is missing: .ci/run installs it`);
+const available = chromiumAvailable;
 const SHOTS = join(REPO_ROOT, 'test-results', 'screenshots');
 const gateway = useGateway();
 let browser: Browser;
@@ -24,10 +23,7 @@ const errors: string[] = [];
 beforeAll(async () => {
   if (!available) return;
   mkdirSync(SHOTS, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 }, 60_000);
 afterAll(async () => {
   await browser?.close();
@@ -42,17 +38,6 @@ async function signedInPage(token: string, width = 360): Promise<Page> {
   return page;
 }
 
-const AXE = join(REPO_ROOT, 'node_modules', 'axe-core', 'axe.min.js');
-
-/** axe-core's WCAG 2.1 A and AA rules, run inside the page as it is: the violations, by rule and element. */
-async function accessibilityViolations(page: Page): Promise<string[]> {
-  await page.addScriptTag({ path: AXE });
-  const result = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (context: Document, options: object) => Promise<{ violations: Array<{ id: string; nodes: Array<{ target: string[] }> }> }> } }).axe;
-    return axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
-  });
-  return result.violations.flatMap((violation) => violation.nodes.map((node) => `${violation.id}: ${node.target.join(' ')}`));
-}
 
 describe.skipIf(!available)('the provider form in Chromium', () => {
   test('a provider fills in and sends the day’s figures, and the API has them', async () => {
