@@ -16,5 +16,6 @@ export const handler = middy<APIGatewayRequestAuthorizerEventV2, APIGatewaySimpl
   .handler(async (event) => {
     const context = await authenticate(event.headers?.authorization);
     if (context.kind === 'anonymous') logger.info('unauthenticated request', { reason: context.reason, routeKey: event.routeKey });
+    if (context.kind === 'unavailable') logger.warn('could not check the token: a dependency did not answer', { routeKey: event.routeKey });
     return { isAuthorized: true, context };
   });

@@ -3,6 +3,7 @@ import { isUpdateLinkRevoked } from '../repositories/revocations';
 import type { AuthorizerContext, UnauthenticatedReason } from './identity';
 import { UPDATE_LINK_ISSUER, verifyUpdateLink } from './update-links';
 import { TokenWithoutRole, verifyUserToken } from './user-tokens';
+import { isThrottled, isUnreachable } from '../runtime/dependency-errors';
 
 const unauthenticated = (reason: UnauthenticatedReason): AuthorizerContext => ({ kind: 'anonymous', reason });
 
@@ -51,6 +52,7 @@ export async function authenticate(authorization: string | undefined, now: Date 
   } catch (error) {
     const reason = reasonFor(error);
     if (reason) return unauthenticated(reason);
+    if (error instanceof Error && (isUnreachable(error) || isThrottled(error))) return { kind: 'unavailable' };
     throw error;
   }
 }

@@ -24,6 +24,9 @@ export type UnauthenticatedReason = (typeof UNAUTHENTICATED_REASONS)[number];
  */
 export const AuthorizerContext = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('anonymous'), reason: z.enum(UNAUTHENTICATED_REASONS) }),
+  // The token could not be checked because a service it is checked against did not answer (the
+  // revocations table): the route answers 503 so the caller retries, where a throw would be API Gateway's bare 500.
+  z.object({ kind: z.literal('unavailable') }),
   z.object({
     kind: z.literal('user'),
     userId: z.string().min(1),
@@ -53,6 +56,7 @@ export function principalFromEvent(event: ApiEvent): Principal {
   if (!parsed.success) throw problems.unauthorized(REASON_TEXT.missing);
   const context = parsed.data;
   if (context.kind === 'anonymous') throw problems.unauthorized(REASON_TEXT[context.reason]);
+  if (context.kind === 'unavailable') throw problems.unavailable();
   if (context.kind === 'updateLink') {
     return { kind: 'updateLink', userId: context.userId, tokenId: context.tokenId, locationId: context.locationId };
   }

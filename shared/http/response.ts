@@ -2,20 +2,8 @@ import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { ProblemError, problems } from '../errors';
 import type { Problem } from '../schemas/problem';
 import { logger } from '../runtime/powertools';
+import { isThrottled, isUnreachable } from '../runtime/dependency-errors';
 
-/** DynamoDB's 'slow down' answers, still failing after the SDK's retries: the caller may retry. */
-const THROTTLING = new Set(['ThrottlingException', 'ProvisionedThroughputExceededException', 'RequestLimitExceeded']);
-
-/**
- * The database did not answer at all (refused, reset, timed out), after the SDK's retries: DynamoDB Local
- * stopped or restarting, locally; in AWS, a network fault. Not the caller's doing, and worth a retry.
- */
-const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
-const UNREACHABLE_NAMES = new Set(['TimeoutError', 'RequestTimeout']);
-function isUnreachable(error: Error): boolean {
-  const code = (error as { code?: unknown }).code;
-  return (typeof code === 'string' && UNREACHABLE_CODES.has(code)) || UNREACHABLE_NAMES.has(error.name);
-}
 
 /**
  * Powertools idempotency's errors that a caller's request causes, by name (the package names each class;
@@ -59,13 +47,13 @@ export function toProblemResponse(error: unknown, instance?: string): APIGateway
   }
   const idempotencyProblem = error instanceof Error ? IDEMPOTENCY_PROBLEMS.get(error.name) : undefined;
   if (idempotencyProblem) return toProblemResponse(idempotencyProblem(), instance);
-  if (error instanceof Error && THROTTLING.has(error.name)) {
+  if (error instanceof Error && isThrottled(error)) {
     logger.warn('throttled after retries', { errorName: error.name });
     return toProblemResponse(problems.busy('The service is busy; try again in a moment. Nothing was written.'), instance);
   }
   // Powertools wraps what DynamoDB said when reading or writing an idempotency record. That may come after
   // the write it guards (storing the response), so this answer cannot say that nothing was written.
-  if (error instanceof Error && error.name === 'IdempotencyPersistenceLayerError' && error.cause instanceof Error && THROTTLING.has(error.cause.name)) {
+  if (error instanceof Error && error.name === 'IdempotencyPersistenceLayerError' && error.cause instanceof Error && isThrottled(error.cause)) {
     logger.warn('throttled after retries', { errorName: error.cause.name });
     return toProblemResponse(problems.busy('The service is busy; try again in a moment with the same Idempotency-Key.'), instance);
   }
