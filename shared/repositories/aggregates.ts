@@ -1,4 +1,4 @@
-import { BatchGetCommand, QueryCommand, TransactWriteCommand, type QueryCommandInput, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, TransactWriteCommand, type QueryCommandInput, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { areaKeyOf, areasOf, type AreaRef, type Place } from '../aggregates/areas';
 import { difference, isZero, METRICS, sum, zeroContribution, type Contribution } from '../aggregates/metrics';
 import { keys } from '../keys';
@@ -6,6 +6,7 @@ import type { AreaLevel } from '../schemas/common';
 import { dynamo } from '../runtime/dynamodb';
 import { tableName } from '../runtime/config';
 import { decodePageToken, encodePageToken, invalidPageToken, requireStartKeyWithin } from './pagination';
+import { queryPage } from './paged-query';
 
 const TABLES = { aggregates: tableName('aggregates'), ledger: tableName('aggregateLedger') };
 
@@ -192,6 +193,6 @@ export function levelAggregatesRequest(level: AreaLevel, from: string, to: strin
 export type AggregateItem = { level: AreaLevel; area: string; date: string; locationsExpected?: number; region?: string } & Partial<Contribution>;
 
 export async function queryAggregates(request: QueryCommandInput): Promise<{ items: AggregateItem[]; nextToken: string | null }> {
-  const page = await dynamo.send(new QueryCommand(request));
+  const page = await queryPage(request);
   return { items: (page.Items ?? []) as AggregateItem[], nextToken: encodePageToken(page.LastEvaluatedKey) };
 }

@@ -9,6 +9,7 @@ import { StoredReturn } from '../schemas/return';
 import { dynamo } from '../runtime/dynamodb';
 import { tableName } from '../runtime/config';
 import { decodePageToken, encodePageToken, invalidPageToken, requireStartKeyWithin } from './pagination';
+import { queryPage } from './paged-query';
 
 const TABLES = { returns: tableName('returns') };
 
@@ -117,6 +118,6 @@ export async function getLatestReturn(locationId: string, options: { onOrBefore?
 }
 
 export async function listReturns(request: HistoryRequest): Promise<{ items: StoredReturn[]; nextToken: string | null }> {
-  const page = await dynamo.send(new QueryCommand(returnHistoryRequest(request)));
+  const page = await queryPage(returnHistoryRequest(request));
   return { items: (page.Items ?? []).map(toStoredReturn), nextToken: encodePageToken(page.LastEvaluatedKey) };
 }

@@ -1,10 +1,11 @@
-import { GetCommand, QueryCommand, TransactWriteCommand, type QueryCommandInput, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand, type QueryCommandInput, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { keys } from '../keys';
 import { dynamo } from '../runtime/dynamodb';
 import { tableName } from '../runtime/config';
 import type { ReturnItem } from './returns';
 import { vacancyEntries, type VacancyEntry } from '../vacancies/entries';
 import { decodePageToken, encodePageToken, invalidPageToken, requireStartKeyWithin } from './pagination';
+import { queryPage } from './paged-query';
 
 const TABLE = tableName('vacancyIndex');
 
@@ -96,6 +97,6 @@ export function searchVacanciesRequest(search: VacancySearch, table = TABLE): Qu
 }
 
 export async function searchVacancies(search: VacancySearch): Promise<{ items: VacancyEntry[]; nextToken: string | null }> {
-  const page = await dynamo.send(new QueryCommand(searchVacanciesRequest(search)));
+  const page = await queryPage(searchVacanciesRequest(search));
   return { items: (page.Items ?? []) as VacancyEntry[], nextToken: encodePageToken(page.LastEvaluatedKey) };
 }

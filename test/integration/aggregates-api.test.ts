@@ -6,6 +6,7 @@ import { areaKeyOf, type AreaRef } from '../../shared/aggregates/areas';
 import { METRICS } from '../../shared/aggregates/metrics';
 import { keys } from '../../shared/keys';
 import { batchPut } from '../../shared/repositories/batch-write';
+import { encodePageToken } from '../../shared/repositories/pagination';
 import { addDays } from '../../shared/returns/report-date';
 import { call, tokenFor, useGateway, type CallOptions } from '../helpers/api';
 
@@ -68,6 +69,18 @@ describe('GET /v1/aggregates', () => {
     expect(first.json.items).toHaveLength(4);
     const second = await get(`/v1/aggregates?level=region&area=E12000009&from=2025-01-01&to=2025-01-10&limit=4&nextToken=${first.json.nextToken}`);
     expect(second.json.items[0].date).toBe('2025-01-05');
+  });
+
+  test('a page that ended on the last day asked for is followed by an empty last page, not a 500', async () => {
+    // DynamoDB hands back a key whenever a page is full, even when nothing follows (DynamoDB Local does not:
+    // the token is made here as such a page would make it); DynamoDB then refuses to start from the range's
+    // last day, which must read as "no more".
+    const full = await get('/v1/aggregates?level=region&area=E12000009&from=2025-01-01&to=2025-01-04&limit=4');
+    expect(full.json.items.map((item: { date: string }) => item.date)).toEqual(['2025-01-01', '2025-01-02', '2025-01-03', '2025-01-04']);
+    const onLastDay = encodePageToken(keys.aggregate(areaKeyOf({ level: 'region', area: 'E12000009' }), '2025-01-04'));
+    const last = await get(`/v1/aggregates?level=region&area=E12000009&from=2025-01-01&to=2025-01-04&limit=4&nextToken=${onLastDay}`);
+    expect(last.status).toBe(200);
+    expect(last.json).toEqual({ items: [], nextToken: null });
   });
 
   test('a commissioner sees its region and the authorities in it, and nothing else', async () => {

@@ -1,0 +1,20 @@
+import { QueryCommand, type QueryCommandInput, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
+import { dynamo } from '../runtime/dynamodb';
+
+/**
+ * One page of a Query that continues from a page token. When a page ended on the last item of the range
+ * asked for, its LastEvaluatedKey sits on the range's far end, and DynamoDB refuses to start from there
+ * ("The provided starting key does not match the range key predicate") where the answer is simply an
+ * empty last page. The token's key was checked to lie within the range first (`requireStartKeyWithin`),
+ * so that refusal can only mean there is nothing after it.
+ */
+export async function queryPage(request: QueryCommandInput): Promise<Pick<QueryCommandOutput, 'Items' | 'LastEvaluatedKey'>> {
+  try {
+    return await dynamo.send(new QueryCommand(request));
+  } catch (error) {
+    if (request.ExclusiveStartKey && error instanceof Error && error.name === 'ValidationException' && /starting key/i.test(error.message)) {
+      return { Items: [] };
+    }
+    throw error;
+  }
+}
