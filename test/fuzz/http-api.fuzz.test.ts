@@ -13,7 +13,13 @@ import { routes } from '../../shared/routes';
  * FUZZ_RUNS (default 1500) sets the size; FUZZ_SEED (and FUZZ_PATH, from a failure) replays a run.
  */
 const RUNS = Number(process.env.FUZZ_RUNS ?? 1500);
-const SEED = process.env.FUZZ_SEED !== undefined ? Number(process.env.FUZZ_SEED) : Math.floor(Math.random() * 2 ** 31);
+/**
+ * One fixed seed by default, so `npm test` (and CI) asks the same 1,500 questions every run and a red run
+ * is always a change's doing; `npm run fuzz` draws a new seed each time to find new ones, and a seed it
+ * fails on is replayed here with FUZZ_SEED.
+ */
+const DEFAULT_SEED = 20261201;
+const SEED = process.env.FUZZ_SEED !== undefined ? Number(process.env.FUZZ_SEED) : DEFAULT_SEED;
 const PATH = process.env.FUZZ_PATH;
 
 let target: FuzzTarget;
