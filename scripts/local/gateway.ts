@@ -7,6 +7,7 @@ import { authorizerFunction, fallbackRoute, matchRoute } from '../../shared/rout
 import { VENDOR_ASSETS } from '../../shared/web-assets';
 import { fromLambdaResult, gatewayError, toApiGatewayEvent, toAuthorizerEvent, type IncomingRequest, type OutgoingResponse } from './api-event';
 import { REPO_ROOT, runFunction } from './lambda-runtime';
+import { LAMBDA_RESPONSE_LIMIT_BYTES } from '../../shared/http/response';
 
 export { REPO_ROOT };
 
@@ -22,9 +23,6 @@ export interface GatewayOptions {
   webDir?: string;
   log?: (line: string) => void;
 }
-
-/** Lambda's limit on a synchronous invocation's response (6 MB). */
-const LAMBDA_RESPONSE_LIMIT_BYTES = 6 * 1024 * 1024;
 
 async function invoke(entry: string, functionName: string, event: unknown): Promise<OutgoingResponse> {
   try {

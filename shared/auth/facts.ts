@@ -10,15 +10,13 @@ import type { Principal } from './identity';
  */
 export async function loadAccessFacts(route: RouteDefinition, principal: Principal, locationId: string): Promise<AccessFacts> {
   const needed = factsNeeded(route, principal);
-  const facts: AccessFacts = {};
   // Side by side: neither read depends on the other.
-  await Promise.all([
-    needed.membership ? isMember(principal.userId, locationId).then((member) => (facts.isMember = member)) : undefined,
-    needed.location
-      ? getLocation(locationId).then((location) => {
-          facts.locationAreas = location ? { localAuthority: location.localAuthority, region: location.region } : null;
-        })
-      : undefined,
+  const [member, location] = await Promise.all([
+    needed.membership ? isMember(principal.userId, locationId) : undefined,
+    needed.location ? getLocation(locationId) : undefined,
   ]);
+  const facts: AccessFacts = {};
+  if (needed.membership) facts.isMember = member;
+  if (needed.location) facts.locationAreas = location ? { localAuthority: location.localAuthority, region: location.region } : null;
   return facts;
 }

@@ -2,12 +2,10 @@ import { gzipSync } from 'node:zlib';
 import { stringify } from 'csv-stringify/sync';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { problems } from '../errors';
+import { LAMBDA_RESPONSE_LIMIT_BYTES } from './response';
 
-/**
- * What a response body may be: Lambda hands API Gateway at most 6 MB (6,291,456 bytes) of response,
- * headers and JSON envelope included, and fails the call beyond it. The margin covers the rest.
- */
-export const RESPONSE_BODY_LIMIT_BYTES = 6 * 1024 * 1024 - 64 * 1024;
+/** What a response body may be within Lambda's response limit: the margin covers headers and envelope. */
+export const RESPONSE_BODY_LIMIT_BYTES = LAMBDA_RESPONSE_LIMIT_BYTES - 64 * 1024;
 
 /**
  * A spreadsheet runs a cell that starts with = + - @ (or a tab or carriage return) as a formula; a

@@ -4,6 +4,11 @@ import type { Problem } from '../schemas/problem';
 import { logger } from '../runtime/powertools';
 import { isThrottled, isUnreachable } from '../runtime/dependency-errors';
 
+/**
+ * Lambda's limit on a synchronous invocation's response (6 MB, headers and JSON envelope included):
+ * beyond it the invocation fails and API Gateway answers a bare 500.
+ */
+export const LAMBDA_RESPONSE_LIMIT_BYTES = 6 * 1024 * 1024;
 
 /**
  * Powertools idempotency's errors that a caller's request causes, by name (the package names each class;
@@ -17,6 +22,16 @@ const IDEMPOTENCY_PROBLEMS = new Map<string, () => ProblemError>([
   ['IdempotencyInconsistentStateError', problems.idempotencyInProgress],
 ]);
 
+/**
+ * What DynamoDB said, when it failed a call: the error itself, or what Powertools wrapped when reading or
+ * writing an idempotency record (`wrapped`: that may come after the write it guards, so the answer cannot
+ * say that nothing was written).
+ */
+function dependencyFailure(error: unknown): { cause: Error; wrapped: boolean } | undefined {
+  if (!(error instanceof Error)) return undefined;
+  if (error.name === 'IdempotencyPersistenceLayerError') return error.cause instanceof Error ? { cause: error.cause, wrapped: true } : undefined;
+  return { cause: error, wrapped: false };
+}
 
 const baseHeaders = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' };
 
@@ -47,19 +62,14 @@ export function toProblemResponse(error: unknown, instance?: string): APIGateway
   }
   const idempotencyProblem = error instanceof Error ? IDEMPOTENCY_PROBLEMS.get(error.name) : undefined;
   if (idempotencyProblem) return toProblemResponse(idempotencyProblem(), instance);
-  if (error instanceof Error && isThrottled(error)) {
-    logger.warn('throttled after retries', { errorName: error.name });
-    return toProblemResponse(problems.busy('The service is busy; try again in a moment. Nothing was written.'), instance);
+  const failure = dependencyFailure(error);
+  if (failure && isThrottled(failure.cause)) {
+    logger.warn('throttled after retries', { errorName: failure.cause.name });
+    const retry = failure.wrapped ? 'try again in a moment with the same Idempotency-Key.' : 'try again in a moment. Nothing was written.';
+    return toProblemResponse(problems.busy(`The service is busy; ${retry}`), instance);
   }
-  // Powertools wraps what DynamoDB said when reading or writing an idempotency record. That may come after
-  // the write it guards (storing the response), so this answer cannot say that nothing was written.
-  if (error instanceof Error && error.name === 'IdempotencyPersistenceLayerError' && error.cause instanceof Error && isThrottled(error.cause)) {
-    logger.warn('throttled after retries', { errorName: error.cause.name });
-    return toProblemResponse(problems.busy('The service is busy; try again in a moment with the same Idempotency-Key.'), instance);
-  }
-  const unreachable = error instanceof Error && (isUnreachable(error) || (error.name === 'IdempotencyPersistenceLayerError' && error.cause instanceof Error && isUnreachable(error.cause)));
-  if (unreachable) {
-    logger.warn('database unreachable after retries', { errorName: (error as Error).name, code: String((error as { code?: unknown }).code ?? (error as Error & { cause?: { code?: unknown } }).cause?.code ?? '') });
+  if (failure && isUnreachable(failure.cause)) {
+    logger.warn('database unreachable after retries', { errorName: failure.cause.name, code: String((failure.cause as { code?: unknown }).code ?? '') });
     return toProblemResponse(problems.unavailable(), instance);
   }
   logger.error('unhandled error', { error: error as Error });
