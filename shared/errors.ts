@@ -56,6 +56,9 @@ export const problems = {
       headers: { allow: allowed.join(', ') },
     }),
   conflict: (detail: string) => new ProblemError({ status: 409, title: 'Conflict', slug: 'conflict', detail }),
+  /** A write that read what it stores lost a race to another write: nothing was written, and it may be sent again. */
+  changedMeanwhile: (detail: string) =>
+    new ProblemError({ status: 409, title: 'Changed meanwhile', slug: 'changed-meanwhile', detail, headers: { 'retry-after': '1' } }),
   preconditionFailed: (detail: string) =>
     new ProblemError({ status: 412, title: 'Precondition failed', slug: 'precondition-failed', detail }),
   payloadTooLarge: (limitBytes: number) =>

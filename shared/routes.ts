@@ -172,7 +172,9 @@ export const routes = [
     request: { body: ConfirmInput, ifMatch: true, idempotencyKey: true },
     responses: {
       ...returnWriteResponses('replaced an existing return for that day'),
-      409: { description: `the location is inactive or has no earlier return to repeat; or ${IDEMPOTENCY_IN_PROGRESS}` },
+      409: {
+        description: `the location is inactive or has no earlier return to repeat; or another return of the location was saved while this one was being recorded (nothing written; Retry-After, send again); or ${IDEMPOTENCY_IN_PROGRESS}`,
+      },
     },
   },
   {

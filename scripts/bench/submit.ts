@@ -207,6 +207,9 @@ export async function benchSubmit(environment: BenchEnvironment, options: { firs
   };
   const expect = (write: Write) => (write === 'first' ? 201 : 200);
 
+  // What the write path would have read of the location: nothing yet before the first write, that day after it.
+  const guardFor = (index: number, write: Write) =>
+    write === 'first' ? { newestReportDate: undefined, recorded: false } : { newestReportDate: dayOf(index), recorded: true };
   const run: Record<Mode, (index: number, write: Write) => Promise<void>> = {
     gateway: async (index, write) => {
       const request = requestFor('gateway', index, write);
@@ -234,7 +237,7 @@ export async function benchSubmit(environment: BenchEnvironment, options: { firs
     },
     bareTransact: async (index, write) => {
       const stored = storedFor('bareTransact', index, write);
-      await dynamo.send(new TransactWriteCommand(writeReturnRequest(stored, placeOf(index), write === 'first' ? undefined : 1, environment.tables)));
+      await dynamo.send(new TransactWriteCommand(writeReturnRequest(stored, placeOf(index), write === 'first' ? undefined : 1, guardFor(index, write), environment.tables)));
     },
     bareSequence: async (index, write) => {
       const locationId = locationOf('bareSequence', index);
@@ -244,7 +247,7 @@ export async function benchSubmit(environment: BenchEnvironment, options: { firs
       await dynamo.send(new QueryCommand(latestReturnRequest(locationId, { before: reportDate }, environment.tables.returns)));
       await dynamo.send(new GetCommand({ TableName: environment.tables.returns, Key: keys.dailyReturn(locationId, reportDate), ConsistentRead: true }));
       const stored = storedFor('bareSequence', index, write);
-      await dynamo.send(new TransactWriteCommand(writeReturnRequest(stored, placeOf(index), write === 'first' ? undefined : 1, environment.tables)));
+      await dynamo.send(new TransactWriteCommand(writeReturnRequest(stored, placeOf(index), write === 'first' ? undefined : 1, guardFor(index, write), environment.tables)));
     },
     bareParallel: async (index, write) => {
       const locationId = locationOf('bareParallel', index);
@@ -256,13 +259,13 @@ export async function benchSubmit(environment: BenchEnvironment, options: { firs
         dynamo.send(new GetCommand({ TableName: environment.tables.returns, Key: keys.dailyReturn(locationId, reportDate), ConsistentRead: true })),
       ]);
       const stored = storedFor('bareParallel', index, write);
-      await dynamo.send(new TransactWriteCommand(writeReturnRequest(stored, placeOf(index), write === 'first' ? undefined : 1, environment.tables)));
+      await dynamo.send(new TransactWriteCommand(writeReturnRequest(stored, placeOf(index), write === 'first' ? undefined : 1, guardFor(index, write), environment.tables)));
     },
     bareLean: async (index, write) => {
       const locationId = locationOf('bareLean', index);
       await dynamo.send(new GetCommand({ TableName: environment.tables.locations, Key: keys.location(locationId) }));
       const stored = storedFor('bareLean', index, write);
-      await dynamo.send(new TransactWriteCommand(writeReturnRequest(stored, placeOf(index), write === 'first' ? undefined : 1, environment.tables)));
+      await dynamo.send(new TransactWriteCommand(writeReturnRequest(stored, placeOf(index), write === 'first' ? undefined : 1, guardFor(index, write), environment.tables)));
     },
   };
 

@@ -196,6 +196,7 @@ export interface DemoReturns {
   /** Every stored version, oldest first; the last version of each day is the current one. */
   versions: StoredReturn[];
   lastUpdated: string | null;
+  newestReportDate?: string;
 }
 
 /** `days` of returns, one a day up to the latest submission, with the odd correction and data-entry slip. */
@@ -229,5 +230,5 @@ export function demoReturns(demo: DemoLocation, now: Date, days = 21, seed = 7):
     }
     previous = input;
   }
-  return { versions, lastUpdated: versions.at(-1)?.submittedAt ?? null };
+  return { versions, lastUpdated: versions.at(-1)?.submittedAt ?? null, newestReportDate: latest.reportDate };
 }

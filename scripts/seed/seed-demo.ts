@@ -32,7 +32,11 @@ export async function seedDemo(options: { now?: Date; force?: boolean; log?: (li
     const returns = demoReturns(entry, now);
     versions.push(...returns.versions);
     // Reserved example domains: demo reminders can never reach a real inbox.
-    return { ...entry.location, lastUpdated: returns.lastUpdated, contactEmail: `manager.${entry.location.locationId}@homes.example` };
+    return {
+      ...entry.location,
+      lastUpdated: returns.lastUpdated,
+      ...(returns.newestReportDate ? { newestReportDate: returns.newestReportDate } : {}),
+      contactEmail: `manager.${entry.location.locationId}@homes.example` };
   });
   await putLocations(locations);
   await putContacts(demoContacts(demo));

@@ -12,6 +12,10 @@ const TABLE = tableName('locations');
 /** A location as stored: the API shape plus the index keys that place it in area listings. */
 export type LocationItem = Omit<Location, 'lastUpdated'> & {
   lastUpdated?: string;
+  /** The newest report date any return of this location has: only a return for it or later is an update. */
+  newestReportDate?: string;
+  /** How many returns have been written for this location: a confirm is conditional on it not moving. */
+  returnWrites?: number;
   listingKey: string;
   country: string;
   freshness: string;
@@ -21,7 +25,7 @@ export type LocationItem = Omit<Location, 'lastUpdated'> & {
 };
 
 /** A location as the directory holds it: the API shape plus the inbox reminders go to (not shown by the API). */
-export type DirectoryEntry = Location & { contactEmail?: string };
+export type DirectoryEntry = Location & { contactEmail?: string; newestReportDate?: string };
 
 export function toLocationItem(location: DirectoryEntry): LocationItem {
   const { lastUpdated, ...rest } = location;
@@ -77,6 +81,24 @@ export function listLocationsRequest(request: LocationListRequest, table = TABLE
     },
     Limit: request.limit,
     ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+  };
+}
+
+/** What the write path needs to know about a location before it writes one of its returns. */
+export interface LocationForWrite {
+  location: Location;
+  newestReportDate: string | undefined;
+  returnWrites: number;
+}
+
+/** A strongly consistent read: whatever a confirm reads after this is at least as new. */
+export async function getLocationForWrite(locationId: string): Promise<LocationForWrite | undefined> {
+  const { Item } = await dynamo.send(new GetCommand({ TableName: TABLE, Key: keys.location(locationId), ConsistentRead: true }));
+  if (!Item) return undefined;
+  return {
+    location: fromLocationItem(Item),
+    newestReportDate: typeof Item.newestReportDate === 'string' ? Item.newestReportDate : undefined,
+    returnWrites: typeof Item.returnWrites === 'number' ? Item.returnWrites : 0,
   };
 }
 

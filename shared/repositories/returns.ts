@@ -27,6 +27,21 @@ export function latestReturnRequest(locationId: string, options: { onOrBefore?: 
   };
 }
 
+/**
+ * Named access pattern "a day's return and the one before it": the two newest on or before the day,
+ * strongly consistent, so the write path reads both in one call.
+ */
+export function dayAndPreviousRequest(locationId: string, reportDate: string, table = TABLES.returns): QueryCommandInput {
+  return {
+    TableName: table,
+    KeyConditionExpression: 'locationId = :id AND reportDate <= :day',
+    ExpressionAttributeValues: { ':id': locationId, ':day': reportDate },
+    ScanIndexForward: false,
+    Limit: 2,
+    ConsistentRead: true,
+  };
+}
+
 export interface HistoryRequest {
   locationId: string;
   from?: string;
@@ -115,6 +130,14 @@ export async function getReturn(locationId: string, reportDate: string): Promise
 export async function getLatestReturn(locationId: string, options: { onOrBefore?: string; before?: string } = {}): Promise<StoredReturn | undefined> {
   const { Items } = await dynamo.send(new QueryCommand(latestReturnRequest(locationId, options)));
   return Items?.[0] ? toStoredReturn(Items[0]) : undefined;
+}
+
+/** The day's current return (if any) and the newest one before that day (if any). */
+export async function getDayAndPrevious(locationId: string, reportDate: string): Promise<{ current?: StoredReturn; previous?: StoredReturn }> {
+  const { Items = [] } = await dynamo.send(new QueryCommand(dayAndPreviousRequest(locationId, reportDate)));
+  const [first, second] = Items.map(toStoredReturn);
+  if (first?.reportDate === reportDate) return { current: first, ...(second ? { previous: second } : {}) };
+  return first ? { previous: first } : {};
 }
 
 export async function listReturns(request: HistoryRequest): Promise<{ items: StoredReturn[]; nextToken: string | null }> {

@@ -3,9 +3,9 @@ import { problems } from '../errors';
 import type { Principal } from '../auth/identity';
 import type { Location } from '../schemas/location';
 import { RETURN_SCHEMA_VERSION, type DailyReturnInput, type StoredReturn } from '../schemas/return';
-import { getLocation } from '../repositories/locations';
-import { getLatestReturn, getReturn } from '../repositories/returns';
-import { writeReturn, WRITE_PART } from '../repositories/return-writes';
+import { getLocationForWrite } from '../repositories/locations';
+import { getDayAndPrevious, getLatestReturn } from '../repositories/returns';
+import { writeReturn, WRITE_PART, type LocationGuard } from '../repositories/return-writes';
 import { locationRuleErrors } from './location-rules';
 import { reportDateProblem, toInstant } from './report-date';
 import { returnWarnings } from './warnings';
@@ -35,13 +35,6 @@ function checkReportDate(reportDate: string, now: Date): void {
   if (problem) throw problems.validation([{ path: 'reportDate', message: problem }]);
 }
 
-async function writableLocation(locationId: string): Promise<Location> {
-  const location = await getLocation(locationId);
-  if (!location) throw problems.notFound(`No location ${locationId} in the directory.`);
-  if (!location.active) throw problems.conflict(`Location ${locationId} is not active (closed or deregistered); it takes no returns.`);
-  return location;
-}
-
 function checkPrecondition(ifMatch: ReturnTarget['ifMatch'], current: StoredReturn | undefined): void {
   if (ifMatch === undefined) return;
   if (current === undefined) {
@@ -65,53 +58,86 @@ function isWriteRace(error: unknown): boolean {
   );
 }
 
+/** What a write reads first: the location, the day's current return, the return before it. */
+interface WriteRead {
+  location: Location;
+  current: StoredReturn | undefined;
+  previous: StoredReturn | undefined;
+  guard: LocationGuard;
+}
+
+/**
+ * `repeatsWhatItReads` (a confirm) reads the location before the returns and makes the write
+ * conditional on the location's write count: any return written after the location was read fails it,
+ * so figures read here are never stored over a newer write. A PUT stores its own body, so its reads
+ * run side by side.
+ */
+async function readForWrite(target: ReturnTarget, repeatsWhatItReads: boolean): Promise<WriteRead> {
+  const readLocation = async () => {
+    const state = await getLocationForWrite(target.locationId);
+    if (!state) throw problems.notFound(`No location ${target.locationId} in the directory.`);
+    if (!state.location.active) throw problems.conflict(`Location ${target.locationId} is not active (closed or deregistered); it takes no returns.`);
+    return state;
+  };
+  const readDay = () => getDayAndPrevious(target.locationId, target.reportDate);
+  const [state, day] = repeatsWhatItReads ? [await readLocation(), await readDay()] : await Promise.all([readLocation(), readDay()]);
+  const recorded = state.newestReportDate !== undefined;
+  // A location item written before the newest report date was kept: look it up once; the write records it.
+  const newestReportDate =
+    recorded || state.location.lastUpdated === null ? state.newestReportDate : (await getLatestReturn(target.locationId))?.reportDate;
+  return {
+    location: state.location,
+    current: day.current,
+    previous: day.previous,
+    guard: { newestReportDate, recorded, ...(repeatsWhatItReads ? { returnWrites: state.returnWrites } : {}) },
+  };
+}
+
+interface Figures {
+  input: DailyReturnInput;
+  confirmedFrom?: StoredReturn['confirmedFrom'];
+}
+
 /**
  * The one path every return takes to storage: date window, location checks, version and If-Match,
- * warnings, then an atomic conditional write. `figures` decides what is stored (the body for a PUT, the
- * latest return for a confirm); it runs after the location is known.
+ * warnings, then an atomic conditional write. A PUT (`figures` = its body) retries a lost race on a fresh
+ * read: last writer wins. A confirm (`figures` = null: repeat the latest return on or before the day)
+ * never retries: it read figures that a racing write may have replaced, so it answers 409 instead.
  */
-async function saveReturn(
-  target: ReturnTarget,
-  figures: (location: Location) => Promise<{ input: DailyReturnInput; confirmedFrom?: StoredReturn['confirmedFrom'] }>,
-): Promise<SaveOutcome> {
+async function saveReturn(target: ReturnTarget, body: DailyReturnInput | null): Promise<SaveOutcome> {
   checkReportDate(target.reportDate, target.now);
-  // Independent reads, side by side: one round trip instead of three before the write.
-  const [location, previous, firstRead] = await Promise.all([
-    writableLocation(target.locationId),
-    getLatestReturn(target.locationId, { before: target.reportDate }),
-    getReturn(target.locationId, target.reportDate),
-  ]);
-  const { input, confirmedFrom } = await figures(location);
-  const ruleErrors = locationRuleErrors(input, location);
-  if (ruleErrors.length > 0) throw problems.validation(ruleErrors);
-
-  const warnings = returnWarnings(input, location, previous);
-
+  const isConfirm = body === null;
   for (let attempt = 1; ; attempt += 1) {
-    // A retry after a lost race reads the day again: another writer's version is now the current one.
-    const current = attempt === 1 ? firstRead : await getReturn(target.locationId, target.reportDate);
-    checkPrecondition(target.ifMatch, current);
+    const read = await readForWrite(target, isConfirm);
+    const figures = isConfirm ? figuresToRepeat(target, read) : { input: body };
+    const ruleErrors = locationRuleErrors(figures.input, read.location);
+    if (ruleErrors.length > 0) throw problems.validation(ruleErrors);
+    checkPrecondition(target.ifMatch, read.current);
     const stored: StoredReturn = {
-      ...input,
+      ...figures.input,
       locationId: target.locationId,
       reportDate: target.reportDate,
-      version: (current?.version ?? 0) + 1,
+      version: (read.current?.version ?? 0) + 1,
       submittedAt: toInstant(target.now),
       submittedBy: target.submittedBy.userId,
-      warnings,
+      warnings: returnWarnings(figures.input, read.location, read.previous),
       schemaVersion: RETURN_SCHEMA_VERSION,
-      ...(confirmedFrom ? { confirmedFrom } : {}),
+      ...(figures.confirmedFrom ? { confirmedFrom: figures.confirmedFrom } : {}),
     };
     try {
-      await writeReturn(stored, location, current?.version);
-      return { created: current === undefined, stored };
+      await writeReturn(stored, read.location, read.current?.version, read.guard);
+      return { created: read.current === undefined, stored };
     } catch (error) {
-      if (conditionFailedAt(error, WRITE_PART.location)) throw problems.notFound(`No location ${target.locationId} in the directory.`);
       if (!isWriteRace(error)) throw error;
-      // Another writer stored a version between our read and write. With If-Match the caller's view is
-      // now stale; without it, last writer wins on a fresh read.
-      if (target.ifMatch !== undefined) {
+      // Another writer stored a version between our read and write. With If-Match the caller's view of
+      // the day is now stale.
+      if (target.ifMatch !== undefined && conditionFailedAt(error, WRITE_PART.currentReturn)) {
         throw problems.preconditionFailed('The return changed while this one was being saved. Reload, check and send again.');
+      }
+      if (isConfirm) {
+        throw problems.changedMeanwhile(
+          'A return for this location was saved while "nothing has changed" was being recorded, so the figures it would repeat may be out of date. Nothing was written; check the latest figures and confirm again.',
+        );
       }
       if (attempt >= WRITE_ATTEMPTS) throw problems.busy('Too many simultaneous changes to this return; try again.');
       await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * 2 ** attempt));
@@ -119,19 +145,22 @@ async function saveReturn(
   }
 }
 
+/** "Nothing has changed" repeats the latest return on or before the day. */
+function figuresToRepeat(target: ReturnTarget, read: WriteRead): Figures {
+  const latest = read.current ?? read.previous;
+  if (!latest) {
+    throw problems.conflict(`Location ${target.locationId} has no earlier return to repeat; submit the full return instead.`);
+  }
+  return { input: figuresOf(latest), confirmedFrom: { reportDate: latest.reportDate, version: latest.version } };
+}
+
 export function submitReturn(target: ReturnTarget, input: DailyReturnInput): Promise<SaveOutcome> {
-  return saveReturn(target, async () => ({ input }));
+  return saveReturn(target, input);
 }
 
 /** "Nothing has changed": the latest return on or before that day, stored again as that day's return. */
 export function confirmReturn(target: ReturnTarget): Promise<SaveOutcome> {
-  return saveReturn(target, async () => {
-    const latest = await getLatestReturn(target.locationId, { onOrBefore: target.reportDate });
-    if (!latest) {
-      throw problems.conflict(`Location ${target.locationId} has no earlier return to repeat; submit the full return instead.`);
-    }
-    return { input: figuresOf(latest), confirmedFrom: { reportDate: latest.reportDate, version: latest.version } };
-  });
+  return saveReturn(target, null);
 }
 
 /** Just the answers of a stored return, without what the system added. */

@@ -164,6 +164,8 @@ describe('returnHistoryRequest', () => {
 describe('writeReturnRequest', () => {
   const tables = { returns: 'returns-t', returnVersions: 'versions-t', locations: 'locations-t' };
   const place = { localAuthority: 'E08000004', region: 'E12000002' };
+  const firstWrite = { newestReportDate: undefined, recorded: false };
+  const sameDay = { newestReportDate: '2026-11-22', recorded: true };
   const stored = (version: number): StoredReturn => ({
     ...designExample(),
     locationId: '1-109570155',
@@ -176,7 +178,7 @@ describe('writeReturnRequest', () => {
   });
 
   test('the parts are the current return, the version record and the location, in that order', () => {
-    const items = writeReturnRequest(stored(1), place, undefined, tables).TransactItems!;
+    const items = writeReturnRequest(stored(1), place, undefined, firstWrite, tables).TransactItems!;
     expect(items).toHaveLength(3);
     expect(items[WRITE_PART.currentReturn]?.Put?.TableName).toBe('returns-t');
     expect(items[WRITE_PART.version]?.Put?.TableName).toBe('versions-t');
@@ -184,39 +186,63 @@ describe('writeReturnRequest', () => {
   });
 
   test('version 1 is written only if no return exists yet for that day, carrying where its location is', () => {
-    const put = writeReturnRequest(stored(1), place, undefined, tables).TransactItems![WRITE_PART.currentReturn]!.Put!;
+    const put = writeReturnRequest(stored(1), place, undefined, firstWrite, tables).TransactItems![WRITE_PART.currentReturn]!.Put!;
     expect(put.Item).toEqual({ ...stored(1), ...place });
     expect(put.ConditionExpression).toBe('attribute_not_exists(locationId)');
     expect(put.ExpressionAttributeValues).toBeUndefined();
   });
 
   test('a correction is written only over the version it replaces', () => {
-    const put = writeReturnRequest(stored(3), place, 2, tables).TransactItems![WRITE_PART.currentReturn]!.Put!;
+    const put = writeReturnRequest(stored(3), place, 2, sameDay, tables).TransactItems![WRITE_PART.currentReturn]!.Put!;
     expect(put.Item).toMatchObject({ version: 3 });
     expect(put.ConditionExpression).toBe('version = :replaces');
     expect(put.ExpressionAttributeValues).toEqual({ ':replaces': 2 });
   });
 
   test('the version record is keyed date#00000N and never overwrites', () => {
-    const first = writeReturnRequest(stored(1), place, undefined, tables).TransactItems![WRITE_PART.version]!.Put!;
+    const first = writeReturnRequest(stored(1), place, undefined, firstWrite, tables).TransactItems![WRITE_PART.version]!.Put!;
     expect(first.Item).toEqual({ ...stored(1), versionKey: '2026-11-22#000001' });
     expect(first.ConditionExpression).toBe('attribute_not_exists(locationId)');
 
-    const third = writeReturnRequest(stored(3), place, 2, tables).TransactItems![WRITE_PART.version]!.Put!;
+    const third = writeReturnRequest(stored(3), place, 2, sameDay, tables).TransactItems![WRITE_PART.version]!.Put!;
     expect(third.Item).toMatchObject({ locationId: '1-109570155', versionKey: '2026-11-22#000003', version: 3 });
     expect(third.ConditionExpression).toBe('attribute_not_exists(locationId)');
   });
 
-  test("the location's lastUpdated and freshness are set to submittedAt, only if the location exists", () => {
-    const update = writeReturnRequest(stored(1), place, undefined, tables).TransactItems![WRITE_PART.location]!.Update!;
+  test("the newest report date moves the location's lastUpdated and freshness to submittedAt, and counts the write", () => {
+    const update = writeReturnRequest(stored(1), place, undefined, firstWrite, tables).TransactItems![WRITE_PART.location]!.Update!;
     expect(update.Key).toEqual({ locationId: '1-109570155' });
-    expect(update.UpdateExpression).toBe('SET lastUpdated = :at, freshness = :at');
-    expect(update.ConditionExpression).toBe('attribute_exists(locationId)');
-    expect(update.ExpressionAttributeValues).toEqual({ ':at': '2026-11-22T08:14:03Z' });
+    expect(update.UpdateExpression).toBe('SET lastUpdated = :at, freshness = :at, newestReportDate = :date ADD returnWrites :one');
+    expect(update.ConditionExpression).toBe('attribute_exists(locationId) AND attribute_not_exists(newestReportDate)');
+    expect(update.ExpressionAttributeValues).toEqual({ ':at': '2026-11-22T08:14:03Z', ':date': '2026-11-22', ':one': 1 });
+    const later = writeReturnRequest(stored(3), place, 2, sameDay, tables).TransactItems![WRITE_PART.location]!.Update!;
+    expect(later.ConditionExpression).toBe('attribute_exists(locationId) AND newestReportDate <= :date');
+  });
+
+  test('correcting an older day is not an update: freshness stays, and the write fails if that day became the newest meanwhile', () => {
+    const update = writeReturnRequest(stored(2), place, 1, { newestReportDate: '2026-11-25', recorded: true }, tables).TransactItems![WRITE_PART.location]!.Update!;
+    expect(update.UpdateExpression).toBe('ADD returnWrites :one');
+    expect(update.ConditionExpression).toBe('attribute_exists(locationId) AND newestReportDate > :date');
+    expect(update.ExpressionAttributeValues).toEqual({ ':date': '2026-11-22', ':one': 1 });
+  });
+
+  test('an item from before newestReportDate was kept learns it from what the writer looked up', () => {
+    const older = writeReturnRequest(stored(2), place, 1, { newestReportDate: '2026-11-25', recorded: false }, tables).TransactItems![WRITE_PART.location]!.Update!;
+    expect(older.UpdateExpression).toBe('SET newestReportDate = :newest ADD returnWrites :one');
+    expect(older.ConditionExpression).toBe('attribute_exists(locationId) AND attribute_not_exists(newestReportDate)');
+    expect(older.ExpressionAttributeValues).toEqual({ ':newest': '2026-11-25', ':one': 1 });
+  });
+
+  test('a confirm is written only if no return of the location was written since it read the location', () => {
+    const never = writeReturnRequest(stored(1), place, undefined, { ...firstWrite, returnWrites: 0 }, tables).TransactItems![WRITE_PART.location]!.Update!;
+    expect(never.ConditionExpression).toBe('attribute_exists(locationId) AND attribute_not_exists(newestReportDate) AND attribute_not_exists(returnWrites)');
+    const seen = writeReturnRequest(stored(3), place, 2, { ...sameDay, returnWrites: 7 }, tables).TransactItems![WRITE_PART.location]!.Update!;
+    expect(seen.ConditionExpression).toBe('attribute_exists(locationId) AND newestReportDate <= :date AND returnWrites = :seenWrites');
+    expect(seen.ExpressionAttributeValues).toMatchObject({ ':seenWrites': 7 });
   });
 
   test('by default it writes the tables named by the environment', () => {
-    const items = writeReturnRequest(stored(1), place, undefined).TransactItems!;
+    const items = writeReturnRequest(stored(1), place, undefined, firstWrite).TransactItems!;
     expect(items[WRITE_PART.currentReturn]?.Put?.TableName).toBe(process.env.RETURNS_TABLE);
     expect(items[WRITE_PART.version]?.Put?.TableName).toBe(process.env.RETURN_VERSIONS_TABLE);
     expect(items[WRITE_PART.location]?.Update?.TableName).toBe(process.env.LOCATIONS_TABLE);
