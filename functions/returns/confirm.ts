@@ -10,8 +10,8 @@ import { ConfirmInput } from '../../shared/schemas/return';
 export const handler = httpRoute('confirmReturn', async ({ event, principal }) => {
   const path = pathParams(event, ReturnPath);
   const ifMatch = ifMatchVersion(event);
-  jsonBody(event, ConfirmInput, { optional: true });
-  const outcome = await confirmReturn({ ...path, ifMatch, submittedBy: principal, now: new Date() });
+  const body = jsonBody(event, ConfirmInput, { optional: true });
+  const outcome = await confirmReturn({ ...path, ifMatch, ...(body?.repeats ? { repeats: body.repeats } : {}), submittedBy: principal, now: new Date() });
   metrics.addMetric('ReturnConfirmedUnchanged', MetricUnit.Count, 1);
   return savedReturnResponse(outcome);
 });

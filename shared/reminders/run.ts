@@ -109,7 +109,7 @@ export async function runReminders(now: Date, deps: ReminderDependencies): Promi
     const link = await issueUpdateLink(location.locationId, now);
     const links = {
       update: `${base}/?location=${location.locationId}#token=${link.token}`,
-      confirm: `${base}/confirm.html?location=${location.locationId}&date=${londonDay(now)}#token=${link.token}`,
+      confirm: `${base}/confirm.html?location=${location.locationId}#token=${link.token}`,
     };
     const email = { to: [location.contactEmail], ...locationEmail(tier, view(location, now), links, UPDATE_LINK_HOURS) };
     const sent = await deliver(tier, keys.locationSend(location.locationId, location.freshness, tier), email, [location.locationId], { spell: location.freshness, linkId: link.tokenId });

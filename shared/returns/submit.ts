@@ -16,6 +16,8 @@ export interface ReturnTarget {
   submittedBy: Pick<Principal, 'userId'>;
   /** From If-Match: the version the caller saw, or 'any' (some version must exist). */
   ifMatch?: number | 'any';
+  /** A confirm's: the return the caller was shown, which must still be the one it repeats. */
+  repeats?: { reportDate: string; version: number };
   now: Date;
 }
 
@@ -150,6 +152,11 @@ function figuresToRepeat(target: ReturnTarget, read: WriteRead): Figures {
   const latest = read.current ?? read.previous;
   if (!latest) {
     throw problems.conflict(`Location ${target.locationId} has no earlier return to repeat; submit the full return instead.`);
+  }
+  if (target.repeats && (target.repeats.reportDate !== latest.reportDate || target.repeats.version !== latest.version)) {
+    throw problems.changedMeanwhile(
+      `The latest figures are now those of ${latest.reportDate} (version ${latest.version}), not the ones shown (${target.repeats.reportDate}, version ${target.repeats.version}). Nothing was written; check them and confirm again.`,
+    );
   }
   return { input: figuresOf(latest), confirmedFrom: { reportDate: latest.reportDate, version: latest.version } };
 }

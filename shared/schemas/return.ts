@@ -112,7 +112,15 @@ export const StoredReturn = DailyReturnInput.extend({
 }).meta({ id: 'StoredReturn' });
 export type StoredReturn = z.infer<typeof StoredReturn>;
 
-export const ConfirmInput = z.strictObject({}).meta({ id: 'ConfirmInput', description: 'empty: the figures come from the latest return' });
+export const ConfirmInput = z
+  .strictObject({
+    repeats: z
+      .strictObject({ reportDate: CalendarDate, version: z.int().min(1).max(1_000_000) })
+      .optional()
+      .describe('the return the caller was shown; if it is no longer the latest on or before the day, 409 and nothing is written'),
+  })
+  .meta({ id: 'ConfirmInput', description: 'empty, or the return the caller saw: the figures come from the latest return' });
+export type ConfirmInput = z.infer<typeof ConfirmInput>;
 
 export const ReturnHistoryQuery = z.strictObject({
   from: CalendarDate.optional(),

@@ -156,18 +156,50 @@ describe.skipIf(!available)('the provider form in Chromium', () => {
     await search.screenshot({ path: join(SHOTS, 'search-360.png') });
     await search.close();
 
-    await call(gateway.url(), 'PUT', `/v1/locations/${location.locationId}/returns/${today()}`, { body: (await import('../helpers/api')).designExample() });
+    // Yesterday's figures; the link is from an email sent two days ago (its old date is ignored).
+    const { designExample, daysAgo } = await import('../helpers/api');
+    await call(gateway.url(), 'PUT', `/v1/locations/${location.locationId}/returns/${daysAgo(1)}`, { body: { ...designExample(), beds: { ...designExample().beds, occupied: 37 } } });
     const { token } = await issueUpdateLink(location.locationId);
     const confirm = await browser.newPage({ viewport: { width: 360, height: 900 } });
     const confirmKeys: string[] = [];
     confirm.on('request', (request) => {
       if (request.method() === 'POST') confirmKeys.push(request.headers()['idempotency-key'] ?? 'none');
     });
-    await confirm.goto(`${gateway.url()}/confirm.html?location=${location.locationId}&date=${today()}#token=${token}`);
+    await confirm.goto(`${gateway.url()}/confirm.html?location=${location.locationId}&date=${daysAgo(2)}#token=${token}`);
+    await confirm.waitForSelector('#confirm');
+    // The page shows what it would repeat and stores nothing until the click (a mail scanner runs pages).
+    expect(await confirm.textContent('#figures')).toMatch(/Listed House.*Beds occupied\s*37/s);
+    expect(confirmKeys).toEqual([]);
+    expect((await call(gateway.url(), 'GET', `/v1/locations/${location.locationId}`)).json.latestReturn.reportDate).toBe(daysAgo(1));
+    expect(await accessibilityViolations(confirm)).toEqual([]);
+    await confirm.screenshot({ path: join(SHOTS, 'confirm-360.png') });
+
+    await confirm.click('#confirm');
     await confirm.waitForSelector('#status.done, #status.problem');
     expect(await confirm.textContent('#status')).toContain('your figures are confirmed');
     expect(confirmKeys).toEqual([expect.stringMatching(/^"[0-9a-f-]{36}"$/)]);
+    // The London day of the click, not the day in the link.
+    const latest = (await call(gateway.url(), 'GET', `/v1/locations/${location.locationId}`)).json.latestReturn;
+    expect(latest).toMatchObject({ reportDate: today(), beds: { occupied: 37 }, confirmedFrom: { reportDate: daysAgo(1), version: 1 } });
     expect(await accessibilityViolations(confirm)).toEqual([]);
+    await confirm.close();
+  });
+
+  test('"nothing has changed" racing a save shows the new figures and asks again instead of repeating the old ones', async () => {
+    const { designExample } = await import('../helpers/api');
+    const location = await createLocation({ name: 'Raced House' });
+    const withOccupied = (occupied: number) => ({ ...designExample(), beds: { ...designExample().beds, occupied } });
+    await call(gateway.url(), 'PUT', `/v1/locations/${location.locationId}/returns/${today()}`, { body: withOccupied(20) });
+    const { token } = await issueUpdateLink(location.locationId);
+    const confirm = await browser.newPage({ viewport: { width: 360, height: 900 } });
+    await confirm.goto(`${gateway.url()}/confirm.html?location=${location.locationId}#token=${token}`);
+    await confirm.waitForSelector('#confirm');
+    expect(await confirm.textContent('#figures')).toMatch(/Beds occupied\s*20/);
+    // A colleague saves new figures while the manager is reading the page.
+    await call(gateway.url(), 'PUT', `/v1/locations/${location.locationId}/returns/${today()}`, { body: withOccupied(25) });
+    await confirm.click('#confirm');
+    await confirm.waitForFunction(() => /changed meanwhile/.test(document.getElementById('status')?.textContent ?? ''));
+    expect(await confirm.textContent('#figures')).toMatch(/Beds occupied\s*25/);
     await confirm.close();
   });
 

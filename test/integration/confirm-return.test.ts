@@ -35,6 +35,26 @@ describe('"nothing has changed"', () => {
     expect((await confirm(location.locationId, today(), { headers: { 'if-match': '"1"' } })).status).toBe(412);
   });
 
+  test('naming the return it was shown, a confirm is refused (409, nothing written) once another has been saved', async () => {
+    const location = await createLocation();
+    await call(gateway.url(), 'PUT', returnPath(location.locationId, daysAgo(1)), { body: designExample() });
+    const shown = { repeats: { reportDate: daysAgo(1), version: 1 } };
+    await call(gateway.url(), 'PUT', returnPath(location.locationId, daysAgo(1)), { body: { ...designExample(), beds: { ...designExample().beds, occupied: 9 } } });
+
+    const stale = await call(gateway.url(), 'POST', `${returnPath(location.locationId, today())}/confirm`, { body: shown });
+    expect(stale.status).toBe(409);
+    expect(stale.json).toMatchObject({ type: expect.stringMatching(/changed-meanwhile$/), detail: expect.stringContaining('version 2') });
+    expect(stale.headers.get('retry-after')).toBe('1');
+    expect((await call(gateway.url(), 'GET', `/v1/locations/${location.locationId}`)).json.latestReturn.reportDate).toBe(daysAgo(1));
+
+    const current = await call(gateway.url(), 'POST', `${returnPath(location.locationId, today())}/confirm`, { body: { repeats: { reportDate: daysAgo(1), version: 2 } } });
+    expect(current.status).toBe(201);
+    expect(current.json).toMatchObject({ beds: { occupied: 9 }, confirmedFrom: { reportDate: daysAgo(1), version: 2 } });
+    const badBody = await call(gateway.url(), 'POST', `${returnPath(location.locationId, today())}/confirm`, { body: { repeats: { reportDate: 'yesterday', version: 0 } } });
+    expect(badBody.status).toBe(400);
+    expect(new Set(badBody.json.errors.map((error: { path: string }) => error.path))).toEqual(new Set(['repeats.reportDate', 'repeats.version']));
+  });
+
   test('an unexpected body or a future day is refused', async () => {
     const location = await createLocation();
     await call(gateway.url(), 'PUT', returnPath(location.locationId, today()), { body: designExample() });
