@@ -1,14 +1,13 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
-import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import middy from '@middy/core';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { applyReturns } from '../shared/aggregates/apply';
-import { BatchCoalescer } from '../shared/aggregates/batch-coalescer';
-import { returnItemOf, type ReturnItem } from '../shared/repositories/returns';
-import { logger, tracer } from '../shared/runtime/powertools';
+import { applyReturns } from '#shared/services/aggregates/apply';
+import { BatchCoalescer } from '#shared/model/aggregates/batch-coalescer';
+import { returnItemOf, type ReturnItem } from '#shared/model/returns/return-item';
+import { logger, tracer } from '#shared/runtime/powertools';
 
 const processor = new BatchProcessor(EventType.DynamoDBStreams);
 
@@ -27,7 +26,7 @@ export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse>()
     const handleRecord = async (record: DynamoDBRecord): Promise<void> => {
       // Returns are corrected, never deleted; a REMOVE (a manual clean-up) is not ours to undo.
       if (record.eventName === 'REMOVE' || !record.dynamodb?.NewImage) return;
-      await batch.add(returnItemOf(unmarshall(record.dynamodb.NewImage as Record<string, AttributeValue>)));
+      await batch.add(returnItemOf(unmarshall(record.dynamodb.NewImage as Parameters<typeof unmarshall>[0])));
     };
     return processPartialResponse(event, handleRecord, processor, { context, processInParallel: true });
   });

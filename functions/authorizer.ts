@@ -2,9 +2,9 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { APIGatewayRequestAuthorizerEventV2, APIGatewaySimpleAuthorizerWithContextResult } from 'aws-lambda';
-import { authenticate } from '../shared/auth/authenticate';
-import type { AuthorizerContext } from '../shared/auth/identity';
-import { logger, tracer } from '../shared/runtime/powertools';
+import { authenticate } from '#shared/services/auth/authenticate';
+import type { AuthorizerContext } from '#shared/model/access/identity';
+import { logger, tracer } from '#shared/runtime/powertools';
 
 /**
  * The HTTP API's Lambda authorizer (simple responses). It always lets the request through with what it

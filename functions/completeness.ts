@@ -1,9 +1,9 @@
-import { completeness } from '../shared/aggregates/completeness';
-import { scopeAreaRequest } from '../shared/auth/area-scope';
-import { httpRoute } from '../shared/http/route';
-import { queryParams } from '../shared/http/request';
-import { json } from '../shared/http/response';
-import { CompletenessQuery } from '../shared/schemas/aggregates';
+import { completeness } from '#shared/services/aggregates/completeness';
+import { scopeAreaRequest } from '#shared/model/access/area-scope';
+import { httpRoute } from '#shared/http/route';
+import { queryParams } from '#shared/http/request';
+import { json } from '#shared/http/response';
+import { CompletenessQuery } from '#shared/model/schemas/aggregates';
 
 export const handler = httpRoute('getCompleteness', async ({ event, principal }) => {
   const query = queryParams(event, CompletenessQuery);

@@ -1,10 +1,11 @@
-import { problems } from '../shared/errors';
-import { httpRoute } from '../shared/http/route';
-import { fallbackRoute, matchRoute } from '../shared/routes';
+import { problems } from '#shared/model/errors';
+import { httpRoute } from '#shared/http/route';
+import { matchRoute } from '#shared/model/routes';
+import { fallbackFunction } from '#shared/model/functions';
 
 /** The API's $default route: an unknown path or method gets problem+json, as every other error does. */
 export const handler = httpRoute(
-  { ...fallbackRoute, method: 'GET', path: '$default', access: 'public', summary: 'unmatched requests', responses: {} },
+  { ...fallbackFunction, scope: 'none', method: 'GET', path: '$default', access: 'public', summary: 'unmatched requests', responses: {} },
   async ({ event }) => {
     const match = matchRoute(event.requestContext.http.method, event.rawPath);
     if (match.kind === 'wrongMethod') throw problems.methodNotAllowed(match.allowed);

@@ -1,6 +1,6 @@
-import { httpRoute } from '../shared/http/route';
-import { json } from '../shared/http/response';
-import { buildOpenApiDocument } from '../shared/openapi';
+import { httpRoute } from '#shared/http/route';
+import { json } from '#shared/http/response';
+import { buildOpenApiDocument } from '#shared/http/openapi';
 
 // Built once per container: the schemas cannot change while it runs.
 const document = buildOpenApiDocument();

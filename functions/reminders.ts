@@ -4,12 +4,10 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { Context, EventBridgeEvent } from 'aws-lambda';
-import { runReminders, type ReminderRunReport } from '../shared/reminders/run';
-import { requiredEnv } from '../shared/runtime/config';
-import { logger, metrics, tracer } from '../shared/runtime/powertools';
-import { sendEmail } from '../shared/runtime/ses';
-
-const WEB_BASE_URL = requiredEnv('WEB_BASE_URL');
+import { runReminders, type ReminderRunReport } from '#shared/services/reminders/run';
+import { setting } from '#shared/runtime/settings';
+import { logger, metrics, tracer } from '#shared/runtime/powertools';
+import { sendEmail } from '#shared/runtime/ses';
 
 /** The clock to run as: the schedule's own time, or `at` when the job is run by hand (local stack, tests). */
 type ReminderEvent = Partial<EventBridgeEvent<'Scheduled Event', Record<string, never>>> & { at?: string };
@@ -21,7 +19,7 @@ export const handler = middy<ReminderEvent, ReminderRunReport>()
   .use(logMetrics(metrics))
   .handler(async (event: ReminderEvent, _context: Context) => {
     const now = new Date(event.at ?? event.time ?? Date.now());
-    const report = await runReminders(now, { sendEmail, webBaseUrl: WEB_BASE_URL });
+    const report = await runReminders(now, { sendEmail, webBaseUrl: setting('WEB_BASE_URL') });
     metrics.addMetric('StaleLocations', MetricUnit.Count, report.staleLocations);
     metrics.addMetric('RemindersSent', MetricUnit.Count, report.sent.length);
     metrics.addMetric('ReminderSendFailures', MetricUnit.Count, report.failed.length);

@@ -1,11 +1,11 @@
-import { keepVisible, scopeVacancySearch } from '../shared/auth/area-scope';
-import { httpRoute } from '../shared/http/route';
-import { queryParams } from '../shared/http/request';
-import { json } from '../shared/http/response';
-import { searchVacancies } from '../shared/repositories/vacancies';
-import { toInstant } from '../shared/returns/report-date';
-import { areaLevelOf } from '../shared/schemas/common';
-import { VacancySearchQuery } from '../shared/schemas/vacancies';
+import { keepVisible, scopeVacancySearch } from '#shared/model/access/area-scope';
+import { httpRoute } from '#shared/http/route';
+import { queryParams } from '#shared/http/request';
+import { json } from '#shared/http/response';
+import { searchVacancies } from '#shared/repositories/vacancies';
+import { toInstant } from '#shared/model/returns/report-date';
+import { areaLevelOf } from '#shared/model/schemas/common';
+import { VacancySearchQuery } from '#shared/model/schemas/vacancies';
 
 export const handler = httpRoute('searchVacancies', async ({ event, principal }) => {
   const query = queryParams(event, VacancySearchQuery);

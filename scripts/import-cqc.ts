@@ -2,7 +2,7 @@ import './local/process-defaults';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { attachToStack } from './local/attach';
+import { attachOrUseEnvironment } from './local/attach';
 import { parseStage, useDeployedStage } from './aws/deployed-stage';
 import { progress } from './bench/environment';
 import { REPO_ROOT } from './local/lambda-runtime';
@@ -36,10 +36,10 @@ async function main(): Promise<void> {
       return [name.trim(), code.trim()];
     }),
   );
-  const target = values.stage ? await useDeployedStage(parseStage(values.stage)) : attachToStack();
+  const target = values.stage ? await useDeployedStage(parseStage(values.stage)) : attachOrUseEnvironment();
   console.log(`importing ${path} into ${target}`);
   // Imported after attaching: repositories read their table names from the environment when loaded.
-  const { importCqc } = await import('../shared/directory/import');
+  const { importCqc } = await import('#shared/services/directory/import');
   let bar: ((done: number) => void) | undefined;
   const summary = await importCqc({ path, onsDir, places, onProgress: (done, total) => (bar ??= progress('  writing', total))(done) });
 

@@ -1,15 +1,12 @@
 import './local/process-defaults';
-import { localSettings } from './local/local-settings';
-import { readRunningStack } from './local/stack-file';
+import { attach } from './local/attach';
 
 /**
  * `npm run remind [-- <ISO instant>]`: run the reminder job once on the stack `npm start` is running,
  * as if the clock read the given instant (default now), and print what it sent.
  */
 async function main(): Promise<void> {
-  const { dataDir } = localSettings();
-  const running = readRunningStack(dataDir);
-  if (!running) throw new Error(`No local stack is running for ${dataDir}. Start one with \`npm start\`.`);
+  const running = attach();
   const at = process.argv[2] ?? new Date().toISOString();
   console.log(`running the reminder job on ${running.gatewayUrl} as if it were ${at} ...`);
   const response = await fetch(`${running.gatewayUrl}/local/reminders/run`, { method: 'POST', body: JSON.stringify({ at }) });

@@ -1,5 +1,5 @@
 import './local/process-defaults';
-import { attachToStack } from './local/attach';
+import { attachOrUseEnvironment } from './local/attach';
 
 /** `npm run seed`: (re)load the demo data into the running stack, with returns dated up to now. */
 async function main(): Promise<void> {
@@ -8,7 +8,7 @@ async function main(): Promise<void> {
   if (process.env.LOCATIONS_TABLE && !process.env.DYNAMODB_ENDPOINT) {
     throw new Error('Refusing to seed demo data into tables without DYNAMODB_ENDPOINT: those are a deployed stage\'s tables');
   }
-  const target = attachToStack();
+  const target = attachOrUseEnvironment();
   console.log(`seeding demo data into ${target}`);
   // Imported after attaching: repositories read their table names from the environment when loaded.
   const { seedDemo } = await import('./seed/seed-demo');

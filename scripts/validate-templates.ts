@@ -6,7 +6,7 @@
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { loadSpecDatabase, resourceCount, validateTemplate } from '../infra/validation/template-spec';
+import { loadSpecDatabase, resourceCount, validateTemplate } from '#infra/validation/template-spec';
 
 /** `*.template.json` in the folder and in nested assemblies; bundled asset folders are skipped. */
 function findTemplates(folder: string): string[] {

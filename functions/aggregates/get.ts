@@ -1,9 +1,9 @@
-import { dateRange, readAggregates, toApiAggregate } from '../../shared/aggregates/read';
-import { scopeAreaRequest } from '../../shared/auth/area-scope';
-import { httpRoute } from '../../shared/http/route';
-import { queryParams } from '../../shared/http/request';
-import { json } from '../../shared/http/response';
-import { AggregatesQuery } from '../../shared/schemas/aggregates';
+import { dateRange, readAggregates, toApiAggregate } from '#shared/services/aggregates/read';
+import { scopeAreaRequest } from '#shared/model/access/area-scope';
+import { httpRoute } from '#shared/http/route';
+import { queryParams } from '#shared/http/request';
+import { json } from '#shared/http/response';
+import { AggregatesQuery } from '#shared/model/schemas/aggregates';
 
 export const handler = httpRoute('getAggregates', async ({ event, principal }) => {
   const query = queryParams(event, AggregatesQuery);

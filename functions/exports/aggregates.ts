@@ -1,10 +1,10 @@
-import { METRICS } from '../../shared/aggregates/metrics';
-import { dateRange, readAllAggregates } from '../../shared/aggregates/read';
-import { scopeAreaRequest } from '../../shared/auth/area-scope';
-import { csvResponse, toCsv } from '../../shared/http/csv';
-import { httpRoute } from '../../shared/http/route';
-import { queryParams } from '../../shared/http/request';
-import { AggregatesExportQuery } from '../../shared/schemas/aggregates';
+import { METRICS } from '#shared/model/aggregates/metrics';
+import { dateRange, readAllAggregates } from '#shared/services/aggregates/read';
+import { scopeAreaRequest } from '#shared/model/access/area-scope';
+import { csvResponse, toCsv } from '#shared/http/csv';
+import { httpRoute } from '#shared/http/route';
+import { queryParams } from '#shared/http/request';
+import { AggregatesExportQuery } from '#shared/model/schemas/aggregates';
 
 const HEADER = ['level', 'area', 'date', 'locationsExpected', ...METRICS];
 

@@ -1,7 +1,7 @@
-import { csvResponse, toCsv } from '../../shared/http/csv';
-import { httpRoute } from '../../shared/http/route';
-import { LOCATION_EXPORT_HEADER, locationExportRows } from '../../shared/locations/export';
-import { londonDay } from '../../shared/returns/report-date';
+import { csvResponse, toCsv } from '#shared/http/csv';
+import { httpRoute } from '#shared/http/route';
+import { LOCATION_EXPORT_HEADER, locationExportRows } from '#shared/services/locations/export';
+import { londonDay } from '#shared/model/returns/report-date';
 
 export const handler = httpRoute('exportLocations', async ({ event }) => {
   const csv = toCsv(LOCATION_EXPORT_HEADER, await locationExportRows());

@@ -1,11 +1,11 @@
-import { addDays, londonDay } from '../../shared/returns/report-date';
-import { problems } from '../../shared/errors';
-import { httpRoute } from '../../shared/http/route';
-import { pathParams } from '../../shared/http/request';
-import { json } from '../../shared/http/response';
-import { areaAggregatesRequest, queryAggregates, type AggregateItem } from '../../shared/repositories/aggregates';
-import { getLocation } from '../../shared/repositories/locations';
-import { LocationPath } from '../../shared/schemas/paths';
+import { addDays, londonDay } from '#shared/model/returns/report-date';
+import { problems } from '#shared/model/errors';
+import { httpRoute } from '#shared/http/route';
+import { pathParams } from '#shared/http/request';
+import { json } from '#shared/http/response';
+import { areaAggregatesRequest, queryAggregates, type AggregateItem } from '#shared/repositories/aggregates';
+import { getLocation } from '#shared/repositories/locations';
+import { LocationPath } from '#shared/model/schemas/paths';
 
 function summary(date: string, item: AggregateItem | undefined) {
   const occupied = item?.bedsOccupied ?? 0;

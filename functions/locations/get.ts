@@ -1,10 +1,10 @@
-import { problems } from '../../shared/errors';
-import { httpRoute } from '../../shared/http/route';
-import { pathParams } from '../../shared/http/request';
-import { json } from '../../shared/http/response';
-import { getLocation } from '../../shared/repositories/locations';
-import { getLatestReturn } from '../../shared/repositories/returns';
-import { LocationPath } from '../../shared/schemas/paths';
+import { problems } from '#shared/model/errors';
+import { httpRoute } from '#shared/http/route';
+import { pathParams } from '#shared/http/request';
+import { json } from '#shared/http/response';
+import { getLocation } from '#shared/repositories/locations';
+import { getLatestReturn } from '#shared/repositories/returns';
+import { LocationPath } from '#shared/model/schemas/paths';
 
 export const handler = httpRoute('getLocation', async ({ event }) => {
   const { locationId } = pathParams(event, LocationPath);

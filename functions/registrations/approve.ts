@@ -1,3 +1,3 @@
-import { decisionRoute } from '../../shared/registrations/decision-route';
+import { decisionRoute } from '#shared/http/decision-route';
 
 export const handler = decisionRoute('approveRegistration', 'approved');

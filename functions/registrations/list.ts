@@ -1,8 +1,8 @@
-import { httpRoute } from '../../shared/http/route';
-import { queryParams } from '../../shared/http/request';
-import { json } from '../../shared/http/response';
-import { listRegistrations } from '../../shared/repositories/registrations';
-import { RegistrationListQuery } from '../../shared/schemas/registrations';
+import { httpRoute } from '#shared/http/route';
+import { queryParams } from '#shared/http/request';
+import { json } from '#shared/http/response';
+import { listRegistrations } from '#shared/repositories/registrations';
+import { RegistrationListQuery } from '#shared/model/schemas/registrations';
 
 export const handler = httpRoute('listRegistrations', async ({ event }) => {
   const query = queryParams(event, RegistrationListQuery);

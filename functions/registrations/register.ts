@@ -1,8 +1,8 @@
-import { httpRoute } from '../../shared/http/route';
-import { jsonBody } from '../../shared/http/request';
-import { json } from '../../shared/http/response';
-import { register } from '../../shared/registrations/register';
-import { RegistrationRequest } from '../../shared/schemas/registrations';
+import { httpRoute } from '#shared/http/route';
+import { jsonBody } from '#shared/http/request';
+import { json } from '#shared/http/response';
+import { register } from '#shared/services/registrations/register';
+import { RegistrationRequest } from '#shared/model/schemas/registrations';
 
 export const handler = httpRoute('register', async ({ event, principal }) => {
   const { locationId } = jsonBody(event, RegistrationRequest);

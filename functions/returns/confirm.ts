@@ -1,11 +1,11 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { httpRoute } from '../../shared/http/route';
-import { ifMatchVersion, jsonBody, pathParams } from '../../shared/http/request';
-import { savedReturnResponse } from '../../shared/http/returns-response';
-import { metrics } from '../../shared/runtime/powertools';
-import { confirmReturn } from '../../shared/returns/submit';
-import { ReturnPath } from '../../shared/schemas/paths';
-import { ConfirmInput } from '../../shared/schemas/return';
+import { httpRoute } from '#shared/http/route';
+import { ifMatchVersion, jsonBody, pathParams } from '#shared/http/request';
+import { savedReturnResponse } from '#shared/http/returns-response';
+import { metrics } from '#shared/runtime/powertools';
+import { confirmReturn } from '#shared/services/returns/submit';
+import { ReturnPath } from '#shared/model/schemas/paths';
+import { ConfirmInput } from '#shared/model/schemas/return';
 
 export const handler = httpRoute('confirmReturn', async ({ event, principal }) => {
   const path = pathParams(event, ReturnPath);

@@ -1,11 +1,11 @@
-import { problems } from '../../shared/errors';
-import { httpRoute } from '../../shared/http/route';
-import { pathParams, queryParams } from '../../shared/http/request';
-import { json } from '../../shared/http/response';
-import { getLocation } from '../../shared/repositories/locations';
-import { listReturns } from '../../shared/repositories/returns';
-import { LocationPath } from '../../shared/schemas/paths';
-import { ReturnHistoryQuery } from '../../shared/schemas/return';
+import { problems } from '#shared/model/errors';
+import { httpRoute } from '#shared/http/route';
+import { pathParams, queryParams } from '#shared/http/request';
+import { json } from '#shared/http/response';
+import { getLocation } from '#shared/repositories/locations';
+import { listReturns } from '#shared/repositories/returns';
+import { LocationPath } from '#shared/model/schemas/paths';
+import { ReturnHistoryQuery } from '#shared/model/schemas/return';
 
 export const handler = httpRoute('listReturns', async ({ event }) => {
   const { locationId } = pathParams(event, LocationPath);

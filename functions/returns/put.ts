@@ -1,11 +1,11 @@
-import { httpRoute } from '../../shared/http/route';
-import { ifMatchVersion, jsonBody, pathParams } from '../../shared/http/request';
-import { savedReturnResponse } from '../../shared/http/returns-response';
-import { metrics } from '../../shared/runtime/powertools';
+import { httpRoute } from '#shared/http/route';
+import { ifMatchVersion, jsonBody, pathParams } from '#shared/http/request';
+import { savedReturnResponse } from '#shared/http/returns-response';
+import { metrics } from '#shared/runtime/powertools';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { submitReturn } from '../../shared/returns/submit';
-import { ReturnPath } from '../../shared/schemas/paths';
-import { DailyReturnInput } from '../../shared/schemas/return';
+import { submitReturn } from '#shared/services/returns/submit';
+import { ReturnPath } from '#shared/model/schemas/paths';
+import { DailyReturnInput } from '#shared/model/schemas/return';
 
 export const handler = httpRoute('putReturn', async ({ event, principal }) => {
   const path = pathParams(event, ReturnPath);

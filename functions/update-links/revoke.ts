@@ -1,12 +1,12 @@
-import { problems } from '../../shared/errors';
-import { httpRoute } from '../../shared/http/route';
-import { jsonBody, pathParams } from '../../shared/http/request';
-import { json } from '../../shared/http/response';
-import { getLocation } from '../../shared/repositories/locations';
-import { revokeLocationUpdateLinks } from '../../shared/repositories/revocations';
-import { toInstant } from '../../shared/returns/report-date';
-import { ConfirmInput } from '../../shared/schemas/return';
-import { LocationPath } from '../../shared/schemas/paths';
+import { problems } from '#shared/model/errors';
+import { httpRoute } from '#shared/http/route';
+import { jsonBody, pathParams } from '#shared/http/request';
+import { json } from '#shared/http/response';
+import { getLocation } from '#shared/repositories/locations';
+import { revokeLocationUpdateLinks } from '#shared/repositories/revocations';
+import { toInstant } from '#shared/model/returns/report-date';
+import { ConfirmInput } from '#shared/model/schemas/return';
+import { LocationPath } from '#shared/model/schemas/paths';
 
 export const handler = httpRoute('revokeUpdateLinks', async ({ event, principal }) => {
   const { locationId } = pathParams(event, LocationPath);

@@ -1,7 +1,7 @@
 import { HttpMethod, HttpRoute, HttpRouteKey, type HttpApi, type IHttpRouteAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import type { RouteDefinition } from '../../shared/routes';
+import type { RouteDefinition } from '#shared/model/routes';
 import { acknowledge } from '../nag';
 
 export interface RouteTarget {

@@ -7,8 +7,8 @@ import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import type { TableAccess } from '../../shared/routes';
-import type { TableDefinition } from '../../shared/tables';
+import type { TableAccess } from '#shared/model/routes';
+import type { TableDefinition } from '#shared/model/tables';
 import { acknowledge } from '../nag';
 import { houseBundling } from './bundling';
 

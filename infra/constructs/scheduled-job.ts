@@ -3,7 +3,7 @@ import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-clo
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { Construct } from 'constructs';
-import type { ScheduleDefinition } from '../../shared/schedules';
+import type { ScheduleDefinition } from '#shared/model/schedules';
 import type { HouseFunction } from './house-function';
 
 /** A function run on the schedule the shared definition gives, with an alarm when a run fails. */

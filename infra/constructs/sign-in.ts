@@ -15,7 +15,7 @@ import {
   UserPoolEmail,
 } from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
-import { Role } from '../../shared/schemas/common';
+import { Role } from '#shared/model/schemas/common';
 import { senderAddress, type StageSettings } from '../stage';
 import { acknowledge } from '../nag';
 

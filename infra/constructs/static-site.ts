@@ -17,7 +17,7 @@ import { HttpOrigin, S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { BucketDeployment, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
-import { VENDOR_ASSETS } from '../../shared/web-assets';
+import { VENDOR_ASSETS } from '#shared/model/web-assets';
 import { acknowledge } from '../nag';
 
 /**

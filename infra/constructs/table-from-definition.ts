@@ -7,7 +7,7 @@ import {
   type GlobalSecondaryIndexPropsV2,
 } from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
-import type { IndexDefinition, KeyAttribute, TableDefinition } from '../../shared/tables';
+import type { IndexDefinition, KeyAttribute, TableDefinition } from '#shared/model/tables';
 import type { StageSettings } from '../stage';
 
 const attributeTypes = { S: AttributeType.STRING, N: AttributeType.NUMBER } as const;

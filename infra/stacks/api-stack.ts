@@ -6,15 +6,25 @@ import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { EmailIdentity, Identity } from 'aws-cdk-lib/aws-ses';
-import { aggregatorFunction, authorizerFunction, fallbackRoute, routes, type RouteDefinition, type RouteId, type TableAccess } from '../../shared/routes';
-import { schedules } from '../../shared/schedules';
+import type { RouteDefinition, TableAccess } from '#shared/model/routes';
+import {
+  aggregatorFunction,
+  authorizerFunction,
+  fallbackFunction,
+  functionDefinitions,
+  readsUpdateLinkKey,
+  reminderFunction,
+  sendsEmail,
+  type FunctionDefinition,
+} from '#shared/model/functions';
+import type { SettingName } from '#shared/model/settings';
 import { ScheduledJob } from '../constructs/scheduled-job';
 import { StreamConsumer } from '../constructs/stream-consumer';
 import { StaticSite } from '../constructs/static-site';
 import { signInAuthority, webSignInUrls } from '../constructs/sign-in';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { tables as tableDefinitions, type TableId } from '../../shared/tables';
+import { tables as tableDefinitions, type TableId } from '#shared/model/tables';
 import { addFallbackRoute, addRoutes } from '../constructs/api-routes';
 import { AlarmTopic } from '../constructs/alarm-topic';
 import { HouseFunction } from '../constructs/house-function';
@@ -23,28 +33,6 @@ import { ServiceApi } from '../constructs/service-api';
 import { senderAddress, type StageSettings } from '../stage';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-
-/**
- * Ceilings on concurrent runs where a runaway would hurt others: an export reads up to a year of
- * aggregates, so a loop of them could take the account's concurrency from the return writes; the
- * reminder job runs hourly and needs no second copy of itself. Everything else scales freely.
- */
-export const RESERVED_CONCURRENCY: Partial<Record<RouteId | 'reminders', number>> = {
-  exportAggregates: 4,
-  exportLocations: 2,
-  reminders: 1,
-};
-
-/**
- * The national exports read and write up to ~110,000 CSV rows (a year of every authority) and gzip them:
- * measured at 8–11 s locally (`npm run bench`), past the 10 s the other routes get. They get API
- * Gateway's whole integration window and a full vCPU (Lambda's CPU grows with memory; 1,769 MB is one).
- */
-export const EXPORT_SIZING = { timeout: Duration.seconds(29), memorySize: 1769 } as const;
-const FUNCTION_SIZING: Partial<Record<RouteId, { timeout: Duration; memorySize: number }>> = {
-  exportAggregates: EXPORT_SIZING,
-  exportLocations: EXPORT_SIZING,
-};
 
 /** Who signs users in and what signs update links: both live in the data stack. */
 export interface SignInResources {
@@ -59,13 +47,6 @@ export interface ApiStackProps extends StackProps {
   signIn: SignInResources;
 }
 
-interface FunctionSpec {
-  id: string;
-  handler: string;
-  description: string;
-  tables: Partial<Record<TableId, TableAccess>>;
-}
-
 /** Stateless: functions and the HTTP API, rebuilt freely; the tables and the user pool come in from the data stack. */
 export class ApiStack extends Stack {
   readonly api: HttpApi;
@@ -75,7 +56,7 @@ export class ApiStack extends Stack {
   readonly reminders: ScheduledJob;
   readonly site: StaticSite;
   readonly reminderFunction: HouseFunction;
-  readonly senderIdentity: EmailIdentity;
+  senderIdentity!: EmailIdentity;
   readonly alarmTopic: AlarmTopic;
   readonly monitoring: Monitoring;
   /** Every function of the stack by id (route id, `authorizer`, `aggregator`, `reminders`). */
@@ -98,16 +79,14 @@ export class ApiStack extends Stack {
       identitySource: [],
     });
 
-    const routeTable: readonly RouteDefinition[] = routes;
     addRoutes(
       this.api,
-      routeTable.map((route) => ({
-        route,
-        handler: this.houseFunction({ ...route, description: `${route.method} ${route.path}` }, props).function,
-      })),
+      functionDefinitions.flatMap((definition) =>
+        definition.trigger.kind === 'route' ? [{ route: definition.trigger.route as RouteDefinition, handler: this.houseFunction(definition, props).function }] : [],
+      ),
       authorizer,
     );
-    addFallbackRoute(this.api, this.houseFunction({ ...fallbackRoute, description: 'unmatched requests' }, props).function);
+    addFallbackRoute(this.api, this.houseFunction(fallbackFunction, props).function);
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint, description: 'Base URL of the HTTP API' });
 
@@ -125,7 +104,7 @@ export class ApiStack extends Stack {
     });
     new CfnOutput(this, 'SiteUrl', { value: `https://${this.site.distribution.distributionDomainName}`, description: 'The web pages (and the API at /v1)' });
 
-    this.aggregator = this.houseFunction({ ...aggregatorFunction, description: 'Returns stream → daily aggregates' }, props, Duration.seconds(60));
+    this.aggregator = this.houseFunction(aggregatorFunction, props);
     this.aggregatorStream = new StreamConsumer(this, 'AggregatorStream', {
       fn: this.aggregator,
       source: props.tables[aggregatorFunction.source],
@@ -153,52 +132,59 @@ export class ApiStack extends Stack {
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topic.topicArn, description: 'Subscribe here to be told of alarms' });
   }
 
-  /** The hourly reminder job: finds stale locations, signs update links, sends through SES. */
+  /** The hourly reminder job (its function reads the key and sends as the service's domain: see its settings). */
   private reminderJob(props: ApiStackProps): { job: ScheduledJob; fn: HouseFunction; identity: EmailIdentity } {
-    const definition = schedules.reminders;
-    const fn = this.houseFunction({ ...definition }, props, Duration.minutes(15));
-    const identity = new EmailIdentity(this, 'SenderIdentity', { identity: Identity.domain(props.settings.senderDomain) });
-    // Sending as the service's own domain only; nothing else in SES.
-    identity.grantSendEmail(fn.function);
-    fn.function.addEnvironment('REMINDER_FROM_ADDRESS', senderAddress(props.settings));
-    fn.function.addEnvironment('WEB_BASE_URL', props.settings.webBaseUrl);
-    fn.function.addEnvironment('UPDATE_LINK_SECRET_ARN', props.signIn.updateLinkSecret.secretArn);
-    // It signs the links in the emails, so it reads the key too (the authorizer verifies them).
-    props.signIn.updateLinkSecret.grantRead(fn.function);
-    return { job: new ScheduledJob(this, 'ReminderSchedule', { fn, definition }), fn, identity };
+    const fn = this.houseFunction(reminderFunction, props);
+    return { job: new ScheduledJob(this, 'ReminderSchedule', { fn, definition: reminderFunction.trigger.schedule }), fn, identity: this.senderIdentity };
   }
 
   /** Verifies ID tokens against the user pool's keys and update links with the HMAC key (DESIGN §4). */
   private authorizer(props: ApiStackProps): HouseFunction {
-    const { userPool, webClient, updateLinkSecret } = props.signIn;
-    const fn = this.houseFunction({ ...authorizerFunction, description: 'Lambda authorizer: who is calling' }, props);
-    const issuer = `https://cognito-idp.${this.region}.amazonaws.com/${userPool.userPoolId}`;
-    fn.function.addEnvironment('JWT_ISSUER', issuer);
-    fn.function.addEnvironment('JWT_AUDIENCE', webClient.userPoolClientId);
-    fn.function.addEnvironment('JWKS_URL', `${issuer}/.well-known/jwks.json`);
-    fn.function.addEnvironment('UPDATE_LINK_SECRET_ARN', updateLinkSecret.secretArn);
-    // The only function that may read the key: it verifies update links; no route needs it.
-    updateLinkSecret.grantRead(fn.function);
+    return this.houseFunction(authorizerFunction, props);
+  }
+
+  /** The values of the settings a function may declare, as this stage has them. */
+  private settingValues(props: ApiStackProps): Record<SettingName, string> {
+    const issuer = `https://cognito-idp.${this.region}.amazonaws.com/${props.signIn.userPool.userPoolId}`;
+    return {
+      WEB_BASE_URL: props.settings.webBaseUrl,
+      REMINDER_FROM_ADDRESS: senderAddress(props.settings),
+      UPDATE_LINK_SECRET_ARN: props.signIn.updateLinkSecret.secretArn,
+      JWT_ISSUER: issuer,
+      JWT_AUDIENCE: props.signIn.webClient.userPoolClientId,
+      JWKS_URL: `${issuer}/.well-known/jwks.json`,
+    };
+  }
+
+  /**
+   * One function from its definition: its sizing, exactly its tables (grant and name), exactly its
+   * settings, and what those settings imply: reading the update-link key, sending as the service's domain.
+   */
+  private houseFunction(definition: FunctionDefinition, props: ApiStackProps): HouseFunction {
+    const fn = new HouseFunction(this, pascal(definition.id), {
+      entry: definition.handler,
+      description: definition.description,
+      logLevel: props.settings.logLevel,
+      logRemovalPolicy: props.settings.removalPolicy,
+      timeout: Duration.seconds(definition.timeoutSeconds),
+      memorySize: definition.memoryMb,
+      ...(definition.reservedConcurrency !== undefined ? { reservedConcurrency: definition.reservedConcurrency } : {}),
+    });
+    this.functions[definition.id] = fn;
+    for (const [tableId, access] of tableBindings(definition.tables)) {
+      fn.bindTable(props.tables[tableId], access, tableDefinitions[tableId]);
+    }
+    const values = this.settingValues(props);
+    for (const name of definition.settings) fn.function.addEnvironment(name, values[name]);
+    if (readsUpdateLinkKey(definition)) props.signIn.updateLinkSecret.grantRead(fn.function);
+    if (sendsEmail(definition)) this.senderIdentityFor(props).grantSendEmail(fn.function);
     return fn;
   }
 
-  private houseFunction(spec: FunctionSpec, props: ApiStackProps, timeout?: Duration): HouseFunction {
-    const reservedConcurrency = RESERVED_CONCURRENCY[spec.id as keyof typeof RESERVED_CONCURRENCY];
-    const sizing = FUNCTION_SIZING[spec.id as RouteId];
-    const fn = new HouseFunction(this, pascal(spec.id), {
-      entry: spec.handler,
-      description: spec.description,
-      logLevel: props.settings.logLevel,
-      logRemovalPolicy: props.settings.removalPolicy,
-      ...(timeout ? { timeout } : {}),
-      ...(sizing && !timeout ? sizing : {}),
-      ...(reservedConcurrency !== undefined ? { reservedConcurrency } : {}),
-    });
-    this.functions[spec.id] = fn;
-    for (const [tableId, access] of tableBindings(spec.tables)) {
-      fn.bindTable(props.tables[tableId], access, tableDefinitions[tableId]);
-    }
-    return fn;
+  /** The service's sending domain in SES, made once for the functions that send. */
+  private senderIdentityFor(props: ApiStackProps): EmailIdentity {
+    this.senderIdentity ??= new EmailIdentity(this, 'SenderIdentity', { identity: Identity.domain(props.settings.senderDomain) });
+    return this.senderIdentity;
   }
 }
 

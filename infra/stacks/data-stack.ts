@@ -3,7 +3,7 @@ import type { UserPool, UserPoolClient, UserPoolDomain } from 'aws-cdk-lib/aws-c
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import { TABLE_IDS, tableOutputKey, tables, type TableId } from '../../shared/tables';
+import { TABLE_IDS, tableOutputKey, tables, type TableId } from '#shared/model/tables';
 import { SignIn } from '../constructs/sign-in';
 import { tableFromDefinition } from '../constructs/table-from-definition';
 import { UpdateLinkKey } from '../constructs/update-link-key';

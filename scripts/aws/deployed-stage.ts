@@ -1,6 +1,6 @@
 import { CloudFormationClient, DescribeStacksCommand, type Output } from '@aws-sdk/client-cloudformation';
-import { STAGES, type Stage } from '../../infra/stage';
-import { TABLE_IDS, tableOutputKey, tables } from '../../shared/tables';
+import { STAGES, type Stage } from '#infra/stage';
+import { TABLE_IDS, tableOutputKey, tables } from '#shared/model/tables';
 
 /** The data stack of a stage, as the CDK app names it. */
 export function dataStackName(stage: Stage): string {

@@ -5,10 +5,10 @@ import { join } from 'node:path';
 import { DescribeTableCommand, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand } from '@aws-sdk/client-dynamodb-streams';
 import { BatchGetCommand, BatchWriteCommand, DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
-import { keys } from '../../shared/keys';
-import { aggregatorFunction } from '../../shared/routes';
-import { CARE_HOME_CATEGORIES } from '../../shared/schemas/location';
-import { tables as definitions, TABLE_IDS, type TableId } from '../../shared/tables';
+import { keys } from '#shared/model/keys';
+import { aggregatorFunction } from '#shared/model/functions';
+import { CARE_HOME_CATEGORIES } from '#shared/model/schemas/location';
+import { tables as definitions, TABLE_IDS, type TableId } from '#shared/model/tables';
 import { REPO_ROOT } from '../local/lambda-runtime';
 import { readRunningStack, type StackInfo } from '../local/stack-file';
 import { progress } from './environment';
@@ -274,8 +274,8 @@ export async function benchAggregationLag(options: { rates?: number[]; durationM
   try {
     // toLocationItem's module reads table names at load: give it the stack's if nothing has set them.
     for (const id of TABLE_IDS) process.env[definitions[id].envVar] ??= info.tables[id];
-    const { toLocationItem } = await import('../../shared/repositories/locations');
-    const { addDays, londonDay } = await import('../../shared/returns/report-date');
+    const { toLocationItem } = await import('#shared/repositories/locations');
+    const { addDays, londonDay } = await import('#shared/model/returns/report-date');
 
     const client = new DynamoDBClient({ endpoint: info.dynamodbEndpoint, region: 'eu-west-2', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 4 });
     const documents = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });

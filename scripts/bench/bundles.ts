@@ -5,10 +5,10 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build, type Metafile } from 'esbuild';
-import { esbuildOptionsFor } from '../../infra/constructs/bundling';
-import { aggregatorFunction, authorizerFunction, fallbackRoute, routes } from '../../shared/routes';
-import { schedules } from '../../shared/schedules';
-import { tables } from '../../shared/tables';
+import { esbuildOptionsFor } from '#infra/constructs/bundling';
+import { functionDefinitions, type FunctionDefinition } from '#shared/model/functions';
+import { SETTING_NAMES, type SettingName } from '#shared/model/settings';
+import { tables } from '#shared/model/tables';
 import { percentile } from './environment';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -61,35 +61,32 @@ interface Subject {
   file: string;
 }
 
-/** Every function of the app: the route table, the fallback route, the authorizer, the stream consumer, the schedules. */
-export function functionEntries(): { name: string; entry: string }[] {
-  return [
-    ...routes.map((route) => ({ name: route.id, entry: route.handler })),
-    { name: fallbackRoute.id, entry: fallbackRoute.handler },
-    { name: authorizerFunction.id, entry: authorizerFunction.handler },
-    { name: aggregatorFunction.id, entry: aggregatorFunction.handler },
-    ...Object.values(schedules).map((schedule) => ({ name: schedule.id, entry: schedule.handler })),
-  ];
+/** Every function of the app, as `shared/model/functions.ts` defines them. */
+export function functionEntries(): { name: string; entry: string; definition: FunctionDefinition }[] {
+  return functionDefinitions.map((definition) => ({ name: definition.id, entry: definition.handler, definition }));
 }
 
 /**
- * The settings the modules read at load (table names, the JWT issuer, the sender...), as dummies: enough
- * for the load-time checks to pass. Nothing is called, so nothing needs to exist. The parent's
- * environment is not passed on (no NODE_OPTIONS from tsx, no local endpoints).
+ * What Lambda gives a function, and no more: the platform's own variables, the house defaults, and the
+ * function's declared tables and settings (as dummies: nothing is called, so nothing needs to exist).
+ * The parent's environment is not passed on (no NODE_OPTIONS from tsx, no local endpoints). Without a
+ * definition: every table and setting (the benchmark's import timing).
  */
-export function importEnvironment(): NodeJS.ProcessEnv {
+export function importEnvironment(definition?: FunctionDefinition): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
     // What Lambda sets, so Powertools and the SDK take their Lambda paths (the tracer is on, as deployed).
     AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
-    AWS_LAMBDA_FUNCTION_NAME: 'bench',
-    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '512',
+    AWS_LAMBDA_FUNCTION_NAME: definition?.id ?? 'bench',
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(definition?.memoryMb ?? 512),
     AWS_REGION: 'eu-west-2',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     POWERTOOLS_SERVICE_NAME: 'capacity-tracker',
     POWERTOOLS_LOG_LEVEL: 'INFO',
     POWERTOOLS_METRICS_NAMESPACE: 'CapacityTracker',
+  };
+  const dummies: Record<SettingName, string> = {
     JWT_ISSUER: 'https://issuer.bench.invalid',
     JWT_AUDIENCE: 'bench',
     JWKS_URL: 'https://issuer.bench.invalid/.well-known/jwks.json',
@@ -97,7 +94,10 @@ export function importEnvironment(): NodeJS.ProcessEnv {
     WEB_BASE_URL: 'https://web.bench.invalid',
     UPDATE_LINK_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-2:000000000000:secret:bench',
   };
-  for (const [id, table] of Object.entries(tables)) env[table.envVar] = `bench-${id}`;
+  for (const name of definition ? definition.settings : SETTING_NAMES) env[name] = dummies[name];
+  for (const [id, table] of Object.entries(tables)) {
+    if (!definition || id in definition.tables) env[table.envVar] = `bench-${id}`;
+  }
   return env;
 }
 

@@ -1,14 +1,15 @@
 import '../local/process-defaults';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { randomBytes } from 'node:crypto';
-import { startDynamoLocal, useLocalAwsEnvironment, type RunningDynamo } from '../local/dynamodb-local';
-import { usePowertoolsLocalDefaults } from '../local/local-settings';
-import { ensureTables, exportTableNames, localTableNames } from '../local/local-tables';
-import { startLocalSes, type LocalSes } from '../local/ses-local';
-import type { TableId } from '../../shared/tables';
+import { startLocalSystem } from '../local/system';
+import type { LocalSes } from '../local/ses-local';
+import type { TableId } from '#shared/model/tables';
+
+export const BENCH_TABLE_PREFIX = 'bench';
 
 export interface BenchEnvironment {
-  dynamo: RunningDynamo;
+  dynamodbEndpoint: string;
+  dynamodbPid: number | undefined;
   client: DynamoDBClient;
   ses: LocalSes;
   tables: Record<TableId, string>;
@@ -16,32 +17,28 @@ export interface BenchEnvironment {
 }
 
 /**
- * A DynamoDB Local of the benchmark's own (in memory) and a local SES endpoint, with the tables made
- * from the shared definitions: the same parts the system runs on locally, and nothing else running.
+ * A local system of the benchmark's own: DynamoDB Local (in memory) with the tables made from the shared
+ * definitions and a local SES endpoint: the same parts the system runs on locally, and nothing else
+ * running. Benchmarks that go through HTTP start a gateway on it.
  */
 export async function startBenchEnvironment(): Promise<BenchEnvironment> {
-  const dynamo = await startDynamoLocal();
-  useLocalAwsEnvironment(dynamo.endpoint);
-  usePowertoolsLocalDefaults();
   process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
-  const tables = localTableNames('bench');
-  exportTableNames(tables);
-  const client = new DynamoDBClient({ endpoint: dynamo.endpoint });
-  await ensureTables(client, tables);
-  const ses = await startLocalSes();
-  process.env.SES_ENDPOINT = ses.endpoint;
-  process.env.REMINDER_FROM_ADDRESS = 'bench@reminders.example';
   process.env.UPDATE_LINK_SECRET = randomBytes(48).toString('base64url');
-  process.env.WEB_BASE_URL = 'http://localhost:3000';
+  const system = await startLocalSystem({
+    tablePrefix: BENCH_TABLE_PREFIX,
+    ses: true,
+    settings: { REMINDER_FROM_ADDRESS: 'bench@reminders.example', WEB_BASE_URL: 'http://localhost:3000' },
+  });
+  const client = new DynamoDBClient({ endpoint: system.dynamodbEndpoint });
   return {
-    dynamo,
+    dynamodbEndpoint: system.dynamodbEndpoint,
+    dynamodbPid: system.dynamodb?.pid(),
     client,
-    ses,
-    tables,
+    ses: system.ses!,
+    tables: system.tables,
     stop: async () => {
       client.destroy();
-      await ses.stop();
-      await dynamo.stop();
+      await system.stop();
     },
   };
 }

@@ -2,11 +2,11 @@ import { gunzipSync } from 'node:zlib';
 import { CreateTableCommand, DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import type { AuthorizerContext } from '../../shared/auth/identity';
-import { matchRoute } from '../../shared/routes';
-import { CARE_HOME_CATEGORIES } from '../../shared/schemas/location';
-import type { StoredReturn } from '../../shared/schemas/return';
-import { createTableInput, tables as definitions } from '../../shared/tables';
+import type { AuthorizerContext } from '#shared/model/access/identity';
+import { matchRoute } from '#shared/model/routes';
+import { CARE_HOME_CATEGORIES } from '#shared/model/schemas/location';
+import type { StoredReturn } from '#shared/model/schemas/return';
+import { createTableInput, tables as definitions } from '#shared/model/tables';
 import { toApiGatewayEvent } from '../local/api-event';
 import { lambdaContext } from '../local/lambda-context';
 import type { BenchEnvironment } from './environment';
@@ -87,18 +87,18 @@ export async function benchExports(environment: BenchEnvironment, options: { run
   const runs = options.runs ?? 5;
   const days = options.days ?? 366;
   const start = loadAverage();
-  const { batchPut } = await import('../../shared/repositories/batch-write');
-  const { listLocationsRequest, toLocationItem } = await import('../../shared/repositories/locations');
-  const { levelAggregatesRequest } = await import('../../shared/repositories/aggregates');
-  const { areaKeyOf } = await import('../../shared/aggregates/areas');
-  const { METRICS } = await import('../../shared/aggregates/metrics');
-  const { keys } = await import('../../shared/keys');
-  const { dynamo } = await import('../../shared/runtime/dynamodb');
-  const { addDays, londonDay } = await import('../../shared/returns/report-date');
-  const { RETURN_SCHEMA_VERSION } = await import('../../shared/schemas/return');
+  const { batchPut } = await import('#shared/repositories/batch-write');
+  const { listLocationsRequest, toLocationItem } = await import('#shared/repositories/locations');
+  const { levelAggregatesRequest } = await import('#shared/repositories/aggregates');
+  const { areaKeyOf } = await import('#shared/model/aggregates/areas');
+  const { METRICS } = await import('#shared/model/aggregates/metrics');
+  const { keys } = await import('#shared/model/keys');
+  const { dynamo } = await import('#shared/runtime/dynamodb');
+  const { addDays, londonDay } = await import('#shared/model/returns/report-date');
+  const { RETURN_SCHEMA_VERSION } = await import('#shared/model/schemas/return');
   type Handler = (event: unknown, context: unknown) => Promise<APIGatewayProxyStructuredResultV2>;
-  const exportLocations = ((await import('../../functions/exports/locations')) as { handler: Handler }).handler;
-  const exportAggregates = ((await import('../../functions/exports/aggregates')) as { handler: Handler }).handler;
+  const exportLocations = ((await import('#functions/exports/locations')) as { handler: Handler }).handler;
+  const exportAggregates = ((await import('#functions/exports/aggregates')) as { handler: Handler }).handler;
 
   // Tables of their own contents: exactly these locations and aggregates, whatever ran before.
   for (const id of ['locations', 'aggregates'] as const) {

@@ -1,6 +1,6 @@
 import { CreateTableCommand, DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { createTableInput, tables as definitions } from '../../shared/tables';
+import { createTableInput, tables as definitions } from '#shared/model/tables';
 import type { BenchEnvironment } from './environment';
 import { progress } from './environment';
 
@@ -28,10 +28,10 @@ const REGION_OF: Record<string, string> = {
  * endpoint), beside a bare Query of the same stale entries. What is read should track the stale count.
  */
 export async function benchReminders(environment: BenchEnvironment, shares = [0.01, 0.1, 0.5]): Promise<ReminderBenchRow[]> {
-  const { putLocations } = await import('../../shared/repositories/locations');
-  const { runReminders } = await import('../../shared/reminders/run');
-  const { sendEmail } = await import('../../shared/runtime/ses');
-  const { dynamo } = await import('../../shared/runtime/dynamodb');
+  const { putLocations } = await import('#shared/repositories/locations');
+  const { runReminders } = await import('#shared/services/reminders/run');
+  const { sendEmail } = await import('#shared/runtime/ses');
+  const { dynamo } = await import('#shared/runtime/dynamodb');
   const now = new Date('2026-11-24T10:05:00Z');
   const iso = (hoursAgo: number) => new Date(now.getTime() - hoursAgo * 3_600_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
 

@@ -1,15 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import type { AuthorizerContext } from '../../shared/auth/identity';
-import { matchRoute } from '../../shared/routes';
-import { CARE_HOME_CATEGORIES } from '../../shared/schemas/location';
-import type { DailyReturnInput, StoredReturn } from '../../shared/schemas/return';
-import type { TableId } from '../../shared/tables';
+import type { AuthorizerContext } from '#shared/model/access/identity';
+import { matchRoute } from '#shared/model/routes';
+import { CARE_HOME_CATEGORIES } from '#shared/model/schemas/location';
+import type { DailyReturnInput, StoredReturn } from '#shared/model/schemas/return';
+import type { TableId } from '#shared/model/tables';
 import { toApiGatewayEvent, toAuthorizerEvent, type IncomingRequest } from '../local/api-event';
 import { lambdaContext } from '../local/lambda-context';
 import { REPO_ROOT } from '../local/lambda-runtime';
-import type { BenchEnvironment } from './environment';
+import { BENCH_TABLE_PREFIX, type BenchEnvironment } from './environment';
 import { progress } from './environment';
 import { TICKS_PER_SECOND } from './memory';
 import { cell, loadAverage, parseProcStat, summarise, verdict, type Summary } from './stats';
@@ -92,23 +92,22 @@ export async function benchSubmit(environment: BenchEnvironment, options: { firs
   const correctionEvery = 4;
   const start = loadAverage();
 
-  const { createLocalIssuer } = await import('../local/issuer');
-  const { startLocalGateway } = await import('../local/stack');
-  const { demoLocations } = await import('../seed/demo-data');
-  const { demoUsers } = await import('../seed/demo-users');
-  const issuer = await createLocalIssuer();
-  const gateway = await startLocalGateway({ port: 0, users: demoUsers(demoLocations()), issuer });
+  const { startLocalSystem } = await import('../local/system');
+  const system = await startLocalSystem({ dynamodb: { endpoint: environment.dynamodbEndpoint }, tablePrefix: BENCH_TABLE_PREFIX, createTables: false, gateway: { port: 0 } });
+  const gateway = { url: system.url!, close: () => system.stop() };
+  const issuer = system.issuer!;
   // Imported after the gateway has told the authorizer whom to trust (it reads that at load).
-  const { putLocations } = await import('../../shared/repositories/locations');
-  const { putMemberships } = await import('../../shared/repositories/memberships');
-  const { latestReturnRequest, toReturnItem } = await import('../../shared/repositories/returns');
-  const { writeReturnRequest } = await import('../../shared/repositories/return-writes');
-  const { keys } = await import('../../shared/keys');
-  const { dynamo } = await import('../../shared/runtime/dynamodb');
-  const { addDays, londonDay, toInstant } = await import('../../shared/returns/report-date');
-  const { RETURN_SCHEMA_VERSION, DailyReturnInput: DailyReturnSchema } = await import('../../shared/schemas/return');
-  const { handler } = (await import('../../functions/returns/put')) as { handler: (event: unknown, context: unknown) => Promise<APIGatewayProxyStructuredResultV2> };
-  const { handler: authorizer } = (await import('../../functions/authorizer')) as { handler: (event: unknown, context: unknown) => Promise<unknown> };
+  const { putLocations } = await import('#shared/repositories/locations');
+  const { putMemberships } = await import('#shared/repositories/memberships');
+  const { latestReturnRequest } = await import('#shared/repositories/returns');
+  const { toReturnItem } = await import('#shared/model/returns/return-item');
+  const { writeReturnRequest } = await import('#shared/repositories/return-writes');
+  const { keys } = await import('#shared/model/keys');
+  const { dynamo } = await import('#shared/runtime/dynamodb');
+  const { addDays, londonDay, toInstant } = await import('#shared/model/returns/report-date');
+  const { RETURN_SCHEMA_VERSION, DailyReturnInput: DailyReturnSchema } = await import('#shared/model/schemas/return');
+  const { handler } = (await import('#functions/returns/put')) as { handler: (event: unknown, context: unknown) => Promise<APIGatewayProxyStructuredResultV2> };
+  const { handler: authorizer } = (await import('#functions/authorizer')) as { handler: (event: unknown, context: unknown) => Promise<unknown> };
 
   const tableIdOf = new Map(Object.entries(environment.tables).map(([id, name]) => [name, id as TableId]));
   const body: DailyReturnInput = JSON.parse(readFileSync(`${REPO_ROOT}/examples/daily-return.json`, 'utf8')) as DailyReturnInput;
@@ -274,7 +273,7 @@ export async function benchSubmit(environment: BenchEnvironment, options: { firs
   const perRequest: Record<'gateway' | 'inProcess', Array<{ total: number; calls: Call[] }>> = { gateway: [], inProcess: [] };
 
   // CPU per run: this process's (client, gateway and handler alike, all in it) and DynamoDB Local's.
-  const javaPid = environment.dynamo.process.pid;
+  const javaPid = environment.dynamodbPid;
   const javaTicks = () => {
     try {
       return parseProcStat(readFileSync(`/proc/${javaPid}/stat`, 'utf8'))?.cpuTicks ?? Number.NaN;

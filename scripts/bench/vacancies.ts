@@ -1,7 +1,7 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { lambdaContext } from '../local/lambda-context';
-import type { VacancyEntry } from '../../shared/vacancies/entries';
+import type { VacancyEntry } from '#shared/model/vacancies/entries';
 import type { BenchEnvironment } from './environment';
 import { percentile, progress } from './environment';
 
@@ -29,11 +29,11 @@ const AREAS: Array<[string, string]> = [
  * the same index key on the same DynamoDB Local.
  */
 export async function benchVacancySearch(environment: BenchEnvironment): Promise<SearchBenchRow[]> {
-  const { batchPut } = await import('../../shared/repositories/batch-write');
-  const { vacancyEntries } = await import('../../shared/vacancies/entries');
-  const { toReturnItem } = await import('../../shared/repositories/returns');
-  const { handler } = await import('../../functions/vacancies');
-  const { dynamo } = await import('../../shared/runtime/dynamodb');
+  const { batchPut } = await import('#shared/repositories/batch-write');
+  const { vacancyEntries } = await import('#shared/model/vacancies/entries');
+  const { toReturnItem } = await import('#shared/model/returns/return-item');
+  const { handler } = await import('#functions/vacancies');
+  const { dynamo } = await import('#shared/runtime/dynamodb');
   const now = Date.now();
 
   const show = progress(`  indexing ${LOCATIONS} locations`, LOCATIONS);

@@ -7,7 +7,7 @@ import { Agent, request as httpRequest, type IncomingHttpHeaders } from 'node:ht
 import { connect } from 'node:net';
 import fc from 'fast-check';
 import { REPO_ROOT } from '../local/lambda-runtime';
-import { describeCase, fuzzCase, type FuzzCase } from '../../test/fuzz/generators';
+import { describeCase, fuzzCase, type FuzzCase } from './generators';
 import { snapshotDiff, type FuzzTarget, type Snapshot } from './target';
 
 export interface FuzzResponse {

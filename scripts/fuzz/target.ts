@@ -11,16 +11,14 @@ import '../local/process-defaults';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { DynamoDBClient, ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
-import { startDynamoLocal, useLocalAwsEnvironment, type RunningDynamo } from '../local/dynamodb-local';
 import { createLocalIssuer, LOCAL_AUDIENCE, LOCAL_ISSUER } from '../local/issuer';
-import { usePowertoolsLocalDefaults } from '../local/local-settings';
-import { ensureTables, exportTableNames, localTableNames } from '../local/local-tables';
-import { tables as tableDefinitions, TABLE_IDS, type TableId } from '../../shared/tables';
-import { addDays, londonDay } from '../../shared/returns/report-date';
-import type { Role } from '../../shared/schemas/common';
-import type { Location } from '../../shared/schemas/location';
-import { designExample } from '../../test/helpers/design-example';
-import type { Caller, FuzzWorld } from '../../test/fuzz/generators';
+import { startLocalSystem } from '../local/system';
+import { tables as tableDefinitions, TABLE_IDS, type TableId } from '#shared/model/tables';
+import { addDays, londonDay } from '#shared/model/returns/report-date';
+import type { Role } from '#shared/model/schemas/common';
+import type { Location } from '#shared/model/schemas/location';
+import { designExample } from '#scripts/seed/design-example';
+import type { Caller, FuzzWorld } from './generators';
 
 export interface TableState {
   count: number;
@@ -95,8 +93,8 @@ const base64url = (value: unknown) => Buffer.from(typeof value === 'string' ? va
  * hand (alg none, HS256 with the public key, payloads edited under a kept signature, forged update links).
  */
 async function badTokens(sign: (claims: { sub: string; role: Role; areas?: string[] }, options?: { now?: Date; ttlSeconds?: number; audience?: string }) => Promise<string>, goodUser: string, careHome: string) {
-  const { issueUpdateLink } = await import('../../shared/auth/update-links');
-  const { UPDATE_LINK_AUDIENCE, UPDATE_LINK_ISSUER } = await import('../../shared/auth/update-links');
+  const { issueUpdateLink } = await import('#shared/services/auth/update-links');
+  const { UPDATE_LINK_AUDIENCE, UPDATE_LINK_ISSUER } = await import('#shared/model/update-links');
   const now = Math.floor(Date.now() / 1000);
   const userClaims = { iss: LOCAL_ISSUER, aud: LOCAL_AUDIENCE, sub: 'fuzz-admin', 'cognito:groups': ['admin'], token_use: 'id', iat: now, exp: now + 3600 };
   const stranger = await createLocalIssuer();
@@ -153,40 +151,29 @@ async function badTokens(sign: (claims: { sub: string; role: Role; areas?: strin
 export async function startFuzzTarget(options: { log?: (line: string) => void } = {}): Promise<FuzzTarget> {
   const log = options.log ?? (() => undefined);
   const savedEnv = Object.fromEntries(TOUCHED_ENV.map((name) => [name, process.env[name]]));
-  let dynamo: RunningDynamo | undefined;
-  if (!process.env.DYNAMODB_ENDPOINT) {
-    log('starting DynamoDB Local (in memory)');
-    dynamo = await startDynamoLocal();
-    useLocalAwsEnvironment(dynamo.endpoint);
-  }
-  usePowertoolsLocalDefaults();
-  const names = localTableNames(`fuzz-${randomBytes(4).toString('hex')}`);
-  exportTableNames(names);
-  const client = new DynamoDBClient({ endpoint: process.env.DYNAMODB_ENDPOINT });
-  let close = async () => {
+  if (!process.env.DYNAMODB_ENDPOINT) log('starting DynamoDB Local (in memory)');
+  const system = await startLocalSystem({
+    ...(process.env.DYNAMODB_ENDPOINT ? { dynamodb: { endpoint: process.env.DYNAMODB_ENDPOINT } } : {}),
+    tablePrefix: `fuzz-${randomBytes(4).toString('hex')}`,
+    gateway: { port: 0, users: [] },
+  });
+  const names = system.tables;
+  const client = new DynamoDBClient({ endpoint: system.dynamodbEndpoint });
+  const close = async () => {
     client.destroy();
-    await dynamo?.stop();
+    await system.stop();
     for (const [name, value] of Object.entries(savedEnv)) {
       if (value === undefined) delete process.env[name];
       else process.env[name] = value;
     }
   };
   try {
-    await ensureTables(client, names);
-    // Imported only now: the repositories read their table names when they load.
-    const { startLocalGateway } = await import('../local/stack');
-    const { putLocations } = await import('../../shared/repositories/locations');
-    const { putMemberships } = await import('../../shared/repositories/memberships');
-    const { issueUpdateLink } = await import('../../shared/auth/update-links');
+    const { putLocations } = await import('#shared/repositories/locations');
+    const { putMemberships } = await import('#shared/repositories/memberships');
+    const { issueUpdateLink } = await import('#shared/services/auth/update-links');
 
-    const issuer = await createLocalIssuer();
-    const gateway = await startLocalGateway({ port: 0, users: [], issuer });
-    const port = Number(new URL(gateway.url).port);
-    const stopGateway = close;
-    close = async () => {
-      await gateway.close();
-      await stopGateway();
-    };
+    const issuer = system.issuer!;
+    const port = Number(new URL(system.url!).port);
 
     const own = { localAuthority: 'E08000004', region: 'E12000002' };
     const other = { localAuthority: 'E06000045', region: 'E12000008' };

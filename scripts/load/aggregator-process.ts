@@ -1,5 +1,5 @@
 import '../local/process-defaults';
-import type { TableId } from '../../shared/tables';
+import type { TableId } from '#shared/model/tables';
 import { useLocalAwsEnvironment } from '../local/dynamodb-local';
 import { usePowertoolsLocalDefaults } from '../local/local-settings';
 import { exportTableNames } from '../local/local-tables';
@@ -7,7 +7,7 @@ import { exportTableNames } from '../local/local-tables';
 /**
  * The stream consumer in a process of its own, for the crash fault (`npm run load -- --faults crash`):
  * the returns stream, the real aggregator, the checkpoint and dead-letter files, exactly as `npm start`
- * runs them (`startAggregator` in scripts/local/stack.ts), so that this process can be killed part-way
+ * runs them (`startAggregator` in scripts/local/system.ts), so that this process can be killed part-way
  * through a batch (LOCAL_FAULTS=crash:<n>) and started again from its checkpoints.
  *
  * Environment: DYNAMODB_ENDPOINT, LOAD_TABLES (JSON, table id → name), LOAD_CHECKPOINT_FILE,
@@ -22,7 +22,7 @@ async function main(): Promise<void> {
   useLocalAwsEnvironment(endpoint);
   exportTableNames(tables);
   usePowertoolsLocalDefaults();
-  const { startAggregator } = await import('../local/stack');
+  const { startAggregator } = await import('../local/system');
   const log = (line: string) => process.stderr.write(`${line}\n`);
   // Started again while DynamoDB Local is down (both faults at once): wait for it, as Lambda's event
   // source mapping waits for its stream, rather than exit.

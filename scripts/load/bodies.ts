@@ -1,5 +1,5 @@
-import type { DailyReturnInput } from '../../shared/schemas/return';
-import type { Location } from '../../shared/schemas/location';
+import type { DailyReturnInput } from '#shared/model/schemas/return';
+import type { Location } from '#shared/model/schemas/location';
 
 const int = (random: () => number, min: number, max: number) => min + Math.floor(random() * (max - min + 1));
 const pick = <T>(random: () => number, items: readonly T[]): T => items[Math.floor(random() * items.length)]!;

@@ -3,7 +3,7 @@ import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../local/lambda-runtime';
 import { CRASH_LINE_PREFIX, type CrashReport } from '../local/faults';
-import type { LocalStack } from '../local/stack';
+import type { LocalSystem } from '../local/system';
 import type { Journal } from './journal';
 import type { CrashFault, KillFault } from './options';
 import { sleep } from './provider';
@@ -22,18 +22,18 @@ export interface KillRecord {
  * left down, and started again on the same port and data folder. Meanwhile the gateway should answer
  * 503 problem+json at once; the in-process stream poller backs off and goes on from where it was.
  */
-export async function killDynamoDuringRun(stack: LocalStack, fault: KillFault, startedAt: number, seconds: number, journal: Journal, log: (line: string) => void): Promise<KillRecord[]> {
+export async function killDynamoDuringRun(stack: LocalSystem, fault: KillFault, startedAt: number, seconds: number, journal: Journal, log: (line: string) => void): Promise<KillRecord[]> {
   const records: KillRecord[] = [];
   for (let i = 1; i <= fault.times; i += 1) {
     const at = startedAt + (seconds * 1000 * i) / (fault.times + 1);
     await sleep(Math.max(0, at - Date.now()));
     const outage: Journal['outages'][number] = { startedAt: Date.now() };
     journal.outages.push(outage);
-    await stack.dynamodb.kill('SIGKILL');
+    await stack.dynamodb!.kill('SIGKILL');
     log(`fault: DynamoDB Local killed (SIGKILL) at ${((outage.startedAt - startedAt) / 1000).toFixed(1)} s`);
     await sleep(fault.downSeconds * 1000);
     const restarting = Date.now();
-    await stack.dynamodb.restart();
+    await stack.dynamodb!.restart();
     outage.endedAt = Date.now();
     const record = { atSeconds: (outage.startedAt - startedAt) / 1000, downSeconds: (outage.endedAt - outage.startedAt) / 1000, restartSeconds: (outage.endedAt - restarting) / 1000 };
     records.push(record);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
-import type { Location } from '../../shared/schemas/location';
+import type { Location } from '#shared/model/schemas/location';
 import { randomReturn } from './bodies';
 import type { Journal, WriteKind } from './journal';
 

@@ -1,6 +1,6 @@
 import { readFileSync, existsSync } from 'node:fs';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { aggregatorFunction } from '../../shared/routes';
+import { aggregatorFunction } from '#shared/model/functions';
 import { lambdaContext } from '../local/lambda-context';
 import { loadHandler } from '../local/lambda-runtime';
 import { sleep } from './provider';

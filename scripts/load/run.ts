@@ -1,4 +1,4 @@
-import { addDays, londonDay } from '../../shared/returns/report-date';
+import { addDays, londonDay } from '#shared/model/returns/report-date';
 import { seededRandom } from '../seed/demo-data';
 import { AggregatorHost, killDynamoDuringRun, type CrashRecord, type KillRecord } from './faults';
 import { Journal } from './journal';
@@ -185,7 +185,7 @@ export async function runLoad(options: LoadOptions, io: LoadIo): Promise<LoadRes
     }
     let throttling: LoadResult['throttling'];
     if (options.faults.throttle) {
-      const { injectedFaults } = await import('../../shared/runtime/faults');
+      const { injectedFaults } = await import('../local/fault-rules');
       // Calls that failed even after the SDK's retries, on the tables only the aggregator writes.
       const aggregatorOnly = [target.tables.aggregates, target.tables.aggregateLedger, target.tables.vacancyIndex];
       const aggregatorExhausted = aggregatorOnly.reduce((total, table) => total + (injectedFaults.exhaustedByTable[table] ?? 0), 0);

@@ -1,7 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Location } from '../../shared/schemas/location';
-import type { TableId } from '../../shared/tables';
+import type { Location } from '#shared/model/schemas/location';
+import type { TableId } from '#shared/model/tables';
 
 /** The load's own locations: IDs no demo, test or bench location uses (`1-4` and 8 digits). */
 export const loadLocationId = (index: number) => `1-4${String(index).padStart(8, '0')}`;
@@ -106,7 +106,7 @@ async function writeAll(db: DynamoDBDocumentClient, table: string, items: readon
  */
 export async function seedLoad(endpoint: string, tables: Record<TableId, string>, providers: number, locations: number, progress: Progress): Promise<SeedReport> {
   const started = performance.now();
-  const { toLocationItem } = await import('../../shared/repositories/locations');
+  const { toLocationItem } = await import('#shared/repositories/locations');
   const client = new DynamoDBClient({ endpoint, maxAttempts: 10 });
   const db = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
   try {

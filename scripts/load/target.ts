@@ -1,12 +1,9 @@
 import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { TableId } from '../../shared/tables';
-import { useLocalAwsEnvironment } from '../local/dynamodb-local';
-import { localSettings } from '../local/local-settings';
-import { exportTableNames } from '../local/local-tables';
-import { readRunningStack } from '../local/stack-file';
-import type { LocalStack } from '../local/stack';
+import type { TableId } from '#shared/model/tables';
+import { attach, type AttachedSystem } from '../local/attach';
+import type { LocalSystem } from '../local/system';
 import type { StreamPollerStats } from '../local/stream-poller';
 import type { LoadOptions } from './options';
 
@@ -25,7 +22,7 @@ export interface LoadTarget {
   nodeProcesses(): Array<{ label: string; pid: number }>;
   javaPid(): number | undefined;
   /** --self: the stack itself, for faults and for draining its in-process stream poller. */
-  stack?: LocalStack;
+  stack?: LocalSystem;
   pollerStats?(): StreamPollerStats;
   log(line: string): void;
   stop(): Promise<void>;
@@ -49,17 +46,19 @@ export function assertLoopback(url: string, what: string): void {
  * finds it); this process then reads and checks its tables directly.
  */
 export function attachTarget(): LoadTarget {
-  const { dataDir } = localSettings();
-  const running = readRunningStack(dataDir);
-  if (!running) throw new Error(`No local stack is running for ${dataDir}. Start one with \`npm start\`, or run the load against a stack of its own: npm run load -- --self`);
+  let running: AttachedSystem;
+  try {
+    running = attach();
+  } catch (error) {
+    throw new Error(`${(error as Error).message} Or run the load against a stack of its own: npm run load -- --self`);
+  }
+  const { dataDir } = running;
   assertLoopback(running.gatewayUrl, 'the gateway');
   assertLoopback(running.dynamodbEndpoint, 'DynamoDB');
-  useLocalAwsEnvironment(running.dynamodbEndpoint);
-  exportTableNames(running.tables);
   const runDir = mkdtempSync(join(tmpdir(), 'ct-load-'));
   return {
     mode: 'attached',
-    description: `the local stack at ${running.gatewayUrl} (npm start, pid ${running.pid}, ${running.inMemory ? 'in memory' : `data in ${dataDir}`})`,
+    description: running.description,
     gatewayUrl: running.gatewayUrl,
     dynamodbEndpoint: running.dynamodbEndpoint,
     tables: running.tables,
@@ -84,28 +83,30 @@ export async function startSelfTarget(options: LoadOptions): Promise<LoadTarget>
   const log = (line: string) => appendFileSync(logFile, `${new Date().toISOString()} ${line}\n`);
   process.env.POWERTOOLS_LOG_LEVEL ??= process.env.LOG_LEVEL ?? 'ERROR';
   if (options.faults.throttle) {
-    // Read by shared/runtime/dynamodb.ts when the handlers load, which is after this.
+    // Read by scripts/local/fault-rules.ts when the first handler loads, which is after this.
     process.env.LOCAL_FAULTS = `throttle:${options.faults.throttle}`;
   }
-  const { startLocalStack } = await import('../local/stack');
-  const stack = await startLocalStack({
-    port: 0,
-    dataDir: runDir,
-    inMemory: !onDisk,
-    seed: false,
+  const { startLocalSystem } = await import('../local/system');
+  const deadLetterFile = join(runDir, 'aggregator-dead-letters.jsonl');
+  const stack = await startLocalSystem({
+    dynamodb: onDisk ? { dataDir: join(runDir, 'dynamodb') } : {},
+    gateway: { port: 0, ...(onDisk ? { keysDir: join(runDir, 'keys') } : {}) },
+    ...(options.faults.crash === undefined
+      ? { aggregator: { deadLetterFile, ...(onDisk ? { checkpointFile: join(runDir, 'aggregator-checkpoints.json') } : {}) } }
+      : {}),
+    ses: true,
     log,
-    aggregator: options.faults.crash === undefined,
   });
   return {
     mode: 'self',
     description: `a stack of its own (${onDisk ? `DynamoDB Local on disk in ${runDir}` : 'DynamoDB Local in memory'}${options.faults.crash ? '; the aggregator in a child process' : ''})`,
-    gatewayUrl: stack.url,
+    gatewayUrl: stack.url!,
     dynamodbEndpoint: stack.dynamodbEndpoint,
     tables: stack.tables,
-    deadLetterFile: stack.deadLetterFile,
+    deadLetterFile,
     runDir,
     nodeProcesses: () => [],
-    javaPid: () => stack.dynamodbPid,
+    javaPid: () => stack.dynamodb?.pid(),
     stack,
     ...(stack.aggregator ? { pollerStats: () => stack.aggregator!.stats() } : {}),
     log,

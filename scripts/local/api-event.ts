@@ -2,7 +2,7 @@ import { isUtf8 } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { APIGatewayProxyEventV2WithLambdaAuthorizer, APIGatewayProxyResultV2, APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
-import type { AuthorizerContext } from '../../shared/auth/identity';
+import type { AuthorizerContext } from '#shared/model/access/identity';
 
 export interface IncomingRequest {
   method: string;

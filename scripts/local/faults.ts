@@ -15,7 +15,7 @@ export interface CrashReport {
 }
 
 /**
- * `LOCAL_FAULTS=crash:<n>` (shared/runtime/faults.ts): the process dies the way a crashed container does,
+ * `LOCAL_FAULTS=crash:<n>` (scripts/local/fault-rules.ts): the process dies the way a crashed container does,
  * part-way through the batch in which its n-th record (counted from when it started) arrives. The
  * aggregator is handed that batch's records up to and including the n-th and applies them; then this
  * whole process is killed (SIGKILL: no clean-up, no answer to the poller, so no checkpoint past the

@@ -2,12 +2,13 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { readFile, stat } from 'node:fs/promises';
 import { extname, normalize, resolve, sep } from 'node:path';
 import type { APIGatewayProxyResultV2 } from 'aws-lambda';
-import type { ApiEvent, AuthorizerContext } from '../../shared/auth/identity';
-import { authorizerFunction, fallbackRoute, matchRoute } from '../../shared/routes';
-import { VENDOR_ASSETS } from '../../shared/web-assets';
+import type { ApiEvent, AuthorizerContext } from '#shared/model/access/identity';
+import { matchRoute } from '#shared/model/routes';
+import { authorizerFunction, fallbackFunction, functionById, type FunctionDefinition } from '#shared/model/functions';
+import { VENDOR_ASSETS } from '#shared/model/web-assets';
 import { fromLambdaResult, gatewayError, toApiGatewayEvent, toAuthorizerEvent, type IncomingRequest, type OutgoingResponse } from './api-event';
 import { REPO_ROOT, runFunction } from './lambda-runtime';
-import { LAMBDA_RESPONSE_LIMIT_BYTES } from '../../shared/http/response';
+import { LAMBDA_RESPONSE_LIMIT_BYTES } from '#shared/http/response';
 
 export { REPO_ROOT };
 
@@ -24,10 +25,12 @@ export interface GatewayOptions {
   log?: (line: string) => void;
 }
 
-async function invoke(entry: string, functionName: string, event: unknown): Promise<OutgoingResponse> {
+async function invoke(definition: FunctionDefinition, event: unknown): Promise<OutgoingResponse> {
   try {
-    const result = await runFunction(entry, functionName, event, INTEGRATION_TIMEOUT_MS);
-    if (result === 'timeout') return gatewayError(503, 'Service Unavailable');
+    const result = await runFunction(definition, event, { timeoutMs: INTEGRATION_TIMEOUT_MS });
+    // A function that runs out of its own time fails its invocation (500); one given more than API
+    // Gateway waits is cut off by the gateway (503).
+    if (result === 'timeout') return definition.timeoutSeconds * 1000 < INTEGRATION_TIMEOUT_MS ? gatewayError(500, 'Internal Server Error') : gatewayError(503, 'Service Unavailable');
     // Lambda fails an invocation whose response is over 6 MB, and API Gateway answers that with a 500.
     if (Buffer.byteLength(JSON.stringify(result ?? null)) > LAMBDA_RESPONSE_LIMIT_BYTES) return gatewayError(500, 'Internal Server Error');
     return fromLambdaResult(result as APIGatewayProxyResultV2);
@@ -46,7 +49,7 @@ const AUTHORIZER_TIMEOUT_MS = 10_000;
  */
 async function runAuthorizer(routeEvent: ApiEvent): Promise<{ context: AuthorizerContext } | OutgoingResponse> {
   try {
-    const result = await runFunction(authorizerFunction.handler, authorizerFunction.id, toAuthorizerEvent(routeEvent), AUTHORIZER_TIMEOUT_MS);
+    const result = await runFunction(authorizerFunction, toAuthorizerEvent(routeEvent), { timeoutMs: AUTHORIZER_TIMEOUT_MS });
     if (result === 'timeout') return gatewayError(500, 'Internal Server Error');
     const verdict = result as { isAuthorized?: unknown; context?: AuthorizerContext };
     if (typeof verdict?.isAuthorized !== 'boolean') return gatewayError(500, 'Internal Server Error');
@@ -62,7 +65,7 @@ async function apiResponse(request: IncomingRequest): Promise<OutgoingResponse> 
   const match = matchRoute(request.method, path);
   if (match.kind !== 'matched') {
     const event = toApiGatewayEvent(request, { routeKey: '$default' }, undefined);
-    return invoke(fallbackRoute.handler, fallbackRoute.id, event);
+    return invoke(fallbackFunction, event);
   }
   const { route } = match;
   const event = toApiGatewayEvent(request, { routeKey: `${route.method} ${route.path}`, pathParameters: match.pathParameters }, undefined);
@@ -71,7 +74,7 @@ async function apiResponse(request: IncomingRequest): Promise<OutgoingResponse> 
     if (!('context' in verdict)) return verdict;
     event.requestContext.authorizer = { lambda: verdict.context };
   }
-  return invoke(route.handler, route.id, event);
+  return invoke(functionById(route.id), event);
 }
 
 const MIME: Record<string, string> = {

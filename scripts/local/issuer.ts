@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { exportJWK, generateKeyPair, importJWK, SignJWT, type JWK } from 'jose';
-import type { Role } from '../../shared/schemas/common';
+import type { Role } from '#shared/model/schemas/common';
 
 /**
  * The local stand-in for Cognito: an RS256 key pair whose public half is served as a JWKS, signing ID

@@ -1,7 +1,7 @@
 import * as z from 'zod';
-import { issueUpdateLink } from '../../shared/auth/update-links';
-import { fieldErrorsFromZod } from '../../shared/errors';
-import { LocationId } from '../../shared/schemas/common';
+import { issueUpdateLink } from '#shared/services/auth/update-links';
+import { fieldErrorsFromZod } from '#shared/model/errors';
+import { LocationId } from '#shared/model/schemas/common';
 import type { DemoUser } from '../seed/demo-users';
 import type { IncomingRequest, OutgoingResponse } from './api-event';
 import { JWKS_PATH, type LocalIssuer } from './issuer';

@@ -1,5 +1,5 @@
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
-import { createTableInput, TABLE_IDS, tables, type TableId } from '../../shared/tables';
+import { createTableInput, TABLE_IDS, tables, type TableId } from '#shared/model/tables';
 
 export const LOCAL_TABLE_PREFIX = 'capacity-tracker';
 

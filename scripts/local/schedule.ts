@@ -1,4 +1,4 @@
-import type { ScheduleDefinition } from '../../shared/schedules';
+import type { ScheduleDefinition } from '#shared/model/schedules';
 
 /**
  * Runs a scheduled job locally on the cadence EventBridge would: every hour at the definition's minute.

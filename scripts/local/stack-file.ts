@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { TableId } from '../../shared/tables';
+import type { TableId } from '#shared/model/tables';
 
 /** What a running `npm start` tells other scripts (seed, bench, load) so they can find it. */
 export interface StackInfo {

@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { localSettings } from './local-settings';
 import { readRunningStack, reapStaleStack, removeStackFile, writeStackFile } from './stack-file';
-import { startLocalStack } from './stack';
+import { startLocalSystem } from './system';
 
 function portIsFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -31,19 +31,25 @@ async function main(): Promise<void> {
   const started = performance.now();
   const log = (line: string) => console.log(`[local] ${line}`);
   log(`starting DynamoDB Local (${settings.inMemory ? 'in memory' : `data in ${join(settings.dataDir, 'dynamodb')}`})`);
-  const stack = await startLocalStack({
-    port: settings.port,
-    dataDir: settings.dataDir,
-    inMemory: settings.inMemory,
+  const kept = (name: string) => (settings.inMemory ? undefined : join(settings.dataDir, name));
+  const deadLetterFile = join(settings.dataDir, 'aggregator-dead-letters.jsonl');
+  const checkpointFile = kept('aggregator-checkpoints.json');
+  const keysDir = kept('keys');
+  const stack = await startLocalSystem({
+    dynamodb: settings.inMemory ? {} : { dataDir: join(settings.dataDir, 'dynamodb') },
+    gateway: { port: settings.port, logRequests: true, ...(keysDir ? { keysDir } : {}) },
+    aggregator: { deadLetterFile, ...(checkpointFile ? { checkpointFile } : {}) },
+    ses: true,
+    schedule: true,
     seed: true,
     log,
-    logRequests: true,
   });
+  const dynamodbPid = stack.dynamodb?.pid();
   writeStackFile(settings.dataDir, {
     pid: process.pid,
-    gatewayUrl: stack.url,
+    gatewayUrl: stack.url!,
     dynamodbEndpoint: stack.dynamodbEndpoint,
-    ...(stack.dynamodbPid ? { dynamodbPid: stack.dynamodbPid } : {}),
+    ...(dynamodbPid ? { dynamodbPid } : {}),
     tables: stack.tables,
     inMemory: settings.inMemory,
     startedAt: new Date().toISOString(),
@@ -69,8 +75,8 @@ Capacity Tracker is running (ready in ${seconds} s)
   OpenAPI      ${stack.url}/v1/openapi.json
   Web form     ${stack.url}/
   Demo users   ${stack.url}/local/users
-  Aggregates   ${stack.url}/v1/aggregates?level=region   (fed by the returns stream; failed batches go to ${stack.deadLetterFile})
-  Sent email   ${stack.url}/local/emails   (the local SES endpoint at ${stack.sesEndpoint}; reminders run hourly at :05, or: npm run remind)
+  Aggregates   ${stack.url}/v1/aggregates?level=region   (fed by the returns stream; failed batches go to ${deadLetterFile})
+  Sent email   ${stack.url}/local/emails   (the local SES endpoint at ${stack.ses?.endpoint}; reminders run hourly at :05, or: npm run remind)
   DynamoDB     ${stack.dynamodbEndpoint}
 
 Sign in as a demo user, one per role (see /local/users), and call the API with the token:

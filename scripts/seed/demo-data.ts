@@ -3,10 +3,10 @@
  * a few weeks of returns, some stale past 24 h and 48 h, some with warnings, some corrected. Built from
  * the same schemas and rules as real submissions, so it can never hold a return the API would refuse.
  */
-import { categoriesAllowedFor, Location, type LocationType, type VacancyCategory } from '../../shared/schemas/location';
-import { DailyReturnInput, RETURN_SCHEMA_VERSION, type StoredReturn } from '../../shared/schemas/return';
-import { addDays, londonDay, londonStartOfDay, toInstant } from '../../shared/returns/report-date';
-import { returnWarnings } from '../../shared/returns/warnings';
+import { categoriesAllowedFor, Location, type LocationType, type VacancyCategory } from '#shared/model/schemas/location';
+import { DailyReturnInput, RETURN_SCHEMA_VERSION, type StoredReturn } from '#shared/model/schemas/return';
+import { addDays, londonDay, londonStartOfDay, toInstant } from '#shared/model/returns/report-date';
+import { returnWarnings } from '#shared/model/returns/warnings';
 
 /** mulberry32: small, seedable, good enough for demo figures. */
 export function seededRandom(seed: number): () => number {

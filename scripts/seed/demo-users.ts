@@ -1,6 +1,6 @@
-import { keys } from '../../shared/keys';
-import type { Contact } from '../../shared/repositories/reminders';
-import type { Role } from '../../shared/schemas/common';
+import { keys } from '#shared/model/keys';
+import type { Contact } from '#shared/repositories/reminders';
+import type { Role } from '#shared/model/schemas/common';
 import type { DemoLocation } from './demo-data';
 import { DEMO_AREAS } from './demo-data';
 

@@ -1,13 +1,13 @@
-import { keys } from '../../shared/keys';
-import { batchPut } from '../../shared/repositories/batch-write';
-import { toReturnItem } from '../../shared/repositories/returns';
-import { getLocation, putLocations } from '../../shared/repositories/locations';
-import { tableName } from '../../shared/runtime/config';
-import type { StoredReturn } from '../../shared/schemas/return';
+import { keys } from '#shared/model/keys';
+import { batchPut } from '#shared/repositories/batch-write';
+import { toReturnItem } from '#shared/model/returns/return-item';
+import { getLocation, putLocations } from '#shared/repositories/locations';
+import { tableName } from '#shared/runtime/settings';
+import type { StoredReturn } from '#shared/model/schemas/return';
 import { demoLocations, demoReturns } from './demo-data';
 import { demoContacts, demoUsers } from './demo-users';
-import { putContacts } from '../../shared/repositories/reminders';
-import { putMemberships } from '../../shared/repositories/memberships';
+import { putContacts } from '#shared/repositories/reminders';
+import { putMemberships } from '#shared/repositories/memberships';
 
 export interface SeedSummary {
   locations: number;

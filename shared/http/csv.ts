@@ -1,8 +1,8 @@
 import { gzipSync } from 'node:zlib';
 import { stringify } from 'csv-stringify/sync';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { problems } from '../errors';
-import { LAMBDA_RESPONSE_LIMIT_BYTES } from './response';
+import { problems } from '#shared/model/errors';
+import { LAMBDA_RESPONSE_LIMIT_BYTES } from '#shared/http/response';
 
 /** What a response body may be within Lambda's response limit: the margin covers headers and envelope. */
 export const RESPONSE_BODY_LIMIT_BYTES = LAMBDA_RESPONSE_LIMIT_BYTES - 64 * 1024;

@@ -10,9 +10,9 @@
  *   with 422, never processed and never answered with the first request's response.
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import type { Principal } from '../auth/identity';
-import { problems } from '../errors';
-import { MAX_BODY_BYTES } from './request';
+import type { Principal } from '#shared/model/access/identity';
+import { problems } from '#shared/model/errors';
+import { MAX_BODY_BYTES } from '#shared/http/request';
 
 /** As API Gateway hands headers over: lower case. */
 export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';

@@ -17,9 +17,9 @@
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { idempotencyStore } from '../runtime/idempotency';
-import { logger, metrics } from '../runtime/powertools';
-import { IDEMPOTENCY_EXPIRY_SECONDS, IDEMPOTENCY_KEY_PREFIX, type IdempotencyPayload } from './idempotency-key';
+import { idempotencyStore } from '#shared/runtime/idempotency';
+import { logger, metrics } from '#shared/runtime/powertools';
+import { IDEMPOTENCY_EXPIRY_SECONDS, IDEMPOTENCY_KEY_PREFIX, type IdempotencyPayload } from '#shared/http/idempotency-key';
 
 type Response = APIGatewayProxyStructuredResultV2;
 
@@ -51,7 +51,9 @@ class NotStored extends Error {
 
 const isSuccess = (response: Response) => response.statusCode !== undefined && response.statusCode >= 200 && response.statusCode < 300;
 
-const serveOnce = makeIdempotent(
+/** Made at first use: the store reads its table name then, not when the module loads. */
+let serveOnce: ((payload: IdempotencyPayload, serve: () => Promise<Response>) => Promise<Response>) | undefined;
+const makeServeOnce = () => makeIdempotent(
   async (_payload: IdempotencyPayload, serve: () => Promise<Response>): Promise<Response> => {
     const response = await serve();
     // Thrown, so Powertools deletes the INPROGRESS record as it does for an error.
@@ -59,7 +61,7 @@ const serveOnce = makeIdempotent(
     // As DynamoDB will keep it (no undefined members), so the first answer and a replay are the same.
     return JSON.parse(JSON.stringify(response)) as Response;
   },
-  { persistenceStore: idempotencyStore, config: idempotencyConfig, keyPrefix: IDEMPOTENCY_KEY_PREFIX },
+  { persistenceStore: idempotencyStore(), config: idempotencyConfig, keyPrefix: IDEMPOTENCY_KEY_PREFIX },
 );
 
 /**
@@ -70,6 +72,7 @@ export async function serveIdempotently(payload: IdempotencyPayload, context: Co
   // An INPROGRESS record outlives a crashed invocation only until the function's deadline.
   idempotencyConfig.registerLambdaContext(context);
   try {
+    serveOnce ??= makeServeOnce();
     return await serveOnce(payload, serve);
   } catch (error) {
     if (error instanceof NotStored) return error.response;

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { z } from 'zod';
-import { parseOrThrow, problems } from '../errors';
+import { parseOrThrow, problems } from '#shared/model/errors';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 

@@ -1,8 +1,8 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { ProblemError, problems } from '../errors';
-import type { Problem } from '../schemas/problem';
-import { logger } from '../runtime/powertools';
-import { isThrottled, isUnreachable } from '../runtime/dependency-errors';
+import { ProblemError, problems } from '#shared/model/errors';
+import type { Problem } from '#shared/model/schemas/problem';
+import { logger } from '#shared/runtime/powertools';
+import { isThrottled, isUnreachable } from '#shared/runtime/dependency-errors';
 
 /**
  * Lambda's limit on a synchronous invocation's response (6 MB, headers and JSON envelope included):

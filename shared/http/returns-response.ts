@@ -1,5 +1,5 @@
-import type { SaveOutcome } from '../returns/submit';
-import { json } from './response';
+import type { SaveOutcome } from '#shared/services/returns/submit';
+import { json } from '#shared/http/response';
 
 /** 201 for the day's first return, 200 for a correction; the ETag is the version If-Match takes. */
 export function savedReturnResponse({ created, stored }: SaveOutcome) {

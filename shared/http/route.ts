@@ -3,15 +3,15 @@ import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { decideAccess, factsNeeded } from '../auth/access';
-import { principalFromEvent, type ApiEvent, type Principal } from '../auth/identity';
-import { LocationPath } from '../schemas/paths';
-import { pathParams } from './request';
-import { idempotencyPayload } from './idempotency-key';
-import { problems } from '../errors';
-import { routeById, type RouteDefinition, type RouteId, type routes } from '../routes';
-import { logger, metrics, tracer } from '../runtime/powertools';
-import { toProblemResponse } from './response';
+import { decideAccess, factsNeeded } from '#shared/model/access/access';
+import { principalFromEvent, type ApiEvent, type Principal } from '#shared/model/access/identity';
+import { LocationPath } from '#shared/model/schemas/paths';
+import { pathParams } from '#shared/http/request';
+import { idempotencyPayload } from '#shared/http/idempotency-key';
+import { problems } from '#shared/model/errors';
+import { routeById, type RouteDefinition, type RouteId, type routes } from '#shared/model/routes';
+import { logger, metrics, tracer } from '#shared/runtime/powertools';
+import { toProblemResponse } from '#shared/http/response';
 
 export interface RouteRequest<P extends Principal | undefined = Principal | undefined> {
   event: ApiEvent;
@@ -38,7 +38,7 @@ async function authorize(route: RouteDefinition, event: ApiEvent): Promise<Princ
   const needed = factsNeeded(route, principal);
   const facts =
     locationId !== undefined && (needed.membership || needed.location)
-      ? await (await import('../auth/facts')).loadAccessFacts(route, principal, locationId)
+      ? await (await import('#shared/services/auth/facts')).loadAccessFacts(route, principal, locationId)
       : {};
   const decision = decideAccess(route, principal, locationId, facts);
   if (!decision.allowed) throw problems.forbidden(decision.reason);
@@ -91,7 +91,7 @@ function wrap(route: RouteDefinition, serve: (request: RouteRequest) => Promise<
       const keyed = route.request?.idempotencyKey && principal ? idempotencyPayload(event, principal) : undefined;
       if (keyed === undefined) return run();
       // Lazily, as the facts are: only these routes' functions are given the idempotency table.
-      const { serveIdempotently } = await import('./idempotency');
+      const { serveIdempotently } = await import('#shared/http/idempotency');
       return serveIdempotently(keyed, context, run);
     });
 }

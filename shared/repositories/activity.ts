@@ -1,9 +1,10 @@
 import { QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import type { AreaRef } from '../aggregates/areas';
-import { dynamo } from '../runtime/dynamodb';
-import { tableName } from '../runtime/config';
+import type { AreaRef } from '#shared/model/aggregates/areas';
+import { dynamo } from '#shared/runtime/dynamodb';
+import { tableName } from '#shared/runtime/settings';
 
-const TABLE = tableName('locations');
+/** Read at first use (settings are never read when a module loads). */
+const TABLE = () => tableName('locations');
 
 /** The sparse index of active locations for an area's level, and its partition attribute. */
 const ACTIVE_INDEX = {
@@ -16,7 +17,7 @@ const ACTIVE_INDEX = {
  * Named access pattern "active locations of an area (that reported since an instant)": a COUNT query on
  * the area's active index, whose sort key is when each location last reported.
  */
-export function countActiveRequest(ref: AreaRef, since?: string, table = TABLE): QueryCommandInput {
+export function countActiveRequest(ref: AreaRef, since?: string, table = TABLE()): QueryCommandInput {
   const index = ACTIVE_INDEX[ref.level];
   return {
     TableName: table,

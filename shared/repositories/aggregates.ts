@@ -1,14 +1,14 @@
 import { BatchGetCommand, TransactWriteCommand, type QueryCommandInput, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
-import { areaKeyOf, areasOf, type AreaRef, type Place } from '../aggregates/areas';
-import { difference, isZero, METRICS, sum, zeroContribution, type Contribution } from '../aggregates/metrics';
-import { keys } from '../keys';
-import type { AreaLevel } from '../schemas/common';
-import { dynamo } from '../runtime/dynamodb';
-import { tableName } from '../runtime/config';
-import { decodePageToken, encodePageToken, invalidPageToken, requireStartKeyWithin } from './pagination';
-import { queryPage } from './paged-query';
+import { areaKeyOf, areasOf, type AreaRef, type Place } from '#shared/model/aggregates/areas';
+import { difference, isZero, METRICS, sum, zeroContribution, type Contribution } from '#shared/model/aggregates/metrics';
+import { keys } from '#shared/model/keys';
+import type { AreaLevel } from '#shared/model/schemas/common';
+import { dynamo } from '#shared/runtime/dynamodb';
+import { tableName } from '#shared/runtime/settings';
+import { decodePageToken, encodePageToken, invalidPageToken, requireStartKeyWithin } from '#shared/repositories/pagination';
+import { queryPage } from '#shared/repositories/paged-query';
 
-const TABLES = { aggregates: tableName('aggregates'), ledger: tableName('aggregateLedger') };
+const TABLES = { get aggregates() { return tableName('aggregates'); }, get ledger() { return tableName('aggregateLedger'); } };
 
 /** What one location-day has added to the aggregates so far, and from which version of its return. */
 export interface LedgerEntry extends Place {

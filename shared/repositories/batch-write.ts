@@ -1,5 +1,5 @@
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { dynamo } from '../runtime/dynamodb';
+import { dynamo } from '#shared/runtime/dynamodb';
 
 const BATCH_SIZE = 25;
 

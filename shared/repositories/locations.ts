@@ -1,13 +1,17 @@
 import { BatchGetCommand, GetCommand, UpdateCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import { keys } from '../keys';
-import { areaLevelOf, ENGLAND } from '../schemas/common';
-import { Location, type LocationType } from '../schemas/location';
-import { dynamo } from '../runtime/dynamodb';
-import { tableName } from '../runtime/config';
-import { batchPut } from './batch-write';
-import { decodePageToken, encodePageToken, invalidPageToken } from './pagination';
+import { keys } from '#shared/model/keys';
+import { areaLevelOf, ENGLAND } from '#shared/model/schemas/common';
+import { Location, type DirectoryEntry, type LocationType } from '#shared/model/schemas/location';
+import { dynamo } from '#shared/runtime/dynamodb';
+import { tableName } from '#shared/runtime/settings';
+import { batchPut } from '#shared/repositories/batch-write';
+import { isConditionFailed } from '#shared/repositories/transactions';
+import { toStoredReturn, type ReturnItem } from '#shared/model/returns/return-item';
+import type { StoredReturn } from '#shared/model/schemas/return';
+import { decodePageToken, encodePageToken, invalidPageToken } from '#shared/repositories/pagination';
 
-const TABLE = tableName('locations');
+/** Read at first use (settings are never read when a module loads). */
+const TABLE = () => tableName('locations');
 
 /** A location as stored: the API shape plus the index keys that place it in area listings. */
 export type LocationItem = Omit<Location, 'lastUpdated'> & {
@@ -24,8 +28,6 @@ export type LocationItem = Omit<Location, 'lastUpdated'> & {
   activeCountry?: string;
 };
 
-/** A location as the directory holds it: the API shape plus the inbox reminders go to (not shown by the API). */
-export type DirectoryEntry = Location & { contactEmail?: string; newestReportDate?: string };
 
 export function toLocationItem(location: DirectoryEntry): LocationItem {
   const { lastUpdated, ...rest } = location;
@@ -61,7 +63,7 @@ export interface LocationListRequest {
 }
 
 /** Named access pattern "locations in an area (optionally of a type)": one Query on the area's index. */
-export function listLocationsRequest(request: LocationListRequest, table = TABLE): QueryCommandInput {
+export function listLocationsRequest(request: LocationListRequest, table = TABLE()): QueryCommandInput {
   const level = areaLevelOf(request.area ?? ENGLAND) ?? 'england';
   const index = AREA_INDEX[level];
   const area = request.area ?? ENGLAND;
@@ -93,7 +95,7 @@ export interface LocationForWrite {
 
 /** A strongly consistent read: whatever a confirm reads after this is at least as new. */
 export async function getLocationForWrite(locationId: string): Promise<LocationForWrite | undefined> {
-  const { Item } = await dynamo.send(new GetCommand({ TableName: TABLE, Key: keys.location(locationId), ConsistentRead: true }));
+  const { Item } = await dynamo.send(new GetCommand({ TableName: TABLE(), Key: keys.location(locationId), ConsistentRead: true }));
   if (!Item) return undefined;
   return {
     location: fromLocationItem(Item),
@@ -103,7 +105,7 @@ export async function getLocationForWrite(locationId: string): Promise<LocationF
 }
 
 export async function getLocation(locationId: string): Promise<Location | undefined> {
-  const { Item } = await dynamo.send(new GetCommand({ TableName: TABLE, Key: keys.location(locationId) }));
+  const { Item } = await dynamo.send(new GetCommand({ TableName: TABLE(), Key: keys.location(locationId) }));
   return Item ? fromLocationItem(Item) : undefined;
 }
 
@@ -119,9 +121,9 @@ export async function getLocations(locationIds: readonly string[]): Promise<Loca
   let pending: Record<string, unknown>[] | undefined = locationIds.map((id) => keys.location(id));
   for (let attempt = 0; pending && pending.length > 0; attempt += 1) {
     if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** Math.min(attempt, 6)));
-    const result = await dynamo.send(new BatchGetCommand({ RequestItems: { [TABLE]: { Keys: pending } } }));
-    for (const item of result.Responses?.[TABLE] ?? []) found.set(String(item.locationId), fromLocationItem(item));
-    pending = result.UnprocessedKeys?.[TABLE]?.Keys as Record<string, unknown>[] | undefined;
+    const result = await dynamo.send(new BatchGetCommand({ RequestItems: { [TABLE()]: { Keys: pending } } }));
+    for (const item of result.Responses?.[TABLE()] ?? []) found.set(String(item.locationId), fromLocationItem(item));
+    pending = result.UnprocessedKeys?.[TABLE()]?.Keys as Record<string, unknown>[] | undefined;
   }
   return locationIds.flatMap((id) => found.get(id) ?? []);
 }
@@ -146,7 +148,7 @@ export async function updateDirectoryFields(location: Location): Promise<void> {
   const removes = location.active ? [] : ['activeLocalAuthority', 'activeRegion', 'activeCountry'];
   await dynamo.send(
     new UpdateCommand({
-      TableName: TABLE,
+      TableName: TABLE(),
       Key: keys.location(location.locationId),
       UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
       ConditionExpression: 'attribute_exists(locationId)',
@@ -158,5 +160,38 @@ export async function updateDirectoryFields(location: Location): Promise<void> {
 
 /** Upsert many locations (seed and directory import). */
 export async function putLocations(locations: readonly DirectoryEntry[]): Promise<void> {
-  await batchPut(TABLE, locations.map(toLocationItem));
+  await batchPut(TABLE(), locations.map(toLocationItem));
+}
+
+/**
+ * Keep a copy of the newest return on the location, for the national export (one Query instead of a
+ * read per location). Conditional, so a late or repeated delivery of an older one is ignored.
+ */
+export async function recordLatestReturn(item: ReturnItem): Promise<void> {
+  try {
+    await dynamo.send(
+      new UpdateCommand({
+        TableName: TABLE(),
+        Key: keys.location(item.locationId),
+        UpdateExpression: 'SET latestReturn = :latest',
+        ConditionExpression:
+          'attribute_exists(locationId) AND (attribute_not_exists(latestReturn) OR latestReturn.reportDate < :date OR (latestReturn.reportDate = :date AND latestReturn.version < :version))',
+        ExpressionAttributeValues: { ':latest': toStoredReturn(item), ':date': item.reportDate, ':version': item.version },
+      }),
+    );
+  } catch (error) {
+    if (!isConditionFailed(error)) throw error;
+  }
+}
+
+/** Named access pattern "every location with the copy of its latest return", a page at a time (the national export). */
+export async function listLocationsWithLatestReturn(nextToken: string | undefined): Promise<{ items: Array<{ location: Location; latest: StoredReturn | undefined }>; nextToken: string | null }> {
+  const page = await dynamo.send(new QueryCommand(listLocationsRequest({ limit: 1000, ...(nextToken ? { nextToken } : {}) })));
+  return {
+    items: (page.Items ?? []).map((item) => ({
+      location: fromLocationItem(item),
+      latest: item.latestReturn ? toStoredReturn(item.latestReturn as Record<string, unknown>) : undefined,
+    })),
+    nextToken: encodePageToken(page.LastEvaluatedKey),
+  };
 }

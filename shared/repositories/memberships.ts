@@ -1,11 +1,12 @@
 import { GetCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import { keys } from '../keys';
-import { dynamo } from '../runtime/dynamodb';
-import { tableName } from '../runtime/config';
-import { batchPut } from './batch-write';
-import { decodePageToken, encodePageToken, invalidPageToken } from './pagination';
+import { keys } from '#shared/model/keys';
+import { dynamo } from '#shared/runtime/dynamodb';
+import { tableName } from '#shared/runtime/settings';
+import { batchPut } from '#shared/repositories/batch-write';
+import { decodePageToken, encodePageToken, invalidPageToken } from '#shared/repositories/pagination';
 
-const TABLE = tableName('memberships');
+/** Read at first use (settings are never read when a module loads). */
+const TABLE = () => tableName('memberships');
 
 export interface Membership {
   userId: string;
@@ -15,12 +16,12 @@ export interface Membership {
 }
 
 export async function isMember(userId: string, locationId: string): Promise<boolean> {
-  const { Item } = await dynamo.send(new GetCommand({ TableName: TABLE, Key: keys.membership(userId, locationId) }));
+  const { Item } = await dynamo.send(new GetCommand({ TableName: TABLE(), Key: keys.membership(userId, locationId) }));
   return Item !== undefined;
 }
 
 /** Named access pattern "a user's locations", a page at a time. */
-export function membershipsOfUserRequest(userId: string, limit: number, nextToken?: string, table = TABLE): QueryCommandInput {
+export function membershipsOfUserRequest(userId: string, limit: number, nextToken?: string, table = TABLE()): QueryCommandInput {
   const startKey = decodePageToken(nextToken, ['userId', 'locationId']);
   if (startKey && startKey.userId !== userId) throw invalidPageToken();
   return {
@@ -41,5 +42,5 @@ export async function membershipsOfUser(userId: string, limit: number, nextToken
 }
 
 export async function putMemberships(memberships: readonly Membership[]): Promise<void> {
-  await batchPut(TABLE, memberships.map((membership) => ({ ...membership })));
+  await batchPut(TABLE(), memberships.map((membership) => ({ ...membership })));
 }

@@ -1,5 +1,5 @@
 import { QueryCommand, type QueryCommandInput, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
-import { dynamo } from '../runtime/dynamodb';
+import { dynamo } from '#shared/runtime/dynamodb';
 
 /**
  * One page of a Query that continues from a page token. When a page ended on the last item of the range

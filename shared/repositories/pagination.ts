@@ -1,4 +1,4 @@
-import { problems } from '../errors';
+import { problems } from '#shared/model/errors';
 
 type Key = Record<string, string | number>;
 

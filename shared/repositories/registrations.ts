@@ -1,11 +1,11 @@
 import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { keys } from '../keys';
-import { dynamo } from '../runtime/dynamodb';
-import { tableName } from '../runtime/config';
-import type { Registration } from '../schemas/registrations';
-import { decodePageToken, encodePageToken, invalidPageToken } from './pagination';
+import { keys } from '#shared/model/keys';
+import { dynamo } from '#shared/runtime/dynamodb';
+import { tableName } from '#shared/runtime/settings';
+import type { Registration } from '#shared/model/schemas/registrations';
+import { decodePageToken, encodePageToken, invalidPageToken } from '#shared/repositories/pagination';
 
-const TABLES = { registrations: tableName('registrations'), memberships: tableName('memberships') };
+const TABLES = { get registrations() { return tableName('registrations'); }, get memberships() { return tableName('memberships'); } };
 
 export async function getRegistration(registrationId: string): Promise<Registration | undefined> {
   const { Item } = await dynamo.send(new GetCommand({ TableName: TABLES.registrations, Key: keys.registration(registrationId), ConsistentRead: true }));

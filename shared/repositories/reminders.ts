@@ -1,10 +1,10 @@
 import { DeleteCommand, PutCommand, QueryCommand, UpdateCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import { batchPut } from './batch-write';
-import { ENGLAND } from '../schemas/common';
-import { dynamo } from '../runtime/dynamodb';
-import { tableName } from '../runtime/config';
+import { batchPut } from '#shared/repositories/batch-write';
+import { ENGLAND } from '#shared/model/schemas/common';
+import { dynamo } from '#shared/runtime/dynamodb';
+import { tableName } from '#shared/runtime/settings';
 
-const TABLES = { locations: tableName('locations'), sends: tableName('reminderSends'), contacts: tableName('contacts') };
+const TABLES = { get locations() { return tableName('locations'); }, get sends() { return tableName('reminderSends'); }, get contacts() { return tableName('contacts'); } };
 
 /** Sends are kept this long for audit, then DynamoDB's TTL removes them. */
 const AUDIT_DAYS = 730;

@@ -1,16 +1,12 @@
 import { TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
-import { keys } from '../keys';
-import type { StoredReturn } from '../schemas/return';
-import { toReturnItem, type ReturnPlace } from './returns';
-import { dynamo } from '../runtime/dynamodb';
-import { tableName } from '../runtime/config';
+import { keys } from '#shared/model/keys';
+import type { StoredReturn } from '#shared/model/schemas/return';
+import { toReturnItem, type ReturnPlace } from '#shared/model/returns/return-item';
+import { dynamo } from '#shared/runtime/dynamodb';
+import { tableName } from '#shared/runtime/settings';
 
 // Only the write path needs these three tables; readers import repositories/returns alone.
-const TABLES = {
-  returns: tableName('returns'),
-  returnVersions: tableName('returnVersions'),
-  locations: tableName('locations'),
-};
+const TABLES = { get returns() { return tableName('returns'); }, get returnVersions() { return tableName('returnVersions'); }, get locations() { return tableName('locations'); } };
 
 /**
  * What the write knows of the location, and what it insists has not changed since it read it.

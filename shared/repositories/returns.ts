@@ -3,15 +3,15 @@ import {
   QueryCommand,
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import { keys } from '../keys';
-import type { LocationType } from '../schemas/location';
-import { StoredReturn } from '../schemas/return';
-import { dynamo } from '../runtime/dynamodb';
-import { tableName } from '../runtime/config';
-import { decodePageToken, encodePageToken, invalidPageToken, requireStartKeyWithin } from './pagination';
-import { queryPage } from './paged-query';
+import { keys } from '#shared/model/keys';
+import type { StoredReturn } from '#shared/model/schemas/return';
+import { toStoredReturn } from '#shared/model/returns/return-item';
+import { dynamo } from '#shared/runtime/dynamodb';
+import { tableName } from '#shared/runtime/settings';
+import { decodePageToken, encodePageToken, invalidPageToken, requireStartKeyWithin } from '#shared/repositories/pagination';
+import { queryPage } from '#shared/repositories/paged-query';
 
-const TABLES = { returns: tableName('returns') };
+const TABLES = { get returns() { return tableName('returns'); } };
 
 /** Named access pattern "the latest return on or before a day" (or strictly before, for the previous one). */
 export function latestReturnRequest(locationId: string, options: { onOrBefore?: string; before?: string } = {}, table = TABLES.returns): QueryCommandInput {
@@ -78,46 +78,6 @@ export function returnHistoryRequest(request: HistoryRequest, table = TABLES.ret
     Limit: request.limit,
     ...(startKey ? { ExclusiveStartKey: startKey } : {}),
   };
-}
-
-/** What a return item carries about its location, so stream consumers need not read the directory. */
-export interface ReturnPlace {
-  localAuthority: string;
-  region: string;
-  name?: string;
-  type?: LocationType;
-}
-
-/**
- * A return as stored: the API shape plus where its location is (and what it is called), so the
- * aggregator and the vacancy index work from the stream record alone.
- */
-export type ReturnItem = StoredReturn & { localAuthority: string; region: string; locationName?: string; locationType?: LocationType };
-
-export function toReturnItem(stored: StoredReturn, place: ReturnPlace): ReturnItem {
-  return {
-    ...stored,
-    localAuthority: place.localAuthority,
-    region: place.region,
-    ...(place.name ? { locationName: place.name } : {}),
-    ...(place.type ? { locationType: place.type } : {}),
-  };
-}
-
-export function toStoredReturn(item: Record<string, unknown>): StoredReturn {
-  const { localAuthority: _localAuthority, region: _region, versionKey: _versionKey, locationName: _name, locationType: _type, ...stored } = item;
-  return StoredReturn.parse(stored);
-}
-
-/** A stream image (or stored item) of a return, with what it says about its location. */
-export function returnItemOf(image: Record<string, unknown>): ReturnItem {
-  const type = typeof image.locationType === 'string' ? (image.locationType as LocationType) : undefined;
-  return toReturnItem(toStoredReturn(image), {
-    localAuthority: String(image.localAuthority),
-    region: String(image.region),
-    ...(typeof image.locationName === 'string' ? { name: image.locationName } : {}),
-    ...(type ? { type } : {}),
-  });
 }
 
 export async function getReturn(locationId: string, reportDate: string): Promise<StoredReturn | undefined> {

@@ -1,14 +1,15 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { keys } from '../keys';
-import { dynamo } from '../runtime/dynamodb';
-import { tableName } from '../runtime/config';
-import { UPDATE_LINK_HOURS } from '../auth/update-links';
+import { keys } from '#shared/model/keys';
+import { dynamo } from '#shared/runtime/dynamodb';
+import { tableName } from '#shared/runtime/settings';
+import { UPDATE_LINK_HOURS } from '#shared/model/update-links';
 
-const TABLE = tableName('revocations');
+/** Read at first use (settings are never read when a module loads). */
+const TABLE = () => tableName('revocations');
 
 /** Was this link withdrawn, with every link of its location issued up to the withdrawal? */
 export async function isUpdateLinkRevoked(link: { locationId: string; issuedAt: number }): Promise<boolean> {
-  const { Item } = await dynamo.send(new GetCommand({ TableName: TABLE, Key: keys.revokedLocationLinks(link.locationId), ConsistentRead: true }));
+  const { Item } = await dynamo.send(new GetCommand({ TableName: TABLE(), Key: keys.revokedLocationLinks(link.locationId), ConsistentRead: true }));
   return typeof Item?.revokedAt === 'number' && link.issuedAt <= Item.revokedAt;
 }
 
@@ -17,7 +18,7 @@ export async function revokeLocationUpdateLinks(locationId: string, now: Date, r
   const revokedAt = Math.floor(now.getTime() / 1000);
   await dynamo.send(
     new PutCommand({
-      TableName: TABLE,
+      TableName: TABLE(),
       Item: {
         ...keys.revokedLocationLinks(locationId),
         revokedAt,

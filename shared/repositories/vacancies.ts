@@ -1,13 +1,14 @@
 import { GetCommand, TransactWriteCommand, type QueryCommandInput, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
-import { keys } from '../keys';
-import { dynamo } from '../runtime/dynamodb';
-import { tableName } from '../runtime/config';
-import type { ReturnItem } from './returns';
-import { vacancyEntries, type VacancyEntry } from '../vacancies/entries';
-import { decodePageToken, encodePageToken, invalidPageToken, requireStartKeyWithin } from './pagination';
-import { queryPage } from './paged-query';
+import { keys } from '#shared/model/keys';
+import { dynamo } from '#shared/runtime/dynamodb';
+import { tableName } from '#shared/runtime/settings';
+import type { ReturnItem } from '#shared/model/returns/return-item';
+import { vacancyEntries, type VacancyEntry } from '#shared/model/vacancies/entries';
+import { decodePageToken, encodePageToken, invalidPageToken, requireStartKeyWithin } from '#shared/repositories/pagination';
+import { queryPage } from '#shared/repositories/paged-query';
 
-const TABLE = tableName('vacancyIndex');
+/** Read at first use (settings are never read when a module loads). */
+const TABLE = () => tableName('vacancyIndex');
 
 interface Manifest {
   reportDate: string;
@@ -20,7 +21,7 @@ interface Manifest {
  * only forward (a newer day, or a newer version of the same day), so a late or repeated delivery of an
  * older return changes nothing.
  */
-export function replaceEntriesRequest(item: ReturnItem, previous: Manifest | undefined, table = TABLE): TransactWriteCommandInput {
+export function replaceEntriesRequest(item: ReturnItem, previous: Manifest | undefined, table = TABLE()): TransactWriteCommandInput {
   const entries = vacancyEntries(item);
   const keep = new Set(entries.map((entry) => `${entry.searchKey}|${entry.freshKey}`));
   const stale = (previous?.entries ?? []).filter((key) => !keep.has(`${key.searchKey}|${key.freshKey}`));
@@ -46,7 +47,7 @@ export function replaceEntriesRequest(item: ReturnItem, previous: Manifest | und
 /** Index a location's newest return; returns false when what is indexed is already as new or newer. */
 export async function indexVacancies(item: ReturnItem): Promise<boolean> {
   for (let attempt = 1; ; attempt += 1) {
-    const { Item } = await dynamo.send(new GetCommand({ TableName: TABLE, Key: keys.vacancyManifest(item.locationId), ConsistentRead: true }));
+    const { Item } = await dynamo.send(new GetCommand({ TableName: TABLE(), Key: keys.vacancyManifest(item.locationId), ConsistentRead: true }));
     const previous = Item as Manifest | undefined;
     if (previous && (previous.reportDate > item.reportDate || (previous.reportDate === item.reportDate && previous.version >= item.version))) return false;
     try {
@@ -71,7 +72,7 @@ export interface VacancySearch {
 }
 
 /** Named access pattern "locations with a vacancy in an area and category, freshest first". */
-export function searchVacanciesRequest(search: VacancySearch, table = TABLE): QueryCommandInput {
+export function searchVacanciesRequest(search: VacancySearch, table = TABLE()): QueryCommandInput {
   const searchKey = keys.vacancySearch(search.area, search.category);
   const startKey = decodePageToken(search.nextToken, ['searchKey', 'freshKey']);
   if (startKey && startKey.searchKey !== searchKey) throw invalidPageToken();

@@ -1,7 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { addThrottling, parseLocalFaults } from './faults';
-import { tracer } from './powertools';
+import { tracer } from '#shared/runtime/powertools';
 
 /**
  * One DynamoDB client per container. DYNAMODB_ENDPOINT points it at DynamoDB Local; in AWS it is unset
@@ -15,11 +14,10 @@ const client = new DynamoDBClient({
   // caller gets a 503) instead of leaving it waiting until the gateway's 29 s integration timeout.
   ...(endpoint ? { requestHandler: { connectionTimeout: 2_000, requestTimeout: 10_000 } } : {}),
 });
-// Fault injection for the load tests only (shared/runtime/faults.ts); LOCAL_FAULTS is never set in AWS.
-const faults = process.env.LOCAL_FAULTS ? parseLocalFaults(process.env.LOCAL_FAULTS) : {};
-if (faults.throttle) addThrottling(client, faults.throttle);
-
-/** The low-level client: for libraries that marshal their own items (Powertools idempotency). */
+/**
+ * The low-level client: for libraries that marshal their own items (Powertools idempotency), and for the
+ * local stack's fault injection (`scripts/local/fault-rules.ts`), which adds its middleware from outside.
+ */
 export const dynamoClient = tracer.captureAWSv3Client(client);
 
 export const dynamo = DynamoDBDocumentClient.from(dynamoClient, {

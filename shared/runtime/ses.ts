@@ -1,6 +1,6 @@
 import { SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
-import { requiredEnv } from './config';
-import { tracer } from './powertools';
+import { setting } from '#shared/runtime/settings';
+import { tracer } from '#shared/runtime/powertools';
 
 /**
  * One SES client per container. SES_ENDPOINT points it at the local SES endpoint; in AWS it is unset.
@@ -8,7 +8,6 @@ import { tracer } from './powertools';
  */
 const endpoint = process.env.SES_ENDPOINT;
 const client = tracer.captureAWSv3Client(new SESClient({ ...(endpoint ? { endpoint } : {}), maxAttempts: 3 }));
-const FROM = requiredEnv('REMINDER_FROM_ADDRESS');
 
 export interface OutgoingEmail {
   to: string[];
@@ -21,7 +20,7 @@ export interface OutgoingEmail {
 export async function sendEmail(email: OutgoingEmail): Promise<string> {
   const result = await client.send(
     new SendEmailCommand({
-      Source: FROM,
+      Source: setting('REMINDER_FROM_ADDRESS'),
       Destination: { ToAddresses: email.to },
       Message: {
         Subject: { Data: email.subject, Charset: 'UTF-8' },

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { REPO_ROOT } from '../../scripts/local/lambda-runtime';
+import { REPO_ROOT } from '#scripts/local/lambda-runtime';
 
 /** Debian's Chromium, which .ci/run installs (a test tool's own browser download fails here). */
 export const CHROMIUM = '/usr/bin/chromium';

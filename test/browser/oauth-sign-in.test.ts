@@ -9,8 +9,8 @@ import { generateKeyPair, jwtVerify, SignJWT, type CryptoKey } from 'jose';
 import type { Browser, Page } from 'playwright-core';
 import { accessibilityViolations, AXE_FILE, chromiumAvailable, launchChromium } from './chromium';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { configScript, contentSecurityPolicy } from '../../infra/constructs/static-site';
-import { REPO_ROOT } from '../../scripts/local/lambda-runtime';
+import { configScript, contentSecurityPolicy } from '#infra/constructs/static-site';
+import { REPO_ROOT } from '#scripts/local/lambda-runtime';
 
 /**
  * The deployed site's sign-in in a real browser (Debian's Chromium): the pages from web/, with a

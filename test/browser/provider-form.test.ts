@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { accessibilityViolations, chromiumAvailable, launchChromium } from './chromium';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { REPO_ROOT } from '../../scripts/local/lambda-runtime';
-import { issueUpdateLink } from '../../shared/auth/update-links';
-import { putMemberships } from '../../shared/repositories/memberships';
+import { REPO_ROOT } from '#scripts/local/lambda-runtime';
+import { issueUpdateLink } from '#shared/services/auth/update-links';
+import { putMemberships } from '#shared/repositories/memberships';
 import { call, createLocation, today, tokenFor, useGateway } from '../helpers/api';
 
 /**
@@ -204,8 +204,8 @@ describe.skipIf(!available)('the provider form in Chromium', () => {
   });
 
   test('a national user sees an area\'s figures and chart, and downloads the aggregates as a CSV that parses', async () => {
-    const { batchPut } = await import('../../shared/repositories/batch-write');
-    const { keys } = await import('../../shared/keys');
+    const { batchPut } = await import('#shared/repositories/batch-write');
+    const { keys } = await import('#shared/model/keys');
     await batchPut(process.env.AGGREGATES_TABLE!, [
       { ...keys.aggregate('region#E12000004', today()), level: 'region', area: 'E12000004', dateArea: keys.dateArea(today(), 'E12000004'), locationsExpected: 9, locationsReporting: 7, 'vacancies.total': 12, bedsOccupied: 300 },
     ]);

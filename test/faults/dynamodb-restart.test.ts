@@ -5,9 +5,11 @@ restoreEnvironmentAfterwards();
 
 describe('DynamoDB Local killed (SIGKILL) and restarted on its data mid-load', () => {
   test('the gateway answers 503 problem+json while it is down; afterwards nothing acknowledged is lost and the aggregates are exact', async () => {
-    // A write cut off by the kill leaves its Idempotency-Key "in progress" (409) until the function's deadline
-    // (29 s locally); a provider gives up on it after 20 s here, and counts its answer as lost.
-    const result = await runFaultLoad(faultOptions({ seconds: 10, locations: 150, retrySeconds: 20, faults: { kill: { times: 1, downSeconds: 2 } } }));
+    // Killed with writes in flight, once 40 are acknowledged; started again only after a request sent while
+    // it was down has been answered (and 2 s at the least), the providers writing on until it is back.
+    // A write cut off by the kill leaves its Idempotency-Key "in progress" (409) until the function's
+    // deadline (29 s locally); a provider gives up on it after 20 s here, and counts its answer as lost.
+    const result = await runFaultLoad(faultOptions({ writesPerProvider: 20, locations: 150, retrySeconds: 20, faults: { kill: { afterAcknowledged: 40, minDownSeconds: 2 } } }));
     expectAllChecksPass(result);
     expect(result.kills).toHaveLength(1);
     // The outage was seen: requests sent meanwhile were answered, 503, rather than left hanging.
@@ -17,5 +19,5 @@ describe('DynamoDB Local killed (SIGKILL) and restarted on its data mid-load', (
     // reached the aggregates (by the poller, or by redriving what it had to give up on during the outage).
     expect(result.verification.locationDays).toBeGreaterThan(0);
     if (result.redriven) expect(result.redriven.failed).toBe(0);
-  }, 150_000);
+  }, 240_000);
 });

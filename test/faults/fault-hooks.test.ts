@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { CreateTableCommand, DeleteTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { IdempotencyPersistenceLayerError } from '@aws-lambda-powertools/idempotency';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { toProblemResponse } from '../../shared/http/response';
-import { addThrottling, injectedFaults, parseLocalFaults } from '../../shared/runtime/faults';
+import { toProblemResponse } from '#shared/http/response';
+import { addThrottling, injectedFaults, parseLocalFaults } from '#scripts/local/fault-rules';
 
 /**
  * The hooks the fault tests rely on, one at a time: what an unreachable database is answered with, the

@@ -4,15 +4,16 @@ import { expectAllChecksPass, faultOptions, restoreEnvironmentAfterwards, runFau
 restoreEnvironmentAfterwards();
 
 /**
- * With the SDK's 4 attempts, 1 call in 123 still fails after its retries at this share: the load runs long
- * enough (10 providers for 30 s: several times the ~630 attempts of the 12 s default) that the 503 path is
- * taken every run, not by luck (at the default size about 1 run in 60 had no such call, and failed).
+ * A seeded 30% of the handlers' DynamoDB call attempts throttled, over a fixed number of writes. With the
+ * SDK's 4 attempts only about 1 call in 123 fails even after its retries at this share, so whether one did
+ * was left to chance and to how many calls fitted in the time; now the first return write after the 100th
+ * handler call is throttled on every attempt, so the 503 path is taken on every run, by construction.
  */
 const SHARE = 0.3;
 
 describe(`DynamoDB throttling injected into the handlers' SDK client (LOCAL_FAULTS=throttle:${SHARE})`, () => {
   test('writes succeed after the SDK\'s retries or answer 503 with Retry-After, never 500 or 400; the poller retries the aggregator; the aggregates are exact', async () => {
-    const result = await runFaultLoad(faultOptions({ faults: { throttle: SHARE }, providers: 10, seconds: 30 }));
+    const result = await runFaultLoad(faultOptions({ faults: { throttle: { share: SHARE, exhaustAfterCalls: 100 } }, providers: 12, writesPerProvider: 10 }));
     expectAllChecksPass(result);
     const throttling = result.throttling!;
     expect(throttling.throttled).toBeGreaterThan(0);

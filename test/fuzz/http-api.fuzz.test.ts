@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { FuzzStats, fuzzProperty, healthCheck } from '../../scripts/fuzz/harness';
-import { startFuzzTarget, type FuzzTarget } from '../../scripts/fuzz/target';
-import { routes } from '../../shared/routes';
+import { FuzzStats, fuzzProperty, healthCheck } from '#scripts/fuzz/harness';
+import { startFuzzTarget, type FuzzTarget } from '#scripts/fuzz/target';
+import { routes } from '#shared/model/routes';
 
 /**
  * The HTTP API fuzzed through the local gateway (real HTTP on loopback, DynamoDB Local behind it):

@@ -1,13 +1,14 @@
 import { randomInt } from 'node:crypto';
 import { afterAll, beforeAll } from 'vitest';
-import { demoLocations } from '../../scripts/seed/demo-data';
-import { demoUsers } from '../../scripts/seed/demo-users';
-import { createLocalIssuer, type LocalIssuer } from '../../scripts/local/issuer';
-import { startLocalGateway, type RunningGateway } from '../../scripts/local/stack';
-import type { Role } from '../../shared/schemas/common';
-import { putLocations } from '../../shared/repositories/locations';
-import { addDays, londonDay } from '../../shared/returns/report-date';
-import type { Location } from '../../shared/schemas/location';
+import { demoLocations } from '#scripts/seed/demo-data';
+import { demoUsers } from '#scripts/seed/demo-users';
+import type { LocalIssuer } from '#scripts/local/issuer';
+import { startLocalSystem, type LocalSystem } from '#scripts/local/system';
+import { TEST_TABLE_PREFIX } from '#test/setup/dynamodb-local';
+import type { Role } from '#shared/model/schemas/common';
+import { putLocations } from '#shared/repositories/locations';
+import { addDays, londonDay } from '#shared/model/returns/report-date';
+import type { Location } from '#shared/model/schemas/location';
 
 let issuer: LocalIssuer | undefined;
 
@@ -16,13 +17,19 @@ let issuer: LocalIssuer | undefined;
  * handlers, DynamoDB Local behind them. Tokens come from the local issuer it trusts.
  */
 export function useGateway(): { url: () => string } {
-  let gateway: RunningGateway | undefined;
+  let system: LocalSystem | undefined;
   beforeAll(async () => {
-    issuer = await createLocalIssuer();
-    gateway = await startLocalGateway({ port: 0, users: demoUsers(demoLocations()), issuer });
+    // The run's DynamoDB Local and tables (test/setup), and a gateway of this file's own.
+    system = await startLocalSystem({
+      dynamodb: { endpoint: process.env.DYNAMODB_ENDPOINT! },
+      tablePrefix: TEST_TABLE_PREFIX,
+      createTables: false,
+      gateway: { port: 0, users: demoUsers(demoLocations()) },
+    });
+    issuer = system.issuer;
   });
-  afterAll(() => gateway?.close());
-  return { url: () => gateway!.url };
+  afterAll(() => system?.stop());
+  return { url: () => system!.url! };
 }
 
 export type Caller = { sub: string; role: Role; areas?: string[] };
@@ -98,6 +105,6 @@ export async function createLocation(overrides: Partial<Location> = {}): Promise
 export const today = () => londonDay(new Date());
 export const daysAgo = (days: number) => addDays(today(), -days);
 
-export { designExample } from './design-example';
+export { designExample } from '#scripts/seed/design-example';
 
 export const returnPath = (locationId: string, reportDate: string) => `/v1/locations/${locationId}/returns/${reportDate}`;

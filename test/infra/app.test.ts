@@ -1,13 +1,14 @@
 import { App } from 'aws-cdk-lib';
 import { Capture, Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildCapacityTracker, type CapacityTrackerStacks } from '../../infra/capacity-tracker';
-import { aggregatorFunction, authorizerFunction, fallbackRoute, routes, type TableAccess } from '../../shared/routes';
-import { schedules } from '../../shared/schedules';
-import { contentSecurityPolicy } from '../../infra/constructs/static-site';
-import { signInAuthority } from '../../infra/constructs/sign-in';
-import { Role } from '../../shared/schemas/common';
-import { TABLE_IDS, createTableInput, tables, type TableDefinition, type TableId } from '../../shared/tables';
+import { buildCapacityTracker, type CapacityTrackerStacks } from '#infra/capacity-tracker';
+import { routes, type TableAccess } from '#shared/model/routes';
+import { aggregatorFunction, authorizerFunction, fallbackFunction as fallbackRoute, reminderFunction } from '#shared/model/functions';
+import { schedules } from '#shared/model/schedules';
+import { contentSecurityPolicy } from '#infra/constructs/static-site';
+import { signInAuthority } from '#infra/constructs/sign-in';
+import { Role } from '#shared/model/schemas/common';
+import { TABLE_IDS, createTableInput, tables, type TableDefinition, type TableId } from '#shared/model/tables';
 import {
   actionsOf,
   environmentOf,
@@ -430,8 +431,8 @@ describe('dev stage', { timeout: SYNTH_TIMEOUT }, () => {
     });
 
     it('read the locations and contacts, write only the audit of sends, and know where to send and link', () => {
-      expectTableAccessOnly(dev, dev.ids.reminderFunction, schedules.reminders.tables);
-      expectTableEnvironment(dev, dev.ids.reminderFunction, schedules.reminders.tables, ['REMINDER_FROM_ADDRESS', 'WEB_BASE_URL', 'UPDATE_LINK_SECRET_ARN']);
+      expectTableAccessOnly(dev, dev.ids.reminderFunction, reminderFunction.tables);
+      expectTableEnvironment(dev, dev.ids.reminderFunction, reminderFunction.tables, ['REMINDER_FROM_ADDRESS', 'WEB_BASE_URL', 'UPDATE_LINK_SECRET_ARN']);
       expect(environmentOf(dev.api, dev.ids.reminderFunction)).toMatchObject({
         REMINDER_FROM_ADDRESS: 'capacity-tracker@capacity-tracker.example',
         WEB_BASE_URL: 'https://capacity-tracker.example',

@@ -3,14 +3,16 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { BlockPublicAccess, Bucket } from 'aws-cdk-lib/aws-s3';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildCapacityTracker } from '../../infra/capacity-tracker';
-import { ACCESS_LOG_FIELDS, API_THROTTLE } from '../../infra/constructs/service-api';
-import { ALARM_THRESHOLDS } from '../../infra/constructs/monitoring';
-import { READ_ACTIONS, WRITE_ACTIONS } from '../../infra/constructs/house-function';
-import { RESERVED_CONCURRENCY } from '../../infra/stacks/api-stack';
-import { addAwsSolutionsChecks } from '../../infra/nag';
-import { routeById } from '../../shared/routes';
-import { TABLE_IDS, tableOutputKey, tables } from '../../shared/tables';
+import { buildCapacityTracker } from '#infra/capacity-tracker';
+import { ACCESS_LOG_FIELDS, API_THROTTLE } from '#infra/constructs/service-api';
+import { ALARM_THRESHOLDS } from '#infra/constructs/monitoring';
+import { READ_ACTIONS, WRITE_ACTIONS } from '#infra/constructs/house-function';
+import { functionDefinitions } from '#shared/model/functions';
+
+const RESERVED_CONCURRENCY = Object.fromEntries(functionDefinitions.flatMap((definition) => (definition.reservedConcurrency ? [[definition.id, definition.reservedConcurrency]] : [])));
+import { addAwsSolutionsChecks } from '#infra/nag';
+import { routeById } from '#shared/model/routes';
+import { TABLE_IDS, tableOutputKey, tables } from '#shared/model/tables';
 import { newApp, synthStage, SYNTH_TIMEOUT, type SynthesizedStage } from './synth';
 import { actionsOf, logicalIdOf, matchResource, mentions, resourceById, resourcesOfType, roleOfFunction, statementsOfRole, type CfnResource } from './template-queries';
 

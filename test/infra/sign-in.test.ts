@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { runInNewContext } from 'node:vm';
 import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildCapacityTracker, type CapacityTrackerStacks } from '../../infra/capacity-tracker';
+import { buildCapacityTracker, type CapacityTrackerStacks } from '#infra/capacity-tracker';
 import { newApp, SYNTH_TIMEOUT } from './synth';
 import { logicalIdOf, onlyResource, type CfnResource } from './template-queries';
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { buildCapacityTracker, type CapacityTrackerStacks } from '../../infra/capacity-tracker';
+import { buildCapacityTracker, type CapacityTrackerStacks } from '#infra/capacity-tracker';
 
 /** One synth per stage costs seconds, so each test file builds a stage once and reads that template. */
 export const SYNTH_TIMEOUT = 120_000;

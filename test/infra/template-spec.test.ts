@@ -2,8 +2,8 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildCapacityTracker } from '../../infra/capacity-tracker';
-import { loadSpecDatabase, validateTemplate, type SpecDatabase, type TemplateProblem } from '../../infra/validation/template-spec';
+import { buildCapacityTracker } from '#infra/capacity-tracker';
+import { loadSpecDatabase, validateTemplate, type SpecDatabase, type TemplateProblem } from '#infra/validation/template-spec';
 
 // One synth per stage costs seconds, and loading the resource database about half a second.
 const SYNTH_TIMEOUT = 120_000;

@@ -2,12 +2,12 @@ import { request } from 'node:http';
 import { gunzipSync } from 'node:zlib';
 import { parse } from 'csv-parse/sync';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { areaKeyOf, type AreaRef } from '../../shared/aggregates/areas';
-import { METRICS } from '../../shared/aggregates/metrics';
-import { keys } from '../../shared/keys';
-import { batchPut } from '../../shared/repositories/batch-write';
-import { encodePageToken } from '../../shared/repositories/pagination';
-import { addDays } from '../../shared/returns/report-date';
+import { areaKeyOf, type AreaRef } from '#shared/model/aggregates/areas';
+import { METRICS } from '#shared/model/aggregates/metrics';
+import { keys } from '#shared/model/keys';
+import { batchPut } from '#shared/repositories/batch-write';
+import { encodePageToken } from '#shared/repositories/pagination';
+import { addDays } from '#shared/model/returns/report-date';
 import { call, tokenFor, useGateway, type CallOptions } from '../helpers/api';
 
 const gateway = useGateway();

@@ -6,14 +6,14 @@ import { join } from 'node:path';
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { seededRandom } from '../../scripts/seed/demo-data';
-import { ensureTables, exportTableNames, localTableNames } from '../../scripts/local/local-tables';
-import type { StreamPoller } from '../../scripts/local/stream-poller';
-import type { DailyReturnInput } from '../../shared/schemas/return';
-import type { Location } from '../../shared/schemas/location';
-import { addDays, londonDay } from '../../shared/returns/report-date';
-import type { Contribution } from '../../shared/aggregates/metrics';
-import { aggregateKey, compareAggregates, recomputeAggregates, type StoredReturnItem } from '../../shared/aggregates/recompute';
+import { seededRandom } from '#scripts/seed/demo-data';
+import { ensureTables, exportTableNames, localTableNames } from '#scripts/local/local-tables';
+import type { StreamPoller } from '#scripts/local/stream-poller';
+import type { DailyReturnInput } from '#shared/model/schemas/return';
+import type { Location } from '#shared/model/schemas/location';
+import { addDays, londonDay } from '#shared/model/returns/report-date';
+import type { Contribution } from '#shared/model/aggregates/metrics';
+import { aggregateKey, compareAggregates, recomputeAggregates, type StoredReturnItem } from '#scripts/oracle/recompute';
 
 /**
  * DESIGN §7's invariant, tested the way it can break: random submissions and corrections over several
@@ -30,9 +30,9 @@ const savedEnv = { ...process.env };
 const client = new DynamoDBClient({ endpoint: process.env.DYNAMODB_ENDPOINT });
 
 type Modules = {
-  submitReturn: typeof import('../../shared/returns/submit').submitReturn;
-  confirmReturn: typeof import('../../shared/returns/submit').confirmReturn;
-  putLocations: typeof import('../../shared/repositories/locations').putLocations;
+  submitReturn: typeof import('#shared/services/returns/submit').submitReturn;
+  confirmReturn: typeof import('#shared/services/returns/submit').confirmReturn;
+  putLocations: typeof import('#shared/repositories/locations').putLocations;
   aggregator: (event: DynamoDBStreamEvent, context: Context) => Promise<unknown>;
 };
 let modules: Modules;
@@ -96,10 +96,10 @@ function faultyAggregator(event: DynamoDBStreamEvent, context: Context) {
 beforeAll(async () => {
   exportTableNames(tables);
   await ensureTables(client, tables);
-  const submit = await import('../../shared/returns/submit');
-  const locations = await import('../../shared/repositories/locations');
-  const aggregator = await import('../../functions/aggregator');
-  const { startStreamPoller } = await import('../../scripts/local/stream-poller');
+  const submit = await import('#shared/services/returns/submit');
+  const locations = await import('#shared/repositories/locations');
+  const aggregator = await import('#functions/aggregator');
+  const { startStreamPoller } = await import('#scripts/local/stream-poller');
   modules = {
     submitReturn: submit.submitReturn,
     confirmReturn: submit.confirmReturn,

@@ -1,17 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { REPO_ROOT } from '../../scripts/local/gateway';
-import { issueUpdateLink } from '../../shared/auth/update-links';
-import { putMemberships } from '../../shared/repositories/memberships';
-import { routes } from '../../shared/routes';
+import { REPO_ROOT } from '#scripts/local/gateway';
+import { issueUpdateLink } from '#shared/services/auth/update-links';
+import { putMemberships } from '#shared/repositories/memberships';
+import { routes } from '#shared/model/routes';
 import { call, createLocation, daysAgo, designExample, today, useGateway, type CallOptions } from '../helpers/api';
 
 /**
- * Runs the README's access matrix cell by cell: the README is the table, this test is its proof. A cell
+ * Runs the access matrix of docs/api.md cell by cell: the README is the table, this test is its proof. A cell
  * is `2xx`, `401` or `403`; a column is a caller and the location (or area) it aims at.
  */
-const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
+const readme = readFileSync(join(REPO_ROOT, 'docs', 'api.md'), 'utf8');
 const table = readme.split('<!-- access:start -->')[1]!.split('<!-- access:end -->')[0]!;
 const [header, , ...rows] = table
   .trim()
@@ -70,7 +70,7 @@ async function caller(column: string): Promise<{ as: CallOptions['as']; location
     case 'link (other)':
       return { as: { token: (await issueUpdateLink(other)).token }, ...at(own, 'own') };
     default:
-      throw new Error(`the README's access matrix has a column this test does not know: ${column}`);
+      throw new Error(`the access matrix (docs/api.md) has a column this test does not know: ${column}`);
   }
 }
 
@@ -79,7 +79,7 @@ const AREA_ROUTES = ['/v1/aggregates', '/v1/exports/aggregates.csv', '/v1/comple
 /** A pending registration of a fresh location, for the approve and reject rows. */
 async function pendingRegistration(): Promise<string> {
   const location = await createLocation();
-  const { register } = await import('../../shared/registrations/register');
+  const { register } = await import('#shared/services/registrations/register');
   const { registration } = await register(location.locationId, { kind: 'user', userId: `matrix-asker-${location.locationId}`, role: 'provider', areas: [] }, new Date());
   return registration.registrationId;
 }
@@ -96,7 +96,7 @@ async function request(route: string, target: { locationId: string; area: string
   return { method, path, options: {} };
 }
 
-describe('the README access matrix', () => {
+describe('the access matrix (docs/api.md)', () => {
   test('has a row for every route and only those', () => {
     expect(matrix.map((row) => row.route).sort()).toEqual(routes.map((route) => `${route.method} ${route.path}`).sort());
     for (const row of matrix) expect(row.cells).toHaveLength(columns.length);

@@ -8,16 +8,16 @@ process.env.DYNAMODB_ENDPOINT = 'http://127.0.0.1:9';
 
 describe('the authorizer while DynamoDB does not answer', () => {
   beforeAll(async () => {
-    const { createLocalIssuer, exportIssuerSettings } = await import('../../scripts/local/issuer');
+    const { createLocalIssuer, exportIssuerSettings } = await import('#scripts/local/issuer');
     // The key set is never fetched here: update links are HS256 with the issuer's own key.
     exportIssuerSettings(await createLocalIssuer(), 'http://127.0.0.1:9');
   });
 
   it('says the token could not be checked, and the route answers 503 problem+json with Retry-After (not a 401, not a 500)', async () => {
-    const { issueUpdateLink } = await import('../../shared/auth/update-links');
-    const { authenticate } = await import('../../shared/auth/authenticate');
-    const { principalFromEvent } = await import('../../shared/auth/identity');
-    const { toProblemResponse } = await import('../../shared/http/response');
+    const { issueUpdateLink } = await import('#shared/services/auth/update-links');
+    const { authenticate } = await import('#shared/services/auth/authenticate');
+    const { principalFromEvent } = await import('#shared/model/access/identity');
+    const { toProblemResponse } = await import('#shared/http/response');
     const link = await issueUpdateLink('1-109000000');
 
     const context = await authenticate(`Bearer ${link.token}`);
@@ -37,7 +37,7 @@ describe('the authorizer while DynamoDB does not answer', () => {
   }, 60_000);
 
   it('still refuses a malformed token at once, without asking DynamoDB', async () => {
-    const { authenticate } = await import('../../shared/auth/authenticate');
+    const { authenticate } = await import('#shared/services/auth/authenticate');
     expect(await authenticate('Bearer not-a-jwt')).toEqual({ kind: 'anonymous', reason: 'malformed' });
   });
 });

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, test } from 'vitest';
-import { putLocations } from '../../shared/repositories/locations';
-import { toInstant } from '../../shared/returns/report-date';
+import { putLocations } from '#shared/repositories/locations';
+import { toInstant } from '#shared/model/returns/report-date';
 import { call, newLocation, useGateway, type CallOptions } from '../helpers/api';
 
 const gateway = useGateway();

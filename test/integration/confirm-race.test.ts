@@ -1,10 +1,10 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, test } from 'vitest';
-import { dynamo } from '../../shared/runtime/dynamodb';
+import { dynamo } from '#shared/runtime/dynamodb';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { getLocationForWrite } from '../../shared/repositories/locations';
-import { writeReturn, WRITE_PART } from '../../shared/repositories/return-writes';
-import { RETURN_SCHEMA_VERSION } from '../../shared/schemas/return';
+import { getLocationForWrite } from '#shared/repositories/locations';
+import { writeReturn, WRITE_PART } from '#shared/repositories/return-writes';
+import { RETURN_SCHEMA_VERSION } from '#shared/model/schemas/return';
 import { call, createLocation, daysAgo, designExample, returnPath, today, useGateway } from '../helpers/api';
 
 const gateway = useGateway();

@@ -2,11 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { DeleteCommand, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, test } from 'vitest';
-import { IDEMPOTENCY_EXPIRY_SECONDS, IDEMPOTENCY_KEY_PREFIX, type IdempotencyPayload } from '../../shared/http/idempotency-key';
-import { idempotencyConfig } from '../../shared/http/idempotency';
-import { keys } from '../../shared/keys';
-import { putMemberships } from '../../shared/repositories/memberships';
-import { dynamo } from '../../shared/runtime/dynamodb';
+import { IDEMPOTENCY_EXPIRY_SECONDS, IDEMPOTENCY_KEY_PREFIX, type IdempotencyPayload } from '#shared/http/idempotency-key';
+import { idempotencyConfig } from '#shared/http/idempotency';
+import { keys } from '#shared/model/keys';
+import { putMemberships } from '#shared/repositories/memberships';
+import { dynamo } from '#shared/runtime/dynamodb';
 import { call, createLocation, daysAgo, designExample, returnPath, today, useGateway, type CallOptions } from '../helpers/api';
 
 /**
@@ -310,7 +310,7 @@ describe('confirm with Idempotency-Key', () => {
   });
 
   test('an update link is its own caller: its key is kept apart from a user\'s', async () => {
-    const { issueUpdateLink } = await import('../../shared/auth/update-links');
+    const { issueUpdateLink } = await import('#shared/services/auth/update-links');
     const location = await createLocation();
     expect((await put(returnPath(location.locationId, daysAgo(1)), designExample())).status).toBe(201);
     const key = randomUUID();
@@ -349,7 +349,7 @@ describe('register with Idempotency-Key', () => {
   });
 
   test('an update link may not register, key or not: 403', async () => {
-    const { issueUpdateLink } = await import('../../shared/auth/update-links');
+    const { issueUpdateLink } = await import('#shared/services/auth/update-links');
     const location = await createLocation();
     const { token } = await issueUpdateLink(location.locationId);
     expect((await register(location.locationId, randomUUID(), { token })).status).toBe(403);

@@ -3,8 +3,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { REPO_ROOT } from '../../scripts/local/lambda-runtime';
-import { ensureTables, exportTableNames, localTableNames } from '../../scripts/local/local-tables';
+import { REPO_ROOT } from '#scripts/local/lambda-runtime';
+import { ensureTables, exportTableNames, localTableNames } from '#scripts/local/local-tables';
 
 /**
  * The directory import on the real 728 CQC care homes of ../shared/data, into tables of its own (so the
@@ -17,15 +17,15 @@ const available = existsSync(SAMPLE) && existsSync(ONS);
 const tables = localTableNames(`cqc${process.pid}${Date.now() % 100000}`);
 const savedEnv = { ...process.env };
 const client = new DynamoDBClient({ endpoint: process.env.DYNAMODB_ENDPOINT });
-let importCqc: typeof import('../../shared/directory/import').importCqc;
-let getLocation: typeof import('../../shared/repositories/locations').getLocation;
+let importCqc: typeof import('#shared/services/directory/import').importCqc;
+let getLocation: typeof import('#shared/repositories/locations').getLocation;
 
 beforeAll(async () => {
   if (!available) return;
   exportTableNames(tables);
   await ensureTables(client, tables);
-  importCqc = (await import('../../shared/directory/import')).importCqc;
-  getLocation = (await import('../../shared/repositories/locations')).getLocation;
+  importCqc = (await import('#shared/services/directory/import')).importCqc;
+  getLocation = (await import('#shared/repositories/locations')).getLocation;
 }, 60_000);
 
 afterAll(() => {
@@ -64,7 +64,7 @@ describe.skipIf(!available)('npm run import:cqc on the real CQC sample', () => {
     const first = JSON.parse(torbay[0]!);
     const second = JSON.parse(torbay[1]!);
     // Meanwhile the home reported: the import must not lose that.
-    const { dynamo } = await import('../../shared/runtime/dynamodb');
+    const { dynamo } = await import('#shared/runtime/dynamodb');
     const { UpdateCommand } = await import('@aws-sdk/lib-dynamodb');
     await dynamo.send(new UpdateCommand({ TableName: tables.locations, Key: { locationId: first.locationId }, UpdateExpression: 'SET lastUpdated = :at, freshness = :at', ExpressionAttributeValues: { ':at': '2026-11-24T08:00:00Z' } }));
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, describe, expect, test } from 'vitest';
-import { REPO_ROOT } from '../../scripts/local/gateway';
+import { REPO_ROOT } from '#scripts/local/gateway';
 import { designExample, returnPath, today } from '../helpers/api';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'ct-stack-'));

@@ -1,6 +1,6 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, test } from 'vitest';
-import { dynamo } from '../../shared/runtime/dynamodb';
+import { dynamo } from '#shared/runtime/dynamodb';
 import { call, createLocation, daysAgo, designExample, returnPath, today, tokenFor, useGateway } from '../helpers/api';
 
 const gateway = useGateway();

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { putLocations } from '../../shared/repositories/locations';
-import { routes } from '../../shared/routes';
+import { putLocations } from '#shared/repositories/locations';
+import { routes } from '#shared/model/routes';
 import { call, daysAgo, designExample, newLocation, returnPath, useGateway } from '../helpers/api';
 
 const gateway = useGateway();

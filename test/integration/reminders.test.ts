@@ -2,12 +2,12 @@ import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { ensureTables, exportTableNames, localTableNames } from '../../scripts/local/local-tables';
-import { startLocalSes, type LocalEmail, type LocalSes } from '../../scripts/local/ses-local';
-import type { DirectoryEntry } from '../../shared/repositories/locations';
-import type { Contact } from '../../shared/repositories/reminders';
-import type { ReminderRunReport } from '../../shared/reminders/run';
-import type { OutgoingEmail } from '../../shared/runtime/ses';
+import { ensureTables, exportTableNames, localTableNames } from '#scripts/local/local-tables';
+import { startLocalSes, type LocalEmail, type LocalSes } from '#scripts/local/ses-local';
+import type { DirectoryEntry } from '#shared/model/schemas/location';
+import type { Contact } from '#shared/repositories/reminders';
+import type { ReminderRunReport } from '#shared/services/reminders/run';
+import type { OutgoingEmail } from '#shared/runtime/ses';
 
 /**
  * The reminder job against DynamoDB Local and the local SES endpoint, with the clock under the test's
@@ -68,11 +68,11 @@ beforeAll(async () => {
   process.env.SES_ENDPOINT = ses.endpoint;
   process.env.REMINDER_FROM_ADDRESS = 'capacity-tracker@reminders.example';
   process.env.UPDATE_LINK_SECRET = randomBytes(48).toString('base64url');
-  const reminders = await import('../../shared/reminders/run');
-  const sesRuntime = await import('../../shared/runtime/ses');
-  const locations = await import('../../shared/repositories/locations');
-  const contactRepository = await import('../../shared/repositories/reminders');
-  const dynamo = (await import('../../shared/runtime/dynamodb')).dynamo;
+  const reminders = await import('#shared/services/reminders/run');
+  const sesRuntime = await import('#shared/runtime/ses');
+  const locations = await import('#shared/repositories/locations');
+  const contactRepository = await import('#shared/repositories/reminders');
+  const dynamo = (await import('#shared/runtime/dynamodb')).dynamo;
   const { UpdateCommand } = await import('@aws-sdk/lib-dynamodb');
   run = (when, send = sesRuntime.sendEmail) => reminders.runReminders(when, { sendEmail: send, webBaseUrl: 'http://localhost:3000' });
   putLocations = (entries) => locations.putLocations(entries);
@@ -171,7 +171,7 @@ describe('the hourly reminder job', () => {
   test('a run that crashes after sending does not send again; an email SES refused is tried next run', async () => {
     const crashing = location(11, at(-26), { providerId: '1-700000400' });
     await putLocations([crashing]);
-    const { sendEmail } = await import('../../shared/runtime/ses');
+    const { sendEmail } = await import('#shared/runtime/ses');
     const sendThenCrash = async (email: OutgoingEmail) => {
       await sendEmail(email);
       throw new Error('the process died here');

@@ -16,7 +16,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { afterAll, afterEach, describe, expect, test } from 'vitest';
-import { startStreamPoller, type StreamPoller, type StreamPollerOptions } from '../../scripts/local/stream-poller';
+import { startStreamPoller, type StreamPoller, type StreamPollerOptions } from '#scripts/local/stream-poller';
 
 const endpoint = process.env.DYNAMODB_ENDPOINT!;
 const db = new DynamoDBClient({ endpoint });

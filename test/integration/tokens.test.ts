@@ -1,7 +1,8 @@
 import { SignJWT } from 'jose';
 import { describe, expect, test } from 'vitest';
-import { createLocalIssuer } from '../../scripts/local/issuer';
-import { issueUpdateLink, UPDATE_LINK_HOURS } from '../../shared/auth/update-links';
+import { createLocalIssuer } from '#scripts/local/issuer';
+import { issueUpdateLink } from '#shared/services/auth/update-links';
+import { UPDATE_LINK_HOURS } from '#shared/model/update-links';
 import { call, createLocation, daysAgo, designExample, returnPath, today, tokenFor, useGateway } from '../helpers/api';
 
 const gateway = useGateway();

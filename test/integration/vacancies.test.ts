@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Context, DynamoDBStreamEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { loadHandler } from '../../scripts/local/lambda-runtime';
-import { startStreamPoller, type StreamPoller } from '../../scripts/local/stream-poller';
-import { indexVacancies } from '../../shared/repositories/vacancies';
-import { toReturnItem } from '../../shared/repositories/returns';
-import { aggregatorFunction } from '../../shared/routes';
+import { loadHandler } from '#scripts/local/lambda-runtime';
+import { startStreamPoller, type StreamPoller } from '#scripts/local/stream-poller';
+import { indexVacancies } from '#shared/repositories/vacancies';
+import { toReturnItem } from '#shared/model/returns/return-item';
+import { aggregatorFunction } from '#shared/model/functions';
 import { call, createLocation, designExample, returnPath, today, useGateway, type CallOptions } from '../helpers/api';
 
 const gateway = useGateway();

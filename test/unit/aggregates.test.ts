@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
-import { areasOf } from '../../shared/aggregates/areas';
-import { contributionOf, difference, isZero, LOW_PPE_DAYS, metricsForApi, sum, zeroContribution } from '../../shared/aggregates/metrics';
-import { applyChangesRequest, areaAggregatesRequest, levelAggregatesRequest, MAX_TRANSACTION_ITEMS, planTransactions, type LedgerEntry } from '../../shared/repositories/aggregates';
+import { areasOf } from '#shared/model/aggregates/areas';
+import { contributionOf, difference, isZero, LOW_PPE_DAYS, metricsForApi, sum, zeroContribution } from '#shared/model/aggregates/metrics';
+import { applyChangesRequest, areaAggregatesRequest, levelAggregatesRequest, MAX_TRANSACTION_ITEMS, planTransactions, type LedgerEntry } from '#shared/repositories/aggregates';
 import { designExample } from './fixtures';
 
 const stored = (overrides: Partial<ReturnType<typeof designExample>> = {}, warnings: unknown[] = []) => ({ ...designExample(), ...overrides, warnings });

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { fromLambdaResult, toApiGatewayEvent, type IncomingRequest } from '../../scripts/local/api-event';
+import { fromLambdaResult, toApiGatewayEvent, type IncomingRequest } from '#scripts/local/api-event';
 
 const putPath = '/v1/locations/1-109570155/returns/2026-11-22';
 const match = { routeKey: 'PUT /v1/locations/{locationId}/returns/{reportDate}', pathParameters: { locationId: '1-109570155', reportDate: '2026-11-22' } };

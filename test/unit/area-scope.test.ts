@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
-import { keepVisible, scopeAreaRequest } from '../../shared/auth/area-scope';
-import type { Principal } from '../../shared/auth/identity';
-import { ProblemError } from '../../shared/errors';
+import { keepVisible, scopeAreaRequest } from '#shared/model/access/area-scope';
+import type { Principal } from '#shared/model/access/identity';
+import { ProblemError } from '#shared/model/errors';
 
 const national: Principal = { kind: 'user', userId: 'n', role: 'national', areas: [] };
 const northWest: Principal = { kind: 'user', userId: 'c', role: 'commissioner', areas: ['E12000002'] };

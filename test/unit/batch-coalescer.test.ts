@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { BatchCoalescer } from '../../shared/aggregates/batch-coalescer';
+import { BatchCoalescer } from '#shared/model/aggregates/batch-coalescer';
 
 describe('BatchCoalescer', () => {
   test('items added in the same turn are processed together, and each gets its own outcome', async () => {

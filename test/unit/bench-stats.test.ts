@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { percentile } from '../../scripts/bench/environment';
+import { percentile } from '#scripts/bench/environment';
 import {
   compareSequenceNumbers,
   descendants,
@@ -10,7 +10,7 @@ import {
   rssFromProcStatus,
   summarise,
   verdict,
-} from '../../scripts/bench/stats';
+} from '#scripts/bench/stats';
 
 describe('bench statistics', () => {
   it('takes percentiles by rank over the sorted values', () => {

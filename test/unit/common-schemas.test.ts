@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { areaLevelOf, CalendarDate, LocationId } from '../../shared/schemas/common';
+import { areaLevelOf, CalendarDate, LocationId } from '#shared/model/schemas/common';
 
 describe('CalendarDate', () => {
   test.each(['2026-11-22', '2024-02-29', '2026-12-31', '2026-01-01'])('accepts the real day %s', (day) => {

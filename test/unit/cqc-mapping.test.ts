@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { changedFields, mapCqcLocation, type CqcLocation } from '../../shared/directory/cqc';
-import { normaliseName, type OnsLookups } from '../../shared/directory/ons';
+import { changedFields, mapCqcLocation, type CqcLocation } from '#shared/model/directory/cqc';
+import { normaliseName, type OnsLookups } from '#shared/model/directory/ons';
 
 const ons: OnsLookups = {
   localAuthorities: new Map([

@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import { parse } from 'csv-parse/sync';
 import { describe, expect, test } from 'vitest';
-import { acceptsGzip, csvResponse, neutraliseCell, RESPONSE_BODY_LIMIT_BYTES, toCsv } from '../../shared/http/csv';
-import { ProblemError } from '../../shared/errors';
+import { acceptsGzip, csvResponse, neutraliseCell, RESPONSE_BODY_LIMIT_BYTES, toCsv } from '#shared/http/csv';
+import { ProblemError } from '#shared/model/errors';
 
 describe('CSV', () => {
   test('cells a spreadsheet would run as a formula are made plain text; numbers are left alone', () => {

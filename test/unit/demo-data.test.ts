@@ -1,8 +1,8 @@
 import { describe, expect, test } from 'vitest';
-import { demoLocations, demoReturns, type Freshness } from '../../scripts/seed/demo-data';
-import { londonDay, reportDateProblem } from '../../shared/returns/report-date';
-import { LOCATION_TYPES } from '../../shared/schemas/location';
-import { StoredReturn } from '../../shared/schemas/return';
+import { demoLocations, demoReturns, type Freshness } from '#scripts/seed/demo-data';
+import { londonDay, reportDateProblem } from '#shared/model/returns/report-date';
+import { LOCATION_TYPES } from '#shared/model/schemas/location';
+import { StoredReturn } from '#shared/model/schemas/return';
 
 const HOUR = 3_600_000;
 const demos = demoLocations();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { dataStackName, parseStage, tableEnvironmentFromOutputs } from '../../scripts/aws/deployed-stage';
-import { TABLE_IDS, tableOutputKey, tables } from '../../shared/tables';
+import { dataStackName, parseStage, tableEnvironmentFromOutputs } from '#scripts/aws/deployed-stage';
+import { TABLE_IDS, tableOutputKey, tables } from '#shared/model/tables';
 
 const outputsOf = (ids: readonly string[]) =>
   ids.map((id) => ({ OutputKey: tableOutputKey(id as (typeof TABLE_IDS)[number]), OutputValue: `CapacityTracker-prod-Data-${id}-ABC123` }));

@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
-import { ProblemError } from '../../shared/errors';
+import { ProblemError } from '#shared/model/errors';
 
-export { designExample } from '../helpers/design-example';
+export { designExample } from '#scripts/seed/design-example';
 
 /** Run `fn`, which must throw a ProblemError with the given status; returns the error for further checks. */
 export function expectProblem(fn: () => unknown, status = 400): ProblemError {

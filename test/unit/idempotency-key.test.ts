@@ -6,8 +6,8 @@ import {
 } from '@aws-lambda-powertools/idempotency';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { describe, expect, test } from 'vitest';
-import type { Principal } from '../../shared/auth/identity';
-import { ProblemError } from '../../shared/errors';
+import type { Principal } from '#shared/model/access/identity';
+import { ProblemError } from '#shared/model/errors';
 import {
   bodyFingerprint,
   callerOf,
@@ -15,8 +15,8 @@ import {
   IDEMPOTENCY_EXPIRY_SECONDS,
   idempotencyKeyFrom,
   idempotencyPayload,
-} from '../../shared/http/idempotency-key';
-import { toProblemResponse } from '../../shared/http/response';
+} from '#shared/http/idempotency-key';
+import { toProblemResponse } from '#shared/http/response';
 
 const admin: Principal = { kind: 'user', userId: 'admin', role: 'admin', areas: [] };
 const link: Principal = { kind: 'updateLink', userId: 'update-link:abc', tokenId: 'abc', locationId: '1-109000000' };

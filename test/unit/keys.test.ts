@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { keys } from '../../shared/keys';
+import { keys } from '#shared/model/keys';
 
 describe('keys', () => {
   test('versionKey zero-pads the version after the day', () => {

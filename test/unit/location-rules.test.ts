@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
-import { locationRuleErrors } from '../../shared/returns/location-rules';
-import type { Location } from '../../shared/schemas/location';
-import type { DailyReturnInput } from '../../shared/schemas/return';
+import { locationRuleErrors } from '#shared/model/returns/location-rules';
+import type { Location } from '#shared/model/schemas/location';
+import type { DailyReturnInput } from '#shared/model/schemas/return';
 import { designExample } from './fixtures';
 
 const split = (any = 0) => ({ male: 0, female: 0, any });

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { buildOpenApiDocument } from '../../shared/openapi';
-import { routes, type RouteDefinition } from '../../shared/routes';
+import { buildOpenApiDocument } from '#shared/http/openapi';
+import { routes, type RouteDefinition } from '#shared/model/routes';
 
 const doc = buildOpenApiDocument();
 const all = routes as readonly RouteDefinition[];

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { decodePageToken, encodePageToken, requireStartKeyWithin } from '../../shared/repositories/pagination';
+import { decodePageToken, encodePageToken, requireStartKeyWithin } from '#shared/repositories/pagination';
 import { expectProblem } from './fixtures';
 
 const KEY = ['locationId', 'reportDate'] as const;

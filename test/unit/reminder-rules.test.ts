@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { isQuietHours, staleBefore, tierFor, timeSince } from '../../shared/reminders/rules';
-import { commissionerDigestEmail, escapeHtml, locationEmail, providerDigestEmail } from '../../shared/reminders/templates';
+import { isQuietHours, staleBefore, tierFor, timeSince } from '#shared/model/reminders/rules';
+import { commissionerDigestEmail, escapeHtml, locationEmail, providerDigestEmail } from '#shared/model/reminders/templates';
 
 const now = new Date('2026-11-24T10:00:00Z'); // 10:00 in London (GMT)
 const hoursAgo = (hours: number) => new Date(now.getTime() - hours * 3_600_000).toISOString().replace(/\.\d{3}Z$/, 'Z');

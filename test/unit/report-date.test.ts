@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { addDays, londonDay, MAX_DAYS_BACK, reportDateProblem, toInstant } from '../../shared/returns/report-date';
+import { addDays, londonDay, MAX_DAYS_BACK, reportDateProblem, toInstant } from '#shared/model/returns/report-date';
 
 describe('londonDay', () => {
   test('in summer (BST) 23:30 UTC is already the next day in London', () => {

@@ -1,10 +1,10 @@
 import { describe, expect, test } from 'vitest';
-import { listLocationsRequest } from '../../shared/repositories/locations';
-import { encodePageToken } from '../../shared/repositories/pagination';
-import { writeReturnRequest, WRITE_PART } from '../../shared/repositories/return-writes';
-import { latestReturnRequest, returnHistoryRequest } from '../../shared/repositories/returns';
-import { searchVacanciesRequest } from '../../shared/repositories/vacancies';
-import { RETURN_SCHEMA_VERSION, type StoredReturn } from '../../shared/schemas/return';
+import { listLocationsRequest } from '#shared/repositories/locations';
+import { encodePageToken } from '#shared/repositories/pagination';
+import { writeReturnRequest, WRITE_PART } from '#shared/repositories/return-writes';
+import { latestReturnRequest, returnHistoryRequest } from '#shared/repositories/returns';
+import { searchVacanciesRequest } from '#shared/repositories/vacancies';
+import { RETURN_SCHEMA_VERSION, type StoredReturn } from '#shared/model/schemas/return';
 import { designExample, expectProblem } from './fixtures';
 
 describe('listLocationsRequest', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { parseOrThrow } from '../../shared/errors';
-import { DailyReturnInput, MAX_COUNT } from '../../shared/schemas/return';
+import { parseOrThrow } from '#shared/model/errors';
+import { DailyReturnInput, MAX_COUNT } from '#shared/model/schemas/return';
 import { designExample, expectProblem } from './fixtures';
 
 /** A copy of the DESIGN example as plain JSON, free to break in ways the type would not allow. */

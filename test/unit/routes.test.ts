@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { compilePath, matchRoute, routes, type RouteDefinition } from '../../shared/routes';
-import { LocationId } from '../../shared/schemas/common';
+import { compilePath, matchRoute, routes, type RouteDefinition } from '#shared/model/routes';
+import { LocationId } from '#shared/model/schemas/common';
 
 const all = routes as readonly RouteDefinition[];
 

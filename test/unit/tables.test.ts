@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { createTableInput, TABLE_IDS, tables, type TableDefinition } from '../../shared/tables';
+import { createTableInput, TABLE_IDS, tables, type TableDefinition } from '#shared/model/tables';
 
 const definitions = TABLE_IDS.map((id) => [id, tables[id] as TableDefinition] as const);
 

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
-import { returnWarnings, SWING_FLOOR, SWING_SHARE, totalVacancies } from '../../shared/returns/warnings';
-import type { Location } from '../../shared/schemas/location';
-import type { DailyReturnInput } from '../../shared/schemas/return';
+import { returnWarnings, SWING_FLOOR, SWING_SHARE, totalVacancies } from '#shared/model/returns/warnings';
+import type { Location } from '#shared/model/schemas/location';
+import type { DailyReturnInput } from '#shared/model/schemas/return';
 import { designExample } from './fixtures';
 
 /** A home of 50 beds registered for residential and nursing, sending a plausible return (45 beds accounted for). */

@@ -1,0 +1,440 @@
+/**
+ * `npm run docs`: rewrites every generated section of README.md and docs/*.md from the code (the route
+ * table, the table definitions) and from the last benchmark run (bench/results.json). A section is
+ *
+ *   <!-- generated:NAME -->
+ *   ...
+ *   <!-- /generated:NAME -->
+ *
+ * where NAME is a key of `sections` below; everything between the two markers is replaced. The text
+ * around the markers is written by hand. test/docs/generated-docs.test.ts fails while any section differs
+ * from what this writes, so a doc cannot go stale quietly: change the code, run `npm run docs`.
+ *
+ * Every renderer is here, in one file, and each is a plain function of its inputs: when the route table
+ * or a result's shape changes, this is the one place to follow it.
+ */
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { AggregationLagResults, BenchResults } from './bench-results';
+import { routes, type RouteDefinition } from '#shared/model/routes';
+import { tables, TABLE_IDS, type IndexDefinition, type TableDefinition } from '#shared/model/tables';
+
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** What the renderers read besides the code they import. */
+export interface DocInputs {
+  /** bench/results.json, or undefined when there is none. */
+  bench: BenchResults | undefined;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Markdown helpers
+
+const code = (text: string) => `\`${text}\``;
+const row = (cells: readonly string[]) => `| ${cells.join(' | ')} |`;
+function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  return [row(header), `|${header.map(() => '---').join('|')}|`, ...rows.map(row)].join('\n');
+}
+/** A number for a cell: fixed digits, or an en dash when there is nothing to show. */
+const num = (value: number | undefined, digits = 1) => (value === undefined || !Number.isFinite(value) ? '–' : value.toFixed(digits));
+const kb = (bytes: number) => num(bytes / 1024, 0);
+const mb = (bytes: number, digits = 2) => num(bytes / 2 ** 20, digits);
+
+// ---------------------------------------------------------------------------------------------------
+// From the code
+
+const tableAccess = (access: RouteDefinition['tables']) =>
+  Object.entries(access)
+    .map(([id, mode]) => `${id} ${mode}`)
+    .join(', ');
+
+/** The route table (`shared/model/routes.ts`): who may call each route, its handler, the tables it is granted. */
+function routesTable(): string {
+  return table(
+    ['method', 'path', 'who', 'handler', 'tables'],
+    (routes as readonly RouteDefinition[]).map((route) => {
+      const who = route.access === 'public' ? 'anyone' : [...route.access, ...(route.updateLink ? ['update link'] : [])].join(', ');
+      return [route.method, code(route.path), who, code(route.handler), tableAccess(route.tables)];
+    }),
+  );
+}
+
+/**
+ * The access matrix: each route against each kind of caller, as the route table and the access rule
+ * (`shared/model/access/access.ts`) decide it. test/integration/authorization-matrix.test.ts runs every
+ * cell against the local gateway. Its columns are callers and what they aim at: a provider user who is
+ * (member) or is not (other) a member of the location; a commissioner whose areas cover the location or
+ * area (own area) or not; an update link for the location or for another one.
+ */
+export const ACCESS_COLUMNS = [
+  'none',
+  'provider (member)',
+  'provider (other)',
+  'discharge',
+  'commissioner (own area)',
+  'commissioner (other area)',
+  'national',
+  'admin',
+  'link (own)',
+  'link (other)',
+] as const;
+
+export function expectedAccess(route: RouteDefinition, column: (typeof ACCESS_COLUMNS)[number]): '2xx' | '401' | '403' {
+  if (route.access === 'public') return '2xx';
+  if (column === 'none') return '401';
+  // An update link opens its own location's routes that say so, and nothing else.
+  if (column === 'link (own)') return route.updateLink ? '2xx' : '403';
+  if (column === 'link (other)') return '403';
+  const role = column.split(' ')[0] as (typeof route.access)[number];
+  if (!route.access.includes(role)) return '403';
+  // Providers are held to their memberships on a route about one location; a listing shows them their own.
+  if (column === 'provider (other)') return route.scope === 'location' ? '403' : '2xx';
+  // Commissioners are held to their areas on every route about a location, a listing or an area.
+  if (column === 'commissioner (other area)') return route.scope === 'none' ? '2xx' : '403';
+  return '2xx';
+}
+
+function accessMatrix(): string {
+  const matrix = table(
+    ['route', ...ACCESS_COLUMNS],
+    (routes as readonly RouteDefinition[]).map((route) => [code(`${route.method} ${route.path}`), ...ACCESS_COLUMNS.map((column) => expectedAccess(route, column))]),
+  );
+  // The inner markers are what test/integration/authorization-matrix.test.ts reads.
+  return `<!-- access:start -->\n${matrix}\n<!-- access:end -->`;
+}
+
+function projection(index: IndexDefinition): string {
+  if (index.projection === 'ALL') return 'all';
+  if (index.projection === 'KEYS_ONLY') return 'keys only';
+  return `keys + ${index.projection.include.map(code).join(', ')}`;
+}
+
+/** Every table and index (`shared/model/tables.ts`) with its keys, projection, stream and TTL. */
+function keysTable(): string {
+  const rows: string[][] = [];
+  for (const id of TABLE_IDS) {
+    const definition: TableDefinition = tables[id];
+    rows.push([
+      code(id),
+      code(definition.partitionKey.name),
+      definition.sortKey ? code(definition.sortKey.name) : '—',
+      '',
+      definition.stream ?? '—',
+      definition.ttlAttribute ? code(definition.ttlAttribute) : '—',
+      definition.description,
+    ]);
+    for (const index of definition.indexes) {
+      rows.push([`${code(id)} GSI ${code(index.indexName)}`, code(index.partitionKey.name), index.sortKey ? code(index.sortKey.name) : '—', projection(index), '', '', '']);
+    }
+  }
+  return table(['table', 'partition key', 'sort key', 'index projects', 'stream', 'TTL', 'holds'], rows);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// From bench/results.json (the tables `npm run bench` prints, in the docs' layout)
+
+type Bench = BenchResults;
+
+function benchRun(bench: Bench): string {
+  return `The figures below are those of \`bench/results.json\`: one \`npm run bench\` that finished ${bench.at.slice(0, 10)} on ${bench.machine}.`;
+}
+
+function benchReminders(bench: Bench): string | undefined {
+  if (!bench.reminders) return undefined;
+  return table(
+    ['stale', 'stale locations', 'index entries read', 'read ÷ stale', 'emails sent', 'run (s)', 'bare Query of the stale entries (ms)'],
+    bench.reminders.map((r) => [`${num(r.staleShare * 100, 0)}%`, String(r.staleLocations), String(r.itemsRead), num(r.readPerStale, 2), String(r.emailsSent), num(r.runSeconds, 1), num(r.bareQueryMs, 0)]),
+  );
+}
+
+function benchSearch(bench: Bench): string | undefined {
+  if (!bench.search) return undefined;
+  return table(
+    ['search', 'results', 'handler p50 (ms)', 'handler p99 (ms)', 'bare Query p50 (ms)', 'bare Query p99 (ms)', 'p50 ÷ bare'],
+    bench.search.map((r) => [r.search, String(r.results), num(r.handlerP50), num(r.handlerP99), num(r.bareP50), num(r.bareP99), num(r.ratioP50, 2)]),
+  );
+}
+
+function benchBundles(bench: Bench): string | undefined {
+  const results = bench.bundles;
+  if (!results) return undefined;
+  const { target } = results;
+  const verdict = (r: (typeof results.rows)[number]) =>
+    r.baseline
+      ? 'baseline'
+      : [
+          r.bytes <= target.bytes ? 'size ok' : `size ×${(r.bytes / target.bytes).toFixed(2)}`,
+          r.importP50Ms <= target.importMs ? 'import ok' : `import ×${(r.importP50Ms / target.importMs).toFixed(2)}`,
+        ].join(', ');
+  const summary = `Target: ≤ ${target.bytes / 1024} KB and ≤ ${target.importMs} ms each; ${results.runs} fresh \`node\` processes per bundle, ${results.node}, load average ${num(results.loadAverage.start)} → ${num(results.loadAverage.end)}.`;
+  return `${summary}\n\n${table(
+    ['function', 'entry', 'size (KB)', 'gzip (KB)', 'cold import p50 (ms)', 'import CPU p50 (ms)', 'with `--enable-source-maps` p50 (ms)', 'vs target'],
+    results.rows.map((r) => [
+      r.baseline ? `*${r.name}*` : r.name,
+      r.entry ? code(r.entry) : '',
+      kb(r.bytes),
+      kb(r.gzipBytes),
+      num(r.importP50Ms, 0),
+      num(r.importCpuP50Ms, 0),
+      num(r.importSourceMapsP50Ms, 0),
+      verdict(r),
+    ]),
+  )}`;
+}
+
+function benchBundleLargest(bench: Bench): string | undefined {
+  const largest = bench.bundles?.largest;
+  if (!largest) return undefined;
+  return `What is in the largest bundle (\`${largest.name}\`), by bytes of minified output:\n\n${table(
+    ['package', 'KB', 'share'],
+    largest.packages.map((p) => [p.name, kb(p.bytes), `${num(p.share * 100, 1)}%`]),
+  )}`;
+}
+
+function benchSubmit(bench: Bench): string | undefined {
+  const results = bench.submit;
+  if (!results) return undefined;
+  return table(
+    ['write', 'what', 'status', 'p50 (ms)', 'p99 (ms)', 'p50 ÷ bare PutItem', 'p50 ÷ bare TransactWriteItems', 'vs target', 'node CPU per run (ms)', 'DynamoDB Local CPU per run (ms)'],
+    results.rows.map((r) => [
+      r.write === 'first' ? 'first (201)' : 'correction (200)',
+      r.label,
+      r.status === undefined ? '' : String(r.status),
+      num(r.latencyMs.p50, 2),
+      num(r.latencyMs.p99, 2),
+      num(r.ratioToPut, 2),
+      num(r.ratioToTransact, 2),
+      r.target !== undefined ? `${r.verdict ?? ''} (≤ ${r.target}×)` : '',
+      num(r.nodeCpuMsPerRun, 2),
+      num(r.dynamodbLocalCpuMsPerRun, 1),
+    ]),
+  );
+}
+
+/** The two breakdowns side by side, one row per part (the gateway's order; parts it lacks after). */
+function benchSubmitBreakdown(bench: Bench): string | undefined {
+  const breakdown = bench.submit?.breakdown;
+  if (!breakdown) return undefined;
+  const parts = [...new Set([...breakdown.gateway, ...breakdown.inProcess].map((r) => r.part))];
+  const find = (rows: typeof breakdown.gateway, part: string) => rows.find((r) => r.part === part);
+  return table(
+    ['part', 'in-process p50 (ms)', 'in-process mean (ms)', 'gateway p50 (ms)', 'gateway mean (ms)'],
+    parts.map((part) => {
+      const inProcess = find(breakdown.inProcess, part);
+      const gateway = find(breakdown.gateway, part);
+      return [part.trim(), inProcess ? num(inProcess.p50Ms, 2) : '', inProcess ? num(inProcess.meanMs, 2) : '', gateway ? num(gateway.p50Ms, 2) : '', gateway ? num(gateway.meanMs, 2) : ''];
+    }),
+  );
+}
+
+function benchExports(bench: Bench): string | undefined {
+  if (!bench.exports) return undefined;
+  return table(
+    ['export', 'Accept-Encoding', 'rows', 'CSV (MB)', 'body (MB)', 'Lambda payload (MB)', '≤ 6 MB', 'handler p50 (ms)', 'handler max (ms)', 'bare paginated Query p50 (ms)', 'items read bare', 'p50 ÷ bare'],
+    bench.exports.rows.map((r) => [
+      r.export,
+      r.encoding,
+      String(r.rows),
+      mb(r.csvBytes),
+      mb(r.bodyBytes),
+      mb(r.lambdaPayloadBytes),
+      r.withinLambdaLimit ? 'yes' : 'no',
+      num(r.handlerMs.p50, 0),
+      num(r.handlerMs.max, 0),
+      num(r.bareMs.p50, 0),
+      String(r.bareItems),
+      num(r.ratioP50, 2),
+    ]),
+  );
+}
+
+function benchLag(bench: Bench): string | undefined {
+  const lag = bench.lag;
+  if (!lag) return undefined;
+  return table(
+    [
+      'rate',
+      'sent',
+      '201',
+      'written (in stream)',
+      '201s counted / in ledger',
+      'England Δ',
+      'PUT p50 / p99 (ms)',
+      'visible p50 (ms)',
+      'visible p99 (ms)',
+      'stream p50 (ms)',
+      'stream p99 (ms)',
+      'p50 ÷ stream',
+      'p99 ÷ stream',
+      'sent → visible p99 (ms)',
+      'vs target',
+      'load average',
+    ],
+    lag.phases.map((p) => [
+      `${p.ratePerSecond}/s × ${p.durationMs / 1000} s`,
+      String(p.sent),
+      String(p.created),
+      String(p.seenInStream),
+      `${p.visible} / ${p.inLedger}`,
+      String(p.englandReportingDelta),
+      `${num(p.putMs.p50, 0)} / ${num(p.putMs.p99, 0)}`,
+      num(p.visibleMs.p50, 0),
+      num(p.visibleMs.p99, 0),
+      num(p.streamMs.p50, 0),
+      num(p.streamMs.p99, 0),
+      num(p.ratioP50, 2),
+      num(p.ratioP99, 2),
+      num(p.visibleFromSentMs.p99, 0),
+      p.verdict ? `${p.verdict} (p99 ≤ ${lag.target.p99Ms} ms)` : '',
+      `${p.loadAverage.start[0]} → ${p.loadAverage.end[0]}`,
+    ]),
+  );
+}
+
+type StackRole = AggregationLagResults['idleMemory']['processes'][number]['role'];
+
+function benchLagCpu(bench: Bench): string | undefined {
+  const lag = bench.lag;
+  if (!lag) return undefined;
+  return table(
+    ['rate', 'wall (s)', 'through to the aggregates (/s)', 'stack node (cores)', 'DynamoDB Local java (cores)', 'this benchmark (cores)', 'stack node CPU per submission (ms)', 'java CPU per submission (ms)'],
+    lag.phases.map((p) => {
+      const wall = p.memory.wallMs;
+      const cpuOf = (role: StackRole) => p.memory.processes.filter((process) => process.role === role).reduce((sum, process) => sum + process.cpuMs, 0);
+      return [
+        `${p.ratePerSecond}/s`,
+        num(wall / 1000, 1),
+        num(p.throughputPerSecond, 1),
+        num(cpuOf('stack') / wall, 2),
+        num(cpuOf('dynamodbLocal') / wall, 2),
+        num(p.clientCpuMs / wall, 2),
+        num(cpuOf('stack') / p.created, 1),
+        num(cpuOf('dynamodbLocal') / p.created, 1),
+      ];
+    }),
+  );
+}
+
+function benchLagMemory(bench: Bench): string | undefined {
+  const lag = bench.lag;
+  if (!lag) return undefined;
+  const slow = lag.phases.find((p) => p.ratePerSecond !== lag.target.atRate);
+  const fast = lag.phases.find((p) => p.ratePerSecond === lag.target.atRate);
+  const label = (role: StackRole, comm: string) =>
+    ({
+      stack: 'the stack (node scripts/local/start.ts: gateway, handlers, poller, aggregator)',
+      tsxWrapper: 'tsx’s launcher (node, relays signals)',
+      dynamodbLocal: 'DynamoDB Local (java, child of the stack; not under the target)',
+      other: comm === 'esbuild' ? 'tsx’s esbuild service (child of the stack)' : `another process of the tree (${comm})`,
+    })[role];
+  const byProcess = (report: AggregationLagResults['idleMemory'] | undefined, pid: number) => report?.processes.find((process) => process.pid === pid)?.rssBytes;
+  const order: StackRole[] = ['stack', 'tsxWrapper', 'dynamodbLocal', 'other'];
+  const processes = [...lag.idleMemory.processes].sort((a, b) => order.indexOf(a.role) - order.indexOf(b.role));
+  const rows = processes.map((process) => [
+    label(process.role, process.comm),
+    mb(process.rssBytes.p50, 0),
+    mb(byProcess(slow?.memory, process.pid)?.max ?? Number.NaN, 0),
+    mb(byProcess(fast?.memory, process.pid)?.p50 ?? Number.NaN, 0),
+    mb(byProcess(fast?.memory, process.pid)?.max ?? Number.NaN, 0),
+    '',
+  ]);
+  const limit = lag.target.nodeRssBytes;
+  const together = fast?.memory.nodeTotalBytes;
+  rows.push([
+    '**Node processes together**',
+    mb(lag.idleMemory.nodeTotalBytes.p50, 0),
+    mb(slow?.memory.nodeTotalBytes.max ?? Number.NaN, 0),
+    mb(together?.p50 ?? Number.NaN, 0),
+    mb(together?.max ?? Number.NaN, 0),
+    together ? `${together.max <= limit ? 'meets' : 'misses'} (max ≤ ${limit / 2 ** 20} MB)` : '',
+  ]);
+  return table(['process', 'idle p50 (MB)', `while at ${slow?.ratePerSecond ?? '–'}/s max (MB)`, `while at ${lag.target.atRate}/s p50 (MB)`, `while at ${lag.target.atRate}/s max (MB)`, 'vs target'], rows);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Sections and files
+
+const fromBench =
+  (render: (bench: Bench) => string | undefined) =>
+  ({ bench }: DocInputs): string =>
+    (bench && render(bench)) ?? '*No figures: bench/results.json has no such section. Run `npm run bench`, then `npm run docs`.*';
+
+/** Every section a doc may mark, by name. */
+export const sections: Record<string, (inputs: DocInputs) => string> = {
+  routes: routesTable,
+  access: accessMatrix,
+  keys: keysTable,
+  'bench-run': fromBench(benchRun),
+  'bench-reminders': fromBench(benchReminders),
+  'bench-search': fromBench(benchSearch),
+  'bench-bundles': fromBench(benchBundles),
+  'bench-bundle-largest': fromBench(benchBundleLargest),
+  'bench-submit': fromBench(benchSubmit),
+  'bench-submit-breakdown': fromBench(benchSubmitBreakdown),
+  'bench-exports': fromBench(benchExports),
+  'bench-lag': fromBench(benchLag),
+  'bench-lag-cpu': fromBench(benchLagCpu),
+  'bench-lag-memory': fromBench(benchLagMemory),
+};
+
+const MARKER = /<!-- generated:([\w-]+) -->\n([\s\S]*?)<!-- \/generated:([\w-]+) -->/g;
+
+/** The generated sections of one file, by name, as they stand. */
+export function generatedSections(text: string): Map<string, string> {
+  const found = new Map<string, string>();
+  for (const match of text.matchAll(MARKER)) {
+    const [, name = '', body = '', closing] = match;
+    if (closing !== name) throw new Error(`<!-- generated:${name} --> is closed by <!-- /generated:${closing} -->`);
+    found.set(name, body);
+  }
+  return found;
+}
+
+/** One file with each of its marked sections rewritten; an unknown or unclosed section is an error. */
+export function renderFile(path: string, text: string, inputs: DocInputs): string {
+  const opened = [...text.matchAll(/<!-- generated:([\w-]+) -->/g)].length;
+  const rendered = text.replace(MARKER, (_whole, name: string, _body: string, closing: string) => {
+    if (closing !== name) throw new Error(`${path}: <!-- generated:${name} --> is closed by <!-- /generated:${closing} -->`);
+    const render = sections[name];
+    if (!render) throw new Error(`${path}: no generated section named ${name}; the names are ${Object.keys(sections).join(', ')}`);
+    return `<!-- generated:${name} -->\n${render(inputs)}\n<!-- /generated:${name} -->`;
+  });
+  if (generatedSections(text).size !== opened) throw new Error(`${path}: a <!-- generated:NAME --> section is not closed (or is opened twice)`);
+  return rendered;
+}
+
+/** Every doc (path relative to the repository root → text) with its generated sections rewritten. Pure. */
+export function renderDocs(files: Record<string, string>, inputs: DocInputs): Record<string, string> {
+  return Object.fromEntries(Object.entries(files).map(([path, text]) => [path, renderFile(path, text, inputs)]));
+}
+
+/** README.md and every docs/*.md, by path relative to the repository root. */
+export function readDocFiles(root = REPO_ROOT): Record<string, string> {
+  const paths = ['README.md', ...readdirSync(join(root, 'docs'))
+    .filter((name) => name.endsWith('.md'))
+    .sort()
+    .map((name) => `docs/${name}`)];
+  return Object.fromEntries(paths.map((path) => [path, readFileSync(join(root, path), 'utf8')]));
+}
+
+export function readDocInputs(root = REPO_ROOT): DocInputs {
+  const path = join(root, 'bench', 'results.json');
+  return { bench: existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as BenchResults) : undefined };
+}
+
+function main(): void {
+  const files = readDocFiles();
+  const rendered = renderDocs(files, readDocInputs());
+  for (const [path, text] of Object.entries(rendered)) {
+    const sectionCount = generatedSections(text).size;
+    if (text === files[path]) {
+      console.log(`${path}: ${sectionCount} generated section${sectionCount === 1 ? '' : 's'}, up to date`);
+    } else {
+      writeFileSync(join(REPO_ROOT, path), text);
+      console.log(`${path}: ${sectionCount} generated section${sectionCount === 1 ? '' : 's'}, rewritten`);
+    }
+  }
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) main();

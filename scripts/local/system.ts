@@ -1,0 +1,268 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import { aggregatorFunction, reminderFunction } from '#shared/model/functions';
+import type { SettingName } from '#shared/model/settings';
+import type { TableId } from '#shared/model/tables';
+import { runWithEnvironment } from '#shared/runtime/settings';
+import type { ReminderRunReport } from '#shared/services/reminders/run';
+import { demoLocations } from '../seed/demo-data';
+import { demoUsers, type DemoUser } from '../seed/demo-users';
+import { startDynamoLocal, useLocalAwsEnvironment, type RunningDynamo } from './dynamodb-local';
+import { parseLocalFaults } from './fault-rules';
+import { crashPartWayThrough } from './faults';
+import { createGateway, REPO_ROOT } from './gateway';
+import { createLocalIssuer, exportIssuerSettings, type LocalIssuer } from './issuer';
+import { functionEnvironment, loadHandler, runFunction } from './lambda-runtime';
+import { localEndpoints } from './local-endpoints';
+import { usePowertoolsLocalDefaults } from './local-settings';
+import { ensureTables, exportTableNames, localTableNames } from './local-tables';
+import { startSchedule } from './schedule';
+import { startLocalSes, type LocalSes } from './ses-local';
+import { startStreamPoller, type StreamPoller } from './stream-poller';
+
+/**
+ * The one way to stand the system up on this machine. `npm start`, the tests' global setup and their
+ * gateways, the benchmarks, the load test and the fuzzing each ask for the parts they need; every part
+ * is built here, the same way, so a setting or a table option is made in one place.
+ */
+export interface LocalSystemOptions {
+  /**
+   * DynamoDB Local: started here (in memory, or kept in `dataDir`), or one already running (the test
+   * run's, shared by its workers) at `endpoint`.
+   */
+  dynamodb?: { dataDir?: string; port?: number } | { endpoint: string };
+  /** Table names are `<prefix>-<id>`; each harness has its own. */
+  tablePrefix?: string;
+  /** Create the tables that are missing (default); false when whoever started DynamoDB Local made them. */
+  createTables?: boolean;
+  /** The HTTP gateway with the authorizer, the routes' handlers, the web pages and the local endpoints. */
+  gateway?: { port: number; users?: DemoUser[]; keysDir?: string; logRequests?: boolean };
+  /** The returns stream feeding the aggregator, as Lambda's event source mapping does. */
+  aggregator?: { deadLetterFile: string; checkpointFile?: string };
+  /** The local SES endpoint (needed by reminders). */
+  ses?: boolean;
+  /** The reminder job on its hourly cadence (needs `ses` and `gateway`). */
+  schedule?: boolean;
+  /** The demo data (`npm start`). */
+  seed?: boolean;
+  /** Values for the settings functions declare, where the defaults below do not fit. */
+  settings?: Partial<Record<SettingName, string>>;
+  log?: (line: string) => void;
+}
+
+export interface LocalSystem {
+  dynamodbEndpoint: string;
+  tables: Record<TableId, string>;
+  /** With a gateway: its URL, the demo users it knows, and the issuer it trusts. */
+  url: string | undefined;
+  users: DemoUser[];
+  issuer: LocalIssuer | undefined;
+  ses: LocalSes | undefined;
+  aggregator: StreamPoller | undefined;
+  /** DynamoDB Local's process when this system started it (fault injection kills and restarts it). */
+  dynamodb: { pid(): number | undefined; kill(signal?: NodeJS.Signals): Promise<void>; restart(): Promise<void> } | undefined;
+  /** Run the reminder job once as if the clock read `at` (needs `ses`). */
+  runReminders(at: Date): Promise<ReminderRunReport>;
+  stop(): Promise<void>;
+}
+
+export interface RunningGateway {
+  server: Server;
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Values of the settings the local stack gives, unless told otherwise: reserved example domains, never a real inbox. */
+function defaultSettings(gatewayUrl: string | undefined): Partial<Record<SettingName, string>> {
+  return {
+    REMINDER_FROM_ADDRESS: 'capacity-tracker@reminders.example',
+    WEB_BASE_URL: gatewayUrl ?? 'http://localhost:3000',
+  };
+}
+
+export async function startLocalSystem(options: LocalSystemOptions = {}): Promise<LocalSystem> {
+  const log = options.log ?? (() => undefined);
+  const stops: Array<() => Promise<void> | void> = [];
+  const stop = async () => {
+    for (const part of stops.reverse()) await part();
+  };
+  usePowertoolsLocalDefaults();
+  try {
+    let dynamo: RunningDynamo | undefined;
+    const started = options.dynamodb && 'endpoint' in options.dynamodb ? undefined : (options.dynamodb ?? {});
+    if (started) {
+      dynamo = await startDynamoLocal(started);
+      stops.push(() => dynamo?.stop());
+    }
+    const endpoint = dynamo?.endpoint ?? (options.dynamodb as { endpoint: string }).endpoint;
+    useLocalAwsEnvironment(endpoint);
+    const tables = localTableNames(options.tablePrefix);
+    exportTableNames(tables);
+    if (options.createTables !== false) {
+      const client = new DynamoDBClient({ endpoint });
+      const created = await ensureTables(client, tables);
+      client.destroy();
+      if (created.length > 0) log(`created tables: ${created.join(', ')}`);
+    }
+
+    // Started before the seed, so the demo returns flow into the aggregates as real ones would.
+    let aggregator: StreamPoller | undefined;
+    if (options.aggregator) {
+      aggregator = await startAggregator(endpoint, tables, options.aggregator.deadLetterFile, options.aggregator.checkpointFile, log);
+      stops.push(() => aggregator?.stop());
+    }
+    if (options.seed) {
+      const { seedDemo } = await import('../seed/seed-demo');
+      const summary = await seedDemo({ log });
+      if (!summary.skipped) log(`demo data: ${summary.locations} locations, ${summary.returns} daily returns (${summary.versions} versions)`);
+    }
+
+    let ses: LocalSes | undefined;
+    if (options.ses) {
+      ses = await startLocalSes();
+      process.env.SES_ENDPOINT = ses.endpoint;
+      stops.push(() => ses?.stop());
+    }
+    const runReminders = (at: Date) => runFunction(reminderFunction, { at: at.toISOString() }) as Promise<ReminderRunReport>;
+
+    const users = options.gateway?.users ?? demoUsers(demoLocations());
+    let issuer: LocalIssuer | undefined;
+    let gateway: RunningGateway | undefined;
+    if (options.gateway) {
+      issuer = await createLocalIssuer(options.gateway.keysDir);
+      gateway = await startGateway({ port: options.gateway.port, users, issuer, ses, runReminders, ...(options.gateway.logRequests ? { log } : {}) });
+      stops.push(() => gateway?.close());
+    }
+    // The pool the functions' declared settings are taken from (each function sees only its own).
+    for (const [name, value] of Object.entries(defaultSettings(gateway?.url))) process.env[name] ??= value;
+    for (const [name, value] of Object.entries(options.settings ?? {})) process.env[name] = value;
+
+    if (options.schedule) {
+      const schedule = startSchedule(
+        reminderFunction.trigger.schedule,
+        async () => {
+          const report = await runReminders(new Date());
+          log(`reminders: ${report.quietHours ? 'quiet hours, nothing sent' : `${report.staleLocations} stale, ${report.sent.length} sent, ${report.alreadySent} already sent`}`);
+        },
+        log,
+      );
+      stops.push(() => schedule.stop());
+    }
+
+    const dataDir = started && 'dataDir' in started ? started.dataDir : undefined;
+    return {
+      dynamodbEndpoint: endpoint,
+      tables,
+      url: gateway?.url,
+      users,
+      issuer,
+      ses,
+      aggregator,
+      dynamodb: dynamo
+        ? {
+            pid: () => dynamo?.process.pid,
+            kill: (signal = 'SIGKILL') =>
+              new Promise<void>((resolve) => {
+                const child = dynamo!.process;
+                if (child.exitCode !== null || child.signalCode !== null) return resolve();
+                child.once('exit', () => resolve());
+                child.kill(signal);
+              }),
+            restart: async () => {
+              const { port } = dynamo!;
+              // The port can stay taken for a moment after a kill.
+              for (let attempt = 1; ; attempt += 1) {
+                try {
+                  dynamo = await startDynamoLocal({ ...(dataDir ? { dataDir } : {}), port });
+                  return;
+                } catch (error) {
+                  if (attempt >= 5) throw error;
+                  await new Promise((resolve) => setTimeout(resolve, 500));
+                }
+              }
+            },
+          }
+        : undefined,
+      runReminders,
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/**
+ * The gateway on a loopback port, with the local-only endpoints, and the authorizer told to trust the
+ * local issuer (its JWKS is served by this same gateway).
+ */
+async function startGateway(options: {
+  port: number;
+  users: DemoUser[];
+  issuer: LocalIssuer;
+  ses: LocalSes | undefined;
+  runReminders: (at: Date) => Promise<unknown>;
+  log?: (line: string) => void;
+}): Promise<RunningGateway> {
+  const server = createGateway({
+    localRoutes: localEndpoints(options.users, options.issuer, { ...(options.ses ? { ses: options.ses, runReminders: options.runReminders } : {}) }),
+    webDir: join(REPO_ROOT, 'web'),
+    ...(options.log ? { log: options.log } : {}),
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  exportIssuerSettings(options.issuer, `http://127.0.0.1:${port}`);
+  return {
+    server,
+    url: `http://localhost:${port}`,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/**
+ * The returns stream feeding the aggregator, with the settings of the Lambda event source mapping. A
+ * batch given up on lands in the dead-letter file, as it would in the SQS queue in AWS.
+ * `LOCAL_FAULTS=crash:<n>` makes this process die part-way through a batch (scripts/local/faults.ts).
+ */
+export async function startAggregator(
+  endpoint: string,
+  tables: Record<TableId, string>,
+  deadLetterFile: string,
+  checkpointFile: string | undefined,
+  log: (line: string) => void,
+): Promise<StreamPoller> {
+  const earlier = deadLetters(deadLetterFile);
+  if (earlier > 0) log(`aggregator: ${earlier} batch(es) from earlier runs are in ${deadLetterFile}`);
+  const handler = await loadHandler(aggregatorFunction.handler);
+  const { batchSize, maximumRetryAttempts, bisectBatchOnError } = aggregatorFunction.stream;
+  const run = (event: DynamoDBStreamEvent, context: Context) =>
+    runWithEnvironment(aggregatorFunction.id, functionEnvironment(aggregatorFunction), () => handler(event, context) as Promise<DynamoDBBatchResponse | void>);
+  const { crashAfterRecords } = parseLocalFaults(process.env.LOCAL_FAULTS);
+  if (crashAfterRecords) log(`aggregator: LOCAL_FAULTS: this process will be killed part-way through the batch of its record number ${crashAfterRecords}`);
+  return startStreamPoller({
+    endpoint,
+    tableName: tables[aggregatorFunction.source],
+    functionName: aggregatorFunction.id,
+    handler: crashAfterRecords ? crashPartWayThrough(run, crashAfterRecords) : run,
+    batchSize,
+    maximumRetryAttempts,
+    bisectBatchOnError,
+    deadLetterFile,
+    ...(checkpointFile ? { checkpointFile } : {}),
+    log: (line) => log(`aggregator: ${line}`),
+  });
+}
+
+function deadLetters(file: string): number {
+  return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean).length : 0;
+}

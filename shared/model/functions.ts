@@ -1,0 +1,154 @@
+/**
+ * Every Lambda function of the service, defined once: its entry file, the tables it touches and how, the
+ * settings it reads, its timeout and memory, and what runs it (an HTTP route, the returns stream, a
+ * schedule, the API's authorizer). The CDK app builds each function from this (grants, environment,
+ * sizing, trigger), and the local stack runs each handler with the same timeout and with only the
+ * tables and settings declared here, so a handler reaching for anything else fails locally as it would
+ * at its first invocation in AWS.
+ */
+import { routes, type RouteDefinition, type RouteId, type TableAccess } from '#shared/model/routes';
+import { schedules, type ScheduleDefinition } from '#shared/model/schedules';
+import type { SettingName } from '#shared/model/settings';
+import { tables as tableDefinitions, type TableId } from '#shared/model/tables';
+
+export type FunctionTrigger =
+  | { kind: 'route'; route: RouteDefinition }
+  | { kind: 'fallback' }
+  | { kind: 'authorizer' }
+  | { kind: 'stream'; source: TableId }
+  | { kind: 'schedule'; schedule: ScheduleDefinition };
+
+export interface FunctionDefinition {
+  id: string;
+  /** Entry file, relative to the repository root; it exports `handler`. */
+  handler: string;
+  description: string;
+  /** What the CDK app grants (and no more) and whose names the function is told. */
+  tables: Partial<Record<TableId, TableAccess>>;
+  /** The settings it reads besides table names (`shared/model/settings.ts`). */
+  settings: readonly SettingName[];
+  timeoutSeconds: number;
+  memoryMb: number;
+  /** A ceiling on concurrent runs, where a runaway would hurt others. */
+  reservedConcurrency?: number;
+  trigger: FunctionTrigger;
+}
+
+/** A request function's defaults: well inside API Gateway's 29 s, and half a vCPU. */
+export const DEFAULT_TIMEOUT_SECONDS = 10;
+export const DEFAULT_MEMORY_MB = 512;
+
+/**
+ * The national exports read and write up to ~110,000 CSV rows (a year of every authority) and gzip them:
+ * measured at 8–11 s locally (`npm run bench`), past the 10 s the other routes get. They get API
+ * Gateway's whole integration window and a full vCPU (Lambda's CPU grows with memory; 1,769 MB is one).
+ * An export reads up to a year of aggregates, so a loop of them could take the account's concurrency from
+ * the return writes: they have ceilings.
+ */
+const EXPORT = { timeoutSeconds: 29, memoryMb: 1769 } as const;
+const ROUTE_SIZING: Partial<Record<RouteId, Partial<Pick<FunctionDefinition, 'timeoutSeconds' | 'memoryMb' | 'reservedConcurrency'>>>> = {
+  exportAggregates: { ...EXPORT, reservedConcurrency: 4 },
+  exportLocations: { ...EXPORT, reservedConcurrency: 2 },
+};
+
+const routeFunctions: FunctionDefinition[] = (routes as readonly RouteDefinition[]).map((route) => ({
+  id: route.id,
+  handler: route.handler,
+  description: `${route.method} ${route.path}`,
+  tables: route.tables,
+  settings: [],
+  timeoutSeconds: DEFAULT_TIMEOUT_SECONDS,
+  memoryMb: DEFAULT_MEMORY_MB,
+  ...ROUTE_SIZING[route.id as RouteId],
+  trigger: { kind: 'route', route },
+}));
+
+/** Catches every unmatched request, so a wrong path gets problem+json in AWS just as locally. */
+export const fallbackFunction = {
+  id: 'notFound',
+  handler: 'functions/not-found.ts',
+  description: 'unmatched requests',
+  tables: {},
+  settings: [],
+  timeoutSeconds: DEFAULT_TIMEOUT_SECONDS,
+  memoryMb: DEFAULT_MEMORY_MB,
+  trigger: { kind: 'fallback' },
+} as const satisfies FunctionDefinition;
+
+/**
+ * The HTTP API's Lambda authorizer, in front of every route whose access is not `public`. It verifies ID
+ * tokens against the issuer's keys and update links with the HMAC key, checking them against
+ * revocations; memberships are checked by the routes themselves. API Gateway waits 10 s for it.
+ */
+export const authorizerFunction = {
+  id: 'authorizer',
+  handler: 'functions/authorizer.ts',
+  description: 'Lambda authorizer: who is calling',
+  tables: { revocations: 'RO' },
+  settings: ['JWT_ISSUER', 'JWT_AUDIENCE', 'JWKS_URL', 'UPDATE_LINK_SECRET_ARN'],
+  timeoutSeconds: DEFAULT_TIMEOUT_SECONDS,
+  memoryMb: DEFAULT_MEMORY_MB,
+  trigger: { kind: 'authorizer' },
+} as const satisfies FunctionDefinition;
+
+/** The returns stream's consumer: keeps the daily aggregates equal to the sums of the stored returns. */
+export const aggregatorFunction = {
+  id: 'aggregator',
+  handler: 'functions/aggregator.ts',
+  description: 'Returns stream → daily aggregates',
+  /** The table whose stream feeds it. */
+  source: 'returns',
+  // locations: counts of active locations for locationsExpected, and the latest-return copy it keeps there;
+  // vacancyIndex: the search entries of each location's newest return.
+  tables: { aggregates: 'RW', aggregateLedger: 'RW', locations: 'RW', vacancyIndex: 'RW' },
+  settings: [],
+  /** A batch of 100 records is a few transactions; a minute leaves room for retries after throttling. */
+  timeoutSeconds: 60,
+  memoryMb: DEFAULT_MEMORY_MB,
+  /**
+   * Lambda's event source mapping, and the local poller, both take these. No batching window: Lambda then
+   * invokes as soon as a shard has records (it polls each shard four times a second, as the local poller
+   * does), so a return reaches the aggregates well within the 1 s the discharge teams are promised; a window
+   * would add up to its length to every record's lag to save invocations that cost little at this volume.
+   */
+  stream: { batchSize: 100, maximumRetryAttempts: 5, bisectBatchOnError: true, maximumBatchingWindowSeconds: 0 },
+  trigger: { kind: 'stream', source: 'returns' },
+} as const satisfies FunctionDefinition & { source: TableId; stream: Record<string, number | boolean> };
+
+/**
+ * The hourly reminder job: finds stale locations, signs update links (so it reads the key), sends through
+ * SES (so it has a sender address) with links to the web pages. One run at a time: a second copy of it
+ * is never wanted.
+ */
+export const reminderFunction = {
+  id: 'reminders',
+  handler: 'functions/reminders.ts',
+  description: schedules.reminders.description,
+  tables: { locations: 'RO', reminderSends: 'RW', contacts: 'RO' },
+  settings: ['WEB_BASE_URL', 'REMINDER_FROM_ADDRESS', 'UPDATE_LINK_SECRET_ARN'],
+  timeoutSeconds: 15 * 60,
+  memoryMb: DEFAULT_MEMORY_MB,
+  reservedConcurrency: 1,
+  trigger: { kind: 'schedule', schedule: schedules.reminders },
+} as const satisfies FunctionDefinition;
+
+export const functionDefinitions: readonly FunctionDefinition[] = [...routeFunctions, fallbackFunction, authorizerFunction, aggregatorFunction, reminderFunction];
+
+export function functionById(id: string): FunctionDefinition {
+  const found = functionDefinitions.find((definition) => definition.id === id);
+  if (!found) throw new Error(`no function ${id} in shared/model/functions.ts`);
+  return found;
+}
+
+/** What a function may do besides its tables, read from the settings it declares. */
+export function sendsEmail(definition: FunctionDefinition): boolean {
+  return definition.settings.includes('REMINDER_FROM_ADDRESS');
+}
+export function readsUpdateLinkKey(definition: FunctionDefinition): boolean {
+  return definition.settings.includes('UPDATE_LINK_SECRET_ARN');
+}
+
+/** The environment variables that carry a function's table names. */
+export function tableVariables(definition: FunctionDefinition): Record<string, TableId> {
+  return Object.fromEntries(Object.keys(definition.tables).map((id) => [tableDefinitions[id as TableId].envVar, id as TableId]));
+}

@@ -1,0 +1,66 @@
+/**
+ * Every key value the code writes or queries is built here, so the key schema in `tables.ts` and the
+ * README has exactly one implementation.
+ *
+ * | table          | partition key  | sort key                      | what                         |
+ * |----------------|----------------|-------------------------------|------------------------------|
+ * | locations      | locationId     | -                             | directory entry              |
+ * |   byLocalAuthority / byRegion / byCountry / byProvider: area or provider | listingKey = type#locationId |
+ * |   activeByLocalAuthority / activeByRegion / activeByCountry (sparse: active only) | freshness  |
+ * | returns        | locationId     | reportDate (YYYY-MM-DD)       | latest version of a day      |
+ * | returnVersions | locationId     | versionKey = date#000001      | every version, immutable     |
+ * | aggregates     | areaKey = level#area | date                    | one area's sums for a day    |
+ * |   byLevel: level | dateArea = date#area                               | every area of a level        |
+ * | aggregateLedger| locationId     | reportDate                    | what a location-day added    |
+ * | vacancyIndex   | searchKey = area#category | freshKey = lastUpdated#locationId | one searchable vacancy |
+ * |                | searchKey = location#id   | freshKey = manifest               | a location's entries   |
+ * | reminderSends  | subject = location#id, provider#id, digest#contactId | sendKey = spell#tier or day | one email |
+ * | contacts       | scope = provider#id or area#code | contactId | a person to tell; byKind: kind | scope |
+ * | registrations  | registrationId | -  | a request to act for a location; byStatus, byLocation |
+ * | memberships    | userId         | locationId                    | a provider user's locations  |
+ * |   byLocation: locationId | userId                               | a location's members         |
+ * | revocations    | revocationKey = location#id | -                | withdrawn update links       |
+ * | idempotency    | id = http#<hash of caller and Idempotency-Key> | - | a keyed write and its response |
+ *
+ * The idempotency table's `id` is built by Powertools (`DynamoDBPersistenceLayer`) from
+ * `idempotencyScope` in `shared/http/idempotency-key.ts`, not here.
+ */
+import { ENGLAND } from '#shared/model/schemas/common';
+import type { LocationType } from '#shared/model/schemas/location';
+
+export const keys = {
+  location: (locationId: string) => ({ locationId }),
+  /** Sorts a listing by type then ID, so `type=` is a begins_with on the sort key instead of a filter. */
+  listingKey: (type: LocationType, locationId: string) => `${type}#${locationId}`,
+  listingPrefix: (type: LocationType) => `${type}#`,
+  /** Every location sits in the England partition of `byCountry`, which serves the national listing. */
+  country: () => ENGLAND,
+  /** Sorts before any instant: a location that never reported is the stalest of all. */
+  neverReported: () => '0',
+  freshness: (lastUpdated: string | null | undefined) => lastUpdated ?? keys.neverReported(),
+  dailyReturn: (locationId: string, reportDate: string) => ({ locationId, reportDate }),
+  ledger: (locationId: string, reportDate: string) => ({ locationId, reportDate }),
+  vacancySearch: (area: string, category: string) => `${area}#${category}`,
+  vacancyEntry: (area: string, category: string, lastUpdated: string, locationId: string) => ({
+    searchKey: `${area}#${category}`,
+    freshKey: `${lastUpdated}#${locationId}`,
+  }),
+  vacancyManifest: (locationId: string) => ({ searchKey: `location#${locationId}`, freshKey: 'manifest' }),
+  aggregate: (areaKey: string, date: string) => ({ areaKey, date }),
+  dateArea: (date: string, area: string) => `${date}#${area}`,
+  /** Zero-padded so versions sort as numbers within a day. */
+  versionKey: (reportDate: string, version: number) => `${reportDate}#${String(version).padStart(6, '0')}`,
+  membership: (userId: string, locationId: string) => ({ userId, locationId }),
+  registration: (registrationId: string) => ({ registrationId }),
+  /** A stale spell is named by the last update that began it ('0' for a location that never reported). */
+  locationSend: (locationId: string, spell: string, tier: 'reminder' | 'escalation') => ({ subject: `location#${locationId}`, sendKey: `${spell}#${tier}` }),
+  providerDigest: (providerId: string, runAt: string) => ({ subject: `provider#${providerId}`, sendKey: `escalations#${runAt}` }),
+  commissionerDigest: (contactId: string, day: string) => ({ subject: `digest#${contactId}`, sendKey: day }),
+  providerContacts: (providerId: string) => `provider#${providerId}`,
+  areaContacts: (area: string) => `area#${area}`,
+  revokedLocationLinks: (locationId: string) => ({ revocationKey: `location#${locationId}` }),
+  returnVersion: (locationId: string, reportDate: string, version: number) => ({
+    locationId,
+    versionKey: keys.versionKey(reportDate, version),
+  }),
+};

@@ -1,0 +1,376 @@
+/**
+ * The route table: every HTTP route, the function that serves it and who may call it. The CDK app builds
+ * the HTTP API and one Lambda per entry from it; the local gateway matches requests with it and calls the
+ * same handler; the OpenAPI document is generated from it.
+ */
+import type { z } from 'zod';
+import { Location, LocationListQuery } from '#shared/model/schemas/location';
+import { ConfirmInput, DailyReturnInput, ReturnHistoryQuery, StoredReturn } from '#shared/model/schemas/return';
+import type { Role } from '#shared/model/schemas/common';
+import { VacancyPage, VacancySearchQuery } from '#shared/model/schemas/vacancies';
+import { Registration, RegistrationDecision, RegistrationListQuery, RegistrationPage, RegistrationRequest } from '#shared/model/schemas/registrations';
+import { LocationArea } from '#shared/model/schemas/location-area';
+import { AggregatePage, AggregatesExportQuery, AggregatesQuery, CompletenessPage, CompletenessQuery } from '#shared/model/schemas/aggregates';
+import type { TableId } from '#shared/model/tables';
+
+export type TableAccess = 'RO' | 'RW';
+import { LocationWithLatestReturn, LocationPage, ReturnPage, RevokedLinks } from '#shared/model/schemas/responses';
+
+export type HttpMethod = 'GET' | 'PUT' | 'POST' | 'DELETE';
+
+export interface RouteDefinition {
+  id: string;
+  method: HttpMethod;
+  /** API Gateway route path, `{name}` for a path parameter. */
+  path: string;
+  /** Entry file of the Lambda, relative to the repository root; it exports `handler`. */
+  handler: string;
+  /** `public` routes carry no token; the rest need one of these roles (and the membership/area rule). */
+  access: 'public' | readonly Role[];
+  /**
+   * What the route acts on, for the membership/area rule: `location` routes name one location in the
+   * path (providers must be members, commissioners must cover its area); `listing` routes are scoped to
+   * what the caller may see; `area` routes read area figures, scoped to the caller's areas by
+   * `scopeAreaRequest`; `none` needs no more than the role.
+   */
+  scope: 'none' | 'location' | 'listing' | 'area';
+  /** May an update link from a reminder email call it (for its own location only)? */
+  updateLink?: boolean;
+  /** The tables the function touches and how: the CDK app grants exactly this and sets the env vars. */
+  tables: Partial<Record<TableId, TableAccess>>;
+  summary: string;
+  /**
+   * `idempotencyKey`: the route takes an optional `Idempotency-Key` header (a retry with the same key is
+   * answered with the stored response and writes nothing); such a route binds the idempotency table RW.
+   */
+  request?: { body?: z.ZodType; query?: z.ZodType; ifMatch?: boolean; idempotencyKey?: boolean };
+  responses: Record<number, { description: string; schema?: z.ZodType; mediaType?: 'text/csv' }>;
+}
+
+const problems = {
+  400: { description: 'invalid input: problem+json with errors[].path' },
+  401: { description: 'no valid token' },
+  403: { description: 'not allowed for this caller' },
+  404: { description: 'no such location' },
+};
+
+/** A CSV export bigger than a Lambda response can carry: uncompressed (ask for gzip), or even compressed. */
+const exportTooLarge = {
+  406: { description: 'too big to send uncompressed: ask with Accept-Encoding: gzip' },
+  422: { description: 'too big even compressed: ask for a shorter range' },
+};
+
+/** What a read of area figures can answer besides its page: a bad query, no token, not allowed. */
+const readProblems = { 400: problems[400], 401: problems[401], 403: problems[403] };
+
+/** Writing a day's return, by PUT or by "nothing has changed": the same callers, the same tables. */
+const returnWrite = {
+  access: ['provider', 'admin'],
+  scope: 'location',
+  updateLink: true,
+  tables: { locations: 'RW', returns: 'RW', returnVersions: 'RW', memberships: 'RO', idempotency: 'RW' },
+} as const;
+
+/** What a route taking `Idempotency-Key` can answer besides its own responses (IETF httpapi draft). */
+const IDEMPOTENCY_IN_PROGRESS = 'a request with this Idempotency-Key is still being processed: retry after Retry-After seconds';
+const idempotencyProblems = {
+  422: { description: 'this Idempotency-Key was already used for a different request (body, path, method or If-Match); nothing was written' },
+} as const;
+
+/** Both ways of writing a day's return answer with the stored return, and honour If-Match. */
+const returnWriteResponses = (replaced: string) => ({
+  200: { description: replaced, schema: StoredReturn },
+  201: { description: 'first return for that day', schema: StoredReturn },
+  ...problems,
+  412: { description: 'If-Match named a version that is not the current one' },
+  ...idempotencyProblems,
+});
+
+export const routes = [
+  {
+    id: 'health',
+    method: 'GET',
+    path: '/v1/health',
+    handler: 'functions/health.ts',
+    access: 'public',
+    scope: 'none',
+    tables: {},
+    summary: 'Liveness',
+    responses: { 200: { description: 'the service is up' } },
+  },
+  {
+    id: 'openapi',
+    method: 'GET',
+    path: '/v1/openapi.json',
+    handler: 'functions/openapi.ts',
+    access: 'public',
+    scope: 'none',
+    tables: {},
+    summary: 'The OpenAPI 3.1 document, generated from the schemas',
+    responses: { 200: { description: 'OpenAPI document' } },
+  },
+  {
+    id: 'listLocations',
+    method: 'GET',
+    path: '/v1/locations',
+    handler: 'functions/locations/list.ts',
+    access: ['provider', 'discharge', 'commissioner', 'national', 'admin'],
+    scope: 'listing',
+    tables: { locations: 'RO', memberships: 'RO' },
+    summary: 'Directory entries with lastUpdated, filtered by area and type, paginated',
+    request: { query: LocationListQuery },
+    responses: { 200: { description: 'a page of locations', schema: LocationPage }, 400: problems[400], 401: problems[401] },
+  },
+  {
+    id: 'getLocation',
+    method: 'GET',
+    path: '/v1/locations/{locationId}',
+    handler: 'functions/locations/get.ts',
+    access: ['provider', 'discharge', 'commissioner', 'national', 'admin'],
+    scope: 'location',
+    updateLink: true,
+    tables: { locations: 'RO', returns: 'RO', memberships: 'RO' },
+    summary: 'A directory entry and its latest return',
+    responses: {
+      200: { description: 'the location', schema: LocationWithLatestReturn },
+      ...problems,
+    },
+  },
+  {
+    id: 'listReturns',
+    method: 'GET',
+    path: '/v1/locations/{locationId}/returns',
+    handler: 'functions/returns/list.ts',
+    access: ['provider', 'commissioner', 'national'],
+    scope: 'location',
+    tables: { locations: 'RO', returns: 'RO', memberships: 'RO' },
+    summary: 'Daily returns of a location, newest first, paginated',
+    request: { query: ReturnHistoryQuery },
+    responses: { 200: { description: 'a page of returns', schema: ReturnPage }, ...problems },
+  },
+  {
+    id: 'putReturn',
+    method: 'PUT',
+    path: '/v1/locations/{locationId}/returns/{reportDate}',
+    handler: 'functions/returns/put.ts',
+    ...returnWrite,
+    summary: "Submit or correct a location's return for a day",
+    request: { body: DailyReturnInput, ifMatch: true, idempotencyKey: true },
+    responses: {
+      ...returnWriteResponses('replaced: a correction, version went up by one'),
+      409: { description: `the location is inactive; or ${IDEMPOTENCY_IN_PROGRESS}` },
+      413: { description: 'body over 64 KiB' },
+    },
+  },
+  {
+    id: 'confirmReturn',
+    method: 'POST',
+    path: '/v1/locations/{locationId}/returns/{reportDate}/confirm',
+    handler: 'functions/returns/confirm.ts',
+    ...returnWrite,
+    summary: '"Nothing has changed": store the latest figures as that day\'s return',
+    request: { body: ConfirmInput, ifMatch: true, idempotencyKey: true },
+    responses: {
+      ...returnWriteResponses('replaced an existing return for that day'),
+      409: {
+        description: `the location is inactive or has no earlier return to repeat; or another return of the location was saved while this one was being recorded (nothing written; Retry-After, send again); or ${IDEMPOTENCY_IN_PROGRESS}`,
+      },
+    },
+  },
+  {
+    id: 'revokeUpdateLinks',
+    method: 'POST',
+    path: '/v1/locations/{locationId}/update-links/revoke',
+    handler: 'functions/update-links/revoke.ts',
+    access: ['provider', 'admin'],
+    scope: 'location',
+    tables: { locations: 'RO', revocations: 'RW', memberships: 'RO' },
+    summary: 'Withdraw every update link issued so far for a location (a reminder email went astray)',
+    responses: {
+      200: { description: 'the links are withdrawn; links issued later work', schema: RevokedLinks },
+      ...problems,
+    },
+  },
+  {
+    id: 'getAggregates',
+    method: 'GET',
+    path: '/v1/aggregates',
+    handler: 'functions/aggregates/get.ts',
+    access: ['commissioner', 'national'],
+    scope: 'area',
+    tables: { aggregates: 'RO' },
+    summary: 'Daily aggregates of an area (or every area of a level), oldest day first, paginated',
+    request: { query: AggregatesQuery },
+    responses: { 200: { description: 'a page of daily aggregates', schema: AggregatePage }, ...readProblems },
+  },
+  {
+    id: 'exportAggregates',
+    method: 'GET',
+    path: '/v1/exports/aggregates.csv',
+    handler: 'functions/exports/aggregates.ts',
+    access: ['commissioner', 'national'],
+    scope: 'area',
+    tables: { aggregates: 'RO' },
+    summary: 'The daily aggregates as CSV, one row per area and day (gzip if accepted)',
+    request: { query: AggregatesExportQuery },
+    responses: { 200: { description: 'RFC 4180 CSV with a header row', mediaType: 'text/csv' }, ...readProblems, ...exportTooLarge },
+  },
+  {
+    id: 'exportLocations',
+    method: 'GET',
+    path: '/v1/exports/locations.csv',
+    handler: 'functions/exports/locations.ts',
+    access: ['national'],
+    scope: 'none',
+    tables: { locations: 'RO' },
+    summary: 'The latest return of every location, one row each, with lastUpdated and warnings',
+    responses: { 200: { description: 'RFC 4180 CSV with a header row', mediaType: 'text/csv' }, 401: problems[401], 403: problems[403], 406: exportTooLarge[406] },
+  },
+  {
+    id: 'getCompleteness',
+    method: 'GET',
+    path: '/v1/completeness',
+    handler: 'functions/completeness.ts',
+    access: ['commissioner', 'national'],
+    scope: 'area',
+    tables: { locations: 'RO' },
+    summary: 'Per area: active locations, updated within 24 h, within 48 h, and stale',
+    request: { query: CompletenessQuery },
+    responses: { 200: { description: 'one row per area', schema: CompletenessPage }, ...readProblems },
+  },
+  {
+    id: 'searchVacancies',
+    method: 'GET',
+    path: '/v1/vacancies',
+    handler: 'functions/vacancies.ts',
+    access: ['discharge', 'commissioner', 'national'],
+    scope: 'area',
+    tables: { vacancyIndex: 'RO' },
+    summary: 'Locations with a matching vacancy now, freshest first (updated within 72 hours unless asked)',
+    request: { query: VacancySearchQuery },
+    responses: { 200: { description: 'a page of matching locations', schema: VacancyPage }, ...readProblems },
+  },
+  {
+    id: 'register',
+    method: 'POST',
+    path: '/v1/registrations',
+    handler: 'functions/registrations/register.ts',
+    access: ['provider', 'discharge', 'commissioner', 'national', 'admin'],
+    scope: 'none',
+    tables: { locations: 'RO', registrations: 'RW', memberships: 'RO', idempotency: 'RW' },
+    summary: 'Ask to act for a location, by its CQC location ID; pending until an admin approves',
+    request: { body: RegistrationRequest, idempotencyKey: true },
+    responses: {
+      201: { description: 'pending', schema: Registration },
+      200: { description: 'you had already asked: your pending registration', schema: Registration },
+      400: problems[400],
+      401: problems[401],
+      404: { description: 'no such location in the CQC directory' },
+      409: { description: `the location is inactive, already registered, or someone else has asked; or ${IDEMPOTENCY_IN_PROGRESS}` },
+      ...idempotencyProblems,
+    },
+  },
+  {
+    id: 'listRegistrations',
+    method: 'GET',
+    path: '/v1/registrations',
+    handler: 'functions/registrations/list.ts',
+    access: ['admin'],
+    scope: 'none',
+    tables: { registrations: 'RO' },
+    summary: 'Registrations by status (pending by default), oldest first',
+    request: { query: RegistrationListQuery },
+    responses: { 200: { description: 'a page of registrations', schema: RegistrationPage }, ...readProblems },
+  },
+  {
+    id: 'approveRegistration',
+    method: 'POST',
+    path: '/v1/registrations/{registrationId}/approve',
+    handler: 'functions/registrations/approve.ts',
+    access: ['admin'],
+    scope: 'none',
+    tables: { registrations: 'RW', memberships: 'RW' },
+    summary: 'Approve a pending registration: the user becomes a member of the location',
+    request: { body: RegistrationDecision },
+    responses: { 200: { description: 'approved', schema: Registration }, ...problems, 409: { description: 'already decided' } },
+  },
+  {
+    id: 'rejectRegistration',
+    method: 'POST',
+    path: '/v1/registrations/{registrationId}/reject',
+    handler: 'functions/registrations/reject.ts',
+    access: ['admin'],
+    scope: 'none',
+    tables: { registrations: 'RW', memberships: 'RO' },
+    summary: 'Reject a pending registration',
+    request: { body: RegistrationDecision },
+    responses: { 200: { description: 'rejected', schema: Registration }, ...problems, 409: { description: 'already decided' } },
+  },
+  {
+    id: 'getLocationArea',
+    method: 'GET',
+    path: '/v1/locations/{locationId}/area',
+    handler: 'functions/locations/area.ts',
+    access: ['provider', 'commissioner', 'national', 'admin'],
+    scope: 'location',
+    updateLink: true,
+    tables: { locations: 'RO', aggregates: 'RO', memberships: 'RO' },
+    summary: "The location's local authority today and yesterday: homes updated, occupancy, vacancies (for the form)",
+    responses: { 200: { description: "the area's figures", schema: LocationArea }, ...problems },
+  },
+] as const satisfies readonly RouteDefinition[];
+
+export type RouteId = (typeof routes)[number]['id'];
+
+export function routeById(id: RouteId): RouteDefinition {
+  const route = routes.find((r) => r.id === id);
+  if (!route) throw new Error(`no route ${id}`);
+  return route;
+}
+
+/** `/v1/locations/{locationId}` → a matcher; path parameters come back decoded, as API Gateway gives them. */
+export function compilePath(path: string): (rawPath: string) => Record<string, string> | undefined {
+  const names: string[] = [];
+  const pattern = path
+    .split('/')
+    .map((segment) => {
+      const parameter = /^\{(\w+)\}$/.exec(segment);
+      if (parameter?.[1] === undefined) return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      names.push(parameter[1]);
+      return '([^/]+)';
+    })
+    .join('/');
+  const regex = new RegExp(`^${pattern}$`);
+  return (rawPath) => {
+    const match = regex.exec(rawPath);
+    if (!match) return undefined;
+    const params: Record<string, string> = {};
+    for (const [index, name] of names.entries()) {
+      const raw = match[index + 1] ?? '';
+      try {
+        params[name] = decodeURIComponent(raw);
+      } catch {
+        params[name] = raw;
+      }
+    }
+    return params;
+  };
+}
+
+const compiled = routes.map((route) => ({ route: route as RouteDefinition, match: compilePath(route.path) }));
+
+export type RouteMatch =
+  | { kind: 'matched'; route: RouteDefinition; pathParameters: Record<string, string> }
+  | { kind: 'wrongMethod'; allowed: HttpMethod[] }
+  | { kind: 'none' };
+
+export function matchRoute(method: string, rawPath: string): RouteMatch {
+  const allowed: HttpMethod[] = [];
+  for (const { route, match } of compiled) {
+    const params = match(rawPath);
+    if (!params) continue;
+    if (route.method === method.toUpperCase()) return { kind: 'matched', route, pathParameters: params };
+    allowed.push(route.method);
+  }
+  return allowed.length > 0 ? { kind: 'wrongMethod', allowed } : { kind: 'none' };
+}

@@ -1,0 +1,27 @@
+import * as z from 'zod';
+import { Instant, LocationId } from '#shared/model/schemas/common';
+
+export const RegistrationRequest = z.strictObject({ locationId: LocationId }).meta({ id: 'RegistrationRequest' });
+export const RegistrationPath = z.object({ registrationId: z.uuid('must be a registration id') });
+export const RegistrationDecision = z.strictObject({ note: z.string().max(500).optional() }).meta({ id: 'RegistrationDecision' });
+export const RegistrationListQuery = z.strictObject({
+  status: z.enum(['pending', 'approved', 'rejected']).default('pending'),
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  nextToken: z.string().max(2048).optional(),
+});
+
+export const Registration = z
+  .object({
+    registrationId: z.uuid(),
+    locationId: LocationId,
+    locationName: z.string(),
+    userId: z.string(),
+    status: z.enum(['pending', 'approved', 'rejected']),
+    requestedAt: Instant,
+    decidedAt: Instant.optional(),
+    decidedBy: z.string().optional(),
+    note: z.string().optional(),
+  })
+  .meta({ id: 'Registration' });
+export type Registration = z.infer<typeof Registration>;
+export const RegistrationPage = z.object({ items: z.array(Registration), nextToken: z.string().nullable() }).meta({ id: 'RegistrationPage' });

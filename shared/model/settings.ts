@@ -1,0 +1,25 @@
+/**
+ * The settings a function can be given besides its table names, each defined once with the check its
+ * value must pass. A function declares the ones it reads (`shared/model/functions.ts`); the CDK app sets
+ * exactly those, the local stack hands each function exactly those, and `#shared/runtime/settings` reads
+ * them at first use, failing with a message that names the setting and the function.
+ */
+import * as z from 'zod';
+
+export const settingDefinitions = {
+  WEB_BASE_URL: { schema: z.url(), about: 'where the web pages are served: update links in emails open them' },
+  REMINDER_FROM_ADDRESS: { schema: z.email(), about: 'the sender of reminder emails, an address of a verified SES identity' },
+  UPDATE_LINK_SECRET_ARN: {
+    schema: z.string().min(1),
+    about: 'the Secrets Manager secret holding the HMAC key of update links (locally the key itself, as UPDATE_LINK_SECRET)',
+  },
+  JWT_ISSUER: { schema: z.string().min(1), about: 'the issuer of users\' ID tokens (the Cognito user pool)' },
+  JWT_AUDIENCE: { schema: z.string().min(1), about: 'the audience of users\' ID tokens (the web app client)' },
+  JWKS_URL: { schema: z.url(), about: 'where the issuer publishes its signing keys' },
+} as const satisfies Record<string, { schema: z.ZodType<string>; about: string }>;
+
+export type SettingName = keyof typeof settingDefinitions;
+export const SETTING_NAMES = Object.keys(settingDefinitions) as SettingName[];
+
+/** The local stack gives the update-link key inline instead of a secret's ARN (there is no Secrets Manager). */
+export const LOCAL_UPDATE_LINK_SECRET = 'UPDATE_LINK_SECRET';

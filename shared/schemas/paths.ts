@@ -1,5 +1,0 @@
-import * as z from 'zod';
-import { CalendarDate, LocationId } from './common';
-
-export const LocationPath = z.object({ locationId: LocationId });
-export const ReturnPath = z.object({ locationId: LocationId, reportDate: CalendarDate });

@@ -1,0 +1,59 @@
+import { decodeJwt, errors } from 'jose';
+import { isUpdateLinkRevoked } from '#shared/repositories/revocations';
+import type { AuthorizerContext, UnauthenticatedReason } from '#shared/model/access/identity';
+import { verifyUpdateLink } from '#shared/services/auth/update-links';
+import { UPDATE_LINK_ISSUER } from '#shared/model/update-links';
+import { TokenWithoutRole, verifyUserToken } from '#shared/services/auth/user-tokens';
+import { isThrottled, isUnreachable } from '#shared/runtime/dependency-errors';
+
+const unauthenticated = (reason: UnauthenticatedReason): AuthorizerContext => ({ kind: 'anonymous', reason });
+
+/** A token that is simply wrong is the caller's problem (401); a failure to check it is ours (thrown). */
+function reasonFor(error: unknown): UnauthenticatedReason | undefined {
+  if (error instanceof errors.JWTExpired) return 'expired';
+  if (error instanceof TokenWithoutRole) return 'invalid';
+  if (
+    error instanceof errors.JWTClaimValidationFailed ||
+    error instanceof errors.JWSSignatureVerificationFailed ||
+    error instanceof errors.JWSInvalid ||
+    error instanceof errors.JWTInvalid ||
+    error instanceof errors.JOSEAlgNotAllowed ||
+    error instanceof errors.JOSENotSupported ||
+    error instanceof errors.JWKSNoMatchingKey ||
+    error instanceof errors.JWKSMultipleMatchingKeys
+  ) {
+    return 'invalid';
+  }
+  return undefined;
+}
+
+/**
+ * From an Authorization header to what the routes are told: a user (ID token from the issuer), an
+ * update link (our own HS256 token, checked against revocations), or why neither.
+ */
+export async function authenticate(authorization: string | undefined, now: Date = new Date()): Promise<AuthorizerContext> {
+  if (!authorization) return unauthenticated('missing');
+  const match = /^Bearer\s+([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/i.exec(authorization.trim());
+  if (!match?.[1]) return unauthenticated('malformed');
+  const token = match[1];
+  let issuer: string | undefined;
+  try {
+    issuer = decodeJwt(token).iss;
+  } catch {
+    return unauthenticated('malformed');
+  }
+  try {
+    if (issuer === UPDATE_LINK_ISSUER) {
+      const link = await verifyUpdateLink(token, now);
+      if (await isUpdateLinkRevoked(link)) return unauthenticated('revoked');
+      return { kind: 'updateLink', userId: `update-link:${link.tokenId}`, tokenId: link.tokenId, locationId: link.locationId };
+    }
+    const user = await verifyUserToken(token, now);
+    return { kind: 'user', userId: user.userId, role: user.role, areas: user.areas.join(',') };
+  } catch (error) {
+    const reason = reasonFor(error);
+    if (reason) return unauthenticated(reason);
+    if (error instanceof Error && (isUnreachable(error) || isThrottled(error))) return { kind: 'unavailable' };
+    throw error;
+  }
+}

@@ -1,0 +1,166 @@
+import { problems } from '#shared/model/errors';
+import type { Principal } from '#shared/model/access/identity';
+import type { Location } from '#shared/model/schemas/location';
+import { RETURN_SCHEMA_VERSION, type DailyReturnInput, type StoredReturn } from '#shared/model/schemas/return';
+import { getLocationForWrite } from '#shared/repositories/locations';
+import { getDayAndPrevious, getLatestReturn } from '#shared/repositories/returns';
+import { writeReturn, WRITE_PART, type LocationGuard } from '#shared/repositories/return-writes';
+import { conditionFailedAt, lostToAnotherWriter } from '#shared/repositories/transactions';
+import { locationRuleErrors } from '#shared/model/returns/location-rules';
+import { reportDateProblem, toInstant } from '#shared/model/returns/report-date';
+import { returnWarnings } from '#shared/model/returns/warnings';
+
+export interface ReturnTarget {
+  locationId: string;
+  reportDate: string;
+  submittedBy: Pick<Principal, 'userId'>;
+  /** From If-Match: the version the caller saw, or 'any' (some version must exist). */
+  ifMatch?: number | 'any';
+  /** A confirm's: the return the caller was shown, which must still be the one it repeats. */
+  repeats?: { reportDate: string; version: number };
+  now: Date;
+}
+
+export interface SaveOutcome {
+  created: boolean;
+  stored: StoredReturn;
+}
+
+/**
+ * Concurrent writers of the same day retry this many times, with jittered backoff so they stop
+ * colliding, before the caller is asked to retry.
+ */
+const WRITE_ATTEMPTS = 8;
+
+function checkReportDate(reportDate: string, now: Date): void {
+  const problem = reportDateProblem(reportDate, now);
+  if (problem) throw problems.validation([{ path: 'reportDate', message: problem }]);
+}
+
+function checkPrecondition(ifMatch: ReturnTarget['ifMatch'], current: StoredReturn | undefined): void {
+  if (ifMatch === undefined) return;
+  if (current === undefined) {
+    throw problems.preconditionFailed('If-Match was sent but there is no return for that day yet; send without If-Match.');
+  }
+  if (ifMatch !== 'any' && ifMatch !== current.version) {
+    throw problems.preconditionFailed(
+      `The current version is ${current.version}, not ${ifMatch}: someone else changed it. Reload, check and send again.`,
+    );
+  }
+}
+
+/** What a write reads first: the location, the day's current return, the return before it. */
+interface WriteRead {
+  location: Location;
+  current: StoredReturn | undefined;
+  previous: StoredReturn | undefined;
+  guard: LocationGuard;
+}
+
+/**
+ * `repeatsWhatItReads` (a confirm) reads the location before the returns and makes the write
+ * conditional on the location's write count: any return written after the location was read fails it,
+ * so figures read here are never stored over a newer write. A PUT stores its own body, so its reads
+ * run side by side.
+ */
+async function readForWrite(target: ReturnTarget, repeatsWhatItReads: boolean): Promise<WriteRead> {
+  const readLocation = async () => {
+    const state = await getLocationForWrite(target.locationId);
+    if (!state) throw problems.notFound(`No location ${target.locationId} in the directory.`);
+    if (!state.location.active) throw problems.conflict(`Location ${target.locationId} is not active (closed or deregistered); it takes no returns.`);
+    return state;
+  };
+  const readDay = () => getDayAndPrevious(target.locationId, target.reportDate);
+  const [state, day] = repeatsWhatItReads ? [await readLocation(), await readDay()] : await Promise.all([readLocation(), readDay()]);
+  const recorded = state.newestReportDate !== undefined;
+  // A location item written before the newest report date was kept: look it up once; the write records it.
+  const newestReportDate =
+    recorded || state.location.lastUpdated === null ? state.newestReportDate : (await getLatestReturn(target.locationId))?.reportDate;
+  return {
+    location: state.location,
+    current: day.current,
+    previous: day.previous,
+    guard: { newestReportDate, recorded, ...(repeatsWhatItReads ? { returnWrites: state.returnWrites } : {}) },
+  };
+}
+
+interface Figures {
+  input: DailyReturnInput;
+  confirmedFrom?: StoredReturn['confirmedFrom'];
+}
+
+/**
+ * The one path every return takes to storage: date window, location checks, version and If-Match,
+ * warnings, then an atomic conditional write. A PUT (`figures` = its body) retries a lost race on a fresh
+ * read: last writer wins. A confirm (`figures` = null: repeat the latest return on or before the day)
+ * never retries: it read figures that a racing write may have replaced, so it answers 409 instead.
+ */
+async function saveReturn(target: ReturnTarget, body: DailyReturnInput | null): Promise<SaveOutcome> {
+  checkReportDate(target.reportDate, target.now);
+  const isConfirm = body === null;
+  for (let attempt = 1; ; attempt += 1) {
+    const read = await readForWrite(target, isConfirm);
+    const figures = isConfirm ? figuresToRepeat(target, read) : { input: body };
+    const ruleErrors = locationRuleErrors(figures.input, read.location);
+    if (ruleErrors.length > 0) throw problems.validation(ruleErrors);
+    checkPrecondition(target.ifMatch, read.current);
+    const stored: StoredReturn = {
+      ...figures.input,
+      locationId: target.locationId,
+      reportDate: target.reportDate,
+      version: (read.current?.version ?? 0) + 1,
+      submittedAt: toInstant(target.now),
+      submittedBy: target.submittedBy.userId,
+      warnings: returnWarnings(figures.input, read.location, read.previous),
+      schemaVersion: RETURN_SCHEMA_VERSION,
+      ...(figures.confirmedFrom ? { confirmedFrom: figures.confirmedFrom } : {}),
+    };
+    try {
+      await writeReturn(stored, read.location, read.current?.version, read.guard);
+      return { created: read.current === undefined, stored };
+    } catch (error) {
+      if (!lostToAnotherWriter(error)) throw error;
+      // Another writer stored a version between our read and write. With If-Match the caller's view of
+      // the day is now stale.
+      if (target.ifMatch !== undefined && conditionFailedAt(error, WRITE_PART.currentReturn)) {
+        throw problems.preconditionFailed('The return changed while this one was being saved. Reload, check and send again.');
+      }
+      if (isConfirm) {
+        throw problems.changedMeanwhile(
+          'A return for this location was saved while "nothing has changed" was being recorded, so the figures it would repeat may be out of date. Nothing was written; check the latest figures and confirm again.',
+        );
+      }
+      if (attempt >= WRITE_ATTEMPTS) throw problems.busy('Too many simultaneous changes to this return; try again.');
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * 2 ** attempt));
+    }
+  }
+}
+
+/** "Nothing has changed" repeats the latest return on or before the day. */
+function figuresToRepeat(target: ReturnTarget, read: WriteRead): Figures {
+  const latest = read.current ?? read.previous;
+  if (!latest) {
+    throw problems.conflict(`Location ${target.locationId} has no earlier return to repeat; submit the full return instead.`);
+  }
+  if (target.repeats && (target.repeats.reportDate !== latest.reportDate || target.repeats.version !== latest.version)) {
+    throw problems.changedMeanwhile(
+      `The latest figures are now those of ${latest.reportDate} (version ${latest.version}), not the ones shown (${target.repeats.reportDate}, version ${target.repeats.version}). Nothing was written; check them and confirm again.`,
+    );
+  }
+  return { input: figuresOf(latest), confirmedFrom: { reportDate: latest.reportDate, version: latest.version } };
+}
+
+export function submitReturn(target: ReturnTarget, input: DailyReturnInput): Promise<SaveOutcome> {
+  return saveReturn(target, input);
+}
+
+/** "Nothing has changed": the latest return on or before that day, stored again as that day's return. */
+export function confirmReturn(target: ReturnTarget): Promise<SaveOutcome> {
+  return saveReturn(target, null);
+}
+
+/** Just the answers of a stored return, without what the system added. */
+export function figuresOf(stored: StoredReturn): DailyReturnInput {
+  const { vacancies, beds, admissions, outbreak, workforce, ppe, visiting, notes } = stored;
+  return { vacancies, beds, admissions, outbreak, workforce, ppe, visiting, ...(notes !== undefined ? { notes } : {}) };
+}
