@@ -3,7 +3,7 @@ import { Capture, Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildCapacityTracker, type CapacityTrackerStacks } from '#infra/capacity-tracker';
 import { routes, type TableAccess } from '#shared/model/routes';
-import { aggregatorFunction, authorizerFunction, fallbackFunction as fallbackRoute, reminderFunction } from '#shared/model/functions';
+import { aggregatorFunction, authorizerFunction, fallbackFunction as fallbackRoute, functionDefinitions, reminderFunction } from '#shared/model/functions';
 import { schedules } from '#shared/model/schedules';
 import { contentSecurityPolicy } from '#infra/constructs/static-site';
 import { signInAuthority } from '#infra/constructs/sign-in';
@@ -228,6 +228,21 @@ describe('dev stage', { timeout: SYNTH_TIMEOUT }, () => {
             }),
           },
         });
+      }
+    });
+
+    it('are each built from their definition in shared/model/functions.ts: its sizing, exactly its tables and exactly its settings', () => {
+      expect(Object.keys(dev.stacks.api.functions).sort()).toEqual(functionDefinitions.map((definition) => definition.id).sort());
+      for (const definition of functionDefinitions) {
+        const id = logicalIdOf(dev.stacks.api.functions[definition.id]!.function);
+        const fn = resourceById(dev.api, id);
+        expect([fn.Properties?.Timeout, fn.Properties?.MemorySize, fn.Properties?.ReservedConcurrentExecutions], definition.id).toEqual([
+          definition.timeoutSeconds,
+          definition.memoryMb,
+          definition.reservedConcurrency,
+        ]);
+        expectTableEnvironment(dev, id, definition.tables as TableMap, definition.settings);
+        expectTableAccessOnly(dev, id, definition.tables as TableMap);
       }
     });
 

@@ -58,13 +58,21 @@ const LOCATIONS: Location[] = [
   lastUpdated: null,
 }));
 
+/**
+ * The property's runs: one fixed seed by default, so every run of `npm test` tries the same cases and a red
+ * run is always a change's doing; PROPERTY_SEED=<n> tries (or replays) others.
+ */
+const SEED = process.env.PROPERTY_SEED !== undefined ? Number(process.env.PROPERTY_SEED) : 20261201;
+/** The first delivery is always handled and then reported failed from its first record: a retry, certainly. */
+const FAIL_AND_REDELIVER = 0.6;
+
 /** Chaos that a stream consumer must survive, decided by a seeded random number per delivery. */
-let random: () => number = Math.random;
+let random: () => number = seededRandom(SEED);
 const delivered: DynamoDBRecord[][] = [];
 function faultyAggregator(event: DynamoDBStreamEvent, context: Context) {
   const records: DynamoDBRecord[] = [...event.Records];
   delivered.push(records);
-  const roll = random();
+  const roll = delivered.length === 1 ? FAIL_AND_REDELIVER : random();
   if (roll < 0.1 && delivered.length > 1) {
     // A stale replay (a zombie consumer, a lost checkpoint): an earlier batch arrives again after newer ones.
     const stale = delivered[Math.floor(random() * (delivered.length - 1))]!;
@@ -189,9 +197,9 @@ describe('aggregates under at-least-once, out-of-order delivery', () => {
         // Every aggregate equals its recomputation, and nothing is counted that is not in a stored return.
         expect(compareAggregates(expected, actual)).toEqual([]);
       }),
-      { numRuns: 12 },
+      { numRuns: 12, seed: SEED },
     );
     expect(existsSync(deadLetterFile) ? readFileSync(deadLetterFile, 'utf8').trim() : '').toBe('');
-    expect(poller.stats().retries).toBeGreaterThan(0); // the faults really happened
+    expect(poller.stats().retries).toBeGreaterThan(0); // the faults really happened (the first delivery's, at least)
   }, 240_000);
 });

@@ -6,6 +6,7 @@ import { parse } from 'csv-parse/sync';
 import { afterAll, describe, expect, test } from 'vitest';
 import { REPO_ROOT } from '#scripts/local/gateway';
 import { designExample, returnPath, today } from '../helpers/api';
+import { until } from '../helpers/wait';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'ct-stack-'));
 const children: ChildProcess[] = [];
@@ -27,21 +28,10 @@ function startStack(): { child: ChildProcess; output: () => string; exited: Prom
   return { child, output: () => output, exited };
 }
 
-async function waitFor(check: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-async function waitForAsync(check: () => Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+/** Awaited conditions; the deadlines are generous (only a failing run waits them out), as a loaded machine is slow. */
+const waitFor = (check: () => boolean, what: string) => until(check, { timeoutMs: 90_000, intervalMs: 100, what });
+// The aggregator has the demo data's returns to get through before it reaches this test's.
+const waitForAsync = (check: () => Promise<boolean>, what: string) => until(check, { timeoutMs: 60_000, intervalMs: 100, what });
 
 function stackInfo(): { gatewayUrl: string; dynamodbEndpoint: string; pid: number } {
   return JSON.parse(readFileSync(join(dataDir, 'stack.json'), 'utf8'));
@@ -123,5 +113,5 @@ describe('npm start', () => {
     expect(again.latestReturn).toEqual(stored);
     third.child.kill('SIGTERM');
     expect(await third.exited).toBe(0);
-  }, 180_000);
+  }, 300_000);
 });

@@ -17,6 +17,7 @@ import {
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { afterAll, afterEach, describe, expect, test } from 'vitest';
 import { startStreamPoller, type StreamPoller, type StreamPollerOptions } from '#scripts/local/stream-poller';
+import { until } from '#test/helpers/wait';
 
 const endpoint = process.env.DYNAMODB_ENDPOINT!;
 const db = new DynamoDBClient({ endpoint });
@@ -203,20 +204,28 @@ describe('stream poller against DynamoDB Local', () => {
   test('a handler that throws, then times out, is retried with the same records and then succeeds', async () => {
     const { tableName } = await streamTable();
     await putAll(tableName, ['t0', 't1', 't2']);
+    // The second invocation hangs until the end of the test: it can only end by the 150 ms deadline, however
+    // slow the machine (it used to sleep 1 s, and had to be the slower of the two timers).
+    let unhang!: () => void;
+    const hung = new Promise<void>((resolve) => (unhang = resolve));
     const { handler, deliveries } = recorder(async (_, call) => {
       if (call === 1) throw new Error('database unavailable');
-      if (call === 2) await new Promise((resolve) => setTimeout(resolve, 1_000));
+      if (call === 2) await hung;
     });
-    const poller = await start({ endpoint, tableName, handler, bisectBatchOnError: false, timeoutMs: 150 });
-    await poller.drain(10_000);
+    try {
+      const poller = await start({ endpoint, tableName, handler, bisectBatchOnError: false, timeoutMs: 150 });
+      await poller.drain(10_000);
 
-    expect(deliveries.map(keys)).toEqual([
-      ['t0', 't1', 't2'],
-      ['t0', 't1', 't2'],
-      ['t0', 't1', 't2'],
-    ]);
-    expect(poller.stats()).toEqual({ delivered: 3, batches: 3, retries: 2, deadLettered: 0 });
-    expect(existsSync(join(workDir, `${tableName}.dead-letters.jsonl`))).toBe(false);
+      expect(deliveries.map(keys)).toEqual([
+        ['t0', 't1', 't2'],
+        ['t0', 't1', 't2'],
+        ['t0', 't1', 't2'],
+      ]);
+      expect(poller.stats()).toEqual({ delivered: 3, batches: 3, retries: 2, deadLettered: 0 });
+      expect(existsSync(join(workDir, `${tableName}.dead-letters.jsonl`))).toBe(false);
+    } finally {
+      unhang();
+    }
   });
 
   test('a batch that keeps failing is dead-lettered after maximumRetryAttempts retries, and later records still arrive', async () => {
@@ -314,7 +323,11 @@ describe('stream poller against DynamoDB Local', () => {
     });
     const poller = await start({ endpoint, tableName, handler, batchSize: 3 });
     await put(tableName, 'd0');
-    await expect(poller.drain(300)).rejects.toThrow(/not caught up after 300 ms: shardId-\S+ with 1 record\(s\) pending/);
+    // Held by the handler: the drain below cannot catch up, and what is behind is that batch. (Without this
+    // wait, on a slow machine the poller might not have read d0 yet when the drain gave up.) What the drain
+    // names needs one look at the shard list after it began: its deadline leaves ample time for that.
+    await until(() => deliveries.length === 1, { what: 'the handler to be holding d0' });
+    await expect(poller.drain(3_000)).rejects.toThrow(/not caught up after 3000 ms: shardId-\S+ with 1 record\(s\) pending/);
     const written = Array.from({ length: 10 }, (_, index) => `d${index + 1}`);
     await putAll(tableName, written);
     release();
