@@ -38,7 +38,7 @@ async function main(): Promise<void> {
   );
   const target = values.stage ? await useDeployedStage(parseStage(values.stage)) : attachOrUseEnvironment();
   console.log(`importing ${path} into ${target}`);
-  // Imported after attaching: repositories read their table names from the environment when loaded.
+  // Imported after attaching: the DynamoDB client takes DYNAMODB_ENDPOINT (the running stack's) when it loads.
   const { importCqc } = await import('#shared/services/directory/import');
   let bar: ((done: number) => void) | undefined;
   const summary = await importCqc({ path, onsDir, places, onProgress: (done, total) => (bar ??= progress('  writing', total))(done) });

@@ -10,7 +10,7 @@ async function main(): Promise<void> {
   }
   const target = attachOrUseEnvironment();
   console.log(`seeding demo data into ${target}`);
-  // Imported after attaching: repositories read their table names from the environment when loaded.
+  // Imported after attaching: the DynamoDB client takes DYNAMODB_ENDPOINT (the running stack's) when it loads.
   const { seedDemo } = await import('./seed/seed-demo');
   const summary = await seedDemo({ force: true, log: (line) => console.log(line) });
   console.log(`done: ${summary.locations} locations, ${summary.returns} daily returns (${summary.versions} versions)`);

@@ -1,6 +1,7 @@
 // The provider's pages: the list of their locations with how fresh each is, and the daily update form
-// for one location, pre-filled from its latest return. Field names are the API's field paths, so the
-// server's problem+json errors[].path lands beside the right field.
+// for one location and any of the last seven days, pre-filled from that day's return (a correction) or
+// the latest before it, with the day's saved versions and what each changed below it. Field names are the
+// API's field paths, so the server's problem+json errors[].path lands beside the right field.
 (function () {
   var ct = window.CapacityTracker;
   var status = document.getElementById('status');
@@ -13,6 +14,24 @@
   };
   var REASONS = { refurbishment: 'Refurbishment', staffing: 'Staffing', infectionControl: 'Infection control', other: 'Other', outbreak: 'Outbreak' };
   var PPE = { gloves: 'Gloves', aprons: 'Aprons', fluidResistantMasks: 'Fluid-resistant masks', ffp3Masks: 'FFP3 masks', eyeProtection: 'Eye protection', handHygiene: 'Hand hygiene' };
+  var SEXES = { female: 'Women', male: 'Men', any: 'Anyone' };
+  var STATES = { open: 'Open', restricted: 'Restricted', closed: 'Closed' };
+  /** The form's labels by field path; the history of changes names fields with them too. */
+  var FIELDS = {
+    'beds.occupied': 'Occupied', 'beds.vacantReserved': 'Vacant but reserved', 'beds.vacantNotAdmittable': 'Vacant but cannot be used', 'beds.notAdmittableReason': 'Why they cannot be used',
+    'admissions.status': 'Admissions are', 'admissions.reason': 'Reason, if restricted or closed',
+    'outbreak.active': 'There is an outbreak now', 'outbreak.residentsConfirmed': 'Residents with a confirmed case', 'outbreak.residentsSuspected': 'Residents with a suspected case', 'outbreak.staffConfirmed': 'Staff with a confirmed case',
+    'workforce.staffEmployed': 'Staff employed', 'workforce.staffAbsent': 'Staff absent today', 'workforce.staffAbsentCovid': 'Of whom absent for COVID-19', 'workforce.agencyStaffShifts': 'Agency staff shifts',
+    visiting: 'Visiting is', notes: 'Notes (optional)',
+  };
+  /** Where a form label needs its section to make sense on its own line of the history. */
+  var CHANGE_NAMES = {
+    'beds.occupied': 'Beds occupied', 'beds.vacantReserved': 'Beds vacant but reserved', 'beds.vacantNotAdmittable': 'Beds vacant but cannot be used', 'beds.notAdmittableReason': 'Why beds cannot be used',
+    'admissions.status': 'Admissions', 'admissions.reason': 'Why admissions are restricted or closed', 'outbreak.active': 'Outbreak now',
+    'workforce.staffAbsentCovid': 'Staff absent for COVID-19', visiting: 'Visiting', notes: 'Notes',
+  };
+  /** How many days back a return may be made or corrected (DESIGN §5): the picker offers today and these. */
+  var DAYS_BACK = 7;
 
   function el(tag, attributes, children) {
     var node = document.createElement(tag);
@@ -25,6 +44,15 @@
   }
   function say(text) { status.textContent = text; }
   function londonToday() { return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London' }).format(new Date()); }
+  function addDays(day, days) { var date = new Date(day + 'T12:00:00Z'); date.setUTCDate(date.getUTCDate() + days); return date.toISOString().slice(0, 10); }
+  /** A London calendar day as people say it: "Today", "Yesterday", "Monday 30 November". */
+  function dayName(day) {
+    var today = londonToday();
+    if (day === today) return 'Today';
+    if (day === addDays(today, -1)) return 'Yesterday';
+    return new Date(day + 'T12:00:00Z').toLocaleDateString('en-GB', { timeZone: 'UTC', weekday: 'long', day: 'numeric', month: 'long' });
+  }
+  function possessive(day) { var name = dayName(day); return name === 'Today' || name === 'Yesterday' ? name.toLowerCase() + '’s' : name + '’s'; }
   function when(instant) { return new Date(instant).toLocaleString('en-GB', { timeZone: 'Europe/London', dateStyle: 'medium', timeStyle: 'short' }); }
   function freshness(lastUpdated) {
     if (!lastUpdated) return { text: 'Never updated', warn: true };
@@ -76,48 +104,35 @@
   }
   function section(title, children) { return el('fieldset', { class: 'section' }, [el('legend', { text: title })].concat(children)); }
 
-  function buildForm(location, latest) {
-    var r = latest || {};
+  /** The form for `day`, pre-filled from `source` (that day's return, or the latest before it); notes only from the day's own. */
+  function buildForm(location, source, day, own) {
+    var r = source || {};
     var get = function (path) { return path.split('.').reduce(function (value, key) { return value == null ? undefined : value[key]; }, r); };
     var vacancies = location.categories.map(function (category) {
       return el('fieldset', { class: 'field sex-split' }, [
         el('legend', { text: LABELS[category] }),
-        number('vacancies.' + category + '.female', 'Women', get('vacancies.' + category + '.female')),
-        number('vacancies.' + category + '.male', 'Men', get('vacancies.' + category + '.male')),
-        number('vacancies.' + category + '.any', 'Anyone', get('vacancies.' + category + '.any')),
-      ]);
+      ].concat(['female', 'male', 'any'].map(function (sex) { return number('vacancies.' + category + '.' + sex, SEXES[sex], get('vacancies.' + category + '.' + sex)); })));
     });
     return el('form', { id: 'return-form', novalidate: true }, [
       section('Vacancies: beds free and accepting admissions now', vacancies),
-      section('Beds', [
-        number('beds.occupied', 'Occupied', get('beds.occupied')),
-        number('beds.vacantReserved', 'Vacant but reserved', get('beds.vacantReserved')),
-        number('beds.vacantNotAdmittable', 'Vacant but cannot be used', get('beds.vacantNotAdmittable')),
-        select('beds.notAdmittableReason', 'Why they cannot be used', ['refurbishment', 'staffing', 'infectionControl', 'other'], get('beds.notAdmittableReason')),
-      ]),
+      section('Beds', ['beds.occupied', 'beds.vacantReserved', 'beds.vacantNotAdmittable'].map(function (path) { return number(path, FIELDS[path], get(path)); }).concat([
+        select('beds.notAdmittableReason', FIELDS['beds.notAdmittableReason'], ['refurbishment', 'staffing', 'infectionControl', 'other'], get('beds.notAdmittableReason')),
+      ])),
       section('Admissions', [
-        choice('admissions.status', 'Admissions are', { open: 'Open', restricted: 'Restricted', closed: 'Closed' }, get('admissions.status') || 'open'),
-        select('admissions.reason', 'Reason, if restricted or closed', ['outbreak', 'staffing', 'infectionControl', 'other'], get('admissions.reason')),
+        choice('admissions.status', FIELDS['admissions.status'], STATES, get('admissions.status') || 'open'),
+        select('admissions.reason', FIELDS['admissions.reason'], ['outbreak', 'staffing', 'infectionControl', 'other'], get('admissions.reason')),
       ]),
       section('Outbreak', [
-        el('div', { class: 'field' }, [el('label', {}, [el('input', { type: 'checkbox', name: 'outbreak.active', checked: get('outbreak.active') === true }), document.createTextNode(' There is an outbreak now')])]),
-        number('outbreak.residentsConfirmed', 'Residents with a confirmed case', get('outbreak.residentsConfirmed')),
-        number('outbreak.residentsSuspected', 'Residents with a suspected case', get('outbreak.residentsSuspected')),
-        number('outbreak.staffConfirmed', 'Staff with a confirmed case', get('outbreak.staffConfirmed')),
-      ]),
-      section('Workforce', [
-        number('workforce.staffEmployed', 'Staff employed', get('workforce.staffEmployed')),
-        number('workforce.staffAbsent', 'Staff absent today', get('workforce.staffAbsent')),
-        number('workforce.staffAbsentCovid', 'Of whom absent for COVID-19', get('workforce.staffAbsentCovid')),
-        number('workforce.agencyStaffShifts', 'Agency staff shifts', get('workforce.agencyStaffShifts')),
-      ]),
+        el('div', { class: 'field' }, [el('label', {}, [el('input', { type: 'checkbox', name: 'outbreak.active', checked: get('outbreak.active') === true }), document.createTextNode(' ' + FIELDS['outbreak.active'])])]),
+      ].concat(['outbreak.residentsConfirmed', 'outbreak.residentsSuspected', 'outbreak.staffConfirmed'].map(function (path) { return number(path, FIELDS[path], get(path)); }))),
+      section('Workforce', ['workforce.staffEmployed', 'workforce.staffAbsent', 'workforce.staffAbsentCovid', 'workforce.agencyStaffShifts'].map(function (path) { return number(path, FIELDS[path], get(path)); })),
       section('PPE: days of supply left', Object.keys(PPE).map(function (item) { return number('ppe.' + item, PPE[item], get('ppe.' + item), 365); })),
-      section('Visiting', [choice('visiting', 'Visiting is', { open: 'Open', restricted: 'Restricted', closed: 'Closed' }, get('visiting') || 'open')]),
+      section('Visiting', [choice('visiting', FIELDS.visiting, STATES, get('visiting') || 'open')]),
       el('div', { class: 'field' }, [
-        el('label', { for: 'f-notes', text: 'Notes (optional)' }),
-        el('textarea', { id: 'f-notes', name: 'notes', maxlength: '1000', rows: '3' }, []),
+        el('label', { for: 'f-notes', text: FIELDS.notes }),
+        el('textarea', { id: 'f-notes', name: 'notes', maxlength: '1000', rows: '3', text: own && own.notes ? own.notes : '' }, []),
       ]),
-      el('button', { type: 'submit', text: 'Send today’s figures' }),
+      el('button', { type: 'submit', text: dayName(day).indexOf(' ') < 0 ? 'Send ' + possessive(day) + ' figures' : 'Send the figures for ' + dayName(day) }),
     ]);
   }
 
@@ -182,15 +197,61 @@
     summary.focus();
   }
 
+  // --- the day's saved versions -------------------------------------------------------------------
+  function changeName(path) {
+    var parts = path.split('.');
+    if (parts[0] === 'vacancies') return (LABELS[parts[1]] || parts[1]) + ' vacancies, ' + (SEXES[parts[2]] || parts[2]).toLowerCase();
+    if (parts[0] === 'ppe') return (PPE[parts[1]] || parts[1]) + ' (days of supply)';
+    return CHANGE_NAMES[path] || FIELDS[path] || path;
+  }
+  function answer(path, value) {
+    if (value === null || value === undefined || value === '') return 'none';
+    if (value === true) return 'yes';
+    if (value === false) return 'no';
+    if (path === 'notes') return '“' + (value.length > 60 ? value.slice(0, 59) + '…' : value) + '”';
+    if (typeof value === 'string') return STATES[value] || REASONS[value] || value;
+    return String(value);
+  }
+  function who(submittedBy) { return /^update-link:/.test(submittedBy) ? 'a reminder email’s link' : submittedBy; }
+
+  /** "Version 2, saved 1 Dec 2026, 09:14 by …" and what it changed, newest first. */
+  function historyList(items, day) {
+    return el('ol', { class: 'history' }, items.map(function (item) {
+      var lines = [el('p', { class: 'history-when' }, [el('strong', { text: 'Version ' + item.version }), document.createTextNode(', saved ' + when(item.submittedAt) + ' by ' + who(item.submittedBy))])];
+      if (item.confirmedFrom) {
+        lines.push(el('p', { text: '“Nothing has changed”: repeated ' + (item.confirmedFrom.reportDate === day ? 'version ' + item.confirmedFrom.version : possessive(item.confirmedFrom.reportDate) + ' figures') + '.' }));
+      }
+      if (!item.comparedWith) lines.push(el('p', { text: 'The first figures saved: every answer is new.' }));
+      else if (item.changes.length === 0) lines.push(el('p', { text: 'Nothing changed.' }));
+      else {
+        var fromDay = item.comparedWith.reportDate === day ? 'Changed:' : 'Changed from ' + possessive(item.comparedWith.reportDate) + ' figures:';
+        lines.push(el('p', { text: fromDay }));
+        lines.push(el('ul', { class: 'changes' }, item.changes.map(function (change) {
+          return el('li', { text: changeName(change.path) + ': ' + answer(change.path, change.from) + ' → ' + answer(change.path, change.to) });
+        })));
+      }
+      return el('li', {}, lines);
+    }));
+  }
+
+  // --- the update form ----------------------------------------------------------------------------
   function showForm(locationId) {
+    var today = londonToday();
     ct.get('/v1/locations/' + encodeURIComponent(locationId)).then(function (location) {
-      var today = londonToday();
+      // The returns of the week and the one before it: the 9 newest up to today hold every day's own
+      // return and the latest before each day. A caller who may not list returns (an update link, an
+      // admin) gets today's form, as before, from the location's latest return.
+      return ct.get('/v1/locations/' + encodeURIComponent(locationId) + '/returns?to=' + today + '&limit=' + (DAYS_BACK + 2)).then(function (page) {
+        return { location: location, week: page.items };
+      }, function () { return { location: location, week: null }; });
+    }).then(function (loaded) {
+      var location = loaded.location;
+      var week = loaded.week;
       var latest = location.latestReturn;
       var fresh = freshness(location.lastUpdated);
       page.textContent = '';
       page.appendChild(el('h1', { text: location.name }));
       page.appendChild(el('p', { class: 'muted', text: location.locationId + ' · ' + location.registeredBeds + ' registered beds · ' + fresh.text }));
-      page.appendChild(el('p', { text: latest ? 'The form shows your last figures (' + latest.reportDate + '): change what has changed.' : 'No figures yet: fill in every box.' }));
       var area = el('aside', { id: 'area', class: 'area', 'aria-label': 'Your area today' });
       page.appendChild(area);
       ct.get('/v1/locations/' + encodeURIComponent(location.locationId) + '/area').then(function (figures) {
@@ -202,31 +263,118 @@
             shown.vacancies + ' vacancies' + (shown.occupancy === null ? '' : '; ' + Math.round(shown.occupancy * 100) + '% of beds occupied') + '.',
         }));
       }, function () { area.remove(); });
-      var form = buildForm(location, latest);
+
+      var picker = null;
+      if (week) {
+        var options = [];
+        for (var back = 0; back <= DAYS_BACK; back += 1) {
+          var option = addDays(today, -back);
+          options.push(el('option', { value: option, text: dayName(option) + (week.some(function (r) { return r.reportDate === option; }) ? ' (saved)' : '') }));
+        }
+        picker = el('select', { id: 'report-day', name: 'reportDate', 'aria-describedby': 'report-day-hint' }, options);
+        page.appendChild(el('div', { class: 'field day-picker' }, [
+          el('label', { for: 'report-day', text: 'Which day are these figures for?' }),
+          el('span', { class: 'hint', id: 'report-day-hint', text: 'Today or one of the 7 days before it.' }),
+          picker,
+        ]));
+      }
+      var intro = el('div', { id: 'form-intro' });
+      page.appendChild(intro);
+      var form = null;
+      var history = el('section', { id: 'history', 'aria-labelledby': 'history-title', hidden: true });
+      var historyReadable = true; // until the API says this caller may not read versions (an update link)
+      var day = today;
+
+      /** The day's own return (a correction) and the latest return before the day, as far as the page knows. */
+      function known(forDay) {
+        if (!week) return { own: latest && latest.reportDate === forDay ? latest : null, before: latest && latest.reportDate < forDay ? latest : null };
+        var own = null;
+        var before = null;
+        week.forEach(function (r) {
+          if (r.reportDate === forDay) own = r;
+          else if (r.reportDate < forDay && (!before || r.reportDate > before.reportDate)) before = r;
+        });
+        return { own: own, before: before };
+      }
+      function remember(saved) {
+        if (week) week = week.filter(function (r) { return r.reportDate !== saved.reportDate; }).concat([saved]);
+        if (!latest || saved.reportDate >= latest.reportDate) latest = saved;
+        if (picker) {
+          var option = picker.querySelector('option[value="' + saved.reportDate + '"]');
+          if (option) option.textContent = dayName(saved.reportDate) + ' (saved)';
+        }
+      }
+      function showIntro() {
+        var k = known(day);
+        intro.textContent = '';
+        if (k.own) {
+          intro.appendChild(el('div', { id: 'correcting', class: 'notice' }, [
+            el('p', {}, [el('strong', { text: 'You are correcting ' + possessive(day) + ' figures' })]),
+            el('p', { text: 'Version ' + k.own.version + ' was saved ' + when(k.own.submittedAt) + '. Change what was wrong and send them again: the new version replaces it, and every version is kept.' }),
+          ]));
+        } else {
+          intro.appendChild(el('p', { text: k.before ? 'The form shows your last figures (' + dayName(k.before.reportDate) + '): change what has changed.' : 'No figures yet: fill in every box.' }));
+        }
+      }
+      function loadHistory() {
+        if (!historyReadable) return;
+        var forDay = day;
+        ct.get('/v1/locations/' + encodeURIComponent(location.locationId) + '/returns/' + forDay + '/versions').then(function (result) {
+          if (forDay !== day) return;
+          history.textContent = '';
+          history.hidden = result.items.length === 0;
+          history.appendChild(el('h2', { id: 'history-title', text: 'Saved versions of ' + possessive(forDay) + ' figures' }));
+          history.appendChild(historyList(result.items, forDay));
+        }, function () {
+          // Not for this caller (an update link may only write): no history, and no error either.
+          historyReadable = false;
+          history.hidden = true;
+        });
+      }
+
       var pending = null; // the submission still without a definite answer: { what, key }
-      page.appendChild(form);
-      say('Figures for ' + today);
-      form.addEventListener('submit', function (event) {
+      function showDay() {
+        var k = known(day);
+        var replaced = form;
+        form = buildForm(location, k.own || k.before, day, k.own);
+        if (replaced) replaced.replaceWith(form);
+        else {
+          page.appendChild(form);
+          page.appendChild(history);
+        }
+        ['confirmation', 'error-summary'].forEach(function (id) { var old = document.getElementById(id); if (old) old.remove(); });
+        showIntro();
+        history.hidden = true;
+        loadHistory();
+        say('Figures for ' + dayName(day) + ' (' + day + ')');
+        form.addEventListener('submit', submit);
+      }
+
+      function submit(event) {
         event.preventDefault();
         var saved = document.getElementById('confirmation');
         if (saved) saved.remove();
         var errors = check(form);
         showErrors(form, errors);
         if (errors.length > 0) return;
-        var headers = latest && latest.reportDate === today ? { 'if-match': '"' + latest.version + '"' } : {};
+        // Correcting a day that has a return: only over the version shown, so a change made meanwhile is a 412.
+        var own = known(day).own;
+        var headers = own ? { 'if-match': '"' + own.version + '"' } : {};
         var body = collect(form, location);
+        var forDay = day;
         // One Idempotency-Key per submission. Sending the same figures again after no answer (or "busy")
         // is a retry of that submission and keeps its key, so it is saved once; anything else is a new one.
-        var what = JSON.stringify([body, headers]);
+        var what = JSON.stringify([forDay, body, headers]);
         if (!pending || pending.what !== what) pending = { what: what, key: ct.newIdempotencyKey() };
         var submission = pending;
-        ct.write('PUT', '/v1/locations/' + encodeURIComponent(location.locationId) + '/returns/' + today, body, headers, submission.key).then(function (result) {
+        ct.write('PUT', '/v1/locations/' + encodeURIComponent(location.locationId) + '/returns/' + forDay, body, headers, submission.key).then(function (result) {
           if (pending === submission) pending = null;
           var saved = result.body;
-          latest = saved;
+          remember(saved);
+          if (forDay !== day) return;
           var done = el('div', { id: 'confirmation', class: 'done', role: 'alert', tabindex: '-1' }, [
             el('h2', { text: 'Your figures are saved' }),
-            el('p', { text: 'Return for ' + saved.reportDate + ', saved ' + when(saved.submittedAt) + ', version ' + saved.version + '.' }),
+            el('p', { text: 'Return for ' + dayName(saved.reportDate) + ' (' + saved.reportDate + '), saved ' + when(saved.submittedAt) + ', version ' + saved.version + '.' }),
           ]);
           done.appendChild(el('p', {}, [el('a', { href: '/', text: 'Back to your locations' })]));
           if (saved.warnings.length > 0) {
@@ -235,17 +383,25 @@
           }
           var old = document.getElementById('confirmation');
           if (old) old.remove();
+          showIntro();
           form.parentNode.insertBefore(done, form);
           done.focus();
+          loadHistory();
           say('Saved, version ' + saved.version);
         }, function (error) {
           if (pending === submission && !ct.mayRetry(error)) pending = null;
+          if (forDay !== day) return;
           var problem = error.problem || {};
           showErrors(form, problem.errors && problem.errors.length ? problem.errors : [{ path: '', message: error.message }]);
+          // Someone else saved this day meanwhile: their version shows in the history.
+          if (error.status === 412) loadHistory();
           say('Not saved: ' + error.message);
         });
-      });
-    }, function (error) { say(error.message); });
+      }
+
+      if (picker) picker.addEventListener('change', function () { day = picker.value; showDay(); });
+      showDay();
+    }).catch(function (error) { say(error.message); });
   }
 
   // --- sign-in ------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { benchAggregationLag, lagMarkdown } from './aggregation-lag';
+import { benchBulk, bulkMarkdown } from './bulk';
 import { benchBundles, bundlesMarkdown } from './bundles';
 import { startBenchEnvironment } from './environment';
 import { benchExports, exportsMarkdown } from './exports';
@@ -8,7 +9,7 @@ import { benchReminders } from './reminders';
 import { benchSubmit, submitMarkdown } from './submit';
 import { benchVacancySearch } from './vacancies';
 
-const SECTIONS = ['bundles', 'reminders', 'search', 'submit', 'exports', 'lag'] as const;
+const SECTIONS = ['bundles', 'reminders', 'search', 'submit', 'bulk', 'exports', 'lag'] as const;
 type Section = (typeof SECTIONS)[number];
 
 /** `BENCH_ONLY=bundles` (or a comma-separated list of sections) runs just those; unset, all of them. */
@@ -37,7 +38,7 @@ function writeResults(partial: boolean, results: Record<string, unknown>): void 
  * written to bench/results.json so runs can be compared. Figures are for this machine; the baseline in
  * each table was measured in the same run (on the same DynamoDB Local, or for the bundles, in the same
  * fresh-process harness). `BENCH_ONLY=bundles` runs one section (or `submit,exports`: any of bundles,
- * reminders, search, submit, exports, lag; lag includes the stack's memory); `BENCH_QUICK` shortens them.
+ * reminders, search, submit, bulk, exports, lag; lag includes the stack's memory); `BENCH_QUICK` shortens them.
  */
 async function main(): Promise<void> {
   const sections = chosenSections();
@@ -56,7 +57,7 @@ async function main(): Promise<void> {
   }
 
   const quick = Boolean(process.env.BENCH_QUICK);
-  if (sections.has('reminders') || sections.has('search') || sections.has('submit') || sections.has('exports')) {
+  if (sections.has('reminders') || sections.has('search') || sections.has('submit') || sections.has('bulk') || sections.has('exports')) {
     const environment = await startBenchEnvironment();
     try {
       if (sections.has('reminders')) {
@@ -88,6 +89,13 @@ async function main(): Promise<void> {
         const submit = await benchSubmit(environment, quick ? { firstWrites: 80, warmUp: 10 } : {});
         console.log(`\n${submitMarkdown(submit)}`);
         results.submit = submit;
+      }
+
+      if (sections.has('bulk')) {
+        console.error('bulk upload of a provider\'s week:');
+        const bulk = await benchBulk(environment, quick ? { rounds: 1, templateRuns: 3 } : {});
+        console.log(`\n${bulkMarkdown(bulk)}`);
+        results.bulk = bulk;
       }
 
       if (sections.has('exports')) {

@@ -96,7 +96,7 @@ export async function benchSubmit(environment: BenchEnvironment, options: { firs
   const system = await startLocalSystem({ dynamodb: { endpoint: environment.dynamodbEndpoint }, tablePrefix: BENCH_TABLE_PREFIX, createTables: false, gateway: { port: 0 } });
   const gateway = { url: system.url!, close: () => system.stop() };
   const issuer = system.issuer!;
-  // Imported after the gateway has told the authorizer whom to trust (it reads that at load).
+  // Imported after the system has pointed the DynamoDB client (which takes DYNAMODB_ENDPOINT when it loads) at the bench's DynamoDB Local.
   const { putLocations } = await import('#shared/repositories/locations');
   const { putMemberships } = await import('#shared/repositories/memberships');
   const { latestReturnRequest } = await import('#shared/repositories/returns');

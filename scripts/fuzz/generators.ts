@@ -29,6 +29,8 @@ import { CalendarDate, LocationId, type Role } from '#shared/model/schemas/commo
 import type { Location } from '#shared/model/schemas/location';
 import { RegistrationDecision, RegistrationPath, RegistrationRequest } from '#shared/model/schemas/registrations';
 import { ConfirmInput, DailyReturnInput } from '#shared/model/schemas/return';
+import { BULK_MAX_BODY_BYTES, BulkUploadEnvelope, BulkUploadItemShape, BulkUploadJson } from '#shared/model/schemas/bulk';
+import * as zod from 'zod';
 import { tables, type TableDefinition } from '#shared/model/tables';
 import { designExample } from '#scripts/seed/design-example';
 
@@ -306,8 +308,10 @@ const GARBAGE_BODIES = [
 
 interface BodySpec {
   schema: z.ZodType;
-  /** An empty body means `{}` (confirm, revoke, approve, reject). */
+  /** An empty body means `{}` (confirm, revoke, approve, reject; the bulk upload: no rows). */
   optional: boolean;
+  /** The route's body limit, when not 64 KiB (`request.maxBodyBytes`). */
+  maxBytes?: number;
   valid: (world: FuzzWorld, target: LocationKey | undefined) => JsonTree;
 }
 
@@ -323,6 +327,14 @@ const BODIES: Partial<Record<RouteId, BodySpec>> = {
   register: { schema: RegistrationRequest, optional: false, valid: (world, target) => ({ locationId: world.locations[target ?? 'careHome'] }) },
   approveRegistration: { schema: RegistrationDecision, optional: true, valid: () => ({ note: 'checked with the provider' }) },
   rejectRegistration: { schema: RegistrationDecision, optional: true, valid: () => ({}) },
+  // The JSON form; its rows are judged in verdictFor. The schema here is the shape the upload reads
+  // before it checks a row (the envelope, each item's keys, a `return`): what fails it is a 400 first.
+  bulkReturns: {
+    schema: zod.custom((value) => BulkUploadEnvelope.safeParse(value).success && (value as { items: unknown[] }).items.every((item) => BulkUploadItemShape.safeParse(item).success && (item as { return?: unknown }).return !== undefined)),
+    optional: true,
+    maxBytes: BULK_MAX_BODY_BYTES,
+    valid: (world, target) => ({ items: [{ locationId: world.locations[target ?? 'careHome'], reportDate: world.today, return: target === 'hospice' ? inpatientReturn() : designExample() }] }),
+  },
 };
 
 export type BodyVerdict = { ok: true; value: unknown } | { ok: false; status: 400 | 413 | 415; why: string };
@@ -335,7 +347,7 @@ export function isJsonContentType(header: string | undefined): boolean {
 
 /** What a body's bytes must get: the size limit, an empty optional body, the media type, UTF-8, JSON, the schema. */
 export function bodyVerdict(bytes: Buffer, contentType: string | undefined, spec: BodySpec): BodyVerdict {
-  if (bytes.byteLength > MAX_BODY_BYTES) return { ok: false, status: 413, why: 'body over 64 KiB' };
+  if (bytes.byteLength > (spec.maxBytes ?? MAX_BODY_BYTES)) return { ok: false, status: 413, why: `body over ${spec.maxBytes ?? MAX_BODY_BYTES} bytes` };
   if (bytes.byteLength === 0 && spec.optional) return { ok: true, value: {} };
   if (!isJsonContentType(contentType)) return { ok: false, status: 415, why: `content-type ${contentType}` };
   if (bytes.byteLength === 0) return { ok: false, status: 400, why: 'empty body' };
@@ -883,6 +895,40 @@ function queryGates(route: RouteDefinition, query: Record<string, string>, calle
   return gates;
 }
 
+/**
+ * The rows of a bulk upload, in the order the upload checks them (docs/api.md "Uploading many returns"):
+ * a provider's rows for locations it is not a member of (403), then every row's fields, date and
+ * location rules, and one row per location and day (400), then unknown (404) and inactive (409) locations.
+ */
+function bulkRowGates(world: FuzzWorld, caller: Caller, value: unknown): Gate[] {
+  const items = ((value as { items?: unknown[] }).items ?? []) as Array<{ locationId?: unknown; reportDate?: unknown; return?: unknown }>;
+  const gates: Gate[] = [];
+  const named = items.flatMap((item) => (LocationId.safeParse(item.locationId).success ? [locationKeyOf(world, item.locationId as string)] : []));
+  const who = WHO[caller];
+  if (who.kind === 'user' && who.role === 'provider' && named.some((key) => caller !== 'providerMember' || !FACTS[key].member)) {
+    gates.push(refusal(403, 'a row for a location the provider is not a member of'));
+  }
+  // An empty body (read as `{}`) is an upload of no rows; a body `{}` sent as such failed the shape above.
+  if (Object.prototype.hasOwnProperty.call(value, 'items') && !BulkUploadJson.safeParse(value).success) gates.push(defect(400, 'a row fails the schema'));
+  const seen = new Set<string>();
+  for (const item of items) {
+    const idOk = LocationId.safeParse(item.locationId).success;
+    const dateOk = CalendarDate.safeParse(item.reportDate).success;
+    if (dateOk) gates.push(reportDateGate(world, item.reportDate as string));
+    if (idOk && dateOk) {
+      const key = `${String(item.locationId)}#${String(item.reportDate)}`;
+      if (seen.has(key)) gates.push(defect(400, 'the same location and day twice'));
+      seen.add(key);
+    }
+    const facts = idOk ? FACTS[locationKeyOf(world, item.locationId as string)] : undefined;
+    const input = DailyReturnInput.safeParse(item.return);
+    if (facts?.location && input.success && locationRuleErrors(input.data, facts.location).length > 0) gates.push(defect(400, 'vacancy categories of another location type'));
+  }
+  if (named.some((key) => !FACTS[key].exists)) gates.push(refusal(404, 'a row for an unknown location'));
+  if (named.some((key) => FACTS[key].exists && !FACTS[key].active)) gates.push(refusal(409, 'a row for an inactive location'));
+  return gates;
+}
+
 /** The answer to a request for a matched route, from its parts. */
 function verdictFor(world: FuzzWorld, route: RouteDefinition, parts: Parts): Verdict {
   const gates: Gate[] = [];
@@ -942,6 +988,10 @@ function verdictFor(world: FuzzWorld, route: RouteDefinition, parts: Parts): Ver
       }
       break;
     }
+    case 'bulkReturns':
+      gates.push(bodyGate(body));
+      if (body?.ok) gates.push(...bulkRowGates(world, caller, body.value));
+      break;
     case 'approveRegistration':
     case 'rejectRegistration':
       if (!RegistrationPath.safeParse({ registrationId: parts.params.registrationId }).success) gates.push(defect(400, 'registration id'));
@@ -954,6 +1004,11 @@ function verdictFor(world: FuzzWorld, route: RouteDefinition, parts: Parts): Ver
       break;
     case 'listReturns':
       gates.push(...queryGates(route, parseQuery(parts.query), caller));
+      if (target !== undefined && !FACTS[target].exists) gates.push(refusal(404, 'unknown location'));
+      break;
+    case 'listReturnVersions':
+      // Any real calendar day may be read: the 7-day window holds for writes only.
+      if (!dateOk) gates.push(defect(400, 'report date'));
       if (target !== undefined && !FACTS[target].exists) gates.push(refusal(404, 'unknown location'));
       break;
     default:

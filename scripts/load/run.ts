@@ -8,6 +8,7 @@ import { deadLettersSince, redriveDeadLetters } from './redrive';
 import { machine, percentile, progressBar, RssSampler, type ProgressMode } from './report';
 import { loadLocation, locationsOf, providerUserId, seedLoad, type SeedReport } from './seed';
 import { attachTarget, startSelfTarget, type LoadTarget } from './target';
+import { faultChecks, type ThrottlingFigures } from './fault-checks';
 import { baselineVersions, checkingClient, deadLetterCount, verifyRun, waitForAggregator, type Check, type VerifyFigures } from './verify';
 import type { StreamPollerStats } from '../local/stream-poller';
 
@@ -38,7 +39,7 @@ export interface LoadResult {
   verification: VerifyFigures;
   kills: KillRecord[];
   crashes: CrashRecord[];
-  throttling?: { share: number; calls: number; throttled: number; exhausted: number; aggregatorExhausted: number; answered503: number };
+  throttling?: ThrottlingFigures;
   duringOutage?: Journal['duringOutage'];
   poller?: StreamPollerStats;
   checks: Check[];
@@ -176,37 +177,9 @@ export async function runLoad(options: LoadOptions, io: LoadIo): Promise<LoadRes
     });
     phase('verify');
 
-    if (options.faults.kill) {
-      checks.push({
-        name: 'while DynamoDB Local was down, the gateway answered 503 problem+json at once (no hang)',
-        ok: journal.duringOutage.status503 > 0 && journal.clientTimeouts === 0,
-        detail: `${journal.duringOutage.answered} requests sent while it was down: ${journal.duringOutage.status503} answered 503; slowest answer ${Math.round(journal.duringOutage.maxLatencyMs)} ms`,
-      });
-    }
-    let throttling: LoadResult['throttling'];
-    if (options.faults.throttle) {
-      const { injectedFaults } = await import('../local/fault-rules');
-      // Calls that failed even after the SDK's retries, on the tables only the aggregator writes.
-      const aggregatorOnly = [target.tables.aggregates, target.tables.aggregateLedger, target.tables.vacancyIndex];
-      const aggregatorExhausted = aggregatorOnly.reduce((total, table) => total + (injectedFaults.exhaustedByTable[table] ?? 0), 0);
-      throttling = {
-        share: options.faults.throttle,
-        calls: injectedFaults.calls,
-        throttled: injectedFaults.throttled,
-        exhausted: injectedFaults.exhausted,
-        aggregatorExhausted,
-        answered503: journal.statuses.get('503') ?? 0,
-      };
-      const pollerRetries = target.pollerStats?.().retries;
-      checks.push({
-        name: 'throttling was injected and retried: by the SDK, then by the providers after a 503, and by the stream poller after an aggregator failure',
-        ok: injectedFaults.throttled > 0 && (pollerRetries === undefined || aggregatorExhausted === 0 || pollerRetries > 0),
-        detail:
-          `${injectedFaults.throttled} of ${injectedFaults.calls} DynamoDB call attempts in this process rejected as throttled; ${injectedFaults.exhausted} calls still failed after the SDK's retries ` +
-          `(${host ? "the aggregator's own process is throttled too, and counted there" : `${aggregatorExhausted} of them the aggregator's`}); ${throttling.answered503} answers were 503 with Retry-After, every other write succeeded after the SDK's retries` +
-          (pollerRetries === undefined ? '' : `; the stream poller retried ${pollerRetries} failed invocation(s)`),
-      });
-    }
+    const faulty = faultChecks({ journal, target, killed: options.faults.kill !== undefined, throttleShare: options.faults.throttle, aggregatorElsewhere: host !== undefined });
+    checks.push(...faulty.checks);
+    const throttling: LoadResult['throttling'] = faulty.throttling;
     if (host) checks.push(...host.checks());
 
     const sorted = [...journal.latencies].sort((a, b) => a - b);

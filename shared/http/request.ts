@@ -5,14 +5,28 @@ import { parseOrThrow, problems } from '#shared/model/errors';
 export const MAX_BODY_BYTES = 64 * 1024;
 
 /**
+ * The body's bytes, size-checked: 64 KiB, unless the route declares another limit
+ * (`request.maxBodyBytes` in the route table, e.g. the bulk upload's).
+ */
+export function bodyBytes(event: APIGatewayProxyEventV2, maxBytes = MAX_BODY_BYTES): Buffer {
+  const raw = event.body ?? '';
+  const bytes = event.isBase64Encoded ? Buffer.from(raw, 'base64') : Buffer.from(raw, 'utf8');
+  if (bytes.byteLength > maxBytes) throw problems.payloadTooLarge(maxBytes);
+  return bytes;
+}
+
+/** The Content-Type's media type, lower case, without parameters; '' when there is none. */
+export function mediaTypeOf(event: APIGatewayProxyEventV2): string {
+  return (event.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+}
+
+/**
  * The JSON body, size-checked, parsed and validated. Malformed JSON and a wrong content type are the
  * caller's mistakes, so they are 4xx with a message, never a 500.
  */
-export function jsonBody<S extends z.ZodType>(event: APIGatewayProxyEventV2, schema: S, options: { optional?: boolean } = {}): z.infer<S> {
-  const raw = event.body ?? '';
-  const bytes = event.isBase64Encoded ? Buffer.from(raw, 'base64') : Buffer.from(raw, 'utf8');
-  if (bytes.byteLength > MAX_BODY_BYTES) throw problems.payloadTooLarge(MAX_BODY_BYTES);
-  const contentType = (event.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+export function jsonBody<S extends z.ZodType>(event: APIGatewayProxyEventV2, schema: S, options: { optional?: boolean; maxBytes?: number } = {}): z.infer<S> {
+  const bytes = bodyBytes(event, options.maxBytes);
+  const contentType = mediaTypeOf(event);
   if (bytes.byteLength === 0 && options.optional) return parseOrThrow(schema, {});
   if (contentType !== '' && contentType !== 'application/json' && !contentType.endsWith('+json')) {
     throw problems.unsupportedMediaType(`Send the body as application/json, not ${contentType}.`);

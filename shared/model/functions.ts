@@ -49,6 +49,10 @@ const EXPORT = { timeoutSeconds: 29, memoryMb: 1769 } as const;
 const ROUTE_SIZING: Partial<Record<RouteId, Partial<Pick<FunctionDefinition, 'timeoutSeconds' | 'memoryMb' | 'reservedConcurrency'>>>> = {
   exportAggregates: { ...EXPORT, reservedConcurrency: 4 },
   exportLocations: { ...EXPORT, reservedConcurrency: 2 },
+  // A bulk upload writes up to 500 returns, each as its PUT would (reads, then a transaction), 8 at a time:
+  // a few seconds, more when DynamoDB throttles and the SDK retries. It gets API Gateway's whole window;
+  // it stops starting rows a few seconds before the end and answers with what it wrote and what it did not.
+  bulkReturns: { timeoutSeconds: 29 },
 };
 
 const routeFunctions: FunctionDefinition[] = (routes as readonly RouteDefinition[]).map((route) => ({

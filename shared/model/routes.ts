@@ -10,6 +10,8 @@ import type { Role } from '#shared/model/schemas/common';
 import { VacancyPage, VacancySearchQuery } from '#shared/model/schemas/vacancies';
 import { Registration, RegistrationDecision, RegistrationListQuery, RegistrationPage, RegistrationRequest } from '#shared/model/schemas/registrations';
 import { LocationArea } from '#shared/model/schemas/location-area';
+import { BULK_MAX_BODY_BYTES, BulkTemplateQuery, BulkUploadJson, BulkUploadResult, MAX_BULK_ROWS } from '#shared/model/schemas/bulk';
+import { ReturnVersionList } from '#shared/model/schemas/return-versions';
 import { AggregatePage, AggregatesExportQuery, AggregatesQuery, CompletenessPage, CompletenessQuery } from '#shared/model/schemas/aggregates';
 import type { TableId } from '#shared/model/tables';
 
@@ -43,7 +45,7 @@ export interface RouteDefinition {
    * `idempotencyKey`: the route takes an optional `Idempotency-Key` header (a retry with the same key is
    * answered with the stored response and writes nothing); such a route binds the idempotency table RW.
    */
-  request?: { body?: z.ZodType; query?: z.ZodType; ifMatch?: boolean; idempotencyKey?: boolean };
+  request?: { body?: z.ZodType; query?: z.ZodType; ifMatch?: boolean; idempotencyKey?: boolean; /** The body limit when not 64 KiB. */ maxBodyBytes?: number };
   responses: Record<number, { description: string; schema?: z.ZodType; mediaType?: 'text/csv' }>;
 }
 
@@ -149,6 +151,17 @@ export const routes = [
     responses: { 200: { description: 'a page of returns', schema: ReturnPage }, ...problems },
   },
   {
+    id: 'listReturnVersions',
+    method: 'GET',
+    path: '/v1/locations/{locationId}/returns/{reportDate}/versions',
+    handler: 'functions/returns/versions.ts',
+    access: ['provider', 'commissioner', 'national', 'admin'],
+    scope: 'location',
+    tables: { locations: 'RO', returnVersions: 'RO', memberships: 'RO' },
+    summary: "Every stored version of a location's day, newest first, each with the answers it changed",
+    responses: { 200: { description: 'the versions (none: an empty list)', schema: ReturnVersionList }, ...problems },
+  },
+  {
     id: 'putReturn',
     method: 'PUT',
     path: '/v1/locations/{locationId}/returns/{reportDate}',
@@ -175,6 +188,47 @@ export const routes = [
       409: {
         description: `the location is inactive or has no earlier return to repeat; or another return of the location was saved while this one was being recorded (nothing written; Retry-After, send again); or ${IDEMPOTENCY_IN_PROGRESS}`,
       },
+    },
+  },
+  {
+    id: 'bulkReturns',
+    method: 'POST',
+    path: '/v1/returns/bulk',
+    handler: 'functions/returns/bulk.ts',
+    access: ['provider', 'admin'],
+    // Each row names a location: a provider must be a member of every one (checked by the upload, naming the row).
+    scope: 'none',
+    tables: { locations: 'RW', returns: 'RW', returnVersions: 'RW', memberships: 'RO', idempotency: 'RW' },
+    summary: `Many days' returns at once: text/csv with the template's columns, or JSON; at most ${MAX_BULK_ROWS} rows, all checked before any is written`,
+    request: { body: BulkUploadJson, idempotencyKey: true, maxBodyBytes: BULK_MAX_BODY_BYTES },
+    responses: {
+      200: { description: 'every row written (or, a CSV row with no figures, skipped), one result per row in the order of the upload', schema: BulkUploadResult },
+      400: { description: 'a row (or the file) is not valid: errors[].path names it, e.g. rows[12].vacancies.nursing.male; nothing written' },
+      401: problems[401],
+      403: { description: 'not allowed; or a row names a location the caller is not a member of (errors name the rows); nothing written' },
+      404: { description: 'a row names a location not in the directory (errors name the rows); nothing written' },
+      409: { description: `a row names an inactive location (errors name the rows), nothing written; or ${IDEMPOTENCY_IN_PROGRESS}` },
+      413: { description: `body over ${BULK_MAX_BODY_BYTES / 1024 / 1024} MiB` },
+      415: { description: 'neither text/csv (UTF-8) nor application/json' },
+      ...idempotencyProblems,
+      503: { description: 'the upload stopped part-way (busy, unreachable, or out of time): `written` and `notWritten` list the rows; send the rows not written again' },
+    },
+  },
+  {
+    id: 'bulkReturnsTemplate',
+    method: 'GET',
+    path: '/v1/returns/bulk/template.csv',
+    handler: 'functions/returns/bulk-template.ts',
+    access: ['provider', 'admin'],
+    scope: 'none',
+    tables: { locations: 'RO', returns: 'RO', memberships: 'RO' },
+    summary: "The CSV to fill in for a bulk upload: a row per active location of the caller's, for today, with its latest figures",
+    request: { query: BulkTemplateQuery },
+    responses: {
+      200: { description: 'RFC 4180 CSV, UTF-8 with a byte order mark, CRLF, a header row', mediaType: 'text/csv' },
+      400: { description: `a bad query; or more than ${MAX_BULK_ROWS} locations: ask for an area` },
+      401: problems[401],
+      403: problems[403],
     },
   },
   {

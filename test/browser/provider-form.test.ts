@@ -226,4 +226,73 @@ describe.skipIf(!available)('the provider form in Chromium', () => {
     await page.screenshot({ path: join(SHOTS, 'areas-1280.png') });
     await page.close();
   });
+
+  test('a provider picks yesterday, corrects its figures, and sees the day’s versions and what changed', async () => {
+    const { designExample, daysAgo } = await import('../helpers/api');
+    const location = await createLocation({ name: 'History House' });
+    const sub = `browser-history-${Date.now()}`;
+    await putMemberships([{ userId: sub, locationId: location.locationId, grantedAt: new Date().toISOString(), grantedBy: 'test' }]);
+    // The categories the location reports, as its form sends them.
+    const { residential, nursing } = designExample().vacancies;
+    const withOccupied = (occupied: number) => ({ ...designExample(), vacancies: { residential, nursing }, beds: { ...designExample().beds, occupied } });
+    const provider = { as: { sub, role: 'provider' as const } };
+    expect((await call(gateway.url(), 'PUT', `/v1/locations/${location.locationId}/returns/${daysAgo(3)}`, { ...provider, body: withOccupied(38) })).status).toBe(201);
+    expect((await call(gateway.url(), 'PUT', `/v1/locations/${location.locationId}/returns/${daysAgo(1)}`, { ...provider, body: withOccupied(40) })).status).toBe(201);
+
+    const page = await signedInPage(await tokenFor({ sub, role: 'provider' }));
+    const puts: Array<{ url: string; ifMatch: string | undefined }> = [];
+    page.on('request', (request) => {
+      if (request.method() === 'PUT') puts.push({ url: request.url(), ifMatch: request.headers()['if-match'] });
+    });
+    await page.goto(`${gateway.url()}/?location=${location.locationId}`);
+    await page.waitForSelector('#report-day');
+    // Today and the 7 days before, by name; today is new, so it starts from yesterday's figures.
+    const days = await page.locator('#report-day option').allTextContents();
+    expect(days).toHaveLength(8);
+    expect(days.slice(0, 2)).toEqual(['Today', 'Yesterday (saved)']);
+    for (const day of days.slice(2)) expect(day).toMatch(/^(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday) \d{1,2} [A-Z][a-z]+( \(saved\))?$/);
+    expect(days[3]).toMatch(/\(saved\)$/);
+    expect(await page.inputValue('#report-day')).toBe(today());
+    expect(await page.textContent('#form-intro')).toContain('last figures (Yesterday)');
+    expect(await page.inputValue('[name="beds.occupied"]')).toBe('40');
+    expect(await page.isVisible('#correcting')).toBe(false);
+
+    // Yesterday: its own figures, as a correction, with its one version below.
+    await page.selectOption('#report-day', daysAgo(1));
+    await page.waitForSelector('#correcting');
+    expect(await page.textContent('#correcting')).toMatch(/You are correcting yesterday’s figures.*Version 1 was saved/s);
+    expect(await page.inputValue('[name="beds.occupied"]')).toBe('40');
+    expect(await page.textContent('button[type=submit]')).toBe('Send yesterday’s figures');
+    await page.waitForSelector('#history:not([hidden]) .history li');
+    expect(await page.locator('#history .history > li').count()).toBe(1);
+    expect(await page.textContent('#history')).toMatch(/Version 1, saved .* by browser-history-.*Changed from .*’s figures:.*Beds occupied: 38 → 40/s);
+
+    // The day three days back starts from its own figures, and back to yesterday again.
+    await page.selectOption('#report-day', daysAgo(3));
+    await page.waitForFunction(() => (document.querySelector('[name="beds.occupied"]') as HTMLInputElement | null)?.value === '38');
+    await page.selectOption('#report-day', daysAgo(2));
+    await page.waitForFunction(() => /last figures/.test(document.getElementById('form-intro')?.textContent ?? ''));
+    expect(await page.inputValue('[name="beds.occupied"]')).toBe('38');
+    await page.selectOption('#report-day', daysAgo(1));
+    await page.waitForSelector('#correcting');
+
+    await page.fill('[name="beds.occupied"]', '41');
+    await page.click('button[type=submit]');
+    await page.waitForSelector('#confirmation, #error-summary');
+    expect(await page.textContent('#status')).toMatch(/^Saved, version 2/);
+    expect(puts).toEqual([{ url: expect.stringMatching(new RegExp(`/returns/${daysAgo(1)}$`)), ifMatch: '"1"' }]);
+    await page.waitForFunction(() => document.querySelectorAll('#history .history > li').length === 2);
+    const history = await page.locator('#history .history > li').allTextContents();
+    expect(history[0]).toMatch(/^Version 2, saved .* by browser-history-.*Changed:Beds occupied: 40 → 41$/s);
+    expect(await page.locator('#history .history > li').first().locator('.changes li').allTextContents()).toEqual(['Beds occupied: 40 → 41']);
+    expect(history[1]).toMatch(/^Version 1, /);
+    expect(await page.textContent('#correcting')).toContain('Version 2 was saved');
+    expect(await accessibilityViolations(page)).toEqual([]);
+    await page.screenshot({ path: join(SHOTS, 'form-history-360.png'), fullPage: true });
+    await page.close();
+
+    // Stored for yesterday; today still has no return.
+    const stored = await call(gateway.url(), 'GET', `/v1/locations/${location.locationId}/returns?from=${daysAgo(1)}`, { as: 'national' });
+    expect(stored.json.items.map((r: { reportDate: string; version: number; beds: { occupied: number } }) => [r.reportDate, r.version, r.beds.occupied])).toEqual([[daysAgo(1), 2, 41]]);
+  });
 });

@@ -1,9 +1,10 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { addDays, londonDay } from '#shared/model/returns/report-date';
-import { addThrottling, injectedFaults } from '#scripts/local/fault-rules';
+import { addThrottling } from '#scripts/local/fault-rules';
 import type { StreamPollerStats } from '#scripts/local/stream-poller';
 import { AggregatorHost, type CrashRecord, type KillRecord } from '#scripts/load/faults';
+import { faultChecks, type ThrottlingFigures } from '#scripts/load/fault-checks';
 import { Journal, type Outage } from '#scripts/load/journal';
 import type { LoadOptions } from '#scripts/load/options';
 import { SimulatedProvider } from '#scripts/load/provider';
@@ -68,7 +69,7 @@ export interface FaultRunResult {
   kills: KillRecord[];
   duringOutage?: Journal['duringOutage'];
   crashes: CrashRecord[];
-  throttling?: { share: number; calls: number; throttled: number; exhausted: number; aggregatorExhausted: number; answered503: number };
+  throttling?: ThrottlingFigures;
   poller?: StreamPollerStats;
   redriven?: { batches: number; records: number; failed: number };
   checks: Check[];
@@ -163,10 +164,13 @@ async function killDynamoOnce(
   log: (line: string) => void,
 ): Promise<KillRecord> {
   await until(() => journal.acknowledged >= fault.afterAcknowledged, { timeoutMs: 120_000, what: `${fault.afterAcknowledged} acknowledged writes before the kill` });
+  const killedAt = Date.now();
+  await dynamodb.kill('SIGKILL');
+  // The outage the journal counts answers in starts once the process is gone: a request counted in it
+  // was certainly sent while DynamoDB Local was down.
   const current: Outage = { startedAt: Date.now() };
   outage.current = current;
   journal.outages.push(current);
-  await dynamodb.kill('SIGKILL');
   log(`fault: DynamoDB Local killed (SIGKILL) after ${journal.acknowledged} acknowledged writes`);
   // Requests are sent while it is down (the providers keep going until it is back): wait for one's answer.
   await Promise.all([
@@ -177,7 +181,7 @@ async function killDynamoOnce(
   await dynamodb.restart();
   current.endedAt = Date.now();
   log(`fault: DynamoDB Local restarted on the same port and data after ${journal.duringOutage.answered} answers meanwhile`);
-  return { atSeconds: (current.startedAt - startedAt) / 1000, downSeconds: (current.endedAt - current.startedAt) / 1000, restartSeconds: (current.endedAt - restarting) / 1000 };
+  return { atSeconds: (killedAt - startedAt) / 1000, downSeconds: (current.endedAt - killedAt) / 1000, restartSeconds: (current.endedAt - restarting) / 1000 };
 }
 
 /**
@@ -305,32 +309,9 @@ export async function runFaultLoad(options: FaultRunOptions): Promise<FaultRunRe
       aggregatorPending: pending,
       ...(redriven ? { redriven } : {}),
     });
-    if (faults.kill) {
-      checks.push({
-        name: 'while DynamoDB Local was down, the gateway answered 503 problem+json at once (no hang)',
-        ok: journal.duringOutage.status503 > 0 && journal.clientTimeouts === 0,
-        detail: `${journal.duringOutage.answered} requests sent while it was down: ${journal.duringOutage.status503} answered 503; slowest answer ${Math.round(journal.duringOutage.maxLatencyMs)} ms`,
-      });
-    }
-    let throttling: FaultRunResult['throttling'];
-    if (faults.throttle) {
-      const aggregatorOnly = [target.tables.aggregates, target.tables.aggregateLedger, target.tables.vacancyIndex];
-      const aggregatorExhausted = aggregatorOnly.reduce((total, table) => total + (injectedFaults.exhaustedByTable[table] ?? 0), 0);
-      throttling = {
-        share: faults.throttle.share,
-        calls: injectedFaults.calls,
-        throttled: injectedFaults.throttled,
-        exhausted: injectedFaults.exhausted,
-        aggregatorExhausted,
-        answered503: journal.statuses.get('503') ?? 0,
-      };
-      const pollerRetries = target.pollerStats?.().retries;
-      checks.push({
-        name: 'throttling was injected and retried: by the SDK, then by the providers after a 503, and by the stream poller after an aggregator failure',
-        ok: injectedFaults.throttled > 0 && (pollerRetries === undefined || aggregatorExhausted === 0 || pollerRetries > 0),
-        detail: `${injectedFaults.throttled} of ${injectedFaults.calls} attempts throttled; ${injectedFaults.exhausted} calls failed after the SDK's retries (${aggregatorExhausted} the aggregator's); ${throttling.answered503} answers 503; the stream poller retried ${pollerRetries ?? '-'} invocation(s)`,
-      });
-    }
+    const faulty = faultChecks({ journal, target, killed: faults.kill !== undefined, throttleShare: faults.throttle?.share, aggregatorElsewhere: host !== undefined });
+    checks.push(...faulty.checks);
+    const throttling: FaultRunResult['throttling'] = faulty.throttling;
     if (host) checks.push(...host.checks());
     lap('verify');
 

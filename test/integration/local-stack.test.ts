@@ -28,10 +28,21 @@ function startStack(): { child: ChildProcess; output: () => string; exited: Prom
   return { child, output: () => output, exited };
 }
 
-/** Awaited conditions; the deadlines are generous (only a failing run waits them out), as a loaded machine is slow. */
-const waitFor = (check: () => boolean, what: string) => until(check, { timeoutMs: 90_000, intervalMs: 100, what });
+/**
+ * Until `npm start` says it is running. The deadline is generous (a loaded machine is slow; only a failing
+ * run waits it out), and a start that exits instead fails at once; either way with what it printed.
+ */
+async function running(stack: ReturnType<typeof startStack>, what: string): Promise<void> {
+  const exited = () => stack.child.exitCode !== null || stack.child.signalCode !== null;
+  try {
+    await until(() => stack.output().includes('Capacity Tracker is running') || exited(), { timeoutMs: 150_000, intervalMs: 100, what });
+  } catch (error) {
+    throw new Error(`${(error as Error).message}; npm start printed:\n${stack.output().slice(-3000)}`);
+  }
+  if (!stack.output().includes('Capacity Tracker is running')) throw new Error(`npm start exited before ${what}; it printed:\n${stack.output().slice(-3000)}`);
+}
 // The aggregator has the demo data's returns to get through before it reaches this test's.
-const waitForAsync = (check: () => Promise<boolean>, what: string) => until(check, { timeoutMs: 60_000, intervalMs: 100, what });
+const waitForAsync = (check: () => Promise<boolean>, what: string) => until(check, { timeoutMs: 90_000, intervalMs: 100, what });
 
 function stackInfo(): { gatewayUrl: string; dynamodbEndpoint: string; pid: number } {
   return JSON.parse(readFileSync(join(dataDir, 'stack.json'), 'utf8'));
@@ -52,7 +63,7 @@ afterAll(() => {
 describe('npm start', () => {
   test('serves the seeded API, refuses a second copy, stops everything on Ctrl-C, and keeps data for the next run', async () => {
     const first = startStack();
-    await waitFor(() => first.output().includes('Capacity Tracker is running'), 'the first start');
+    await running(first, 'the first start');
     const { gatewayUrl, dynamodbEndpoint } = stackInfo();
     expect(first.output()).toContain('/local/token');
 
@@ -106,12 +117,12 @@ describe('npm start', () => {
     await expect(fetch(`${dynamodbEndpoint}/`)).rejects.toThrow(); // DynamoDB Local went with it
 
     const third = startStack();
-    await waitFor(() => third.output().includes('Capacity Tracker is running'), 'the restart');
+    await running(third, 'the restart');
     expect(third.output()).not.toContain('seeding returns');
     // The issuer's keys are kept under the data folder too, so the token from before the restart still works.
     const again = (await (await fetch(`${stackInfo().gatewayUrl}/v1/locations/${careHome.locationId}`, { headers: { authorization } })).json()) as { latestReturn: unknown };
     expect(again.latestReturn).toEqual(stored);
     third.child.kill('SIGTERM');
     expect(await third.exited).toBe(0);
-  }, 300_000);
+  }, 600_000);
 });

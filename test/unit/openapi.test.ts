@@ -87,12 +87,13 @@ describe('buildOpenApiDocument', () => {
         .map(([method]) => `${method.toUpperCase()} ${path}`),
     );
     expect(keyed.sort()).toEqual(
-      ['PUT /v1/locations/{locationId}/returns/{reportDate}', 'POST /v1/locations/{locationId}/returns/{reportDate}/confirm', 'POST /v1/registrations'].sort(),
+      ['PUT /v1/locations/{locationId}/returns/{reportDate}', 'POST /v1/locations/{locationId}/returns/{reportDate}/confirm', 'POST /v1/registrations', 'POST /v1/returns/bulk'].sort(),
     );
     for (const [path, method] of [
       ['/v1/locations/{locationId}/returns/{reportDate}', 'put'],
       ['/v1/locations/{locationId}/returns/{reportDate}/confirm', 'post'],
       ['/v1/registrations', 'post'],
+      ['/v1/returns/bulk', 'post'],
     ] as const) {
       const op = operation(path, method)!;
       expect(op.parameters.find((p) => p.name === 'Idempotency-Key')).toMatchObject({ in: 'header', required: false, schema: { type: 'string' } });

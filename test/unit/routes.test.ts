@@ -112,7 +112,7 @@ describe('the route table', () => {
 
   test('the routes that take Idempotency-Key are exactly the ones bound to the idempotency table, RW, and none is public', () => {
     const keyed = all.filter((r) => r.request?.idempotencyKey).map((r) => r.id);
-    expect(keyed.sort()).toEqual(['confirmReturn', 'putReturn', 'register']);
+    expect(keyed.sort()).toEqual(['bulkReturns', 'confirmReturn', 'putReturn', 'register']);
     expect(all.filter((r) => 'idempotency' in r.tables).map((r) => r.id).sort()).toEqual(keyed.sort());
     for (const route of all.filter((r) => r.request?.idempotencyKey)) {
       expect(route.tables.idempotency, route.id).toBe('RW');
