@@ -31,14 +31,19 @@
     return tr;
   }
 
+  // Only the newest request's answer is shown: the figures loaded when the page opened must not replace
+  // the area asked for since, if they arrive later.
+  var latestRequest = 0;
   function show(event) {
     if (event) event.preventDefault();
+    var request = ++latestRequest;
     var params = query();
     params.set('from', day(-29));
     params.set('to', day(0));
     status.textContent = 'Loading…';
     Promise.all([ct.get('/v1/aggregates?' + params.toString()), ct.get('/v1/completeness?' + query().toString())])
       .then(function (results) {
+        if (request !== latestRequest) return;
         var items = results[0].items;
         var complete = results[1].items[0];
         summary.textContent = '';
@@ -72,7 +77,7 @@
         if (chart) chart.destroy();
         chart = new window.uPlot({ width: Math.min(720, document.getElementById('chart').clientWidth || 320), height: 240, series: [{}, { label: 'Vacancies', stroke: '#1d70b8', width: 2 }], axes: [{}, {}] }, data, document.getElementById('chart'));
       })
-      .catch(function (error) { status.textContent = error.message; });
+      .catch(function (error) { if (request === latestRequest) status.textContent = error.message; });
   }
 
   function download(path, filename) {
