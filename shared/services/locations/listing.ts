@@ -1,20 +1,9 @@
+import { areasCover } from '#shared/model/access/access';
 import type { ListingScope } from '#shared/model/access/listing-scope';
 import { problems } from '#shared/model/errors';
 import { getLocations, listLocations } from '#shared/repositories/locations';
 import { membershipsOfUser } from '#shared/repositories/memberships';
-import { areaLevelOf } from '#shared/model/schemas/common';
 import type { Location } from '#shared/model/schemas/location';
-
-function inArea(location: Location, area: string | undefined): boolean {
-  switch (area === undefined ? 'england' : areaLevelOf(area)) {
-    case 'localAuthority':
-      return location.localAuthority === area;
-    case 'region':
-      return location.region === area;
-    default:
-      return true;
-  }
-}
 
 /** A page of the locations a caller may see, with the area and type filters applied. */
 export async function listVisibleLocations(scope: ListingScope): Promise<{ items: Location[]; nextToken: string | null }> {
@@ -32,7 +21,7 @@ export async function listVisibleLocations(scope: ListingScope): Promise<{ items
   const memberships = await membershipsOfUser(scope.userId, query.limit, query.nextToken);
   const locations = await getLocations(memberships.locationIds);
   return {
-    items: locations.filter((location) => inArea(location, query.area) && (query.type === undefined || location.type === query.type)),
+    items: locations.filter((location) => (query.area === undefined || areasCover([query.area], location)) && (query.type === undefined || location.type === query.type)),
     nextToken: memberships.nextToken,
   };
 }

@@ -1,3 +1,4 @@
+import { areasCover } from '#shared/model/access/access';
 /**
  * The bulk upload and its template (DESIGN §10.2). An upload is checked whole before anything is written
  * (the rows: `shared/model/returns/bulk.ts`; the caller's memberships and the directory: here), then each
@@ -21,7 +22,6 @@ import {
 } from '#shared/model/returns/bulk';
 import { londonDay } from '#shared/model/returns/report-date';
 import { MAX_BULK_ROWS, type BulkRowNotWritten, type BulkRowResult, type BulkTemplateQuery } from '#shared/model/schemas/bulk';
-import { areaLevelOf } from '#shared/model/schemas/common';
 import type { Location } from '#shared/model/schemas/location';
 import type { ProblemFieldError } from '#shared/model/schemas/problem';
 import { getLocations, listLocations } from '#shared/repositories/locations';
@@ -189,17 +189,6 @@ export async function writeUpload(rows: readonly BulkRow[], caller: Principal, n
 // ---------------------------------------------------------------------------------------------------
 // The template
 
-function inArea(location: Location, area: string): boolean {
-  switch (areaLevelOf(area)) {
-    case 'localAuthority':
-      return location.localAuthority === area;
-    case 'region':
-      return location.region === area;
-    default:
-      return true;
-  }
-}
-
 const tooMany = () =>
   problems.validation([
     {
@@ -224,7 +213,7 @@ async function templateLocations(caller: Principal, query: BulkTemplateQuery): P
     return found;
   }
   const ids = [...(await membershipIds(caller.userId))];
-  const locations = [...(await locationsById(ids)).values()].filter((location) => location.active && (query.area === undefined || inArea(location, query.area)));
+  const locations = [...(await locationsById(ids)).values()].filter((location) => location.active && (query.area === undefined || areasCover([query.area], location)));
   if (locations.length > MAX_BULK_ROWS) throw tooMany();
   return locations;
 }
