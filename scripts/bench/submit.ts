@@ -207,8 +207,12 @@ export async function benchSubmit(environment: BenchEnvironment, options: { firs
   const expect = (write: Write) => (write === 'first' ? 201 : 200);
 
   // What the write path would have read of the location: nothing yet before the first write, that day after it.
-  const guardFor = (index: number, write: Write) =>
-    write === 'first' ? { newestReportDate: undefined, recorded: false } : { newestReportDate: dayOf(index), recorded: true };
+  // A location takes its days oldest first, and a correction follows its own first write: before a first
+  // write the newest day is the location's previous one (none for its first), before a correction its own.
+  const guardFor = (index: number, write: Write) => {
+    const newest = write === 'correction' ? dayOf(index) : index % DAYS > 0 ? dayOf(index - 1) : undefined;
+    return { newestReportDate: newest, recorded: newest !== undefined };
+  };
   const run: Record<Mode, (index: number, write: Write) => Promise<void>> = {
     gateway: async (index, write) => {
       const request = requestFor('gateway', index, write);
