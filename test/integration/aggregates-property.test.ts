@@ -16,7 +16,7 @@ import type { Contribution } from '#shared/model/aggregates/metrics';
 import { aggregateKey, compareAggregates, recomputeAggregates, type StoredReturnItem } from '#scripts/oracle/recompute';
 
 /**
- * DESIGN §7's invariant, tested the way it can break: random submissions and corrections over several
+ * DESIGN §7's invariant, tested the way it can break: random submissions, corrections, "nothing has changed" confirms and bulk uploads over several
  * locations and days go through the real write path into DynamoDB Local; the real stream poller feeds
  * the real aggregator, wrapped so that deliveries are duplicated, whole batches redelivered, the handler
  * crashes part-way through a batch, and records arrive shuffled. Afterwards every aggregate must equal
@@ -32,6 +32,8 @@ const client = new DynamoDBClient({ endpoint: process.env.DYNAMODB_ENDPOINT });
 type Modules = {
   submitReturn: typeof import('#shared/services/returns/submit').submitReturn;
   confirmReturn: typeof import('#shared/services/returns/submit').confirmReturn;
+  checkUpload: typeof import('#shared/services/returns/bulk').checkUpload;
+  writeUpload: typeof import('#shared/services/returns/bulk').writeUpload;
   putLocations: typeof import('#shared/repositories/locations').putLocations;
   aggregator: (event: DynamoDBStreamEvent, context: Context) => Promise<unknown>;
 };
@@ -105,12 +107,15 @@ beforeAll(async () => {
   exportTableNames(tables);
   await ensureTables(client, tables);
   const submit = await import('#shared/services/returns/submit');
+  const bulk = await import('#shared/services/returns/bulk');
   const locations = await import('#shared/repositories/locations');
   const aggregator = await import('#functions/aggregator');
   const { startStreamPoller } = await import('#scripts/local/stream-poller');
   modules = {
     submitReturn: submit.submitReturn,
     confirmReturn: submit.confirmReturn,
+    checkUpload: bulk.checkUpload,
+    writeUpload: bulk.writeUpload,
     putLocations: locations.putLocations,
     aggregator: aggregator.handler as unknown as Modules['aggregator'],
   };
@@ -167,7 +172,15 @@ const figures = (location: Location): fc.Arbitrary<DailyReturnInput> =>
 const command = fc.oneof(
   { weight: 5, arbitrary: fc.nat(LOCATIONS.length - 1).chain((at) => fc.record({ kind: fc.constant('submit' as const), at: fc.constant(at), day: fc.nat(1), figures: figures(LOCATIONS[at]!) })) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('confirm' as const), at: fc.nat(LOCATIONS.length - 1), day: fc.nat(1) }) },
+  // A bulk upload of a few rows (at most one per location and day, as the upload requires), racing the rest.
+  {
+    weight: 1,
+    arbitrary: fc
+      .uniqueArray(fc.record({ at: fc.nat(LOCATIONS.length - 1), day: fc.nat(1) }), { minLength: 1, maxLength: 4, selector: ({ at, day }) => `${at}/${day}` })
+      .chain((targets) => fc.record({ kind: fc.constant('bulk' as const), rows: fc.tuple(...targets.map(({ at, day }) => figures(LOCATIONS[at]!).map((input) => ({ at, day, input })))) })),
+  },
 );
+const BULK_CALLER = { kind: 'user' as const, userId: 'property-test', role: 'admin' as const, areas: [] };
 
 describe('aggregates under at-least-once, out-of-order delivery', () => {
   test('always equal the sums of the stored returns', async () => {
@@ -179,12 +192,20 @@ describe('aggregates under at-least-once, out-of-order delivery', () => {
           // Commands of a round run at once: corrections of one day may race, as they can in production.
           await Promise.all(
             round.map(async (cmd) => {
-              const target = { locationId: LOCATIONS[cmd.at]!.locationId, reportDate: addDays(londonDay(now), -cmd.day), submittedBy: { userId: 'property-test' }, now };
+              const reportDate = (day: number) => addDays(londonDay(now), -day);
               try {
+                if (cmd.kind === 'bulk') {
+                  const candidates = cmd.rows.map(({ at, day, input }, row) => ({ row, locationId: LOCATIONS[at]!.locationId, reportDate: reportDate(day), body: input, blank: false, cellErrors: [] }));
+                  const outcome = await modules.writeUpload(await modules.checkUpload(candidates, BULK_CALLER, now), BULK_CALLER, now);
+                  // A row that lost to too much contention (503) stops the upload; what it did write is stored.
+                  if (outcome.kind === 'stopped') throw outcome.failures[0]!.error;
+                  return;
+                }
+                const target = { locationId: LOCATIONS[cmd.at]!.locationId, reportDate: reportDate(cmd.day), submittedBy: { userId: 'property-test' }, now };
                 if (cmd.kind === 'submit') await modules.submitReturn(target, cmd.figures);
                 else await modules.confirmReturn(target);
               } catch (error) {
-                // Nothing to confirm yet (409), or too much contention (503): nothing was written.
+                // Nothing to confirm yet or lost a race (409), or too much contention (503): nothing more was written.
                 if (![409, 503].includes((error as { status?: number }).status ?? 0)) throw error;
               }
             }),
