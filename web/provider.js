@@ -1,4 +1,4 @@
-// The provider's pages: the list of their locations with how fresh each is, and the daily update form
+// The provider's pages: the overview of their homes (overview.js), and the daily update form
 // for one location and any of the last seven days, pre-filled from that day's return (a correction) or
 // the latest before it, with the day's saved versions and what each changed below it. Field names are the
 // API's field paths, so the server's problem+json errors[].path lands beside the right field.
@@ -6,7 +6,6 @@
   var ct = window.CapacityTracker;
   var status = document.getElementById('status');
   var page = document.getElementById('page');
-  var HOUR = 3600000;
 
   var LABELS = {
     residential: 'Residential', nursing: 'Nursing', dementiaResidential: 'Dementia residential', dementiaNursing: 'Dementia nursing',
@@ -33,53 +32,15 @@
   /** How many days back a return may be made or corrected (DESIGN §5): the picker offers today and these. */
   var DAYS_BACK = 7;
 
-  function el(tag, attributes, children) {
-    var node = document.createElement(tag);
-    Object.keys(attributes || {}).forEach(function (key) {
-      if (key === 'text') node.textContent = attributes[key];
-      else if (attributes[key] !== undefined && attributes[key] !== false) node.setAttribute(key, attributes[key] === true ? '' : attributes[key]);
-    });
-    (children || []).forEach(function (child) { if (child) node.appendChild(child); });
-    return node;
-  }
+  var ui = ct.ui;
+  var el = ui.el;
+  var londonToday = ui.londonToday;
+  var addDays = ui.addDays;
+  var dayName = ui.dayName;
+  var possessive = ui.possessive;
+  var when = ui.when;
+  var freshness = ui.freshness;
   function say(text) { status.textContent = text; }
-  function londonToday() { return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London' }).format(new Date()); }
-  function addDays(day, days) { var date = new Date(day + 'T12:00:00Z'); date.setUTCDate(date.getUTCDate() + days); return date.toISOString().slice(0, 10); }
-  /** A London calendar day as people say it: "Today", "Yesterday", "Monday 30 November". */
-  function dayName(day) {
-    var today = londonToday();
-    if (day === today) return 'Today';
-    if (day === addDays(today, -1)) return 'Yesterday';
-    return new Date(day + 'T12:00:00Z').toLocaleDateString('en-GB', { timeZone: 'UTC', weekday: 'long', day: 'numeric', month: 'long' });
-  }
-  function possessive(day) { var name = dayName(day); return name === 'Today' || name === 'Yesterday' ? name.toLowerCase() + '’s' : name + '’s'; }
-  function when(instant) { return new Date(instant).toLocaleString('en-GB', { timeZone: 'Europe/London', dateStyle: 'medium', timeStyle: 'short' }); }
-  function freshness(lastUpdated) {
-    if (!lastUpdated) return { text: 'Never updated', warn: true };
-    var hours = (Date.now() - Date.parse(lastUpdated)) / HOUR;
-    if (hours >= 48) return { text: 'Over 48 hours ago', warn: true };
-    if (hours >= 24) return { text: 'Over 24 hours ago', warn: true };
-    return { text: 'Updated ' + when(lastUpdated), warn: false };
-  }
-
-  // --- the list of the provider's locations -------------------------------------------------------
-  function showList() {
-    ct.get('/v1/locations?limit=100').then(function (listing) {
-      page.textContent = '';
-      page.appendChild(el('h1', { text: 'Your locations' }));
-      if (listing.items.length === 0) { say('You are not registered for any location yet.'); return; }
-      say(listing.items.length + (listing.items.length === 1 ? ' location' : ' locations'));
-      var list = el('ul', { class: 'results' });
-      listing.items.forEach(function (location) {
-        var fresh = freshness(location.lastUpdated);
-        list.appendChild(el('li', {}, [
-          el('h2', {}, [el('a', { href: '/?location=' + encodeURIComponent(location.locationId), text: location.name })]),
-          el('p', {}, [el('span', { class: 'tag' + (fresh.warn ? ' warn' : ''), text: fresh.text })]),
-        ]));
-      });
-      page.appendChild(list);
-    }, function (error) { say(error.message); });
-  }
 
   // --- the update form ----------------------------------------------------------------------------
   function number(name, label, value, max) {
@@ -376,7 +337,7 @@
             el('h2', { text: 'Your figures are saved' }),
             el('p', { text: 'Return for ' + dayName(saved.reportDate) + ' (' + saved.reportDate + '), saved ' + when(saved.submittedAt) + ', version ' + saved.version + '.' }),
           ]);
-          done.appendChild(el('p', {}, [el('a', { href: '/', text: 'Back to your locations' })]));
+          done.appendChild(el('p', {}, [el('a', { href: '/', text: 'Back to all your locations' })]));
           if (saved.warnings.length > 0) {
             done.appendChild(el('p', { text: 'They were saved, but please check:' }));
             done.appendChild(el('ul', {}, saved.warnings.map(function (warning) { return el('li', { text: warning.message }); })));
@@ -437,7 +398,7 @@
   function start() {
     var locationId = new URLSearchParams(window.location.search).get('location');
     var fromLink = ct.useTokenFromLink();
-    var go = function () { if (locationId) showForm(locationId); else showList(); };
+    var go = function () { if (locationId) showForm(locationId); else ct.showOverview(page, say); };
     if (fromLink || ct.token()) go();
     else if (ct.signInMode === 'account') accountSignIn();
     else demoSignIn(go);

@@ -135,12 +135,15 @@
     },
     /**
      * Call the API with the token (refreshed first if about to expire, and once more after a 401 when
-     * there is a refresh token); resolves { status, body, headers }, rejects with the problem+json.
+     * there is a refresh token); resolves { status, body, headers } (body: the JSON, or a Blob for any other
+     * type, such as a CSV), rejects with an Error carrying the problem+json.
      */
     request: function (method, path, body, headers) {
       function send(token) {
         var init = { method: method, headers: Object.assign({ authorization: 'Bearer ' + token }, headers || {}) };
-        if (body !== undefined) { init.body = JSON.stringify(body); init.headers['content-type'] = 'application/json'; }
+        // A file (a spreadsheet upload) goes as it is, with the Content-Type the caller gave; anything else as JSON.
+        if (body instanceof Blob) init.body = body;
+        else if (body !== undefined) { init.body = JSON.stringify(body); init.headers['content-type'] = 'application/json'; }
         return fetch(api + path, init);
       }
       return window.CapacityTracker.validToken().then(send).then(function (response) {
@@ -148,6 +151,9 @@
         if (response.status === 401 && oauth && sessionStorage.getItem(REFRESH_KEY)) return refresh().then(send);
         return response;
       }).then(function (response) {
+        if (response.ok && !/json/.test(response.headers.get('content-type') || '')) {
+          return response.blob().then(function (file) { return { status: response.status, body: file, headers: response.headers }; });
+        }
         return response.json().then(function (json) {
           if (!response.ok) {
             var error = new Error(json.detail || 'The request failed');

@@ -143,9 +143,9 @@ describe.skipIf(!available)('the provider form in Chromium', () => {
     await putMemberships([{ userId: sub, locationId: location.locationId, grantedAt: new Date().toISOString(), grantedBy: 'test' }]);
     const list = await signedInPage(await tokenFor({ sub, role: 'provider' }));
     await list.goto(`${gateway.url()}/`);
-    await list.waitForSelector('.results li a');
-    expect(await list.textContent('.results')).toContain('Listed House');
-    expect(await list.textContent('.results')).toContain('Never updated');
+    await list.waitForSelector('#homes tbody a');
+    expect(await list.textContent('#homes tbody')).toContain('Listed House');
+    expect(await list.textContent('#homes tbody')).toContain('Never updated');
     expect(await accessibilityViolations(list)).toEqual([]);
     await list.close();
 
