@@ -75,7 +75,7 @@ export interface LagResults {
 }
 
 const AREAS = Array.from({ length: 40 }, (_, index) => ({
-  localAuthority: `${['E06', 'E07', 'E08', 'E09'][index % 4]}${String(900 + index).padStart(6, '0')}`,
+  localAuthority: `${['E06', 'E10', 'E08', 'E09'][index % 4]}${String(900 + index).padStart(6, '0')}`,
   region: `E1200000${(index % 9) + 1}`,
 }));
 

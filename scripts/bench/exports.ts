@@ -51,7 +51,7 @@ const NATIONAL: AuthorizerContext = { kind: 'user', userId: 'bench-national', ro
 
 /** ~300 local authority codes over the four prefixes, each in one of the nine regions. */
 function authorities(): Array<{ area: string; region: string }> {
-  const prefixes = ['E06', 'E07', 'E08', 'E09'];
+  const prefixes = ['E06', 'E10', 'E08', 'E09'];
   return Array.from({ length: AUTHORITIES }, (_, index) => ({
     area: `${prefixes[index % prefixes.length]}${String(index + 1).padStart(6, '0')}`,
     region: `E1200000${(index % 9) + 1}`,

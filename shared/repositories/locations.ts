@@ -139,13 +139,16 @@ export async function updateDirectoryFields(location: Location): Promise<void> {
   const active = location.active ? (['activeLocalAuthority', 'activeRegion', 'activeCountry'] as const) : [];
   const names: Record<string, string> = {};
   const values: Record<string, unknown> = {};
-  const sets = [...fields, ...active, ...(location.postcode ? (['postcode'] as const) : [])].map((field) => {
+  // Optional fields the directory owns: set when the record has them, removed when it no longer does.
+  const optional = (['postcode', 'district'] as const).filter((field) => location[field] !== undefined);
+  const absent = (['postcode', 'district'] as const).filter((field) => location[field] === undefined);
+  const sets = [...fields, ...active, ...optional].map((field) => {
     names[`#${field}`] = field;
     values[`:${field}`] = item[field as keyof LocationItem];
     return `#${field} = :${field}`;
   });
   // Inactive locations leave the sparse active indexes: no reminders, not expected to report.
-  const removes = location.active ? [] : ['activeLocalAuthority', 'activeRegion', 'activeCountry'];
+  const removes = [...(location.active ? [] : ['activeLocalAuthority', 'activeRegion', 'activeCountry']), ...absent];
   await dynamo.send(
     new UpdateCommand({
       TableName: TABLE(),

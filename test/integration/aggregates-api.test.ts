@@ -114,14 +114,14 @@ describe('GET /v1/aggregates', () => {
 describe('GET /v1/locations/{id}/area', () => {
   test("a provider's authority today and yesterday, from its aggregate items", async () => {
     const { createLocation, today: londonToday } = await import('../helpers/api');
-    const location = await createLocation({ localAuthority: 'E07000499', region: 'E12000006' });
+    const location = await createLocation({ localAuthority: 'E10000499', region: 'E12000006' });
     const date = londonToday();
     await batchPut(process.env.AGGREGATES_TABLE!, [
-      { ...keys.aggregate('localAuthority#E07000499', date), level: 'localAuthority', area: 'E07000499', dateArea: keys.dateArea(date, 'E07000499'), region: 'E12000006', locationsExpected: 4, locationsReporting: 3, 'vacancies.total': 5, bedsOccupied: 95, bedsVacantReserved: 0, bedsVacantNotAdmittable: 0 },
+      { ...keys.aggregate('localAuthority#E10000499', date), level: 'localAuthority', area: 'E10000499', dateArea: keys.dateArea(date, 'E10000499'), region: 'E12000006', locationsExpected: 4, locationsReporting: 3, 'vacancies.total': 5, bedsOccupied: 95, bedsVacantReserved: 0, bedsVacantNotAdmittable: 0 },
     ]);
     const response = await get(`/v1/locations/${location.locationId}/area`, 'admin');
     expect(response.status).toBe(200);
-    expect(response.json).toMatchObject({ localAuthority: 'E07000499', today: { date, locationsExpected: 4, locationsReporting: 3, vacancies: 5, bedsOccupied: 95, occupancy: 0.95 }, yesterday: { locationsReporting: 0, occupancy: null } });
+    expect(response.json).toMatchObject({ localAuthority: 'E10000499', today: { date, locationsExpected: 4, locationsReporting: 3, vacancies: 5, bedsOccupied: 95, occupancy: 0.95 }, yesterday: { locationsReporting: 0, occupancy: null } });
   });
 });
 

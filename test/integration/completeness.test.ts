@@ -7,8 +7,8 @@ const gateway = useGateway();
 const get = (path: string, as: CallOptions['as'] = 'national') => call(gateway.url(), 'GET', path, { as });
 
 // Authorities of their own (valid codes no other test uses), so the counts are exactly ours.
-const WEST = 'E07000301';
-const EAST = 'E07000302';
+const WEST = 'E10000301';
+const EAST = 'E10000302';
 const REGION = 'E12000006';
 const hoursAgo = (hours: number) => toInstant(new Date(Date.now() - hours * 3_600_000));
 
@@ -45,13 +45,13 @@ describe('GET /v1/completeness', () => {
   });
 
   test('an area with no active locations answers zeros; commissioners see only their areas', async () => {
-    expect((await get('/v1/completeness?level=localAuthority&area=E07000399')).json.items).toEqual([
-      { level: 'localAuthority', area: 'E07000399', locations: 0, updatedWithin24h: 0, updatedWithin48h: 0, stale: 0 },
+    expect((await get('/v1/completeness?level=localAuthority&area=E10000399')).json.items).toEqual([
+      { level: 'localAuthority', area: 'E10000399', locations: 0, updatedWithin24h: 0, updatedWithin48h: 0, stale: 0 },
     ]);
     const east = { sub: 'c-east', role: 'commissioner' as const, areas: [REGION] };
     const mine = await get('/v1/completeness?level=localAuthority', east);
     expect(mine.json.items.map((row: { area: string }) => row.area)).toEqual(expect.arrayContaining([WEST, EAST]));
-    expect(mine.json.items.every((row: { area: string }) => row.area.startsWith('E07'))).toBe(true);
+    expect(mine.json.items.every((row: { area: string }) => row.area.startsWith('E10'))).toBe(true);
     expect((await get('/v1/completeness?level=region&area=E12000002', east)).status).toBe(403);
     expect((await get('/v1/completeness?level=localAuthority&area=E08000004', east)).status).toBe(403);
     expect((await get('/v1/completeness?level=region&area=E08000004')).status).toBe(400);

@@ -24,7 +24,7 @@ async function allPages(path: string, user?: string) {
 
 describe('GET /v1/locations', () => {
   // A local authority code of our own, so other tests' locations cannot appear in these listings.
-  const area = 'E07000008';
+  const area = 'E10000908';
   const seeded = [
     ...Array.from({ length: 7 }, () => newLocation({ localAuthority: area, region: 'E12000006' })),
     newLocation({ localAuthority: area, region: 'E12000006', type: 'hospice', categories: ['inpatient'] }),

@@ -15,8 +15,8 @@ const gateway = useGateway();
 let poller: StreamPoller;
 
 // Authorities of the test's own, so searches by area see only its locations.
-const AREA = 'E07000401';
-const NEIGHBOUR = 'E07000402';
+const AREA = 'E10000401';
+const NEIGHBOUR = 'E10000402';
 const REGION = 'E12000006';
 const discharge: CallOptions['as'] = { sub: 'discharge-test', role: 'discharge' };
 const search = (query: string, as: CallOptions['as'] = discharge) => call(gateway.url(), 'GET', `/v1/vacancies?${query}`, { as });

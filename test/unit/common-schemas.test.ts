@@ -23,7 +23,7 @@ describe('areaLevelOf', () => {
   test.each([
     ['E08000004', 'localAuthority'],
     ['E06000027', 'localAuthority'],
-    ['E07000001', 'localAuthority'],
+    ['E10000008', 'localAuthority'],
     ['E09000033', 'localAuthority'],
     ['E12000002', 'region'],
     ['E12000009', 'region'],
@@ -32,7 +32,7 @@ describe('areaLevelOf', () => {
     expect(areaLevelOf(code)).toBe(level);
   });
 
-  test.each(['E10000001', 'E12000010', 'E12000000', 'E0800000', 'e08000004', 'garbage', ''])('%s is not an area code', (code) => {
+  test.each(['E07000041', 'E11000001', 'E13000001', 'E12000010', 'E12000000', 'E0800000', 'e08000004', 'garbage', ''])('%s is not an area code (a two-tier district, a metropolitan county or London half, or no code at all)', (code) => {
     expect(areaLevelOf(code)).toBeUndefined();
   });
 });

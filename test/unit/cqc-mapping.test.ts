@@ -1,17 +1,31 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { changedFields, mapCqcLocation, type CqcLocation } from '#shared/model/directory/cqc';
-import { normaliseName, type OnsLookups } from '#shared/model/directory/ons';
+import { changedFields, COVERED_SERVICE_TYPES, mapCqcLocation, OUT_OF_SCOPE_BED_SERVICES, SKIP_REASONS, type CqcLocation } from '#shared/model/directory/cqc';
+import { loadOnsLookups, lookupsFromAreas, normaliseName, onsAreas, readOnsFiles } from '#shared/model/directory/ons';
+import { REPO_ROOT } from '#scripts/local/lambda-runtime';
 
-const ons: OnsLookups = {
-  localAuthorities: new Map([
-    ['plymouth', 'E06000026'],
-    ['torbay', 'E06000027'],
-    ['exeter', 'E07000041'],
-    ['east devon', 'E07000040'],
-    ['bristol', 'E06000023'],
-  ]),
-  regions: new Map([['south west', 'E12000009']]),
-};
+/** The real ONS lookups (../shared/data/ons) where they are; else the few areas these tests need. */
+const ONS_DIR = join(REPO_ROOT, '..', 'shared', 'data', 'ons');
+const realOns = existsSync(ONS_DIR);
+const ons = realOns
+  ? loadOnsLookups(ONS_DIR)
+  : lookupsFromAreas([
+      { level: 'region', code: 'E12000009', name: 'South West' },
+      { level: 'region', code: 'E12000004', name: 'East Midlands' },
+      { level: 'localAuthority', code: 'E06000026', name: 'Plymouth', parent: 'E12000009' },
+      { level: 'localAuthority', code: 'E06000027', name: 'Torbay', parent: 'E12000009' },
+      { level: 'localAuthority', code: 'E06000023', name: 'Bristol, City of', parent: 'E12000009' },
+      { level: 'localAuthority', code: 'E10000008', name: 'Devon', parent: 'E12000009' },
+      { level: 'localAuthority', code: 'E06000066', name: 'Somerset', parent: 'E12000009' },
+      { level: 'localAuthority', code: 'E06000061', name: 'North Northamptonshire', parent: 'E12000004' },
+      { level: 'localAuthority', code: 'E06000062', name: 'West Northamptonshire', parent: 'E12000004' },
+      { level: 'district', code: 'E07000041', name: 'Exeter', parent: 'E10000008' },
+      { level: 'district', code: 'E07000040', name: 'East Devon', parent: 'E10000008' },
+      { level: 'district', code: 'E07000189', name: 'South Somerset', parent: 'E06000066' },
+      { level: 'district', code: 'E07000153', name: 'Kettering', parent: 'E06000061' },
+      { level: 'district', code: 'E07000154', name: 'Northampton', parent: 'E06000062' },
+    ]);
 
 const record = (overrides: Partial<CqcLocation> = {}): CqcLocation => ({
   locationId: '1-1000587219',
@@ -46,6 +60,7 @@ describe('mapping a CQC location record', () => {
       categories: ['residential'],
       registeredBeds: 28,
       localAuthority: 'E06000026',
+      district: 'E06000026',
       region: 'E12000009',
       active: true,
       lastUpdated: null,
@@ -66,10 +81,39 @@ describe('mapping a CQC location record', () => {
     expect(entry.categories).toEqual(['residential', 'nursing', 'dementiaResidential', 'dementiaNursing']);
   });
 
-  test('hospices and rehabilitation services report inpatient beds', () => {
-    expect(entryOf(record({ careHome: 'N', gacServiceTypes: [{ name: 'Hospice services' }] }))).toMatchObject({ type: 'hospice', categories: ['inpatient'] });
-    expect(entryOf(record({ careHome: 'N', gacServiceTypes: [{ name: 'Rehabilitation (illness/injury)' }] }))).toMatchObject({ type: 'communityRehab', categories: ['inpatient'] });
-    expect(entryOf(record({ careHome: 'N', gacServiceTypes: [{ name: 'Rehabilitation services' }] }))).toMatchObject({ type: 'substanceMisuse' });
+  // Every service type the CQC names (../shared/data/README.md), by its short name as the API gives it.
+  test.each([
+    ['Residential homes', 'careHome'],
+    ['Nursing homes', 'careHome'],
+    ['Hospice', 'hospice'],
+    ['Rehabilitation (illness/injury)', 'communityRehab'],
+    ['Rehabilitation (substance abuse)', 'substanceMisuse'],
+  ] as const)('the service "%s" is a %s location', (name, type) => {
+    const entry = entryOf(record({ careHome: 'N', gacServiceTypes: [{ name }] }));
+    expect(entry.type).toBe(type);
+    expect(entry.categories).toEqual(type === 'careHome' ? [name === 'Nursing homes' ? 'nursing' : 'residential'] : ['inpatient']);
+  });
+
+  test('the covered services are exactly the five the tracker takes returns from', () => {
+    expect(COVERED_SERVICE_TYPES.map(([name]) => name).sort()).toEqual(['Hospice', 'Nursing homes', 'Rehabilitation (illness/injury)', 'Rehabilitation (substance abuse)', 'Residential homes']);
+  });
+
+  test.each(['Hospital', 'Hospitals - Mental health/capacity'])('"%s" has beds, but not beds the tracker covers: skipped as a hospital', (name) => {
+    expect(OUT_OF_SCOPE_BED_SERVICES).toContain(name);
+    expect(mapCqcLocation(record({ careHome: 'N', gacServiceTypes: [{ name }] }), ons)).toEqual({ kind: 'skip', reason: SKIP_REASONS.hospital });
+  });
+
+  test.each([
+    'Home hospice care', 'Community services - Substance abuse', 'Homecare agencies', 'Supported living', 'Supported housing', 'Shared lives',
+    'Doctors/Gps', 'Dentist', 'Clinic', 'Diagnosis/screening', 'Ambulances', 'Urgent care centres', 'Phone/online advice', 'Long-term conditions',
+    'Community services - Healthcare', 'Community services - Learning disabilities', 'Community services - Mental Health', 'Specialist college service',
+  ])('"%s" takes no one to stay: skipped as not bed-based', (name) => {
+    expect(mapCqcLocation(record({ careHome: 'N', gacServiceTypes: [{ name }] }), ons)).toEqual({ kind: 'skip', reason: SKIP_REASONS.notBedBased });
+  });
+
+  test('the descriptions the CQC gives beside the names are not names: "Hospice services" alone is not a hospice', () => {
+    expect(mapCqcLocation(record({ careHome: 'N', gacServiceTypes: [{ name: 'Hospice services at home', description: 'Hospice services at home' }] }), ons)).toMatchObject({ kind: 'skip' });
+    expect(entryOf(record({ careHome: 'N', gacServiceTypes: [{ name: 'Hospice', description: 'Hospice services' }] })).type).toBe('hospice');
   });
 
   test('deregistered and dormant locations are kept, inactive', () => {
@@ -83,12 +127,26 @@ describe('mapping a CQC location record', () => {
     expect(mapCqcLocation(record({ locationId: 'RXH01' }), ons)).toMatchObject({ kind: 'skip' });
   });
 
-  test('a county location goes in the district its town names, never in a unitary, else it is reported unplaced', () => {
-    expect(entryOf(record({ localAuthority: 'Devon', postalAddressTownCity: 'Exeter' })).localAuthority).toBe('E07000041');
-    expect(entryOf(record({ localAuthority: 'Devon', postalAddressTownCity: 'Sidmouth', constituency: 'East Devon' })).localAuthority).toBe('E07000040');
-    // Devon is responsible for it, whatever its postal town says.
-    expect(mapCqcLocation(record({ localAuthority: 'Devon', postalAddressTownCity: 'Plymouth', constituency: 'South West Devon' }), ons)).toEqual({ kind: 'unplaced', localAuthority: 'Devon' });
-    expect(mapCqcLocation(record({ localAuthority: 'Somerset', postalAddressTownCity: 'Yeovil' }), ons)).toEqual({ kind: 'unplaced', localAuthority: 'Somerset' });
+  test('a county location belongs to the county council; the district its town names is kept as its district', () => {
+    expect(entryOf(record({ localAuthority: 'Devon', postalAddressTownCity: 'Exeter' }))).toMatchObject({ localAuthority: 'E10000008', district: 'E07000041', region: 'E12000009' });
+    expect(entryOf(record({ localAuthority: 'Devon', postalAddressTownCity: 'Sidmouth', constituency: 'East Devon' }))).toMatchObject({ localAuthority: 'E10000008', district: 'E07000040' });
+    // Devon is responsible for it, whatever its postal town says: Devon's, with no district.
+    const postal = entryOf(record({ localAuthority: 'Devon', postalAddressTownCity: 'Plymouth', constituency: 'South West Devon' }));
+    expect(postal.localAuthority).toBe('E10000008');
+    expect(postal.district).toBeUndefined();
+  });
+
+  test('councils made since 2020 are placed from the names the CQC gives them', () => {
+    expect(entryOf(record({ localAuthority: 'Somerset', postalAddressTownCity: 'Yeovil', constituency: 'Yeovil' }))).toMatchObject({ localAuthority: 'E06000066', region: 'E12000009' });
+    expect(entryOf(record({ localAuthority: 'Somerset', postalAddressTownCity: 'Somewhere', constituency: 'South Somerset' }))).toMatchObject({ localAuthority: 'E06000066', district: 'E07000189' });
+    expect(entryOf(record({ localAuthority: 'North Northamptonshire', region: 'East Midlands', postalAddressTownCity: 'Kettering' }))).toMatchObject({ localAuthority: 'E06000061', district: 'E07000153', region: 'E12000004' });
+    // A record from before the split names the old county: the district its town names decides.
+    expect(entryOf(record({ localAuthority: 'Northamptonshire', region: 'East Midlands', postalAddressTownCity: 'Northampton' }))).toMatchObject({ localAuthority: 'E06000062' });
+    expect(mapCqcLocation(record({ localAuthority: 'Northamptonshire', region: 'East Midlands', postalAddressTownCity: 'Nowhere' }), ons)).toEqual({ kind: 'unplaced', localAuthority: 'Northamptonshire' });
+  });
+
+  test('a council the lookups do not know is reported unplaced, never guessed', () => {
+    expect(mapCqcLocation(record({ localAuthority: 'Atlantis', postalAddressTownCity: 'Exeter' }), ons)).toEqual({ kind: 'unplaced', localAuthority: 'Atlantis' });
   });
 
   test('names match across spellings', () => {
@@ -101,5 +159,33 @@ describe('mapping a CQC location record', () => {
     const before = entryOf(record());
     expect(changedFields(before as unknown as Record<string, unknown>, entryOf(record()))).toEqual([]);
     expect(changedFields(before as unknown as Record<string, unknown>, entryOf(record({ numberOfBeds: 30, name: 'Highlands' })))).toEqual(['name', 'registeredBeds']);
+  });
+});
+
+describe.skipIf(!realOns)('the councils of England, from the ONS lookups', () => {
+  const areas = realOns ? onsAreas(readOnsFiles(ONS_DIR)) : [];
+  const of = (level: string) => areas.filter((area) => area.level === level);
+
+  test('153 councils with adult social care responsibility, each in one of the 9 regions; no district among them', () => {
+    expect(of('region')).toHaveLength(9);
+    expect(of('localAuthority')).toHaveLength(153);
+    for (const council of of('localAuthority')) {
+      expect(council.code).toMatch(/^E(0[689]|10)\d{6}$/);
+      expect(council.parent).toMatch(/^E1200000[1-9]$/);
+    }
+    // The counties replaced since 2020 are gone; their successors are there.
+    const codes = new Set(of('localAuthority').map(({ code }) => code));
+    for (const gone of ['E10000006', 'E10000021', 'E10000023', 'E10000027']) expect(codes.has(gone)).toBe(false);
+    for (let n = 60; n <= 66; n += 1) expect(codes.has(`E060000${n}`)).toBe(true);
+  });
+
+  test('every two-tier district belongs to a council', () => {
+    const councils = new Set(of('localAuthority').map(({ code }) => code));
+    for (const district of of('district')) {
+      expect(district.code).toMatch(/^E07\d{6}$/);
+      expect(councils.has(district.parent!)).toBe(true);
+    }
+    expect(areas.find(({ code }) => code === 'E07000187')).toMatchObject({ name: 'Mendip', parent: 'E06000066' });
+    expect(areas.find(({ code }) => code === 'E07000027')).toMatchObject({ name: 'Barrow-in-Furness', parent: 'E06000064' });
   });
 });

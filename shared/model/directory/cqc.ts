@@ -1,5 +1,6 @@
 import type { DirectoryEntry } from '#shared/model/schemas/location';
 import type { LocationType, VacancyCategory } from '#shared/model/schemas/location';
+import { COUNCILS_SINCE_2020 } from '#shared/model/directory/councils';
 import { normaliseName, type OnsLookups } from '#shared/model/directory/ons';
 
 /** The fields of a CQC Syndication API location record (GET /public/v1/locations/{id}) that the directory uses. */
@@ -16,25 +17,43 @@ export interface CqcLocation {
   postalCode?: string;
   postalAddressTownCity?: string;
   constituency?: string;
-  gacServiceTypes?: Array<{ name?: string }>;
+  gacServiceTypes?: Array<{ name?: string; description?: string }>;
   specialisms?: Array<{ name?: string }>;
 }
 
 export type CqcMapping =
-  | { kind: 'entry'; entry: DirectoryEntry; placedBy: 'name' | 'town' }
+  | { kind: 'entry'; entry: DirectoryEntry }
   | { kind: 'skip'; reason: string }
   | { kind: 'unplaced'; localAuthority: string };
 
 const has = (list: Array<{ name?: string }> | undefined, name: string) => (list ?? []).some((item) => item.name === name);
 
+/**
+ * The CQC's service types (`gacServiceTypes[].name`, the short name; `description` is the longer text)
+ * that the tracker covers, and what kind of location each makes. Listed by the CQC in the order a
+ * location with several is taken: a hospice that is also registered as a care home is a hospice.
+ */
+export const COVERED_SERVICE_TYPES: ReadonlyArray<readonly [name: string, type: LocationType]> = [
+  ['Hospice', 'hospice'],
+  ['Nursing homes', 'careHome'],
+  ['Residential homes', 'careHome'],
+  ['Rehabilitation (substance abuse)', 'substanceMisuse'],
+  ['Rehabilitation (illness/injury)', 'communityRehab'],
+];
+/** Bed-based, but beds the tracker does not cover (hospitals report through the NHS's own returns). */
+export const OUT_OF_SCOPE_BED_SERVICES: readonly string[] = ['Hospital', 'Hospitals - Mental health/capacity'];
+
+export const SKIP_REASONS = {
+  notBedBased: 'not a bed-based service (care home, hospice, rehabilitation)',
+  hospital: 'a hospital: beds the tracker does not cover',
+} as const;
+
 /** What kind of location this is, from its CQC service types; undefined when it takes no one to stay. */
 function typeOf(record: CqcLocation): LocationType | undefined {
-  const services = record.gacServiceTypes;
-  if (has(services, 'Hospice services')) return 'hospice';
-  if (record.careHome === 'Y' || has(services, 'Nursing homes') || has(services, 'Residential homes')) return 'careHome';
-  if (has(services, 'Rehabilitation services') || has(services, 'Community based services for people who misuse substances')) return 'substanceMisuse';
-  if (has(services, 'Rehabilitation (illness/injury)')) return 'communityRehab';
-  return undefined;
+  const covered = COVERED_SERVICE_TYPES.find(([name]) => has(record.gacServiceTypes, name));
+  if (covered) return covered[1];
+  // A record without service types but flagged as a care home is one.
+  return record.careHome === 'Y' && (record.gacServiceTypes ?? []).length === 0 ? 'careHome' : undefined;
 }
 
 /**
@@ -55,25 +74,43 @@ function careHomeCategories(record: CqcLocation): VacancyCategory[] {
   ];
 }
 
-/** Districts of a two-tier county: the only codes a county's location can be placed in by its town. */
-const DISTRICT = /^E07/;
+export interface Placing {
+  /** The council with adult social care responsibility (E06/E08/E09/E10). */
+  localAuthority: string;
+  /** The two-tier district (E07) inside a county, or the council itself where it is the district. */
+  district?: string;
+  region: string;
+}
 
 /**
- * Where a location is, as ONS codes. The CQC names the authority responsible for social care: a
- * unitary (Plymouth) is found by name. A county (Devon) has no district-level code of its own, so the
- * location goes in the district its postal town or constituency names ("Exeter", "East Devon"), but
- * never in a unitary of that name: a home with a Plymouth address that Devon is responsible for is not
- * Plymouth's. Anything else is left for an operator to place.
+ * Where a location is, as ONS codes. The CQC record names the council responsible for its social care
+ * ("Devon", "Plymouth", "Somerset"): that is the location's local authority. Its postal town or
+ * constituency may name a district ("Exeter", "East Devon"): that is its `district` when the district is
+ * the council's own (a home with a Plymouth address that Devon is responsible for is Devon's, and has no
+ * district). A county that split since the record was written ("Northamptonshire") is placed by that
+ * district's council. The region is the record's, or the council's where the record names none.
  */
-function placeOf(record: CqcLocation, ons: OnsLookups): { localAuthority: string; placedBy: 'name' | 'town' } | undefined {
-  const byName = ons.localAuthorities.get(normaliseName(record.localAuthority ?? ''));
-  if (byName) return { localAuthority: byName, placedBy: 'name' };
-  for (const hint of [record.postalAddressTownCity, record.constituency]) {
-    const code = hint ? ons.localAuthorities.get(normaliseName(hint)) : undefined;
-    if (code && DISTRICT.test(code)) return { localAuthority: code, placedBy: 'town' };
-  }
-  return undefined;
+export function placeOf(record: CqcLocation, ons: OnsLookups): Placing | undefined {
+  const hinted = [record.postalAddressTownCity, record.constituency].flatMap((hint) => {
+    const district = hint ? ons.districts.get(normaliseName(hint)) : undefined;
+    return district ? [district] : [];
+  });
+  const named = normaliseName(record.localAuthority ?? '');
+  const localAuthority = ons.councils.get(named) ?? (SPLIT_COUNTIES.has(named) ? hinted.find(({ council }) => isSuccessor(council))?.council : undefined);
+  if (!localAuthority) return undefined;
+  const region = ons.regions.get(normaliseName(record.region ?? '')) ?? ons.regionOfCouncil.get(localAuthority);
+  if (!region) return undefined;
+  const own = hinted.find(({ council }) => council === localAuthority)?.code;
+  const district = own ?? (SINGLE_TIER.test(localAuthority) && !isSuccessor(localAuthority) ? localAuthority : undefined);
+  return { localAuthority, region, ...(district ? { district } : {}) };
 }
+
+const isSuccessor = (code: string) => COUNCILS_SINCE_2020.some((council) => council.code === code);
+
+/** Counties the CQC named before they split in two (their councils are found by the district). */
+const SPLIT_COUNTIES = new Set(['northamptonshire', 'cumbria']);
+/** A council that is its own district: unitary, metropolitan district, London borough. */
+const SINGLE_TIER = /^E0[689]/;
 
 /** One CQC record → a directory entry, or why it is not one. */
 export function mapCqcLocation(record: CqcLocation, ons: OnsLookups): CqcMapping {
@@ -81,15 +118,16 @@ export function mapCqcLocation(record: CqcLocation, ons: OnsLookups): CqcMapping
   if (!record.providerId || !/^1-[0-9]{6,11}$/.test(record.providerId)) return { kind: 'skip', reason: 'no valid CQC provider ID' };
   if (!record.name) return { kind: 'skip', reason: 'no name' };
   const type = typeOf(record);
-  if (!type) return { kind: 'skip', reason: 'not a bed-based service (care home, hospice, rehabilitation)' };
+  if (!type) {
+    const hospital = OUT_OF_SCOPE_BED_SERVICES.some((name) => has(record.gacServiceTypes, name));
+    return { kind: 'skip', reason: hospital ? SKIP_REASONS.hospital : SKIP_REASONS.notBedBased };
+  }
   // A bed-based service without a bed count cannot be checked for plausibility: better reported than guessed.
   if (typeof record.numberOfBeds !== 'number' || record.numberOfBeds < 0) return { kind: 'skip', reason: 'no number of beds' };
-  const region = ons.regions.get(normaliseName(record.region ?? ''));
   const place = placeOf(record, ons);
-  if (!place || !region) return { kind: 'unplaced', localAuthority: record.localAuthority ?? '(none)' };
+  if (!place) return { kind: 'unplaced', localAuthority: record.localAuthority ?? '(none)' };
   return {
     kind: 'entry',
-    placedBy: place.placedBy,
     entry: {
       locationId: record.locationId,
       providerId: record.providerId,
@@ -98,7 +136,8 @@ export function mapCqcLocation(record: CqcLocation, ons: OnsLookups): CqcMapping
       categories: type === 'careHome' ? careHomeCategories(record) : ['inpatient'],
       registeredBeds: record.numberOfBeds,
       localAuthority: place.localAuthority,
-      region,
+      ...(place.district ? { district: place.district } : {}),
+      region: place.region,
       // Deregistered and dormant locations stay in the directory, inactive: no reminders, no completeness.
       active: record.registrationStatus === 'Registered' && record.dormancy !== 'Y',
       lastUpdated: null,
@@ -108,7 +147,7 @@ export function mapCqcLocation(record: CqcLocation, ons: OnsLookups): CqcMapping
 }
 
 /** The directory fields an import owns; the rest (lastUpdated, contacts) belong to the running system. */
-export const IMPORTED_FIELDS = ['providerId', 'name', 'type', 'categories', 'registeredBeds', 'localAuthority', 'region', 'active', 'postcode'] as const;
+export const IMPORTED_FIELDS = ['providerId', 'name', 'type', 'categories', 'registeredBeds', 'localAuthority', 'district', 'region', 'active', 'postcode'] as const;
 
 export function changedFields(before: Record<string, unknown>, after: DirectoryEntry): string[] {
   return IMPORTED_FIELDS.filter((field) => JSON.stringify(before[field] ?? null) !== JSON.stringify(after[field] ?? null));

@@ -10,13 +10,18 @@ export const CqcId = z.string().regex(/^1-[0-9]{6,11}$/, 'must be a CQC ID such 
 export const LocationId = CqcId.meta({ id: 'LocationId', description: 'CQC location ID' });
 export const ProviderId = CqcId.meta({ id: 'ProviderId', description: 'CQC provider ID' });
 
-export const LOCAL_AUTHORITY_PATTERN = /^E0[6789][0-9]{6}$/;
+/** A council with adult social care responsibility: unitary E06, metropolitan district E08, London borough E09, county E10. */
+export const LOCAL_AUTHORITY_PATTERN = /^E(0[689]|10)[0-9]{6}$/;
+/** A district of a two-tier county (E07): not an aggregate area, but kept as a location's `district`. */
+export const TWO_TIER_DISTRICT_PATTERN = /^E07[0-9]{6}$/;
 export const REGION_PATTERN = /^E1200000[1-9]$/;
 export const ENGLAND = 'E92000001';
 
 export const LocalAuthorityCode = z
   .string()
-  .regex(LOCAL_AUTHORITY_PATTERN, 'must be an ONS local authority code (E06/E07/E08/E09 and 6 digits)');
+  .regex(LOCAL_AUTHORITY_PATTERN, 'must be the ONS code of a council with adult social care responsibility (E06, E08, E09 or E10 and 6 digits; a two-tier district, E07, is counted in its county)');
+/** The district a location is in: its two-tier district (E07), or its council where that is the district. */
+export const DistrictCode = z.string().regex(/^E0[6-9][0-9]{6}$/, 'must be an ONS local authority district code (E06/E07/E08/E09 and 6 digits)');
 export const RegionCode = z.string().regex(REGION_PATTERN, 'must be an ONS region code (E12000001..E12000009)');
 export const AreaCode = z
   .union([LocalAuthorityCode, RegionCode, z.literal(ENGLAND)], {

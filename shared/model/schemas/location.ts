@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { AreaCode, Instant, LocalAuthorityCode, LocationId, ProviderId, RegionCode } from '#shared/model/schemas/common';
+import { AreaCode, Instant, LocalAuthorityCode, DistrictCode, LocationId, ProviderId, RegionCode } from '#shared/model/schemas/common';
 
 export const LOCATION_TYPES = ['careHome', 'hospice', 'communityRehab', 'substanceMisuse'] as const;
 export const LocationType = z.enum(LOCATION_TYPES).meta({ id: 'LocationType' });
@@ -31,7 +31,8 @@ export const Location = z
     type: LocationType,
     categories: z.array(VacancyCategory).min(1).describe('vacancy categories this location may report'),
     registeredBeds: z.int().min(0).max(10_000),
-    localAuthority: LocalAuthorityCode,
+    localAuthority: LocalAuthorityCode.describe('the council with adult social care responsibility (unitary, metropolitan district, London borough or county)'),
+    district: DistrictCode.optional().describe('the two-tier district inside a county (E07), or the council where it is its own district'),
     region: RegionCode,
     active: z.boolean(),
     lastUpdated: Instant.nullable().describe('when the latest return was submitted, null if never'),

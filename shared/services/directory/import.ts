@@ -58,7 +58,7 @@ const CHUNK = 100;
  */
 export async function importCqc(options: ImportOptions): Promise<ImportSummary> {
   const ons = loadOnsLookups(options.onsDir);
-  for (const [name, code] of Object.entries(options.places ?? {})) ons.localAuthorities.set(normaliseName(name), code);
+  for (const [name, code] of Object.entries(options.places ?? {})) ons.councils.set(normaliseName(name), code);
   const records = readCqcRecords(options.path);
   const summary: ImportSummary = { read: records.length, added: 0, changed: [], unchanged: 0, deactivated: [], skipped: {}, unplaced: {} };
 
