@@ -17,6 +17,7 @@
  * | reminderSends  | subject = location#id, provider#id, digest#contactId | sendKey = spell#tier or day | one email |
  * | contacts       | scope = provider#id or area#code | contactId | a person to tell; byKind: kind | scope |
  * | registrations  | registrationId | -  | a request to act for a location; byStatus, byLocation |
+ * | areas          | level = localAuthority, region or district | code | an area's name and parent |
  * | memberships    | userId         | locationId                    | a provider user's locations  |
  * |   byLocation: locationId | userId                               | a location's members         |
  * | revocations    | revocationKey = location#id | -                | withdrawn update links       |
@@ -51,6 +52,7 @@ export const keys = {
   /** Zero-padded so versions sort as numbers within a day. */
   versionKey: (reportDate: string, version: number) => `${reportDate}#${String(version).padStart(6, '0')}`,
   membership: (userId: string, locationId: string) => ({ userId, locationId }),
+  area: (level: 'localAuthority' | 'region' | 'district', code: string) => ({ level, code }),
   registration: (registrationId: string) => ({ registrationId }),
   /** A stale spell is named by the last update that began it ('0' for a location that never reported). */
   locationSend: (locationId: string, spell: string, tier: 'reminder' | 'escalation') => ({ subject: `location#${locationId}`, sendKey: `${spell}#${tier}` }),

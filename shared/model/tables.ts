@@ -137,6 +137,19 @@ export const tables = {
       { indexName: 'byLocation', partitionKey: S('locationId'), sortKey: S('requestedAt'), projection: 'ALL' },
     ],
   },
+  /**
+   * The areas locations are placed in, with their names (ONS codes): councils with adult social care
+   * responsibility (parent: the region), regions, and two-tier districts (parent: the county council).
+   * Written by the CQC import from ONS's lookups; read by the CQC sync to place records, and by pages to
+   * show names instead of codes.
+   */
+  areas: {
+    envVar: 'AREAS_TABLE',
+    description: 'councils, regions and districts with their names and parents',
+    partitionKey: S('level'),
+    sortKey: S('code'),
+    indexes: [],
+  },
   /** Which locations a provider user may act for. Kept here, not in the token, so it can change at once. */
   memberships: {
     envVar: 'MEMBERSHIPS_TABLE',

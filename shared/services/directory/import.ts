@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { getLocations, putLocations, updateDirectoryFields } from '#shared/repositories/locations';
 import type { DirectoryEntry } from '#shared/model/schemas/location';
 import { changedFields, mapCqcLocation, type CqcLocation } from '#shared/model/directory/cqc';
-import { loadOnsLookups, normaliseName } from '#shared/model/directory/ons';
+import { lookupsFromAreas, normaliseName, onsAreas, readOnsFiles, type OnsLookups } from '#shared/model/directory/ons';
+import { putAreas } from '#shared/repositories/areas';
 
 export interface ImportOptions {
   /** A JSON Lines file, a JSON array file, or a folder of *.json files with one location each. */
@@ -51,16 +52,35 @@ export function readCqcRecords(path: string): CqcLocation[] {
 
 const CHUNK = 100;
 
+export function emptySummary(read = 0): ImportSummary {
+  return { read, added: 0, changed: [], unchanged: 0, deactivated: [], skipped: {}, unplaced: {} };
+}
+
 /**
- * Upsert the CQC directory: map each record, compare it with what the directory holds, and write only
- * what is new or different, keeping what the running system owns (lastUpdated, the contact address).
- * Importing the same file twice writes nothing the second time.
+ * Upsert the CQC directory from a file: the ONS areas first (so the areas table names every council,
+ * region and district, and a deployed CQC sync can place records without the files), then the records.
  */
 export async function importCqc(options: ImportOptions): Promise<ImportSummary> {
-  const ons = loadOnsLookups(options.onsDir);
-  for (const [name, code] of Object.entries(options.places ?? {})) ons.councils.set(normaliseName(name), code);
+  const areas = onsAreas(readOnsFiles(options.onsDir));
+  await putAreas(areas);
   const records = readCqcRecords(options.path);
-  const summary: ImportSummary = { read: records.length, added: 0, changed: [], unchanged: 0, deactivated: [], skipped: {}, unplaced: {} };
+  const summary = emptySummary(records.length);
+  await applyCqcRecords(records, lookupsFromAreas(areas), summary, options);
+  return summary;
+}
+
+/**
+ * Map each record, compare it with what the directory holds, and write only what is new or different,
+ * keeping what the running system owns (lastUpdated, the contact address). Applying the same records
+ * twice writes nothing the second time. Counts go into `summary` (shared by the pages of a sync).
+ */
+export async function applyCqcRecords(
+  records: readonly CqcLocation[],
+  ons: OnsLookups,
+  summary: ImportSummary,
+  options: Pick<ImportOptions, 'places' | 'onProgress'> = {},
+): Promise<void> {
+  for (const [name, code] of Object.entries(options.places ?? {})) ons.councils.set(normaliseName(name), code);
 
   // A location listed twice (two exports joined) counts once, the last one read: DynamoDB refuses a
   // batch read that names the same key twice.
@@ -99,5 +119,4 @@ export async function importCqc(options: ImportOptions): Promise<ImportSummary> 
     for (const entry of changed) await updateDirectoryFields(entry);
     options.onProgress?.(Math.min(start + CHUNK, entries.length), entries.length);
   }
-  return summary;
 }
