@@ -1,6 +1,6 @@
 import { BatchGetCommand, GetCommand, UpdateCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { keys } from '#shared/model/keys';
-import { areaLevelOf, ENGLAND } from '#shared/model/schemas/common';
+import { areaLevelOf, ENGLAND, TWO_TIER_DISTRICT_PATTERN } from '#shared/model/schemas/common';
 import { Location, type DirectoryEntry, type LocationType } from '#shared/model/schemas/location';
 import { dynamo } from '#shared/runtime/dynamodb';
 import { tableName } from '#shared/runtime/settings';
@@ -46,8 +46,14 @@ export function toLocationItem(location: DirectoryEntry): LocationItem {
 
 /** Back to the API shape: zod drops the index keys and anything else the item carries. */
 export function fromLocationItem(item: Record<string, unknown>): Location {
+  const stored = typeof item.localAuthority === 'string' ? item.localAuthority : '';
+  // Placed before the council became the local-authority level (a district, E07): still readable, as it
+  // was stored, until `npm run migrate:areas` moves it to its council.
+  if (TWO_TIER_DISTRICT_PATTERN.test(stored)) return { ...Location.parse({ ...item, lastUpdated: item.lastUpdated ?? null, localAuthority: LEGACY_PLACEHOLDER }), localAuthority: stored };
   return Location.parse({ ...item, lastUpdated: item.lastUpdated ?? null });
 }
+/** Stands in for a legacy district code while the rest of the item is checked. */
+const LEGACY_PLACEHOLDER = 'E10000000';
 
 const AREA_INDEX = {
   localAuthority: { indexName: 'byLocalAuthority', attribute: 'localAuthority' },

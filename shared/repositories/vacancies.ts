@@ -44,12 +44,20 @@ export function replaceEntriesRequest(item: ReturnItem, previous: Manifest | und
   };
 }
 
+const sameEntries = (manifest: Manifest, item: ReturnItem) => {
+  const keysOf = (entries: ReadonlyArray<{ searchKey: string; freshKey: string }>) => entries.map(({ searchKey, freshKey }) => `${searchKey}|${freshKey}`).sort().join(',');
+  return keysOf(manifest.entries) === keysOf(vacancyEntries(item));
+};
+
 /** Index a location's newest return; returns false when what is indexed is already as new or newer. */
 export async function indexVacancies(item: ReturnItem): Promise<boolean> {
   for (let attempt = 1; ; attempt += 1) {
     const { Item } = await dynamo.send(new GetCommand({ TableName: TABLE(), Key: keys.vacancyManifest(item.locationId), ConsistentRead: true }));
     const previous = Item as Manifest | undefined;
-    if (previous && (previous.reportDate > item.reportDate || (previous.reportDate === item.reportDate && previous.version >= item.version))) return false;
+    if (previous && (previous.reportDate > item.reportDate || (previous.reportDate === item.reportDate && previous.version > item.version))) return false;
+    // The same version again: a redelivery, which changes nothing, unless the location has moved area since
+    // (the area migration rewrites the place of its returns), when its entries move with it.
+    if (previous && previous.reportDate === item.reportDate && previous.version === item.version && sameEntries(previous, item)) return false;
     try {
       await dynamo.send(new TransactWriteCommand(replaceEntriesRequest(item, previous)));
       return true;

@@ -27,3 +27,11 @@ export const REGIONS_OF_NEWER_UNITARIES: Readonly<Record<string, string>> = {
   E06000059: 'E12000009',
   E06000060: 'E12000008',
 };
+
+/**
+ * The district a council is of itself: a unitary, metropolitan district or London borough is its own
+ * district; a county is not, nor is a council made since 2020 from several districts.
+ */
+export function councilAsDistrict(council: string): string | undefined {
+  return /^E0[689]/.test(council) && !COUNCILS_SINCE_2020.some(({ code }) => code === council) ? council : undefined;
+}

@@ -1,6 +1,6 @@
 import type { DirectoryEntry } from '#shared/model/schemas/location';
 import type { LocationType, VacancyCategory } from '#shared/model/schemas/location';
-import { COUNCILS_SINCE_2020 } from '#shared/model/directory/councils';
+import { councilAsDistrict, COUNCILS_SINCE_2020 } from '#shared/model/directory/councils';
 import { normaliseName, type OnsLookups } from '#shared/model/directory/ons';
 
 /** The fields of a CQC Syndication API location record (GET /public/v1/locations/{id}) that the directory uses. */
@@ -101,7 +101,7 @@ export function placeOf(record: CqcLocation, ons: OnsLookups): Placing | undefin
   const region = ons.regions.get(normaliseName(record.region ?? '')) ?? ons.regionOfCouncil.get(localAuthority);
   if (!region) return undefined;
   const own = hinted.find(({ council }) => council === localAuthority)?.code;
-  const district = own ?? (SINGLE_TIER.test(localAuthority) && !isSuccessor(localAuthority) ? localAuthority : undefined);
+  const district = own ?? councilAsDistrict(localAuthority);
   return { localAuthority, region, ...(district ? { district } : {}) };
 }
 
@@ -109,8 +109,6 @@ const isSuccessor = (code: string) => COUNCILS_SINCE_2020.some((council) => coun
 
 /** Counties the CQC named before they split in two (their councils are found by the district). */
 const SPLIT_COUNTIES = new Set(['northamptonshire', 'cumbria']);
-/** A council that is its own district: unitary, metropolitan district, London borough. */
-const SINGLE_TIER = /^E0[689]/;
 
 /** One CQC record → a directory entry, or why it is not one. */
 export function mapCqcLocation(record: CqcLocation, ons: OnsLookups): CqcMapping {
