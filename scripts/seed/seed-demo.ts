@@ -4,16 +4,32 @@ import { toReturnItem } from '#shared/model/returns/return-item';
 import { getLocation, putLocations } from '#shared/repositories/locations';
 import { tableName } from '#shared/runtime/settings';
 import type { StoredReturn } from '#shared/model/schemas/return';
-import { demoLocations, demoReturns } from './demo-data';
+import { DEMO_AREAS, demoLocations, demoReturns } from './demo-data';
 import { demoContacts, demoUsers } from './demo-users';
 import { putContacts } from '#shared/repositories/reminders';
 import { putMemberships } from '#shared/repositories/memberships';
+import { putAreas } from '#shared/repositories/areas';
+import { REGIONS } from '#shared/model/directory/councils';
+import { onsAreas, readOnsFiles, type Area } from '#shared/model/directory/ons';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_ROOT } from '../local/lambda-runtime';
 
 export interface SeedSummary {
   locations: number;
   returns: number;
   versions: number;
   skipped: boolean;
+}
+
+/** Every council, region and district from ../shared/data's ONS lookups where they are; else the demo's own areas. */
+function demoAreas(): Area[] {
+  const ons = join(REPO_ROOT, '..', 'shared', 'data', 'ons');
+  if (existsSync(ons)) return onsAreas(readOnsFiles(ons));
+  return [
+    ...Object.entries(REGIONS).map(([code, name]) => ({ level: 'region' as const, code, name })),
+    ...DEMO_AREAS.map(({ localAuthority, name, region }) => ({ level: 'localAuthority' as const, code: localAuthority, name, parent: region })),
+  ];
 }
 
 /**
@@ -24,6 +40,8 @@ export async function seedDemo(options: { now?: Date; force?: boolean; log?: (li
   const now = options.now ?? new Date();
   const log = options.log ?? (() => undefined);
   const demo = demoLocations();
+  // Named areas for pages and the CQC sync, written every start (a few hundred items) so data kept from before has them too.
+  await putAreas(demoAreas());
   if (!options.force && (await getLocation(demo[0]!.location.locationId))) {
     return { locations: demo.length, returns: 0, versions: 0, skipped: true };
   }

@@ -35,3 +35,16 @@ export const REGIONS_OF_NEWER_UNITARIES: Readonly<Record<string, string>> = {
 export function councilAsDistrict(council: string): string | undefined {
   return /^E0[689]/.test(council) && !COUNCILS_SINCE_2020.some(({ code }) => code === council) ? council : undefined;
 }
+
+/** England's nine regions (ONS, E12): what the 2018 lookup names them. */
+export const REGIONS: Readonly<Record<string, string>> = {
+  E12000001: 'North East',
+  E12000002: 'North West',
+  E12000003: 'Yorkshire and The Humber',
+  E12000004: 'East Midlands',
+  E12000005: 'West Midlands',
+  E12000006: 'East of England',
+  E12000007: 'London',
+  E12000008: 'South East',
+  E12000009: 'South West',
+};
