@@ -6,12 +6,13 @@ import { attachOrUseEnvironment } from './local/attach';
 import { parseStage, useDeployedStage } from './aws/deployed-stage';
 import { progress } from './bench/environment';
 import { REPO_ROOT } from './local/lambda-runtime';
+import { LOCAL_AUTHORITY_PATTERN } from '#shared/model/schemas/common';
 
-const USAGE = `npm run import:cqc -- PATH [--ons DIR] [--place "NAME=E0XXXXXXX" ...] [--stage dev|prod]
+const USAGE = `npm run import:cqc -- PATH [--ons DIR] [--place "NAME=E06XXXXXX" ...] [--stage dev|prod]
 
   PATH    CQC location records: a JSON Lines file, a JSON array file, or a folder of *.json files
   --ons   the ONS lookups folder (default ../shared/data/ons)
-  --place an ONS code for a CQC authority or town name the lookups cannot place (repeatable)
+  --place the council's ONS code (E06, E08, E09 or E10) for a council name the lookups do not know (repeatable)
   --stage a deployed stage instead of the local stack: its tables are read from the stage's data stack,
           with your AWS credentials and region (AWS_PROFILE, AWS_REGION)`;
 
@@ -32,7 +33,7 @@ async function main(): Promise<void> {
   const places = Object.fromEntries(
     (values.place ?? []).map((pair) => {
       const [name, code] = pair.split('=');
-      if (!name || !code || !/^E0[6789]\d{6}$/.test(code.trim())) throw new Error(`--place wants NAME=E0XXXXXXX, not ${pair}`);
+      if (!name || !code || !LOCAL_AUTHORITY_PATTERN.test(code.trim())) throw new Error(`--place wants NAME=CODE with the code of a council (E06, E08, E09 or E10 and 6 digits), not ${pair}`);
       return [name.trim(), code.trim()];
     }),
   );
@@ -50,7 +51,7 @@ async function main(): Promise<void> {
   console.log(`  unchanged    ${summary.unchanged}`);
   for (const [reason, count] of Object.entries(summary.skipped)) console.log(`  skipped      ${count}: ${reason}`);
   for (const [name, count] of Object.entries(summary.unplaced)) {
-    console.log(`  not placed   ${count} in "${name}": no ONS local authority code for it (add one with --place "${name}=E0XXXXXXX")`);
+    console.log(`  not placed   ${count} in "${name}": no council of that name in the ONS lookups (place it with --place "${name}=E06XXXXXX", the council's code)`);
   }
 }
 
