@@ -67,7 +67,26 @@ function operation(route: RouteDefinition, components: Record<string, unknown>) 
     ...(route.access === 'public' ? { security: [] } : { 'x-allowed-roles': route.access }),
     parameters: [...pathParameters, ...queryParameters, ...headerParameters],
     ...(route.request?.body
-      ? { requestBody: { required: true, content: { 'application/json': { schema: schemaRef(route.request.body, components) } } } }
+      ? {
+          requestBody: {
+            required: true,
+            content: {
+              'application/json': { schema: schemaRef(route.request.body, components) },
+              ...(route.request.csvColumns
+                ? {
+                    'text/csv': {
+                      schema: {
+                        type: 'string',
+                        description:
+                          'RFC 4180 CSV in UTF-8 (a byte order mark is allowed; CRLF or LF), one row per location and day; the first row names the columns, in any order: ' +
+                          `${route.request.csvColumns.join(', ')}. Cells starting with a formula character may carry a leading apostrophe, which is dropped.`,
+                      },
+                    },
+                  }
+                : {}),
+            },
+          },
+        }
       : {}),
     responses: Object.fromEntries(
       Object.entries(route.responses).map(([status, response]) => [

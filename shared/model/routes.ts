@@ -11,6 +11,7 @@ import { VacancyPage, VacancySearchQuery } from '#shared/model/schemas/vacancies
 import { Registration, RegistrationDecision, RegistrationListQuery, RegistrationPage, RegistrationRequest } from '#shared/model/schemas/registrations';
 import { LocationArea } from '#shared/model/schemas/location-area';
 import { BULK_MAX_BODY_BYTES, BulkTemplateQuery, BulkUploadJson, BulkUploadResult, MAX_BULK_ROWS } from '#shared/model/schemas/bulk';
+import { BULK_COLUMNS } from '#shared/model/returns/bulk';
 import { ReturnVersionList } from '#shared/model/schemas/return-versions';
 import { AggregatePage, AggregatesExportQuery, AggregatesQuery, CompletenessPage, CompletenessQuery } from '#shared/model/schemas/aggregates';
 import type { TableId } from '#shared/model/tables';
@@ -45,7 +46,16 @@ export interface RouteDefinition {
    * `idempotencyKey`: the route takes an optional `Idempotency-Key` header (a retry with the same key is
    * answered with the stored response and writes nothing); such a route binds the idempotency table RW.
    */
-  request?: { body?: z.ZodType; query?: z.ZodType; ifMatch?: boolean; idempotencyKey?: boolean; /** The body limit when not 64 KiB. */ maxBodyBytes?: number };
+  request?: {
+    body?: z.ZodType;
+    /** The body may also be text/csv with these columns (a header row naming them). */
+    csvColumns?: readonly string[];
+    query?: z.ZodType;
+    ifMatch?: boolean;
+    idempotencyKey?: boolean;
+    /** The body limit when not 64 KiB. */
+    maxBodyBytes?: number;
+  };
   responses: Record<number, { description: string; schema?: z.ZodType; mediaType?: 'text/csv' }>;
 }
 
@@ -200,7 +210,7 @@ export const routes = [
     scope: 'none',
     tables: { locations: 'RW', returns: 'RW', returnVersions: 'RW', memberships: 'RO', idempotency: 'RW' },
     summary: `Many days' returns at once: text/csv with the template's columns, or JSON; at most ${MAX_BULK_ROWS} rows, all checked before any is written`,
-    request: { body: BulkUploadJson, idempotencyKey: true, maxBodyBytes: BULK_MAX_BODY_BYTES },
+    request: { body: BulkUploadJson, csvColumns: BULK_COLUMNS, idempotencyKey: true, maxBodyBytes: BULK_MAX_BODY_BYTES },
     responses: {
       200: { description: 'every row written (or, a CSV row with no figures, skipped), one result per row in the order of the upload', schema: BulkUploadResult },
       400: { description: 'a row (or the file) is not valid: errors[].path names it, e.g. rows[12].vacancies.nursing.male; nothing written' },
