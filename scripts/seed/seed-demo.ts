@@ -12,8 +12,7 @@ import { putAreas } from '#shared/repositories/areas';
 import { REGIONS } from '#shared/model/directory/councils';
 import { onsAreas, readOnsFiles, type Area } from '#shared/model/directory/ons';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { REPO_ROOT } from '../local/lambda-runtime';
+import { fileURLToPath } from 'node:url';
 
 export interface SeedSummary {
   locations: number;
@@ -24,7 +23,8 @@ export interface SeedSummary {
 
 /** Every council, region and district from ../shared/data's ONS lookups where they are; else the demo's own areas. */
 function demoAreas(): Area[] {
-  const ons = join(REPO_ROOT, '..', 'shared', 'data', 'ons');
+  // ../shared/data beside the repository (this file is scripts/seed/ in it).
+  const ons = fileURLToPath(new URL('../../../shared/data/ons', import.meta.url));
   if (existsSync(ons)) return onsAreas(readOnsFiles(ons));
   return [
     ...Object.entries(REGIONS).map(([code, name]) => ({ level: 'region' as const, code, name })),

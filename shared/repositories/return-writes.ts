@@ -26,14 +26,22 @@ export function isNewestReport(reportDate: string, newestReportDate: string | un
   return newestReportDate === undefined || reportDate >= newestReportDate;
 }
 
-function locationUpdate(stored: StoredReturn, guard: LocationGuard) {
-  const newest = isNewestReport(stored.reportDate, guard.newestReportDate);
-  const values: Record<string, unknown> = { ':one': 1 };
+/** What moves a location item: the newest report date of what is written, when it was written, and how many returns. */
+interface LocationWrite {
+  reportDate: string;
+  submittedAt: string;
+  /** Returns written: the write count moves by this, so a confirm that read the location before any of them fails. */
+  count: number;
+}
+
+function locationUpdate(write: LocationWrite, guard: LocationGuard) {
+  const newest = isNewestReport(write.reportDate, guard.newestReportDate);
+  const values: Record<string, unknown> = { ':writes': write.count };
   const sets: string[] = [];
   const conditions = ['attribute_exists(locationId)'];
   if (newest) {
     sets.push('lastUpdated = :at', 'freshness = :at', 'newestReportDate = :date');
-    Object.assign(values, { ':at': stored.submittedAt, ':date': stored.reportDate });
+    Object.assign(values, { ':at': write.submittedAt, ':date': write.reportDate });
   } else if (!guard.recorded) {
     // An item from before newestReportDate was kept learns it now, from what the writer looked up.
     sets.push('newestReportDate = :newest');
@@ -43,7 +51,7 @@ function locationUpdate(stored: StoredReturn, guard: LocationGuard) {
   if (!guard.recorded) conditions.push('attribute_not_exists(newestReportDate)');
   else {
     conditions.push(newest ? 'newestReportDate <= :date' : 'newestReportDate > :date');
-    values[':date'] = stored.reportDate;
+    values[':date'] = write.reportDate;
   }
   if (guard.returnWrites === 0) conditions.push('attribute_not_exists(returnWrites)');
   else if (guard.returnWrites !== undefined) {
@@ -51,10 +59,43 @@ function locationUpdate(stored: StoredReturn, guard: LocationGuard) {
     values[':seenWrites'] = guard.returnWrites;
   }
   return {
-    UpdateExpression: `${sets.length ? `SET ${sets.join(', ')} ` : ''}ADD returnWrites :one`,
+    UpdateExpression: `${sets.length ? `SET ${sets.join(', ')} ` : ''}ADD returnWrites :writes`,
     ConditionExpression: conditions.join(' AND '),
     ExpressionAttributeValues: values,
   };
+}
+
+/** A new version of one day's return, and the version it replaces (undefined: the day has none yet). */
+export interface ReturnWrite {
+  stored: StoredReturn;
+  replacesVersion: number | undefined;
+}
+
+type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+/**
+ * A day's two parts: its current return (conditional on the version it replaces, so two writers cannot
+ * both win) and the immutable version record.
+ */
+function returnParts({ stored, replacesVersion }: ReturnWrite, place: ReturnPlace, tables: typeof TABLES): [TransactItem, TransactItem] {
+  return [
+    {
+      Put: {
+        TableName: tables.returns,
+        Item: toReturnItem(stored, place),
+        ...(replacesVersion === undefined
+          ? { ConditionExpression: 'attribute_not_exists(locationId)' }
+          : { ConditionExpression: 'version = :replaces', ExpressionAttributeValues: { ':replaces': replacesVersion } }),
+      },
+    },
+    {
+      Put: {
+        TableName: tables.returnVersions,
+        Item: { ...stored, ...keys.returnVersion(stored.locationId, stored.reportDate, stored.version) },
+        ConditionExpression: 'attribute_not_exists(locationId)',
+      },
+    },
+  ];
 }
 
 /**
@@ -69,25 +110,32 @@ export function writeReturnRequest(
   guard: LocationGuard,
   tables = TABLES,
 ): TransactWriteCommandInput {
+  return writeLocationReturnsRequest([{ stored, replacesVersion }], place, guard, tables);
+}
+
+/**
+ * Named write "several days of one location at once" (the bulk upload; a PUT is the one-day case): for
+ * each day its current return and version record (the i-th day's at parts 2i and 2i+1), then
+ * the location's one update, last (a transaction may touch an item only once), as the days written one
+ * after another would leave it: freshness moved to the newest day's submittedAt only if that day is on
+ * or after the newest report date, and the write count moved by the number of days. All land or none.
+ * A location has at most 8 open days, so at most 17 of the transaction's 100 items.
+ */
+export function writeLocationReturnsRequest(writes: readonly ReturnWrite[], place: ReturnPlace, guard: LocationGuard, tables = TABLES): TransactWriteCommandInput {
+  const [first, ...rest] = writes;
+  if (!first) throw new Error('a write of no returns');
+  if (rest.some(({ stored }) => stored.locationId !== first.stored.locationId)) throw new Error('returns of more than one location in one write');
+  const newest = rest.reduce((latest, { stored }) => (stored.reportDate > latest.reportDate ? stored : latest), first.stored);
   return {
     TransactItems: [
+      ...writes.flatMap((write) => returnParts(write, place, tables)),
       {
-        Put: {
-          TableName: tables.returns,
-          Item: toReturnItem(stored, place),
-          ...(replacesVersion === undefined
-            ? { ConditionExpression: 'attribute_not_exists(locationId)' }
-            : { ConditionExpression: 'version = :replaces', ExpressionAttributeValues: { ':replaces': replacesVersion } }),
+        Update: {
+          TableName: tables.locations,
+          Key: keys.location(first.stored.locationId),
+          ...locationUpdate({ reportDate: newest.reportDate, submittedAt: newest.submittedAt, count: writes.length }, guard),
         },
       },
-      {
-        Put: {
-          TableName: tables.returnVersions,
-          Item: { ...stored, ...keys.returnVersion(stored.locationId, stored.reportDate, stored.version) },
-          ConditionExpression: 'attribute_not_exists(locationId)',
-        },
-      },
-      { Update: { TableName: tables.locations, Key: keys.location(stored.locationId), ...locationUpdate(stored, guard) } },
     ],
   };
 }
@@ -96,4 +144,8 @@ export const WRITE_PART = { currentReturn: 0, version: 1, location: 2 } as const
 
 export async function writeReturn(stored: StoredReturn, place: ReturnPlace, replacesVersion: number | undefined, guard: LocationGuard): Promise<void> {
   await dynamo.send(new TransactWriteCommand(writeReturnRequest(stored, place, replacesVersion, guard)));
+}
+
+export async function writeLocationReturns(writes: readonly ReturnWrite[], place: ReturnPlace, guard: LocationGuard): Promise<void> {
+  await dynamo.send(new TransactWriteCommand(writeLocationReturnsRequest(writes, place, guard)));
 }

@@ -32,12 +32,25 @@ export function latestReturnRequest(locationId: string, options: { onOrBefore?: 
  * strongly consistent, so the write path reads both in one call.
  */
 export function dayAndPreviousRequest(locationId: string, reportDate: string, table = TABLES.returns): QueryCommandInput {
+  return daysAndPreviousRequest(locationId, reportDate, reportDate, table);
+}
+
+/**
+ * Named access pattern "a run of days' returns and the one before the first" (the bulk upload writes
+ * all of a location's days at once): the returns on or before the last day, newest first, strongly
+ * consistent, as many as there are days from the last back to the day before the first. A location has
+ * at most one return a day, so that covers every day of the run and the newest return before it (and no
+ * more than 9 for the 8-day window).
+ */
+export function daysAndPreviousRequest(locationId: string, firstDay: string, lastDay: string, table = TABLES.returns): QueryCommandInput {
+  const days = Math.round((Date.parse(`${lastDay}T00:00:00Z`) - Date.parse(`${firstDay}T00:00:00Z`)) / 86_400_000) + 1;
+  if (!(days >= 1)) throw new Error(`a run of days from ${firstDay} to ${lastDay}`);
   return {
     TableName: table,
     KeyConditionExpression: 'locationId = :id AND reportDate <= :day',
-    ExpressionAttributeValues: { ':id': locationId, ':day': reportDate },
+    ExpressionAttributeValues: { ':id': locationId, ':day': lastDay },
     ScanIndexForward: false,
-    Limit: 2,
+    Limit: days + 1,
     ConsistentRead: true,
   };
 }
@@ -98,6 +111,15 @@ export async function getDayAndPrevious(locationId: string, reportDate: string):
   const [first, second] = Items.map(toStoredReturn);
   if (first?.reportDate === reportDate) return { current: first, ...(second ? { previous: second } : {}) };
   return first ? { previous: first } : {};
+}
+
+/**
+ * The returns of the days from `firstDay` to `lastDay` and the newest one before `firstDay`, newest
+ * first (see `daysAndPreviousRequest`): every return a write of those days needs to know.
+ */
+export async function getDaysAndPrevious(locationId: string, firstDay: string, lastDay: string): Promise<StoredReturn[]> {
+  const { Items = [] } = await dynamo.send(new QueryCommand(daysAndPreviousRequest(locationId, firstDay, lastDay)));
+  return Items.map(toStoredReturn);
 }
 
 export async function listReturns(request: HistoryRequest): Promise<{ items: StoredReturn[]; nextToken: string | null }> {

@@ -138,6 +138,86 @@ describe('POST /v1/returns/bulk', () => {
     expect(await versionsOf(home!.locationId)).toHaveLength(2);
   });
 
+  test("several days of one home in one upload: versions, warnings against the day before as PUTs in the upload's order would see it, version records, and freshness moved only by a day on or after the newest", async () => {
+    const [home] = await homes(1, provider);
+    const id = home!.locationId;
+    const occupied = (beds: number): DailyReturnInput => ({ ...figures(0), beds: { ...figures(0).beds, occupied: beds } });
+    const nextSecond = () => new Promise((resolve) => setTimeout(resolve, 1_050 - (Date.now() % 1_000)));
+    const location = async () => (await call(gateway.url(), 'GET', `/v1/locations/${id}`)).json;
+    const versions = async (day: string) => {
+      const answer = await call(gateway.url(), 'GET', `${returnPath(id, day)}/versions`, { as: 'national' });
+      expect(answer.status).toBe(200);
+      return answer.json.items as any[];
+    };
+    // Stored first: yesterday (the newest report date) and 4 days ago, 30 beds occupied each. A swing over 15 beds is flagged.
+    expect((await call(gateway.url(), 'PUT', returnPath(id, daysAgo(1)), { body: occupied(30) })).status).toBe(201);
+    expect((await call(gateway.url(), 'PUT', returnPath(id, daysAgo(4)), { body: occupied(30) })).status).toBe(201);
+    const before = await location();
+    expect(before.latestReturn.reportDate).toBe(daysAgo(1));
+    await nextSecond();
+
+    // Every day older than the newest report date: 3 days ago (new; its day before is the stored 30: a swing), 4 days ago
+    // corrected (after row 0, so row 0 saw the stored figures), 2 days ago (its day before is row 0's 50: no swing).
+    const older = await upload(csvOf([
+      { locationId: id, reportDate: daysAgo(3), figures: occupied(50) },
+      { locationId: id, reportDate: daysAgo(4), figures: occupied(52) },
+      { locationId: id, reportDate: daysAgo(2), figures: occupied(55) },
+    ]), { as });
+    expect(older.status, older.text).toBe(200);
+    expect(older.json.items).toEqual([
+      { row: 0, locationId: id, reportDate: daysAgo(3), status: 201, version: 1, warnings: ['largeSwing'] },
+      { row: 1, locationId: id, reportDate: daysAgo(4), status: 200, version: 2 },
+      { row: 2, locationId: id, reportDate: daysAgo(2), status: 201, version: 1 },
+    ]);
+    // Not an update: freshness stays where yesterday's PUT left it.
+    const afterOlder = await location();
+    expect(afterOlder.lastUpdated).toBe(before.lastUpdated);
+    expect(afterOlder.latestReturn).toMatchObject({ reportDate: daysAgo(1), version: 1 });
+    await nextSecond();
+
+    // Today (new; the day before is yesterday's stored 30: a swing to 10) and yesterday corrected (its day before is the 55 above).
+    const newer = await upload(csvOf([
+      { locationId: id, reportDate: today(), figures: occupied(10) },
+      { locationId: id, reportDate: daysAgo(1), figures: occupied(31) },
+    ]), { as });
+    expect(newer.status, newer.text).toBe(200);
+    expect(newer.json.items).toEqual([
+      { row: 0, locationId: id, reportDate: today(), status: 201, version: 1, warnings: ['largeSwing'] },
+      { row: 1, locationId: id, reportDate: daysAgo(1), status: 200, version: 2, warnings: ['largeSwing'] },
+    ]);
+
+    const stored = await storedReturns([id]);
+    expect([...stored.values()].map((day) => [day.reportDate, day.version, day.beds.occupied, day.warnings.map((warning: any) => warning.code)]).sort()).toEqual(
+      [
+        [daysAgo(4), 2, 52, []],
+        [daysAgo(3), 1, 50, ['largeSwing']],
+        [daysAgo(2), 1, 55, []],
+        [daysAgo(1), 2, 31, ['largeSwing']],
+        [today(), 1, 10, ['largeSwing']],
+      ].sort(),
+    );
+    for (const day of stored.values()) expect(day).toMatchObject({ submittedBy: provider, schemaVersion: 1 });
+    const uploadedAt = stored.get(`${id}#${today()}`).submittedAt;
+    expect(stored.get(`${id}#${daysAgo(1)}`).submittedAt).toBe(uploadedAt);
+    expect(stored.get(`${id}#${daysAgo(3)}`).submittedAt).not.toBe(uploadedAt);
+    // The newest day was in it: freshness is the upload's time, and today is the latest return.
+    const afterNewer = await location();
+    expect(afterNewer.lastUpdated).toBe(uploadedAt);
+    expect(afterNewer.lastUpdated > before.lastUpdated).toBe(true);
+    expect(afterNewer.latestReturn).toMatchObject({ reportDate: today(), version: 1 });
+
+    // A version record for every version written, the corrections' over what they replaced.
+    const corrected = await versions(daysAgo(4));
+    expect(corrected.map((version) => [version.version, version.submittedBy])).toEqual([[2, provider], [1, expect.any(String)]]);
+    expect(corrected[0].changes).toEqual([{ path: 'beds.occupied', from: 30, to: 52 }]);
+    expect(corrected[0].submittedAt).toBe(stored.get(`${id}#${daysAgo(3)}`).submittedAt);
+    const yesterday = await versions(daysAgo(1));
+    expect(yesterday.map((version) => version.version)).toEqual([2, 1]);
+    expect(yesterday[0]).toMatchObject({ submittedAt: uploadedAt, comparedWith: { reportDate: daysAgo(1), version: 1 }, changes: [{ path: 'beds.occupied', from: 30, to: 31 }] });
+    expect((await versions(daysAgo(2))).map((version) => [version.version, version.comparedWith])).toEqual([[1, { reportDate: daysAgo(3), version: 1 }]]);
+    expect(await versionsOf(id)).toHaveLength(7);
+  }, 60_000);
+
   test('a row for a home the caller is not a member of: the whole upload is a 403 naming the row, and nothing is written', async () => {
     const own = await homes(5, provider);
     const [stranger] = await homes(1);
@@ -258,7 +338,9 @@ describe('an upload that stops part-way', () => {
   test('a failed write: 503 naming the row, with what was written and what was not; the same upload again (same key) writes the rest', async () => {
     const locations = await homes(40, provider);
     const rows = weekOf(locations);
-    const k = 80;
+    // The first row of home 3 of 40: a home's rows are written in one go, 16 homes at a time, so the failure
+    // comes in the first 16 (a home of a later 16 would start with 15 others, all of which would be written).
+    const k = 15;
     failWritesOf = rows[k]!.locationId;
     const key = randomUUID();
     const stopped = await upload(csvOf(rows), { as, headers: { 'idempotency-key': key } });
@@ -272,6 +354,10 @@ describe('an upload that stops part-way', () => {
     expect(notWritten.map((row) => row.row)).toContain(k);
     expect(written.length).toBeGreaterThan(0);
     expect(notWritten.length).toBeGreaterThan(rows.length / 2);
+    // A home's rows are one write: all of them written, or none (the failed home's five among those not).
+    const writtenOf = (locationId: string) => written.filter((row) => row.locationId === locationId).length;
+    expect(locations.map(({ locationId }) => writtenOf(locationId)).every((count) => count === 0 || count === 5)).toBe(true);
+    expect(notWritten.map((row) => row.row)).toEqual(expect.arrayContaining([k, k + 1, k + 2, k + 3, k + 4]));
 
     const stored = await storedReturns(locations.map(({ locationId }) => locationId));
     expect([...stored.keys()].sort()).toEqual(written.map((row) => `${row.locationId}#${row.reportDate}`).sort());

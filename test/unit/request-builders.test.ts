@@ -1,8 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import { listLocationsRequest } from '#shared/repositories/locations';
 import { encodePageToken } from '#shared/repositories/pagination';
-import { writeReturnRequest, WRITE_PART } from '#shared/repositories/return-writes';
-import { latestReturnRequest, returnHistoryRequest } from '#shared/repositories/returns';
+import { writeLocationReturnsRequest, writeReturnRequest, WRITE_PART } from '#shared/repositories/return-writes';
+import { dayAndPreviousRequest, daysAndPreviousRequest, latestReturnRequest, returnHistoryRequest } from '#shared/repositories/returns';
 import { searchVacanciesRequest } from '#shared/repositories/vacancies';
 import { RETURN_SCHEMA_VERSION, type StoredReturn } from '#shared/model/schemas/return';
 import { designExample, expectProblem } from './fixtures';
@@ -212,25 +212,25 @@ describe('writeReturnRequest', () => {
   test("the newest report date moves the location's lastUpdated and freshness to submittedAt, and counts the write", () => {
     const update = writeReturnRequest(stored(1), place, undefined, firstWrite, tables).TransactItems![WRITE_PART.location]!.Update!;
     expect(update.Key).toEqual({ locationId: '1-109570155' });
-    expect(update.UpdateExpression).toBe('SET lastUpdated = :at, freshness = :at, newestReportDate = :date ADD returnWrites :one');
+    expect(update.UpdateExpression).toBe('SET lastUpdated = :at, freshness = :at, newestReportDate = :date ADD returnWrites :writes');
     expect(update.ConditionExpression).toBe('attribute_exists(locationId) AND attribute_not_exists(newestReportDate)');
-    expect(update.ExpressionAttributeValues).toEqual({ ':at': '2026-11-22T08:14:03Z', ':date': '2026-11-22', ':one': 1 });
+    expect(update.ExpressionAttributeValues).toEqual({ ':at': '2026-11-22T08:14:03Z', ':date': '2026-11-22', ':writes': 1 });
     const later = writeReturnRequest(stored(3), place, 2, sameDay, tables).TransactItems![WRITE_PART.location]!.Update!;
     expect(later.ConditionExpression).toBe('attribute_exists(locationId) AND newestReportDate <= :date');
   });
 
   test('correcting an older day is not an update: freshness stays, and the write fails if that day became the newest meanwhile', () => {
     const update = writeReturnRequest(stored(2), place, 1, { newestReportDate: '2026-11-25', recorded: true }, tables).TransactItems![WRITE_PART.location]!.Update!;
-    expect(update.UpdateExpression).toBe('ADD returnWrites :one');
+    expect(update.UpdateExpression).toBe('ADD returnWrites :writes');
     expect(update.ConditionExpression).toBe('attribute_exists(locationId) AND newestReportDate > :date');
-    expect(update.ExpressionAttributeValues).toEqual({ ':date': '2026-11-22', ':one': 1 });
+    expect(update.ExpressionAttributeValues).toEqual({ ':date': '2026-11-22', ':writes': 1 });
   });
 
   test('an item from before newestReportDate was kept learns it from what the writer looked up', () => {
     const older = writeReturnRequest(stored(2), place, 1, { newestReportDate: '2026-11-25', recorded: false }, tables).TransactItems![WRITE_PART.location]!.Update!;
-    expect(older.UpdateExpression).toBe('SET newestReportDate = :newest ADD returnWrites :one');
+    expect(older.UpdateExpression).toBe('SET newestReportDate = :newest ADD returnWrites :writes');
     expect(older.ConditionExpression).toBe('attribute_exists(locationId) AND attribute_not_exists(newestReportDate)');
-    expect(older.ExpressionAttributeValues).toEqual({ ':newest': '2026-11-25', ':one': 1 });
+    expect(older.ExpressionAttributeValues).toEqual({ ':newest': '2026-11-25', ':writes': 1 });
   });
 
   test('a confirm is written only if no return of the location was written since it read the location', () => {
@@ -246,6 +246,101 @@ describe('writeReturnRequest', () => {
     expect(items[WRITE_PART.currentReturn]?.Put?.TableName).toBe(process.env.RETURNS_TABLE);
     expect(items[WRITE_PART.version]?.Put?.TableName).toBe(process.env.RETURN_VERSIONS_TABLE);
     expect(items[WRITE_PART.location]?.Update?.TableName).toBe(process.env.LOCATIONS_TABLE);
+  });
+});
+
+describe('writeLocationReturnsRequest', () => {
+  const tables = { returns: 'returns-t', returnVersions: 'versions-t', locations: 'locations-t' };
+  const place = { localAuthority: 'E08000004', region: 'E12000002', name: 'Beech House', type: 'careHome' as const };
+  const stored = (reportDate: string, version: number): StoredReturn => ({
+    ...designExample(),
+    locationId: '1-109570155',
+    reportDate,
+    version,
+    submittedAt: '2026-11-22T08:14:03Z',
+    submittedBy: 'user-1',
+    warnings: [],
+    schemaVersion: RETURN_SCHEMA_VERSION,
+  });
+  // An upload's rows for one location, in its order: a correction of the 20th, then a first 22nd and 18th.
+  const writes = [
+    { stored: stored('2026-11-20', 2), replacesVersion: 1 },
+    { stored: stored('2026-11-22', 1), replacesVersion: undefined },
+    { stored: stored('2026-11-18', 1), replacesVersion: undefined },
+  ];
+  const recorded = { newestReportDate: '2026-11-21', recorded: true };
+
+  test("each day's current return and version record in the rows' order, as a PUT writes them, then the location once, last", () => {
+    const items = writeLocationReturnsRequest(writes, place, recorded, tables).TransactItems!;
+    expect(items).toHaveLength(2 * writes.length + 1);
+    for (const [day, write] of writes.entries()) {
+      const single = writeReturnRequest(write.stored, place, write.replacesVersion, recorded, tables).TransactItems!;
+      expect(items[2 * day]).toEqual(single[WRITE_PART.currentReturn]);
+      expect(items[2 * day + 1]).toEqual(single[WRITE_PART.version]);
+    }
+    expect(items.slice(0, -1).map((item) => [item.Put?.TableName, item.Put?.Item?.reportDate, item.Put?.ConditionExpression])).toEqual([
+      ['returns-t', '2026-11-20', 'version = :replaces'],
+      ['versions-t', '2026-11-20', 'attribute_not_exists(locationId)'],
+      ['returns-t', '2026-11-22', 'attribute_not_exists(locationId)'],
+      ['versions-t', '2026-11-22', 'attribute_not_exists(locationId)'],
+      ['returns-t', '2026-11-18', 'attribute_not_exists(locationId)'],
+      ['versions-t', '2026-11-18', 'attribute_not_exists(locationId)'],
+    ]);
+    expect(items[1]!.Put!.Item).toMatchObject({ versionKey: '2026-11-20#000002' });
+    expect(items[0]!.Put!.Item).toMatchObject({ localAuthority: 'E08000004', region: 'E12000002', locationName: 'Beech House', locationType: 'careHome' });
+    expect(items.filter((item) => item.Update)).toHaveLength(1);
+  });
+
+  test('the location moves to the newest day if it is on or after the newest report date, and its write count by the number of days', () => {
+    const update = writeLocationReturnsRequest(writes, place, recorded, tables).TransactItems!.at(-1)!.Update!;
+    expect(update.TableName).toBe('locations-t');
+    expect(update.Key).toEqual({ locationId: '1-109570155' });
+    expect(update.UpdateExpression).toBe('SET lastUpdated = :at, freshness = :at, newestReportDate = :date ADD returnWrites :writes');
+    expect(update.ConditionExpression).toBe('attribute_exists(locationId) AND newestReportDate <= :date');
+    expect(update.ExpressionAttributeValues).toEqual({ ':at': '2026-11-22T08:14:03Z', ':date': '2026-11-22', ':writes': 3 });
+  });
+
+  test('days all older than the newest report date leave freshness alone and fail if the newest of them became the newest meanwhile', () => {
+    const older = writes.filter(({ stored: { reportDate } }) => reportDate < '2026-11-21');
+    const update = writeLocationReturnsRequest(older, place, recorded, tables).TransactItems!.at(-1)!.Update!;
+    expect(update.UpdateExpression).toBe('ADD returnWrites :writes');
+    expect(update.ConditionExpression).toBe('attribute_exists(locationId) AND newestReportDate > :date');
+    expect(update.ExpressionAttributeValues).toEqual({ ':date': '2026-11-20', ':writes': 2 });
+  });
+
+  test('a location that has no newest report date recorded yet: the first write, or an old item learning it', () => {
+    const first = writeLocationReturnsRequest(writes, place, { newestReportDate: undefined, recorded: false }, tables).TransactItems!.at(-1)!.Update!;
+    expect(first.UpdateExpression).toBe('SET lastUpdated = :at, freshness = :at, newestReportDate = :date ADD returnWrites :writes');
+    expect(first.ConditionExpression).toBe('attribute_exists(locationId) AND attribute_not_exists(newestReportDate)');
+    expect(first.ExpressionAttributeValues).toEqual({ ':at': '2026-11-22T08:14:03Z', ':date': '2026-11-22', ':writes': 3 });
+    const learns = writeLocationReturnsRequest(writes.slice(0, 1), place, { newestReportDate: '2026-11-21', recorded: false }, tables).TransactItems!.at(-1)!.Update!;
+    expect(learns.UpdateExpression).toBe('SET newestReportDate = :newest ADD returnWrites :writes');
+    expect(learns.ExpressionAttributeValues).toEqual({ ':newest': '2026-11-21', ':writes': 1 });
+  });
+
+  test("a full window of 8 days is 17 items; one day is exactly writeReturnRequest's; no days, or two locations, is a mistake", () => {
+    const week = Array.from({ length: 8 }, (_, day) => ({ stored: stored(`2026-11-${String(15 + day).padStart(2, '0')}`, 1), replacesVersion: undefined }));
+    expect(writeLocationReturnsRequest(week, place, recorded, tables).TransactItems).toHaveLength(17);
+    expect(writeLocationReturnsRequest(writes.slice(0, 1), place, recorded, tables)).toEqual(writeReturnRequest(writes[0]!.stored, place, 1, recorded, tables));
+    expect(() => writeLocationReturnsRequest([], place, recorded, tables)).toThrow();
+    expect(() => writeLocationReturnsRequest([writes[0]!, { stored: { ...stored('2026-11-22', 1), locationId: '1-000000001' }, replacesVersion: undefined }], place, recorded, tables)).toThrow();
+  });
+});
+
+describe('daysAndPreviousRequest', () => {
+  test('newest first from the last day, consistent, enough for every day back to the day before the first', () => {
+    expect(daysAndPreviousRequest('1-109570155', '2026-11-15', '2026-11-22', 'returns-t')).toEqual({
+      TableName: 'returns-t',
+      KeyConditionExpression: 'locationId = :id AND reportDate <= :day',
+      ExpressionAttributeValues: { ':id': '1-109570155', ':day': '2026-11-22' },
+      ScanIndexForward: false,
+      Limit: 9,
+      ConsistentRead: true,
+    });
+    // Across a month's end, and one day: the day and the one before it.
+    expect(daysAndPreviousRequest('1-109570155', '2026-10-30', '2026-11-02', 'returns-t').Limit).toBe(5);
+    expect(dayAndPreviousRequest('1-109570155', '2026-11-22', 'returns-t')).toEqual({ ...daysAndPreviousRequest('1-109570155', '2026-11-22', '2026-11-22', 'returns-t'), Limit: 2 });
+    expect(() => daysAndPreviousRequest('1-109570155', '2026-11-22', '2026-11-15', 'returns-t')).toThrow();
   });
 });
 

@@ -2,9 +2,9 @@ import { problems } from '#shared/model/errors';
 import type { Principal } from '#shared/model/access/identity';
 import type { Location } from '#shared/model/schemas/location';
 import { RETURN_SCHEMA_VERSION, type DailyReturnInput, type StoredReturn } from '#shared/model/schemas/return';
-import { getLocationForWrite } from '#shared/repositories/locations';
-import { getDayAndPrevious, getLatestReturn } from '#shared/repositories/returns';
-import { writeReturn, WRITE_PART, type LocationGuard } from '#shared/repositories/return-writes';
+import { getLocationForWrite, type LocationForWrite } from '#shared/repositories/locations';
+import { getDayAndPrevious, getDaysAndPrevious, getLatestReturn } from '#shared/repositories/returns';
+import { writeLocationReturns, writeReturn, WRITE_PART, type LocationGuard, type ReturnWrite } from '#shared/repositories/return-writes';
 import { conditionFailedAt, lostToAnotherWriter } from '#shared/repositories/transactions';
 import { locationRuleErrors } from '#shared/model/returns/location-rules';
 import { reportDateProblem, toInstant } from '#shared/model/returns/report-date';
@@ -57,6 +57,21 @@ interface WriteRead {
   guard: LocationGuard;
 }
 
+async function readLocation(locationId: string): Promise<LocationForWrite> {
+  const state = await getLocationForWrite(locationId);
+  if (!state) throw problems.notFound(`No location ${locationId} in the directory.`);
+  if (!state.location.active) throw problems.conflict(`Location ${locationId} is not active (closed or deregistered); it takes no returns.`);
+  return state;
+}
+
+/** What the write insists has not changed since the location was read (`withWrites`: nor its write count). */
+async function guardOf(locationId: string, state: LocationForWrite, withWrites: boolean): Promise<LocationGuard> {
+  const recorded = state.newestReportDate !== undefined;
+  // A location item written before the newest report date was kept: look it up once; the write records it.
+  const newestReportDate = recorded || state.location.lastUpdated === null ? state.newestReportDate : (await getLatestReturn(locationId))?.reportDate;
+  return { newestReportDate, recorded, ...(withWrites ? { returnWrites: state.returnWrites } : {}) };
+}
+
 /**
  * `repeatsWhatItReads` (a confirm) reads the location before the returns and makes the write
  * conditional on the location's write count: any return written after the location was read fails it,
@@ -64,24 +79,9 @@ interface WriteRead {
  * run side by side.
  */
 async function readForWrite(target: ReturnTarget, repeatsWhatItReads: boolean): Promise<WriteRead> {
-  const readLocation = async () => {
-    const state = await getLocationForWrite(target.locationId);
-    if (!state) throw problems.notFound(`No location ${target.locationId} in the directory.`);
-    if (!state.location.active) throw problems.conflict(`Location ${target.locationId} is not active (closed or deregistered); it takes no returns.`);
-    return state;
-  };
   const readDay = () => getDayAndPrevious(target.locationId, target.reportDate);
-  const [state, day] = repeatsWhatItReads ? [await readLocation(), await readDay()] : await Promise.all([readLocation(), readDay()]);
-  const recorded = state.newestReportDate !== undefined;
-  // A location item written before the newest report date was kept: look it up once; the write records it.
-  const newestReportDate =
-    recorded || state.location.lastUpdated === null ? state.newestReportDate : (await getLatestReturn(target.locationId))?.reportDate;
-  return {
-    location: state.location,
-    current: day.current,
-    previous: day.previous,
-    guard: { newestReportDate, recorded, ...(repeatsWhatItReads ? { returnWrites: state.returnWrites } : {}) },
-  };
+  const [state, day] = repeatsWhatItReads ? [await readLocation(target.locationId), await readDay()] : await Promise.all([readLocation(target.locationId), readDay()]);
+  return { location: state.location, current: day.current, previous: day.previous, guard: await guardOf(target.locationId, state, repeatsWhatItReads) };
 }
 
 interface Figures {
@@ -90,10 +90,41 @@ interface Figures {
 }
 
 /**
+ * A day's new version as a write stores it: the location's rules checked, version = the current one's
+ * + 1 (1 if the day has none), warnings against the return before it.
+ */
+function newVersion(
+  at: { locationId: string; reportDate: string; submittedBy: Pick<Principal, 'userId'>; now: Date },
+  figures: Figures,
+  read: Pick<WriteRead, 'location' | 'current' | 'previous'>,
+): StoredReturn {
+  const ruleErrors = locationRuleErrors(figures.input, read.location);
+  if (ruleErrors.length > 0) throw problems.validation(ruleErrors);
+  return {
+    ...figures.input,
+    locationId: at.locationId,
+    reportDate: at.reportDate,
+    version: (read.current?.version ?? 0) + 1,
+    submittedAt: toInstant(at.now),
+    submittedBy: at.submittedBy.userId,
+    warnings: returnWarnings(figures.input, read.location, read.previous),
+    schemaVersion: RETURN_SCHEMA_VERSION,
+    ...(figures.confirmedFrom ? { confirmedFrom: figures.confirmedFrom } : {}),
+  };
+}
+
+/** After a lost race: a jittered, growing wait before the next attempt, or after the last, a 503. */
+async function backOff(attempt: number, busy: string): Promise<void> {
+  if (attempt >= WRITE_ATTEMPTS) throw problems.busy(busy);
+  await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * 2 ** attempt));
+}
+
+/**
  * The one path every return takes to storage: date window, location checks, version and If-Match,
  * warnings, then an atomic conditional write. A PUT (`figures` = its body) retries a lost race on a fresh
  * read: last writer wins. A confirm (`figures` = null: repeat the latest return on or before the day)
  * never retries: it read figures that a racing write may have replaced, so it answers 409 instead.
+ * (The bulk upload's rows take `submitLocationReturns`, by the same rules.)
  */
 async function saveReturn(target: ReturnTarget, body: DailyReturnInput | null): Promise<SaveOutcome> {
   checkReportDate(target.reportDate, target.now);
@@ -101,20 +132,8 @@ async function saveReturn(target: ReturnTarget, body: DailyReturnInput | null): 
   for (let attempt = 1; ; attempt += 1) {
     const read = await readForWrite(target, isConfirm);
     const figures = isConfirm ? figuresToRepeat(target, read) : { input: body };
-    const ruleErrors = locationRuleErrors(figures.input, read.location);
-    if (ruleErrors.length > 0) throw problems.validation(ruleErrors);
+    const stored = newVersion(target, figures, read);
     checkPrecondition(target.ifMatch, read.current);
-    const stored: StoredReturn = {
-      ...figures.input,
-      locationId: target.locationId,
-      reportDate: target.reportDate,
-      version: (read.current?.version ?? 0) + 1,
-      submittedAt: toInstant(target.now),
-      submittedBy: target.submittedBy.userId,
-      warnings: returnWarnings(figures.input, read.location, read.previous),
-      schemaVersion: RETURN_SCHEMA_VERSION,
-      ...(figures.confirmedFrom ? { confirmedFrom: figures.confirmedFrom } : {}),
-    };
     try {
       await writeReturn(stored, read.location, read.current?.version, read.guard);
       return { created: read.current === undefined, stored };
@@ -130,8 +149,7 @@ async function saveReturn(target: ReturnTarget, body: DailyReturnInput | null): 
           'A return for this location was saved while "nothing has changed" was being recorded, so the figures it would repeat may be out of date. Nothing was written; check the latest figures and confirm again.',
         );
       }
-      if (attempt >= WRITE_ATTEMPTS) throw problems.busy('Too many simultaneous changes to this return; try again.');
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * 2 ** attempt));
+      await backOff(attempt, 'Too many simultaneous changes to this return; try again.');
     }
   }
 }
@@ -157,6 +175,51 @@ export function submitReturn(target: ReturnTarget, input: DailyReturnInput): Pro
 /** "Nothing has changed": the latest return on or before that day, stored again as that day's return. */
 export function confirmReturn(target: ReturnTarget): Promise<SaveOutcome> {
   return saveReturn(target, null);
+}
+
+/** Whose days `submitLocationReturns` writes, who sends them, and when. */
+export interface LocationReturnsTarget {
+  locationId: string;
+  submittedBy: Pick<Principal, 'userId'>;
+  now: Date;
+}
+
+/**
+ * Several days of one location (the bulk upload's rows for it, in the upload's order, at most one per
+ * day), stored as the same PUTs sent one after another in that order would store them (no If-Match), but
+ * in one read round trip (the location and the days' returns, side by side) and ONE transaction: all of
+ * them are written or none is. Each day's version follows its current one; its warnings are against the
+ * return before it as those PUTs would have seen it (an earlier row of the same upload for an earlier
+ * day, else the stored one); the location's freshness moves to the newest day if it is on or after the
+ * newest report date, and its write count by the number of days (so a confirm racing them fails). A lost
+ * race is retried on a fresh read, as a PUT's is (last writer wins); the outcomes are in the days' order.
+ */
+export async function submitLocationReturns(target: LocationReturnsTarget, days: ReadonlyArray<{ reportDate: string; input: DailyReturnInput }>): Promise<SaveOutcome[]> {
+  if (days.length === 0) return [];
+  for (const { reportDate } of days) checkReportDate(reportDate, target.now);
+  const dates = days.map(({ reportDate }) => reportDate).sort();
+  if (new Set(dates).size !== dates.length) throw new Error(`two returns of one day for location ${target.locationId}`);
+  for (let attempt = 1; ; attempt += 1) {
+    const [state, stored] = await Promise.all([readLocation(target.locationId), getDaysAndPrevious(target.locationId, dates[0]!, dates.at(-1)!)]);
+    const guard = await guardOf(target.locationId, state, false);
+    // Each day's return as the writes before it leave it: first the stored ones, then each row's as it is made.
+    const known = new Map(stored.map((day) => [day.reportDate, day]));
+    const before = (reportDate: string) =>
+      [...known.values()].reduce<StoredReturn | undefined>((latest, day) => (day.reportDate < reportDate && (!latest || day.reportDate > latest.reportDate) ? day : latest), undefined);
+    const writes: ReturnWrite[] = days.map(({ reportDate, input }) => {
+      const current = known.get(reportDate);
+      const next = newVersion({ ...target, reportDate }, { input }, { location: state.location, current, previous: before(reportDate) });
+      known.set(reportDate, next);
+      return { stored: next, replacesVersion: current?.version };
+    });
+    try {
+      await writeLocationReturns(writes, state.location, guard);
+      return writes.map(({ stored: saved, replacesVersion }) => ({ created: replacesVersion === undefined, stored: saved }));
+    } catch (error) {
+      if (!lostToAnotherWriter(error)) throw error;
+      await backOff(attempt, `Too many simultaneous changes to the returns of location ${target.locationId}; try again.`);
+    }
+  }
 }
 
 /** Just the answers of a stored return, without what the system added. */
