@@ -18,6 +18,7 @@ export function buildCapacityTracker(app: App, env: Environment = {}): CapacityT
     settings,
     tables: data.tables,
     signIn: { userPool: data.userPool, webClient: data.webClient, updateLinkSecret: data.updateLinkSecret },
+    cqcApiKeySecret: data.cqcApiKeySecret,
     description: `Capacity Tracker HTTP API and functions (${settings.stage})`,
   });
   Tags.of(app).add('project', 'capacity-tracker');

@@ -1,5 +1,6 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import type { Node } from 'constructs';
+import { CQC_API_PRODUCTION_URL } from '#shared/model/settings';
 
 export const STAGES = ['dev', 'prod'] as const;
 export type Stage = (typeof STAGES)[number];
@@ -30,6 +31,11 @@ export interface StageSettings {
    * domain: Cognito refuses an unverified identity, so the first deploy cannot have it.
    */
   userEmailViaSes: boolean;
+  /**
+   * The CQC Syndication API the daily sync calls, up to `/public/v1`: the CQC's own unless
+   * `-c cqcApiBaseUrl=...` (a test double, a proxy).
+   */
+  cqcApiBaseUrl: string;
 }
 
 /** The address every email of the service comes from: reminders, and Cognito's when sent through SES. */
@@ -37,7 +43,7 @@ export function senderAddress(settings: Pick<StageSettings, 'senderDomain'>): st
   return `capacity-tracker@${settings.senderDomain}`;
 }
 
-const settings: Record<Stage, Omit<StageSettings, 'senderDomain' | 'webBaseUrl' | 'authDomainPrefix' | 'alarmEmail' | 'userEmailViaSes'>> = {
+const settings: Record<Stage, Omit<StageSettings, 'senderDomain' | 'webBaseUrl' | 'authDomainPrefix' | 'alarmEmail' | 'userEmailViaSes' | 'cqcApiBaseUrl'>> = {
   dev: { stage: 'dev', removalPolicy: RemovalPolicy.DESTROY, deletionProtection: false, logLevel: 'DEBUG' },
   prod: { stage: 'prod', removalPolicy: RemovalPolicy.RETAIN, deletionProtection: true, logLevel: 'INFO' },
 };
@@ -82,6 +88,21 @@ function webBaseUrl(value: unknown): string {
   return url.origin;
 }
 
+/** The CQC API's base: an https URL (its path kept, without a trailing slash). */
+function cqcApiBaseUrl(value: unknown): string {
+  const text = String(value ?? CQC_API_PRODUCTION_URL);
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new Error(`-c cqcApiBaseUrl=${JSON.stringify(text)} is not a URL: give the API up to /public/v1, e.g. ${CQC_API_PRODUCTION_URL}`);
+  }
+  if (url.protocol !== 'https:' || url.search || url.hash || url.username) {
+    throw new Error(`-c cqcApiBaseUrl=${JSON.stringify(text)} must be an https URL without query, e.g. ${CQC_API_PRODUCTION_URL}`);
+  }
+  return text.replace(/\/+$/, '');
+}
+
 /** A context flag: `-c name=true` arrives as a string, cdk.json may hold a boolean; anything else is a mistake. */
 function flag(value: unknown, name: string): boolean {
   if (value === undefined || value === false || value === 'false') return false;
@@ -107,5 +128,6 @@ export function stageSettingsFromContext(node: Node): StageSettings {
     authDomainPrefix: authDomainPrefix(node.tryGetContext('authDomainPrefix'), value),
     ...(typeof alarmEmail === 'string' && alarmEmail !== '' ? { alarmEmail } : {}),
     userEmailViaSes: flag(node.tryGetContext('userEmailViaSes'), 'userEmailViaSes'),
+    cqcApiBaseUrl: cqcApiBaseUrl(node.tryGetContext('cqcApiBaseUrl')),
   };
 }

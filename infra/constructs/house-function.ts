@@ -7,6 +7,7 @@ import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import type { TableWriteAction } from '#shared/model/functions';
 import type { TableAccess } from '#shared/model/routes';
 import type { TableDefinition } from '#shared/model/tables';
 import { acknowledge } from '../nag';
@@ -87,12 +88,14 @@ export class HouseFunction extends Construct {
    * Grants exactly the access the route table names, and tells the function the table's name. The
    * actions are listed rather than taken from grantReadData/grantReadWriteData, which include Scan:
    * no request path or job may scan (DESIGN §9), so no function is allowed to. Reads reach the table
-   * and its named indexes (not `index/*`); writes reach the table alone.
+   * and its named indexes (not `index/*`); writes reach the table alone, and only the write actions the
+   * function's definition names where it narrows them (`writes`).
    */
-  bindTable(table: ITableV2, access: TableAccess, definition: TableDefinition): void {
+  bindTable(table: ITableV2, access: TableAccess, definition: TableDefinition, writes?: readonly TableWriteAction[]): void {
     const indexes = definition.indexes.map((index) => `${table.tableArn}/index/${index.indexName}`);
     this.function.addToRolePolicy(new PolicyStatement({ actions: READ_ACTIONS, resources: [table.tableArn, ...indexes] }));
-    if (access === 'RW') this.function.addToRolePolicy(new PolicyStatement({ actions: WRITE_ACTIONS, resources: [table.tableArn] }));
+    const actions = writes ? writes.map((action) => `dynamodb:${action}`) : WRITE_ACTIONS;
+    if (access === 'RW' && actions.length > 0) this.function.addToRolePolicy(new PolicyStatement({ actions, resources: [table.tableArn] }));
     this.function.addEnvironment(definition.envVar, table.tableName);
   }
 }

@@ -44,6 +44,8 @@ export interface MonitoringProps {
   aggregatorStream: StreamConsumer;
   reminders: ScheduledJob;
   reminderFunction: HouseFunction;
+  cqcSync: ScheduledJob;
+  cqcSyncFunction: HouseFunction;
   tables: Record<'returns' | 'aggregates', ITableV2>;
 }
 
@@ -122,6 +124,7 @@ export class Monitoring extends Construct {
       props.aggregatorStream.deadLetterAlarm,
       props.aggregatorStream.iteratorAgeAlarm,
       props.reminders.errorAlarm,
+      props.cqcSync.errorAlarm,
       this.sesBounces,
       this.sesComplaints,
     ];
@@ -176,6 +179,11 @@ export class Monitoring extends Construct {
       graph('Email (SES): bounce and complaint rates (account)', [
         sesMetric('Reputation.BounceRate', 'Maximum'),
         sesMetric('Reputation.ComplaintRate', 'Maximum'),
+      ]),
+      graph('CQC sync: runs, errors, duration (ms)', [
+        props.cqcSyncFunction.function.metricInvocations({ period: Duration.hours(1) }),
+        props.cqcSyncFunction.function.metricErrors({ period: Duration.hours(1) }),
+        props.cqcSyncFunction.function.metricDuration({ period: Duration.hours(1), statistic: 'Maximum' }),
       ]),
     );
     this.dashboard.addWidgets(

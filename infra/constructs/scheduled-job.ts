@@ -16,7 +16,8 @@ export class ScheduledJob extends Construct {
     this.rule = new Rule(this, 'Schedule', {
       description: props.definition.description,
       schedule: Schedule.expression(props.definition.expression),
-      // One retry: the job is safe to rerun (every email is claimed before it is sent).
+      // One retry: the jobs are safe to rerun (reminders claim every email before sending it; the CQC
+      // sync resumes from its checkpoint).
       targets: [new LambdaFunction(props.fn.function, { retryAttempts: 1 })],
     });
     this.errorAlarm = new Alarm(this, 'RunFailed', {

@@ -10,11 +10,14 @@ import type { RouteDefinition, TableAccess } from '#shared/model/routes';
 import {
   aggregatorFunction,
   authorizerFunction,
+  cqcSyncFunction,
   fallbackFunction,
   functionDefinitions,
+  readsCqcApiKey,
   readsUpdateLinkKey,
   reminderFunction,
   sendsEmail,
+  writeActions,
   type FunctionDefinition,
 } from '#shared/model/functions';
 import type { SettingName } from '#shared/model/settings';
@@ -45,6 +48,8 @@ export interface ApiStackProps extends StackProps {
   settings: StageSettings;
   tables: Record<TableId, ITableV2>;
   signIn: SignInResources;
+  /** The CQC API's subscription key (data stack): only the sync may read it. */
+  cqcApiKeySecret: ISecret;
 }
 
 /** Stateless: functions and the HTTP API, rebuilt freely; the tables and the user pool come in from the data stack. */
@@ -56,10 +61,12 @@ export class ApiStack extends Stack {
   readonly reminders: ScheduledJob;
   readonly site: StaticSite;
   readonly reminderFunction: HouseFunction;
+  readonly cqcSync: ScheduledJob;
+  readonly cqcSyncFunction: HouseFunction;
   senderIdentity!: EmailIdentity;
   readonly alarmTopic: AlarmTopic;
   readonly monitoring: Monitoring;
-  /** Every function of the stack by id (route id, `authorizer`, `aggregator`, `reminders`). */
+  /** Every function of the stack by id (route id, `authorizer`, `aggregator`, `reminders`, `cqcSync`). */
   readonly functions: Record<string, HouseFunction> = {};
 
   constructor(scope: Construct, id: string, props: ApiStackProps) {
@@ -112,6 +119,8 @@ export class ApiStack extends Stack {
     });
 
     ({ job: this.reminders, fn: this.reminderFunction, identity: this.senderIdentity } = this.reminderJob(props));
+    this.cqcSyncFunction = this.houseFunction(cqcSyncFunction, props);
+    this.cqcSync = new ScheduledJob(this, 'CqcSyncSchedule', { fn: this.cqcSyncFunction, definition: cqcSyncFunction.trigger.schedule });
 
     this.alarmTopic = new AlarmTopic(this, 'Alarms', {
       stage: props.settings.stage,
@@ -127,6 +136,8 @@ export class ApiStack extends Stack {
       aggregatorStream: this.aggregatorStream,
       reminders: this.reminders,
       reminderFunction: this.reminderFunction,
+      cqcSync: this.cqcSync,
+      cqcSyncFunction: this.cqcSyncFunction,
       tables: { returns: props.tables.returns, aggregates: props.tables.aggregates },
     });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topic.topicArn, description: 'Subscribe here to be told of alarms' });
@@ -153,12 +164,15 @@ export class ApiStack extends Stack {
       JWT_ISSUER: issuer,
       JWT_AUDIENCE: props.signIn.webClient.userPoolClientId,
       JWKS_URL: `${issuer}/.well-known/jwks.json`,
+      CQC_API_BASE_URL: props.settings.cqcApiBaseUrl,
+      CQC_API_KEY_SECRET_ARN: props.cqcApiKeySecret.secretArn,
     };
   }
 
   /**
-   * One function from its definition: its sizing, exactly its tables (grant and name), exactly its
-   * settings, and what those settings imply: reading the update-link key, sending as the service's domain.
+   * One function from its definition: its sizing, exactly its tables (grant and name, writes narrowed
+   * where it says), exactly its settings, and what those settings imply: reading the update-link key or
+   * the CQC API key, sending as the service's domain.
    */
   private houseFunction(definition: FunctionDefinition, props: ApiStackProps): HouseFunction {
     const fn = new HouseFunction(this, pascal(definition.id), {
@@ -172,11 +186,12 @@ export class ApiStack extends Stack {
     });
     this.functions[definition.id] = fn;
     for (const [tableId, access] of tableBindings(definition.tables)) {
-      fn.bindTable(props.tables[tableId], access, tableDefinitions[tableId]);
+      fn.bindTable(props.tables[tableId], access, tableDefinitions[tableId], writeActions(definition, tableId));
     }
     const values = this.settingValues(props);
     for (const name of definition.settings) fn.function.addEnvironment(name, values[name]);
     if (readsUpdateLinkKey(definition)) props.signIn.updateLinkSecret.grantRead(fn.function);
+    if (readsCqcApiKey(definition)) props.cqcApiKeySecret.grantRead(fn.function);
     if (sendsEmail(definition)) this.senderIdentityFor(props).grantSendEmail(fn.function);
     return fn;
   }

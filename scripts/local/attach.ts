@@ -11,7 +11,7 @@ export interface AttachedSystem extends StackInfo {
 /**
  * The one way a script finds the system `npm start` is running (through the `stack.json` it writes under
  * LOCAL_DATA_DIR) and points this process's DynamoDB client and table names at it. `npm run seed`,
- * `npm run remind`, `npm run import:cqc` and `npm run load` all attach here.
+ * `npm run remind`, `npm run import:cqc`, `npm run sync:cqc` and `npm run load` all attach here.
  */
 export function attach(): AttachedSystem {
   const { dataDir } = localSettings();

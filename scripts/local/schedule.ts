@@ -1,18 +1,15 @@
-import type { ScheduleDefinition } from '#shared/model/schedules';
+import { nextRun, type ScheduleDefinition } from '#shared/model/schedules';
 
 /**
- * Runs a scheduled job locally on the cadence EventBridge would: every hour at the definition's minute.
- * A run that is still going when the next is due is not started twice from here; the job itself is
- * safe to overlap anyway.
+ * Runs a scheduled job locally on the cadence EventBridge would: every hour at the definition's minute,
+ * or once a day at its hour and minute. A run that is still going when the next is due is not started
+ * twice from here; the jobs are safe to overlap anyway.
  */
 export function startSchedule(definition: ScheduleDefinition, run: () => Promise<void>, log: (line: string) => void): { stop(): void } {
   let timer: NodeJS.Timeout | undefined;
   let running = false;
   const next = () => {
     const now = new Date();
-    const due = new Date(now);
-    due.setUTCMinutes(definition.minuteOfHour, 0, 0);
-    if (due <= now) due.setUTCHours(due.getUTCHours() + 1);
     timer = setTimeout(async () => {
       if (!running) {
         running = true;
@@ -25,7 +22,7 @@ export function startSchedule(definition: ScheduleDefinition, run: () => Promise
         }
       }
       next();
-    }, due.getTime() - now.getTime());
+    }, nextRun(definition, now).getTime() - now.getTime());
     timer.unref();
   };
   next();

@@ -10,6 +10,9 @@ export interface StackInfo {
   /** So a later start can stop the Java process a crashed run left behind. */
   dynamodbPid?: number;
   tables: Record<TableId, string>;
+  /** The stand-in CQC API (`npm run sync:cqc` calls it) and the file holding its key. */
+  cqcApiUrl?: string;
+  cqcApiKeyFile?: string;
   inMemory: boolean;
   startedAt: string;
 }

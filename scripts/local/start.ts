@@ -5,6 +5,9 @@ import { localSettings } from './local-settings';
 import { readRunningStack, reapStaleStack, removeStackFile, writeStackFile } from './stack-file';
 import { startLocalSystem } from './system';
 
+/** When the CQC sample in ../shared/data/cqc was taken: what the local CQC API says its records changed at. */
+const CQC_SAMPLE_TAKEN = new Date('2021-02-01T00:00:00Z');
+
 function portIsFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const probe = createServer();
@@ -35,11 +38,16 @@ async function main(): Promise<void> {
   const deadLetterFile = join(settings.dataDir, 'aggregator-dead-letters.jsonl');
   const checkpointFile = kept('aggregator-checkpoints.json');
   const keysDir = kept('keys');
+  // Kept under the data folder even in memory: it is where `npm run sync:cqc` reads the key, like stack.json.
+  const cqcApiKeyFile = join(settings.dataDir, 'cqc-api-key');
   const stack = await startLocalSystem({
     dynamodb: settings.inMemory ? {} : { dataDir: join(settings.dataDir, 'dynamodb') },
     gateway: { port: settings.port, logRequests: true, ...(keysDir ? { keysDir } : {}) },
     aggregator: { deadLetterFile, ...(checkpointFile ? { checkpointFile } : {}) },
     ses: true,
+    // The sample's records changed when it was taken (February 2021), so the daily sync (the last day's
+    // changes) leaves the demo directory alone; `npm run sync:cqc -- --since 2021-01-01` brings them in.
+    cqcApi: { keyFile: cqcApiKeyFile, changedAt: CQC_SAMPLE_TAKEN },
     schedule: true,
     seed: true,
     log,
@@ -51,6 +59,7 @@ async function main(): Promise<void> {
     dynamodbEndpoint: stack.dynamodbEndpoint,
     ...(dynamodbPid ? { dynamodbPid } : {}),
     tables: stack.tables,
+    ...(stack.cqcApi ? { cqcApiUrl: stack.cqcApi.url, cqcApiKeyFile } : {}),
     inMemory: settings.inMemory,
     startedAt: new Date().toISOString(),
   });
@@ -77,6 +86,7 @@ Capacity Tracker is running (ready in ${seconds} s)
   Demo users   ${stack.url}/local/users
   Aggregates   ${stack.url}/v1/aggregates?level=region   (fed by the returns stream; failed batches go to ${deadLetterFile})
   Sent email   ${stack.url}/local/emails   (the local SES endpoint at ${stack.ses?.endpoint}; reminders run hourly at :05, or: npm run remind)
+  CQC API      ${stack.cqcApi?.url}   (a stand-in serving ${stack.cqcApi?.size()} records changed in February 2021; the sync runs daily at 04:30 UTC, or: npm run sync:cqc -- --since 2021-01-01)
   DynamoDB     ${stack.dynamodbEndpoint}
 
 Sign in as a demo user, one per role (see /local/users), and call the API with the token:

@@ -4,14 +4,16 @@ import { join } from 'node:path';
 import { existsSync, readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
-import { aggregatorFunction, reminderFunction } from '#shared/model/functions';
-import type { SettingName } from '#shared/model/settings';
+import { aggregatorFunction, cqcSyncFunction, reminderFunction } from '#shared/model/functions';
+import type { CqcLocation } from '#shared/model/directory/cqc';
+import { LOCAL_CQC_API_KEY_FILE, type SettingName } from '#shared/model/settings';
 import type { TableId } from '#shared/model/tables';
 import { runWithEnvironment } from '#shared/runtime/settings';
 import type { ReminderRunReport } from '#shared/services/reminders/run';
 import { demoLocations } from '../seed/demo-data';
 import { demoUsers, type DemoUser } from '../seed/demo-users';
 import { startDynamoLocal, useLocalAwsEnvironment, type RunningDynamo } from './dynamodb-local';
+import { localCqcApiKey, startCqcApiLocal, type CqcApiLocal } from './cqc-api-local';
 import { parseLocalFaults } from './fault-rules';
 import { crashPartWayThrough } from './faults';
 import { createGateway, REPO_ROOT } from './gateway';
@@ -45,7 +47,12 @@ export interface LocalSystemOptions {
   aggregator?: { deadLetterFile: string; checkpointFile?: string };
   /** The local SES endpoint (needed by reminders). */
   ses?: boolean;
-  /** The reminder job on its hourly cadence (needs `ses` and `gateway`). */
+  /**
+   * The stand-in for the CQC Syndication API on a free loopback port (`cqc-api-local.ts`), whose key is
+   * kept in `keyFile`; the CQC sync is pointed at it. Off unless asked (`npm start` asks).
+   */
+  cqcApi?: { keyFile: string; records?: readonly CqcLocation[]; changedAt?: Date };
+  /** The reminder job on its hourly cadence (needs `ses` and `gateway`), and the daily CQC sync (with `cqcApi`). */
   schedule?: boolean;
   /** The demo data (`npm start`). */
   seed?: boolean;
@@ -67,6 +74,10 @@ export interface LocalSystem {
   dynamodb: { pid(): number | undefined; kill(signal?: NodeJS.Signals): Promise<void>; restart(): Promise<void> } | undefined;
   /** Run the reminder job once as if the clock read `at` (needs `ses`). */
   runReminders(at: Date): Promise<ReminderRunReport>;
+  /** With `cqcApi`: the stand-in CQC API. */
+  cqcApi: CqcApiLocal | undefined;
+  /** Run the CQC sync function once, as its schedule would (with `cqcApi`, or CQC_API_* set). */
+  runCqcSync(event?: { since?: string; at?: string }): Promise<unknown>;
   stop(): Promise<void>;
 }
 
@@ -129,6 +140,16 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
     }
     const runReminders = (at: Date) => runFunction(reminderFunction, { at: at.toISOString() }) as Promise<ReminderRunReport>;
 
+    let cqcApi: CqcApiLocal | undefined;
+    if (options.cqcApi) {
+      const { keyFile, records, changedAt } = options.cqcApi;
+      cqcApi = await startCqcApiLocal({ key: localCqcApiKey(keyFile), ...(records ? { records } : {}), ...(changedAt ? { changedAt } : {}) });
+      stops.push(() => cqcApi?.stop());
+      process.env.CQC_API_BASE_URL = cqcApi.url;
+      process.env[LOCAL_CQC_API_KEY_FILE] = keyFile;
+    }
+    const runCqcSync = (event: { since?: string; at?: string } = {}) => runFunction(cqcSyncFunction, event);
+
     const users = options.gateway?.users ?? demoUsers(demoLocations());
     let issuer: LocalIssuer | undefined;
     let gateway: RunningGateway | undefined;
@@ -147,6 +168,18 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
         async () => {
           const report = await runReminders(new Date());
           log(`reminders: ${report.quietHours ? 'quiet hours, nothing sent' : `${report.staleLocations} stale, ${report.sent.length} sent, ${report.alreadySent} already sent`}`);
+        },
+        log,
+      );
+      stops.push(() => schedule.stop());
+    }
+    if (options.schedule && cqcApi) {
+      const schedule = startSchedule(
+        cqcSyncFunction.trigger.schedule,
+        async () => {
+          const report = (await runCqcSync()) as { changes: number; added: number; changed: number; notFound: number; checkpointAfter: string | null } | 'timeout';
+          if (report === 'timeout') throw new Error('ran out of time; the next run resumes from the checkpoint');
+          log(`cqc sync: ${report.changes} changed in the register, ${report.added} added, ${report.changed} updated, ${report.notFound} not found; checkpoint ${report.checkpointAfter}`);
         },
         log,
       );
@@ -188,6 +221,8 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
           }
         : undefined,
       runReminders,
+      cqcApi,
+      runCqcSync,
       stop,
     };
   } catch (error) {

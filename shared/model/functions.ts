@@ -18,6 +18,10 @@ export type FunctionTrigger =
   | { kind: 'stream'; source: TableId }
   | { kind: 'schedule'; schedule: ScheduleDefinition };
 
+/** The DynamoDB write actions a function may be granted on a table (`writes` narrows RW to some of them). */
+export const TABLE_WRITE_ACTIONS = ['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem'] as const;
+export type TableWriteAction = (typeof TABLE_WRITE_ACTIONS)[number];
+
 export interface FunctionDefinition {
   id: string;
   /** Entry file, relative to the repository root; it exports `handler`. */
@@ -25,6 +29,11 @@ export interface FunctionDefinition {
   description: string;
   /** What the CDK app grants (and no more) and whose names the function is told. */
   tables: Partial<Record<TableId, TableAccess>>;
+  /**
+   * Where RW is more than the function needs: the write actions it is granted on that table instead of all
+   * of them (`TABLE_WRITE_ACTIONS`). Reads are never narrowed.
+   */
+  writes?: Partial<Record<TableId, readonly TableWriteAction[]>>;
   /** The settings it reads besides table names (`shared/model/settings.ts`). */
   settings: readonly SettingName[];
   timeoutSeconds: number;
@@ -136,7 +145,34 @@ export const reminderFunction = {
   trigger: { kind: 'schedule', schedule: schedules.reminders },
 } as const satisfies FunctionDefinition;
 
-export const functionDefinitions: readonly FunctionDefinition[] = [...routeFunctions, fallbackFunction, authorizerFunction, aggregatorFunction, reminderFunction];
+/**
+ * The daily sync with the CQC Syndication API: the locations the register changed since the last
+ * successful sync, each fetched and put through the file import's mapping and field-by-field upsert,
+ * placed with the stored areas. It reads the CQC subscription key (so only it may), and writes the
+ * directory only as the import does: new locations in batches, changed ones field by field. One run at a
+ * time; a run stops starting windows a minute before its timeout and the next carries on.
+ */
+export const cqcSyncFunction = {
+  id: 'cqcSync',
+  handler: 'functions/cqc-sync.ts',
+  description: schedules.cqcSync.description,
+  tables: { locations: 'RW', areas: 'RO', syncCheckpoints: 'RW' },
+  writes: { locations: ['BatchWriteItem', 'UpdateItem'], syncCheckpoints: ['PutItem'] },
+  settings: ['CQC_API_BASE_URL', 'CQC_API_KEY_SECRET_ARN'],
+  timeoutSeconds: 15 * 60,
+  memoryMb: DEFAULT_MEMORY_MB,
+  reservedConcurrency: 1,
+  trigger: { kind: 'schedule', schedule: schedules.cqcSync },
+} as const satisfies FunctionDefinition;
+
+export const functionDefinitions: readonly FunctionDefinition[] = [
+  ...routeFunctions,
+  fallbackFunction,
+  authorizerFunction,
+  aggregatorFunction,
+  reminderFunction,
+  cqcSyncFunction,
+];
 
 export function functionById(id: string): FunctionDefinition {
   const found = functionDefinitions.find((definition) => definition.id === id);
@@ -150,6 +186,15 @@ export function sendsEmail(definition: FunctionDefinition): boolean {
 }
 export function readsUpdateLinkKey(definition: FunctionDefinition): boolean {
   return definition.settings.includes('UPDATE_LINK_SECRET_ARN');
+}
+export function readsCqcApiKey(definition: FunctionDefinition): boolean {
+  return definition.settings.includes('CQC_API_KEY_SECRET_ARN');
+}
+
+/** The write actions a function is granted on a table it may write: those of `writes`, or all of them. */
+export function writeActions(definition: FunctionDefinition, table: TableId): readonly TableWriteAction[] {
+  if (definition.tables[table] !== 'RW') return [];
+  return definition.writes?.[table] ?? TABLE_WRITE_ACTIONS;
 }
 
 /** The environment variables that carry a function's table names. */

@@ -18,6 +18,7 @@
  * | contacts       | scope = provider#id or area#code | contactId | a person to tell; byKind: kind | scope |
  * | registrations  | registrationId | -  | a request to act for a location; byStatus, byLocation |
  * | areas          | level = localAuthority, region or district | code | an area's name and parent |
+ * | syncCheckpoints | job = cqcLocations | -                        | how far a sync has got       |
  * | memberships    | userId         | locationId                    | a provider user's locations  |
  * |   byLocation: locationId | userId                               | a location's members         |
  * | revocations    | revocationKey = location#id | -                | withdrawn update links       |
@@ -54,6 +55,8 @@ export const keys = {
   membership: (userId: string, locationId: string) => ({ userId, locationId }),
   area: (level: 'localAuthority' | 'region' | 'district', code: string) => ({ level, code }),
   registration: (registrationId: string) => ({ registrationId }),
+  /** One checkpoint per sync job; `cqcLocations` is the daily sync with the CQC API's location changes. */
+  syncCheckpoint: (job: 'cqcLocations') => ({ job }),
   /** A stale spell is named by the last update that began it ('0' for a location that never reported). */
   locationSend: (locationId: string, spell: string, tier: 'reminder' | 'escalation') => ({ subject: `location#${locationId}`, sendKey: `${spell}#${tier}` }),
   providerDigest: (providerId: string, runAt: string) => ({ subject: `provider#${providerId}`, sendKey: `escalations#${runAt}` }),

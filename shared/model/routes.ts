@@ -19,7 +19,7 @@ import type { TableId } from '#shared/model/tables';
 export type TableAccess = 'RO' | 'RW';
 import { LocationWithLatestReturn, LocationPage, ReturnPage, RevokedLinks } from '#shared/model/schemas/responses';
 
-export type HttpMethod = 'GET' | 'PUT' | 'POST' | 'DELETE';
+export type HttpMethod = 'GET' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';
 
 export interface RouteDefinition {
   id: string;
@@ -37,6 +37,8 @@ export interface RouteDefinition {
    * `scopeAreaRequest`; `none` needs no more than the role.
    */
   scope: 'none' | 'location' | 'listing' | 'area';
+  /** On a `location` route: a provider must be one of the location's managers, not just a member. */
+  managers?: true;
   /** May an update link from a reminder email call it (for its own location only)? */
   updateLink?: boolean;
   /** The tables the function touches and how: the CDK app grants exactly this and sets the env vars. */

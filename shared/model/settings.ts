@@ -16,6 +16,14 @@ export const settingDefinitions = {
   JWT_ISSUER: { schema: z.string().min(1), about: 'the issuer of users\' ID tokens (the Cognito user pool)' },
   JWT_AUDIENCE: { schema: z.string().min(1), about: 'the audience of users\' ID tokens (the web app client)' },
   JWKS_URL: { schema: z.url(), about: 'where the issuer publishes its signing keys' },
+  CQC_API_BASE_URL: {
+    schema: z.url(),
+    about: 'the CQC Syndication API up to /public/v1 (locally, the fake CQC API on a loopback port)',
+  },
+  CQC_API_KEY_SECRET_ARN: {
+    schema: z.string().min(1),
+    about: 'the Secrets Manager secret holding the CQC API subscription key (locally a file holding the key, as CQC_API_KEY_FILE)',
+  },
 } as const satisfies Record<string, { schema: z.ZodType<string>; about: string }>;
 
 export type SettingName = keyof typeof settingDefinitions;
@@ -23,3 +31,12 @@ export const SETTING_NAMES = Object.keys(settingDefinitions) as SettingName[];
 
 /** The local stack gives the update-link key inline instead of a secret's ARN (there is no Secrets Manager). */
 export const LOCAL_UPDATE_LINK_SECRET = 'UPDATE_LINK_SECRET';
+
+/** Nor for the CQC API's subscription key: the local stack names a file that holds it instead of a secret's ARN. */
+export const LOCAL_CQC_API_KEY_FILE = 'CQC_API_KEY_FILE';
+
+/** The CQC Syndication API itself: the deployed sync's default (`-c cqcApiBaseUrl=...`) and `npm run sync:cqc -- --stage`'s. */
+export const CQC_API_PRODUCTION_URL = 'https://api.service.cqc.org.uk/public/v1';
+
+/** The data stack's output naming the secret of the CQC API key: where `npm run sync:cqc -- --stage` finds it. */
+export const CQC_API_KEY_SECRET_OUTPUT = 'CqcApiKeySecretArn';

@@ -150,6 +150,17 @@ export const tables = {
     sortKey: S('code'),
     indexes: [],
   },
+  /**
+   * How far each sync with an outside register has got: one item per job (`cqcLocations`), holding the end
+   * of the last window it finished (`syncedTo`). Moved forward only, and only when a whole window
+   * succeeded, so a run that fails half-way leaves it for the next run to resume from.
+   */
+  syncCheckpoints: {
+    envVar: 'SYNC_CHECKPOINTS_TABLE',
+    description: 'how far each sync with an outside register (the CQC API) has got',
+    partitionKey: S('job'),
+    indexes: [],
+  },
   /** Which locations a provider user may act for. Kept here, not in the token, so it can change at once. */
   memberships: {
     envVar: 'MEMBERSHIPS_TABLE',

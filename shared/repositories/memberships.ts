@@ -13,11 +13,17 @@ export interface Membership {
   locationId: string;
   grantedAt: string;
   grantedBy: string;
+  /** A manager may add and remove the location's members and set its contacts and pauses. */
+  manager?: boolean;
 }
 
 export async function isMember(userId: string, locationId: string): Promise<boolean> {
+  return (await getMembership(userId, locationId)) !== undefined;
+}
+
+export async function getMembership(userId: string, locationId: string): Promise<Membership | undefined> {
   const { Item } = await dynamo.send(new GetCommand({ TableName: TABLE(), Key: keys.membership(userId, locationId) }));
-  return Item !== undefined;
+  return Item as Membership | undefined;
 }
 
 /** Named access pattern "a user's locations", a page at a time. */

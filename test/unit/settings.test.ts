@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { authorizerFunction, functionById, functionDefinitions, reminderFunction } from '#shared/model/functions';
+import { authorizerFunction, cqcSyncFunction, functionById, functionDefinitions, reminderFunction } from '#shared/model/functions';
 import { tables } from '#shared/model/tables';
 import { runWithEnvironment, setting, tableName } from '#shared/runtime/settings';
 import { functionEnvironment } from '#scripts/local/lambda-runtime';
@@ -32,6 +32,8 @@ describe('the local runtime gives each function what the CDK app would, and noth
     UPDATE_LINK_SECRET: 'k'.repeat(48),
     WEB_BASE_URL: 'http://localhost:3000',
     REMINDER_FROM_ADDRESS: 'ct@reminders.example',
+    CQC_API_BASE_URL: 'http://127.0.0.1:1/public/v1',
+    CQC_API_KEY_FILE: '/tmp/cqc-api-key',
     SOMETHING_ELSE: 'x',
   };
 
@@ -44,11 +46,21 @@ describe('the local runtime gives each function what the CDK app would, and noth
       const given = Object.keys(functionEnvironment(definition, pool)).sort();
       const declared = [
         ...Object.keys(definition.tables).map((id) => tables[id as keyof typeof tables].envVar),
-        ...definition.settings.map((name) => (name === 'UPDATE_LINK_SECRET_ARN' ? 'UPDATE_LINK_SECRET' : name)),
+        ...definition.settings.map((name) => (name === 'UPDATE_LINK_SECRET_ARN' ? 'UPDATE_LINK_SECRET' : name === 'CQC_API_KEY_SECRET_ARN' ? 'CQC_API_KEY_FILE' : name)),
       ].sort();
       expect(given, definition.id).toEqual(declared);
     }
     expect(functionEnvironment(functionById('putReturn'), pool)).not.toHaveProperty('AGGREGATES_TABLE');
     expect(Object.keys(functionEnvironment(reminderFunction, pool))).toContain('WEB_BASE_URL');
+  });
+
+  test('the CQC sync: the directory, the areas and its checkpoint, the API, and the file holding its key (the secret in AWS)', () => {
+    expect(functionEnvironment(cqcSyncFunction, pool)).toEqual({
+      LOCATIONS_TABLE: 'local-LOCATIONS_TABLE',
+      AREAS_TABLE: 'local-AREAS_TABLE',
+      SYNC_CHECKPOINTS_TABLE: 'local-SYNC_CHECKPOINTS_TABLE',
+      CQC_API_BASE_URL: 'http://127.0.0.1:1/public/v1',
+      CQC_API_KEY_FILE: '/tmp/cqc-api-key',
+    });
   });
 });

@@ -4,8 +4,9 @@ import type { Principal } from '#shared/model/access/identity';
 
 /** What the decision needs to know about the target, loaded only when the principal's kind needs it. */
 export interface AccessFacts {
-  /** For a provider user and a location route: is the user a member of that location? */
+  /** For a provider user and a location route: is the user a member of that location, and a manager? */
   isMember?: boolean;
+  isManager?: boolean;
   /** For a commissioner and a location route: where the location is; null if there is no such location. */
   locationAreas?: { localAuthority: string; region: string } | null;
 }
@@ -36,7 +37,8 @@ export function decideAccess(route: RouteDefinition, principal: Principal, locat
   }
   if (route.scope !== 'location' || locationId === undefined) return allow;
   if (principal.role === 'provider') {
-    return facts.isMember ? allow : deny(`You are not a member of location ${locationId}.`);
+    if (!facts.isMember) return deny(`You are not a member of location ${locationId}.`);
+    return !route.managers || facts.isManager ? allow : deny(`Only a manager of location ${locationId} may do this.`);
   }
   if (principal.role === 'commissioner') {
     // An unknown location is let through so the route answers 404, as it does for everyone else.

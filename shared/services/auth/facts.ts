@@ -1,5 +1,5 @@
 import { getLocation } from '#shared/repositories/locations';
-import { isMember } from '#shared/repositories/memberships';
+import { getMembership } from '#shared/repositories/memberships';
 import type { RouteDefinition } from '#shared/model/routes';
 import { factsNeeded, type AccessFacts } from '#shared/model/access/access';
 import type { Principal } from '#shared/model/access/identity';
@@ -12,11 +12,14 @@ export async function loadAccessFacts(route: RouteDefinition, principal: Princip
   const needed = factsNeeded(route, principal);
   // Side by side: neither read depends on the other.
   const [member, location] = await Promise.all([
-    needed.membership ? isMember(principal.userId, locationId) : undefined,
+    needed.membership ? getMembership(principal.userId, locationId) : undefined,
     needed.location ? getLocation(locationId) : undefined,
   ]);
   const facts: AccessFacts = {};
-  if (needed.membership) facts.isMember = member;
+  if (needed.membership) {
+    facts.isMember = member !== undefined;
+    facts.isManager = member?.manager === true;
+  }
   if (needed.location) facts.locationAreas = location ? { localAuthority: location.localAuthority, region: location.region } : null;
   return facts;
 }
