@@ -14,6 +14,7 @@ import {
   fallbackFunction,
   functionDefinitions,
   readsCqcApiKey,
+  cognitoActions,
   readsUpdateLinkKey,
   reminderFunction,
   sendsEmail,
@@ -166,6 +167,7 @@ export class ApiStack extends Stack {
       JWKS_URL: `${issuer}/.well-known/jwks.json`,
       CQC_API_BASE_URL: props.settings.cqcApiBaseUrl,
       CQC_API_KEY_SECRET_ARN: props.cqcApiKeySecret.secretArn,
+      USER_POOL_ID: props.signIn.userPool.userPoolId,
     };
   }
 
@@ -193,6 +195,8 @@ export class ApiStack extends Stack {
     if (readsUpdateLinkKey(definition)) props.signIn.updateLinkSecret.grantRead(fn.function);
     if (readsCqcApiKey(definition)) props.cqcApiKeySecret.grantRead(fn.function);
     if (sendsEmail(definition)) this.senderIdentityFor(props).grantSendEmail(fn.function);
+    const userActions = cognitoActions(definition);
+    if (userActions.length > 0) props.signIn.userPool.grant(fn.function, ...userActions.map((action) => `cognito-idp:${action}`));
     return fn;
   }
 

@@ -95,6 +95,7 @@ export function importEnvironment(definition?: FunctionDefinition): NodeJS.Proce
     UPDATE_LINK_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-2:000000000000:secret:bench',
     CQC_API_BASE_URL: 'https://cqc.bench.invalid/public/v1',
     CQC_API_KEY_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-2:000000000000:secret:bench-cqc',
+    USER_POOL_ID: 'eu-west-2_Bench1',
   };
   for (const name of definition ? definition.settings : SETTING_NAMES) env[name] = dummies[name];
   for (const [id, table] of Object.entries(tables)) {

@@ -69,6 +69,7 @@ function routesTable(): string {
  */
 export const ACCESS_COLUMNS = [
   'none',
+  'provider (manager)',
   'provider (member)',
   'provider (other)',
   'discharge',
@@ -90,6 +91,8 @@ export function expectedAccess(route: RouteDefinition, column: (typeof ACCESS_CO
   if (!route.access.includes(role)) return '403';
   // Providers are held to their memberships on a route about one location; a listing shows them their own.
   if (column === 'provider (other)') return route.scope === 'location' ? '403' : '2xx';
+  // Some location routes are for its managers: a plain member may not.
+  if (column === 'provider (member)' && route.scope === 'location' && route.managers) return '403';
   // Commissioners are held to their areas on every route about a location, a listing or an area.
   if (column === 'commissioner (other area)') return route.scope === 'none' ? '2xx' : '403';
   return '2xx';

@@ -3,6 +3,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { join } from 'node:path';
 import { exportJWK, generateKeyPair, importJWK, SignJWT, type JWK } from 'jose';
 import type { Role } from '#shared/model/schemas/common';
+import { LOCAL_USER_DIRECTORY } from '#shared/model/settings';
 
 /**
  * The local stand-in for Cognito: an RS256 key pair whose public half is served as a JWKS, signing ID
@@ -67,4 +68,6 @@ export function exportIssuerSettings(issuer: LocalIssuer, gatewayUrl: string): v
   process.env.JWT_AUDIENCE = LOCAL_AUDIENCE;
   process.env.JWKS_URL = `${gatewayUrl}${JWKS_PATH}`;
   process.env.UPDATE_LINK_SECRET = issuer.updateLinkSecret;
+  // No user pool here: the users routes keep users in the users table alone, which the issuer signs for.
+  process.env[LOCAL_USER_DIRECTORY] = 'users-table';
 }

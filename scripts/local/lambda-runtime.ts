@@ -2,7 +2,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Context } from 'aws-lambda';
 import { tableVariables, type FunctionDefinition } from '#shared/model/functions';
-import { LOCAL_CQC_API_KEY_FILE, LOCAL_UPDATE_LINK_SECRET } from '#shared/model/settings';
+import { LOCAL_CQC_API_KEY_FILE, LOCAL_UPDATE_LINK_SECRET, LOCAL_USER_DIRECTORY } from '#shared/model/settings';
 import { runWithEnvironment, type FunctionEnvironment } from '#shared/runtime/settings';
 import { lambdaContext } from './lambda-context';
 import { installLocalFaults } from './fault-rules';
@@ -27,7 +27,8 @@ export function loadHandler(entry: string): Promise<LambdaHandler> {
 /**
  * What the CDK app would give the function, from the values the local system holds (in this process's
  * environment): its tables' names and its declared settings, nothing else. The update-link key's ARN is
- * given locally as the key itself, and the CQC API key's as the file that holds it.
+ * given locally as the key itself, the CQC API key's as the file that holds it, and the user pool's as
+ * LOCAL_USER_DIRECTORY (there is no pool: the users table alone).
  */
 export function functionEnvironment(definition: FunctionDefinition, pool: NodeJS.ProcessEnv = process.env): FunctionEnvironment {
   const environment: Record<string, string | undefined> = {};
@@ -35,6 +36,7 @@ export function functionEnvironment(definition: FunctionDefinition, pool: NodeJS
   for (const name of definition.settings) {
     if (name === 'UPDATE_LINK_SECRET_ARN' && pool[LOCAL_UPDATE_LINK_SECRET]) environment[LOCAL_UPDATE_LINK_SECRET] = pool[LOCAL_UPDATE_LINK_SECRET];
     else if (name === 'CQC_API_KEY_SECRET_ARN' && pool[LOCAL_CQC_API_KEY_FILE]) environment[LOCAL_CQC_API_KEY_FILE] = pool[LOCAL_CQC_API_KEY_FILE];
+    else if (name === 'USER_POOL_ID' && pool[LOCAL_USER_DIRECTORY]) environment[LOCAL_USER_DIRECTORY] = pool[LOCAL_USER_DIRECTORY];
     else environment[name] = pool[name];
   }
   return environment;

@@ -26,7 +26,19 @@ function parseBody<S extends z.ZodType>(request: IncomingRequest, schema: S): z.
   return result.success ? result.data : problem(400, 'Invalid request', 'The body has invalid fields.', fieldErrorsFromZod(result.error));
 }
 
+/** A user the local issuer signs for: a demo user, or one an admin invited (the users table). */
+export interface LocalUser {
+  id: string;
+  role: DemoUser['role'];
+  areas: readonly string[];
+  email?: string;
+  locations?: readonly string[];
+  status?: 'active' | 'disabled';
+}
+
 export interface LocalServices {
+  /** The users table's users, read at each request so a new user can sign in at once (and a disabled one cannot). */
+  invitedUsers?: () => Promise<LocalUser[]>;
   ses?: LocalSes;
   /** Runs the reminder job once as if the clock read `at`, answering with its report. */
   runReminders?: (at: Date) => Promise<unknown>;
@@ -34,7 +46,15 @@ export interface LocalServices {
 
 /** The local-only endpoints of DESIGN §3 (never deployed): demo users, their tokens, sent mail, the reminder job. */
 export function localEndpoints(users: DemoUser[], issuer: LocalIssuer, services: LocalServices = {}): Record<string, (request: IncomingRequest) => Promise<OutgoingResponse>> {
-  const { ses, runReminders } = services;
+  const { ses, runReminders, invitedUsers } = services;
+  // The users table has the last word (the demo seed writes the demo users there too); a disabled user is left out.
+  const everyone = async (): Promise<LocalUser[]> => {
+    const stored = invitedUsers ? await invitedUsers() : [];
+    const byId = new Map(stored.map((user) => [user.id, user]));
+    const demo: LocalUser[] = users.filter((user) => !byId.has(user.id));
+    const fromTable = stored.map((user) => ({ ...user, locations: users.find((candidate) => candidate.id === user.id)?.locations ?? [] }));
+    return [...demo, ...fromTable].filter((user) => user.status !== 'disabled');
+  };
   return {
     ...(ses ? { 'GET /local/emails': async () => jsonResponse(200, await ses.emails()) } : {}),
     ...(runReminders
@@ -46,7 +66,7 @@ export function localEndpoints(users: DemoUser[], issuer: LocalIssuer, services:
           },
         }
       : {}),
-    'GET /local/users': async () => jsonResponse(200, users),
+    'GET /local/users': async () => jsonResponse(200, await everyone()),
     // What the deployment writes at deploy time: the API is on the same origin as the pages.
     'GET /config.js': async () => ({ statusCode: 200, headers: { 'content-type': 'text/javascript; charset=utf-8' }, body: Buffer.from("window.CAPACITY_TRACKER_API = '';\n") }),
     [`GET ${JWKS_PATH}`]: async () => jsonResponse(200, issuer.jwks),
@@ -56,8 +76,8 @@ export function localEndpoints(users: DemoUser[], issuer: LocalIssuer, services:
       const body = parseBody(request, z.union([z.strictObject({ user: z.string() }), z.strictObject({ sub: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/), role: z.literal('provider') })]));
       if ('statusCode' in body) return body;
       if ('sub' in body) return jsonResponse(200, { token: await issuer.sign({ sub: body.sub, role: 'provider' }) });
-      const user = users.find((candidate) => candidate.id === body.user);
-      if (!user) return problem(404, 'Not found', `No demo user ${body.user}; see GET /local/users.`);
+      const user = (await everyone()).find((candidate) => candidate.id === body.user);
+      if (!user) return problem(404, 'Not found', `No user ${body.user} (or disabled); see GET /local/users.`);
       return jsonResponse(200, { token: await issuer.sign({ sub: user.id, role: user.role, areas: user.areas }) });
     },
     // What a reminder email carries (issue 5 sends them); here so the links can be tried by hand.

@@ -19,7 +19,7 @@ import { crashPartWayThrough } from './faults';
 import { createGateway, REPO_ROOT } from './gateway';
 import { createLocalIssuer, exportIssuerSettings, type LocalIssuer } from './issuer';
 import { functionEnvironment, loadHandler, runFunction } from './lambda-runtime';
-import { localEndpoints } from './local-endpoints';
+import { localEndpoints, type LocalUser } from './local-endpoints';
 import { usePowertoolsLocalDefaults } from './local-settings';
 import { ensureTables, exportTableNames, localTableNames } from './local-tables';
 import { startSchedule } from './schedule';
@@ -231,6 +231,19 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
   }
 }
 
+/** The users table's users (read per request: a new user can sign in at once, a disabled one cannot). */
+async function invitedUsers(): Promise<LocalUser[]> {
+  const { listUsers } = await import('#shared/repositories/users');
+  const found: LocalUser[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await listUsers({ limit: 100, ...(nextToken ? { nextToken } : {}) });
+    found.push(...page.items.map((user) => ({ id: user.userId, role: user.role, areas: user.areas, email: user.email, status: user.status })));
+    nextToken = page.nextToken ?? undefined;
+  } while (nextToken);
+  return found;
+}
+
 /**
  * The gateway on a loopback port, with the local-only endpoints, and the authorizer told to trust the
  * local issuer (its JWKS is served by this same gateway).
@@ -244,7 +257,7 @@ async function startGateway(options: {
   log?: (line: string) => void;
 }): Promise<RunningGateway> {
   const server = createGateway({
-    localRoutes: localEndpoints(options.users, options.issuer, { ...(options.ses ? { ses: options.ses, runReminders: options.runReminders } : {}) }),
+    localRoutes: localEndpoints(options.users, options.issuer, { invitedUsers, ...(options.ses ? { ses: options.ses, runReminders: options.runReminders } : {}) }),
     webDir: join(REPO_ROOT, 'web'),
     ...(options.log ? { log: options.log } : {}),
   });

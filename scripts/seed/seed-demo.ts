@@ -8,6 +8,7 @@ import { DEMO_AREAS, demoLocations, demoReturns } from './demo-data';
 import { demoContacts, demoUsers } from './demo-users';
 import { putContacts } from '#shared/repositories/reminders';
 import { putMemberships } from '#shared/repositories/memberships';
+import { putUsers } from '#shared/repositories/users';
 import { putAreas } from '#shared/repositories/areas';
 import { REGIONS } from '#shared/model/directory/councils';
 import { onsAreas, readOnsFiles, type Area } from '#shared/model/directory/ons';
@@ -62,6 +63,10 @@ export async function seedDemo(options: { now?: Date; force?: boolean; log?: (li
     user.role === 'provider' ? user.locations.map((locationId) => ({ userId: user.id, locationId, grantedAt: now.toISOString(), grantedBy: 'demo-seed' })) : [],
   );
   await putMemberships(memberships);
+  // The demo users in the users table, as an admin's invitations would leave them (reserved example domain).
+  await putUsers(
+    demoUsers(demo).map((user) => ({ userId: user.id, email: `${user.id}@demo.example`, role: user.role, areas: [...user.areas], status: 'active' as const, createdAt: now.toISOString(), createdBy: 'demo-seed' })),
+  );
   log(`seeded ${locations.length} demo locations and ${memberships.length} provider memberships`);
 
   // The current return of a day is its last version; versions are kept under their own key.

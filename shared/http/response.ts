@@ -35,6 +35,11 @@ function dependencyFailure(error: unknown): { cause: Error; wrapped: boolean } |
 
 const baseHeaders = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' };
 
+/** 204: done, nothing to say. */
+export function noContent(): APIGatewayProxyStructuredResultV2 {
+  return { statusCode: 204, headers: {}, body: '' };
+}
+
 export function json(statusCode: number, body: unknown, headers: Record<string, string> = {}): APIGatewayProxyStructuredResultV2 {
   return {
     statusCode,

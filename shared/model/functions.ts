@@ -6,7 +6,7 @@
  * tables and settings declared here, so a handler reaching for anything else fails locally as it would
  * at its first invocation in AWS.
  */
-import { routes, type RouteDefinition, type RouteId, type TableAccess } from '#shared/model/routes';
+import { routes, type RouteDefinition, type RouteId, type TableAccess, type UserPoolAction } from '#shared/model/routes';
 import { schedules, type ScheduleDefinition } from '#shared/model/schedules';
 import type { SettingName } from '#shared/model/settings';
 import { tables as tableDefinitions, type TableId } from '#shared/model/tables';
@@ -36,6 +36,8 @@ export interface FunctionDefinition {
   writes?: Partial<Record<TableId, readonly TableWriteAction[]>>;
   /** The settings it reads besides table names (`shared/model/settings.ts`). */
   settings: readonly SettingName[];
+  /** The Cognito actions it calls on the user pool (it then reads USER_POOL_ID). */
+  userPool?: readonly UserPoolAction[];
   timeoutSeconds: number;
   memoryMb: number;
   /** A ceiling on concurrent runs, where a runaway would hurt others. */
@@ -69,7 +71,8 @@ const routeFunctions: FunctionDefinition[] = (routes as readonly RouteDefinition
   handler: route.handler,
   description: `${route.method} ${route.path}`,
   tables: route.tables,
-  settings: [],
+  settings: route.userPool ? ['USER_POOL_ID'] : [],
+  ...(route.userPool ? { userPool: route.userPool } : {}),
   timeoutSeconds: DEFAULT_TIMEOUT_SECONDS,
   memoryMb: DEFAULT_MEMORY_MB,
   ...ROUTE_SIZING[route.id as RouteId],
@@ -97,7 +100,8 @@ export const authorizerFunction = {
   id: 'authorizer',
   handler: 'functions/authorizer.ts',
   description: 'Lambda authorizer: who is calling',
-  tables: { revocations: 'RO' },
+  // users: a disabled user is refused, and a user's role and areas are the table's (changes hold at once).
+  tables: { revocations: 'RO', users: 'RO' },
   settings: ['JWT_ISSUER', 'JWT_AUDIENCE', 'JWKS_URL', 'UPDATE_LINK_SECRET_ARN'],
   timeoutSeconds: DEFAULT_TIMEOUT_SECONDS,
   memoryMb: DEFAULT_MEMORY_MB,
@@ -189,6 +193,11 @@ export function readsUpdateLinkKey(definition: FunctionDefinition): boolean {
 }
 export function readsCqcApiKey(definition: FunctionDefinition): boolean {
   return definition.settings.includes('CQC_API_KEY_SECRET_ARN');
+}
+
+/** The Cognito actions a function is granted on the user pool. */
+export function cognitoActions(definition: FunctionDefinition): readonly UserPoolAction[] {
+  return definition.userPool ?? [];
 }
 
 /** The write actions a function is granted on a table it may write: those of `writes`, or all of them. */

@@ -19,6 +19,10 @@
  * | registrations  | registrationId | -  | a request to act for a location; byStatus, byLocation |
  * | areas          | level = localAuthority, region or district | code | an area's name and parent |
  * | syncCheckpoints | job = cqcLocations | -                        | how far a sync has got       |
+ * | users          | userId         | -                             | a user; byKind: kind = user | email |
+ * |                | userId = email#<address> | -                   | one user per email address   |
+ * | audit          | subject = user#id, location#id, provider#id, registration#id | auditKey = at#id | one change |
+ * |   byMonth: month (YYYY-MM) | auditKey;  byActor: actor | auditKey                          |
  * | memberships    | userId         | locationId                    | a provider user's locations  |
  * |   byLocation: locationId | userId                               | a location's members         |
  * | revocations    | revocationKey = location#id | -                | withdrawn update links       |
@@ -54,6 +58,12 @@ export const keys = {
   versionKey: (reportDate: string, version: number) => `${reportDate}#${String(version).padStart(6, '0')}`,
   membership: (userId: string, locationId: string) => ({ userId, locationId }),
   area: (level: 'localAuthority' | 'region' | 'district', code: string) => ({ level, code }),
+  user: (userId: string) => ({ userId }),
+  /** Guards an address: at most one user has it. */
+  userEmail: (email: string) => ({ userId: `email#${email}` }),
+  userKind: () => 'user',
+  audit: (subject: string, at: string, id: string) => ({ subject, auditKey: `${at}#${id}` }),
+  auditMonth: (at: string) => at.slice(0, 7),
   registration: (registrationId: string) => ({ registrationId }),
   /** One checkpoint per sync job; `cqcLocations` is the daily sync with the CQC API's location changes. */
   syncCheckpoint: (job: 'cqcLocations') => ({ job }),

@@ -13,11 +13,15 @@ import { LocationArea } from '#shared/model/schemas/location-area';
 import { BULK_MAX_BODY_BYTES, BulkTemplateQuery, BulkUploadJson, BulkUploadResult, MAX_BULK_ROWS } from '#shared/model/schemas/bulk';
 import { BULK_COLUMNS } from '#shared/model/returns/bulk';
 import { ReturnVersionList } from '#shared/model/schemas/return-versions';
+import { Member, MemberChange, MemberList, User, UserChange, UserInvite, UserListQuery, UserPage } from '#shared/model/schemas/people';
 import { AggregatePage, AggregatesExportQuery, AggregatesQuery, CompletenessPage, CompletenessQuery } from '#shared/model/schemas/aggregates';
 import type { TableId } from '#shared/model/tables';
 
 export type TableAccess = 'RO' | 'RW';
 import { LocationWithLatestReturn, LocationPage, ReturnPage, RevokedLinks } from '#shared/model/schemas/responses';
+
+/** What the users routes ask of Cognito. */
+export type UserPoolAction = 'AdminCreateUser' | 'AdminAddUserToGroup' | 'AdminRemoveUserFromGroup' | 'AdminUpdateUserAttributes' | 'AdminDisableUser' | 'AdminEnableUser' | 'AdminUserGlobalSignOut';
 
 export type HttpMethod = 'GET' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';
 
@@ -39,6 +43,8 @@ export interface RouteDefinition {
   scope: 'none' | 'location' | 'listing' | 'area';
   /** On a `location` route: a provider must be one of the location's managers, not just a member. */
   managers?: true;
+  /** The Cognito user pool actions it calls (in AWS; the local stack has no pool): granted on the pool, and no more. */
+  userPool?: readonly UserPoolAction[];
   /** May an update link from a reminder email call it (for its own location only)? */
   updateLink?: boolean;
   /** The tables the function touches and how: the CDK app grants exactly this and sets the env vars. */
@@ -315,6 +321,100 @@ export const routes = [
     summary: 'Locations with a matching vacancy now, freshest first (updated within 72 hours unless asked)',
     request: { query: VacancySearchQuery },
     responses: { 200: { description: 'a page of matching locations', schema: VacancyPage }, ...readProblems },
+  },
+  {
+    id: 'listUsers',
+    method: 'GET',
+    path: '/v1/users',
+    handler: 'functions/users/list.ts',
+    access: ['admin'],
+    scope: 'none',
+    tables: { users: 'RO', memberships: 'RO' },
+    summary: "Users by email, of a role, or a location's members",
+    request: { query: UserListQuery },
+    responses: { 200: { description: 'a page of users', schema: UserPage }, ...readProblems },
+  },
+  {
+    id: 'inviteUser',
+    method: 'POST',
+    path: '/v1/users',
+    handler: 'functions/users/invite.ts',
+    access: ['admin'],
+    scope: 'none',
+    tables: { users: 'RW', audit: 'RW' },
+    userPool: ['AdminCreateUser', 'AdminAddUserToGroup'],
+    summary: 'Invite a user: an account (in AWS a Cognito user and its invitation email) with a role and, for a commissioner, areas',
+    request: { body: UserInvite },
+    responses: {
+      201: { description: 'the new user', schema: User },
+      400: problems[400],
+      401: problems[401],
+      403: problems[403],
+      409: { description: 'the email address is already a user' },
+    },
+  },
+  {
+    id: 'changeUser',
+    method: 'PATCH',
+    path: '/v1/users/{userId}',
+    handler: 'functions/users/change.ts',
+    access: ['admin'],
+    scope: 'none',
+    tables: { users: 'RW', audit: 'RW' },
+    userPool: ['AdminAddUserToGroup', 'AdminRemoveUserFromGroup', 'AdminUpdateUserAttributes', 'AdminDisableUser', 'AdminEnableUser', 'AdminUserGlobalSignOut'],
+    summary: "Change a user's role or areas, or disable (or enable) them: from their next request",
+    request: { body: UserChange },
+    responses: {
+      200: { description: 'the user as changed', schema: User },
+      400: problems[400],
+      401: problems[401],
+      403: problems[403],
+      404: { description: 'no such user' },
+      409: { description: 'changed meanwhile (read it again), or an admin disabling or demoting themself' },
+    },
+  },
+  {
+    id: 'listMembers',
+    method: 'GET',
+    path: '/v1/locations/{locationId}/members',
+    handler: 'functions/members/list.ts',
+    access: ['provider', 'admin'],
+    scope: 'location',
+    managers: true,
+    tables: { locations: 'RO', memberships: 'RO', users: 'RO' },
+    summary: "A location's members (managers first), with their email addresses",
+    responses: { 200: { description: 'the members', schema: MemberList }, ...problems },
+  },
+  {
+    id: 'putMember',
+    method: 'PUT',
+    path: '/v1/locations/{locationId}/members/{userId}',
+    handler: 'functions/members/put.ts',
+    access: ['provider', 'admin'],
+    scope: 'location',
+    managers: true,
+    tables: { locations: 'RW', memberships: 'RW', users: 'RO', audit: 'RW' },
+    summary: 'Add a provider user to a location, or make a member a manager or not: from their next request',
+    request: { body: MemberChange },
+    responses: {
+      201: { description: 'added', schema: Member },
+      200: { description: 'changed (or already so)', schema: Member },
+      ...problems,
+      404: { description: 'no such location, or no such user (invite them first)' },
+      409: { description: 'not a provider user; the last manager cannot stop being one; or changed meanwhile' },
+    },
+  },
+  {
+    id: 'removeMember',
+    method: 'DELETE',
+    path: '/v1/locations/{locationId}/members/{userId}',
+    handler: 'functions/members/remove.ts',
+    access: ['provider', 'admin'],
+    scope: 'location',
+    managers: true,
+    tables: { locations: 'RW', memberships: 'RW', audit: 'RW' },
+    summary: 'Remove a member: refused from their next request. Never the last manager',
+    responses: { 204: { description: 'removed' }, ...problems, 404: { description: 'no such location, or not a member' }, 409: { description: 'the last manager; or changed meanwhile' } },
   },
   {
     id: 'register',

@@ -24,6 +24,10 @@ export const settingDefinitions = {
     schema: z.string().min(1),
     about: 'the Secrets Manager secret holding the CQC API subscription key (locally a file holding the key, as CQC_API_KEY_FILE)',
   },
+  USER_POOL_ID: {
+    schema: z.string().regex(/^[\w-]+_[0-9a-zA-Z]+$/, 'must be a Cognito user pool id such as eu-west-2_AbC123'),
+    about: 'the Cognito user pool whose users the users routes invite, change and disable (locally: no pool, the users table alone)',
+  },
 } as const satisfies Record<string, { schema: z.ZodType<string>; about: string }>;
 
 export type SettingName = keyof typeof settingDefinitions;
@@ -34,6 +38,9 @@ export const LOCAL_UPDATE_LINK_SECRET = 'UPDATE_LINK_SECRET';
 
 /** Nor for the CQC API's subscription key: the local stack names a file that holds it instead of a secret's ARN. */
 export const LOCAL_CQC_API_KEY_FILE = 'CQC_API_KEY_FILE';
+
+/** Nor is there a user pool: the local stack says so with this instead of USER_POOL_ID, and users live in the users table alone. */
+export const LOCAL_USER_DIRECTORY = 'LOCAL_USER_DIRECTORY';
 
 /** The CQC Syndication API itself: the deployed sync's default (`-c cqcApiBaseUrl=...`) and `npm run sync:cqc -- --stage`'s. */
 export const CQC_API_PRODUCTION_URL = 'https://api.service.cqc.org.uk/public/v1';

@@ -161,6 +161,34 @@ export const tables = {
     partitionKey: S('job'),
     indexes: [],
   },
+  /**
+   * The service's users (one item per user: email, role, areas, active or disabled), mirroring the
+   * identity provider (Cognito in AWS) so listing, the authorizer's check that a user is not disabled, and
+   * role changes that take effect on the next request need no call to it; and one guard item per email
+   * (`userId` = `email#<address>`), put in the same transaction, so an address is never two users.
+   */
+  users: {
+    envVar: 'USERS_TABLE',
+    description: 'users (email, role, areas, status) and a guard item per email address',
+    partitionKey: S('userId'),
+    indexes: [{ indexName: 'byKind', partitionKey: S('kind'), sortKey: S('email'), projection: 'ALL' }],
+  },
+  /**
+   * The audit trail: every change made through the people routes and registrations, who made it, when,
+   * and the item before and after, written in the same transaction as the change. Never updated; kept
+   * two years (TTL).
+   */
+  audit: {
+    envVar: 'AUDIT_TABLE',
+    description: 'who changed what and when (users, members, contacts, pauses, registrations), before and after',
+    partitionKey: S('subject'),
+    sortKey: S('auditKey'),
+    indexes: [
+      { indexName: 'byMonth', partitionKey: S('month'), sortKey: S('auditKey'), projection: 'ALL' },
+      { indexName: 'byActor', partitionKey: S('actor'), sortKey: S('auditKey'), projection: 'ALL' },
+    ],
+    ttlAttribute: 'expiresAt',
+  },
   /** Which locations a provider user may act for. Kept here, not in the token, so it can change at once. */
   memberships: {
     envVar: 'MEMBERSHIPS_TABLE',

@@ -269,13 +269,13 @@ describe('dev stage', { timeout: SYNTH_TIMEOUT }, () => {
       for (const group of groups) expect(resourceById(dev.api, group)).toMatchObject({ DeletionPolicy: 'Delete', Properties: { RetentionInDays: 30 } });
     });
 
-    describe.each(served)('$id', ({ routeKey, tables: access }) => {
+    describe.each(served)('$id', ({ id, routeKey, tables: access }) => {
       it('may touch only the tables of its route, and writes only where the route says RW', () => {
         expectTableAccessOnly(dev, functionBehindRoute(dev.api, routeKey), access);
       });
 
-      it('is told the name of exactly the tables it binds', () => {
-        expectTableEnvironment(dev, functionBehindRoute(dev.api, routeKey), access);
+      it('is told the name of exactly the tables it binds (and the user pool, if it manages users)', () => {
+        expectTableEnvironment(dev, functionBehindRoute(dev.api, routeKey), access, routes.find((route) => route.id === id)?.userPool ? ['USER_POOL_ID'] : []);
       });
 
       it('can neither read the update-link key nor learn where it is', () => {
@@ -638,5 +638,32 @@ describe('prod stage', { timeout: SYNTH_TIMEOUT }, () => {
 
   it('names its stacks after the stage', () => {
     expect([prod.stacks.data.stackName, prod.stacks.api.stackName]).toEqual(['CapacityTracker-prod-Data', 'CapacityTracker-prod-Api']);
+  });
+});
+
+describe('the users routes and the user pool', () => {
+  let built: Synthesized;
+  beforeAll(() => {
+    built = synth('dev');
+  }, SYNTH_TIMEOUT);
+  const poolActions = (functionId: string): string[] =>
+    statementsOfRole(built.api, roleOfFunction(built.api, functionId))
+      .flatMap((statement) => [statement.Action].flat() as string[])
+      .filter((action) => action.startsWith('cognito-idp:'))
+      .sort();
+
+  it('inviting may create a user and put them in a group, no more', () => {
+    expect(poolActions(functionBehindRoute(built.api, 'POST /v1/users'))).toEqual(['cognito-idp:AdminAddUserToGroup', 'cognito-idp:AdminCreateUser']);
+  });
+
+  it('changing may move groups, set areas, disable, enable and sign out, no more', () => {
+    expect(poolActions(functionBehindRoute(built.api, 'PATCH /v1/users/{userId}'))).toEqual(
+      ['AdminAddUserToGroup', 'AdminDisableUser', 'AdminEnableUser', 'AdminRemoveUserFromGroup', 'AdminUpdateUserAttributes', 'AdminUserGlobalSignOut'].map((action) => `cognito-idp:${action}`),
+    );
+  });
+
+  it('no other function may touch the user pool', () => {
+    const managing = new Set([functionBehindRoute(built.api, 'POST /v1/users'), functionBehindRoute(built.api, 'PATCH /v1/users/{userId}')]);
+    for (const id of Object.keys(houseFunctions(built.api))) if (!managing.has(id)) expect(poolActions(id), id).toEqual([]);
   });
 });

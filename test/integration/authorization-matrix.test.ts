@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { REPO_ROOT } from '#scripts/local/gateway';
 import { issueUpdateLink } from '#shared/services/auth/update-links';
 import { putMemberships } from '#shared/repositories/memberships';
+import { putUsers } from '#shared/repositories/users';
 import { routes } from '#shared/model/routes';
 import { call, createLocation, daysAgo, designExample, today, useGateway, type CallOptions } from '../helpers/api';
 
@@ -37,11 +38,15 @@ const places = {
 let own = '';
 let other = '';
 const providerUser = `matrix-provider-${Date.now()}`;
+const managerUser = `matrix-manager-${Date.now()}`;
 
 beforeAll(async () => {
   own = (await createLocation(places.own)).locationId;
   other = (await createLocation(places.other)).locationId;
-  await putMemberships([{ userId: providerUser, locationId: own, grantedAt: new Date().toISOString(), grantedBy: 'test' }]);
+  await putMemberships([
+    { userId: providerUser, locationId: own, grantedAt: new Date().toISOString(), grantedBy: 'test' },
+    { userId: managerUser, locationId: own, grantedAt: new Date().toISOString(), grantedBy: 'test', manager: true },
+  ]);
   // Something to confirm and to read.
   const seeded = await call(gateway.url(), 'PUT', `/v1/locations/${own}/returns/${daysAgo(1)}`, { body: designExample() });
   expect(seeded.status).toBe(201);
@@ -53,6 +58,8 @@ async function caller(column: string): Promise<{ as: CallOptions['as']; location
   switch (column) {
     case 'none':
       return { as: null, ...at(own, 'own') };
+    case 'provider (manager)':
+      return { as: { sub: managerUser, role: 'provider' }, ...at(own, 'own') };
     case 'provider (member)':
       return { as: { sub: providerUser, role: 'provider' }, ...at(own, 'own') };
     case 'provider (other)':
@@ -84,8 +91,24 @@ async function pendingRegistration(): Promise<string> {
   return registration.registrationId;
 }
 
+let made = 0;
+/** A provider user in the users table (and, `memberOf`, a plain member of that location): the target of a users or members row. */
+async function freshProvider(memberOf?: string): Promise<string> {
+  made += 1;
+  const userId = `matrix-target-${Date.now()}-${made}`;
+  await putUsers([{ userId, email: `${userId}@matrix.example`, role: 'provider', areas: [], status: 'active', createdAt: new Date().toISOString(), createdBy: 'test' }]);
+  if (memberOf) await putMemberships([{ userId, locationId: memberOf, grantedAt: new Date().toISOString(), grantedBy: 'test' }]);
+  return userId;
+}
+
 async function request(route: string, target: { locationId: string; area: string; region: string }): Promise<{ method: string; path: string; options: CallOptions }> {
   const [method, template] = route.split(' ') as [string, string];
+  if (template === '/v1/users' && method === 'POST') return { method, path: template, options: { body: { email: `invited-${Date.now()}-${(made += 1)}@matrix.example`, role: 'discharge' } } };
+  if (template === '/v1/users/{userId}') return { method, path: template.replace('{userId}', await freshProvider()), options: { body: { role: 'discharge' } } };
+  if (template.endsWith('/members/{userId}')) {
+    const userId = await freshProvider(method === 'DELETE' ? target.locationId : undefined);
+    return { method, path: template.replace('{locationId}', target.locationId).replace('{userId}', userId), options: method === 'PUT' ? { body: { manager: false } } : {} };
+  }
   if (template === '/v1/registrations' && method === 'POST') return { method, path: template, options: { body: { locationId: (await createLocation()).locationId } } };
   if (template.startsWith('/v1/registrations/')) return { method, path: template.replace('{registrationId}', await pendingRegistration()), options: {} };
   const path = template.replace('{locationId}', target.locationId).replace('{reportDate}', today());

@@ -34,11 +34,12 @@ describe('the local runtime gives each function what the CDK app would, and noth
     REMINDER_FROM_ADDRESS: 'ct@reminders.example',
     CQC_API_BASE_URL: 'http://127.0.0.1:1/public/v1',
     CQC_API_KEY_FILE: '/tmp/cqc-api-key',
+    LOCAL_USER_DIRECTORY: 'users-table',
     SOMETHING_ELSE: 'x',
   };
 
-  test('the authorizer: the revocations table, the issuer settings and the update-link key (inline locally)', () => {
-    expect(Object.keys(functionEnvironment(authorizerFunction, pool)).sort()).toEqual(['JWKS_URL', 'JWT_AUDIENCE', 'JWT_ISSUER', 'REVOCATIONS_TABLE', 'UPDATE_LINK_SECRET']);
+  test('the authorizer: the revocations and users tables, the issuer settings and the update-link key (inline locally)', () => {
+    expect(Object.keys(functionEnvironment(authorizerFunction, pool)).sort()).toEqual(['JWKS_URL', 'JWT_AUDIENCE', 'JWT_ISSUER', 'REVOCATIONS_TABLE', 'UPDATE_LINK_SECRET', 'USERS_TABLE']);
   });
 
   test('every function: exactly its tables and settings', () => {
@@ -46,7 +47,7 @@ describe('the local runtime gives each function what the CDK app would, and noth
       const given = Object.keys(functionEnvironment(definition, pool)).sort();
       const declared = [
         ...Object.keys(definition.tables).map((id) => tables[id as keyof typeof tables].envVar),
-        ...definition.settings.map((name) => (name === 'UPDATE_LINK_SECRET_ARN' ? 'UPDATE_LINK_SECRET' : name === 'CQC_API_KEY_SECRET_ARN' ? 'CQC_API_KEY_FILE' : name)),
+        ...definition.settings.map((name) => ({ UPDATE_LINK_SECRET_ARN: 'UPDATE_LINK_SECRET', CQC_API_KEY_SECRET_ARN: 'CQC_API_KEY_FILE', USER_POOL_ID: 'LOCAL_USER_DIRECTORY' })[name as string] ?? name),
       ].sort();
       expect(given, definition.id).toEqual(declared);
     }

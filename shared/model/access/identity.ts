@@ -13,7 +13,7 @@ export type Principal =
   | { kind: 'updateLink'; userId: string; tokenId: string; locationId: string };
 
 /** Why a request is not signed in, as the authorizer found it. */
-export const UNAUTHENTICATED_REASONS = ['missing', 'malformed', 'expired', 'invalid', 'revoked'] as const;
+export const UNAUTHENTICATED_REASONS = ['missing', 'malformed', 'expired', 'invalid', 'revoked', 'disabled'] as const;
 export type UnauthenticatedReason = (typeof UNAUTHENTICATED_REASONS)[number];
 
 /**
@@ -49,6 +49,7 @@ const REASON_TEXT: Record<UnauthenticatedReason, string> = {
   expired: 'The token has expired: sign in again, or use the link in the latest reminder email.',
   invalid: 'The token is not one this service accepts (signature, issuer or audience).',
   revoked: 'This update link has been withdrawn: use the link in the latest reminder email, or sign in.',
+  disabled: 'This account has been disabled: ask your administrator.',
 };
 
 export function principalFromEvent(event: ApiEvent): Principal {

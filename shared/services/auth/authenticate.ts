@@ -1,5 +1,6 @@
 import { decodeJwt, errors } from 'jose';
 import { isUpdateLinkRevoked } from '#shared/repositories/revocations';
+import { getUser } from '#shared/repositories/users';
 import type { AuthorizerContext, UnauthenticatedReason } from '#shared/model/access/identity';
 import { verifyUpdateLink } from '#shared/services/auth/update-links';
 import { UPDATE_LINK_ISSUER } from '#shared/model/update-links';
@@ -49,7 +50,12 @@ export async function authenticate(authorization: string | undefined, now: Date 
       return { kind: 'updateLink', userId: `update-link:${link.tokenId}`, tokenId: link.tokenId, locationId: link.locationId };
     }
     const user = await verifyUserToken(token, now);
-    return { kind: 'user', userId: user.userId, role: user.role, areas: user.areas.join(',') };
+    // The users table has the last word: a disabled user is refused, a changed role or areas hold at once.
+    // A user it does not hold (made before it, or straight in the user pool) is as its token says.
+    const stored = await getUser(user.userId);
+    if (stored?.status === 'disabled') return unauthenticated('disabled');
+    const { role, areas } = stored ?? user;
+    return { kind: 'user', userId: user.userId, role, areas: areas.join(',') };
   } catch (error) {
     const reason = reasonFor(error);
     if (reason) return unauthenticated(reason);

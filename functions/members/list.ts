@@ -1,0 +1,7 @@
+import { httpRoute } from '#shared/http/route';
+import { pathParams } from '#shared/http/request';
+import { json } from '#shared/http/response';
+import { LocationPath } from '#shared/model/schemas/paths';
+import { listMembers } from '#shared/services/people/members';
+
+export const handler = httpRoute('listMembers', async ({ event }) => json(200, await listMembers(pathParams(event, LocationPath).locationId)));

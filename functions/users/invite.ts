@@ -1,0 +1,7 @@
+import { httpRoute } from '#shared/http/route';
+import { jsonBody } from '#shared/http/request';
+import { json } from '#shared/http/response';
+import { UserInvite } from '#shared/model/schemas/people';
+import { inviteUser } from '#shared/services/people/users';
+
+export const handler = httpRoute('inviteUser', async ({ event, principal }) => json(201, await inviteUser(jsonBody(event, UserInvite), principal.userId, new Date())));
