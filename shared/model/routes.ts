@@ -13,7 +13,7 @@ import { LocationArea } from '#shared/model/schemas/location-area';
 import { BULK_MAX_BODY_BYTES, BulkTemplateQuery, BulkUploadJson, BulkUploadResult, MAX_BULK_ROWS } from '#shared/model/schemas/bulk';
 import { BULK_COLUMNS } from '#shared/model/returns/bulk';
 import { ReturnVersionList } from '#shared/model/schemas/return-versions';
-import { Member, MemberChange, MemberList, User, UserChange, UserInvite, UserListQuery, UserPage } from '#shared/model/schemas/people';
+import { AuditPage, AuditQuery, Member, MemberChange, MemberList, User, UserChange, UserInvite, UserListQuery, UserPage } from '#shared/model/schemas/people';
 import { AggregatePage, AggregatesExportQuery, AggregatesQuery, CompletenessPage, CompletenessQuery } from '#shared/model/schemas/aggregates';
 import type { TableId } from '#shared/model/tables';
 
@@ -415,6 +415,18 @@ export const routes = [
     tables: { locations: 'RW', memberships: 'RW', audit: 'RW' },
     summary: 'Remove a member: refused from their next request. Never the last manager',
     responses: { 204: { description: 'removed' }, ...problems, 404: { description: 'no such location, or not a member' }, 409: { description: 'the last manager; or changed meanwhile' } },
+  },
+  {
+    id: 'readAudit',
+    method: 'GET',
+    path: '/v1/audit',
+    handler: 'functions/audit/list.ts',
+    access: ['admin'],
+    scope: 'none',
+    tables: { audit: 'RO' },
+    summary: 'Every change made to users, members, contacts, pauses and registrations: who, when, before and after; newest first',
+    request: { query: AuditQuery },
+    responses: { 200: { description: 'a page of changes', schema: AuditPage }, ...readProblems },
   },
   {
     id: 'register',

@@ -2,7 +2,7 @@ import { App } from 'aws-cdk-lib';
 import { Capture, Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildCapacityTracker, type CapacityTrackerStacks } from '#infra/capacity-tracker';
-import { routes, type TableAccess } from '#shared/model/routes';
+import { routes, type RouteDefinition, type TableAccess } from '#shared/model/routes';
 import { aggregatorFunction, authorizerFunction, fallbackFunction as fallbackRoute, functionDefinitions, reminderFunction, writeActions, type FunctionDefinition } from '#shared/model/functions';
 import { schedules } from '#shared/model/schedules';
 import { contentSecurityPolicy } from '#infra/constructs/static-site';
@@ -275,7 +275,7 @@ describe('dev stage', { timeout: SYNTH_TIMEOUT }, () => {
       });
 
       it('is told the name of exactly the tables it binds (and the user pool, if it manages users)', () => {
-        expectTableEnvironment(dev, functionBehindRoute(dev.api, routeKey), access, routes.find((route) => route.id === id)?.userPool ? ['USER_POOL_ID'] : []);
+        expectTableEnvironment(dev, functionBehindRoute(dev.api, routeKey), access, (routes as readonly RouteDefinition[]).find((route) => route.id === id)?.userPool ? ['USER_POOL_ID'] : []);
       });
 
       it('can neither read the update-link key nor learn where it is', () => {

@@ -132,3 +132,34 @@ describe('users, members and managers', () => {
     expect((await call(url(), 'PATCH', `/v1/users/${admin.userId}`, { as: adminToken, body: { disabled: true } })).status).toBe(409);
   });
 });
+
+describe('the audit trail', () => {
+  test('every change through the people routes is recorded, who and when, before and after; admins only; never editable', async () => {
+    const location = await createLocation({ name: 'Audited House' });
+    const user = (await invite(`audited-${unique()}@x.example`)).json;
+    await call(url(), 'PUT', `/v1/locations/${location.locationId}/members/${user.userId}`, { body: { manager: true } });
+    await call(url(), 'PATCH', `/v1/users/${user.userId}`, { body: { disabled: true } });
+
+    const ofLocation = await call(url(), 'GET', `/v1/audit?locationId=${location.locationId}`);
+    expect(ofLocation.status).toBe(200);
+    expect(ofLocation.json.items).toEqual([
+      { at: expect.any(String), actor: 'admin', action: 'member.add', subject: `location#${location.locationId}`, before: null, after: expect.objectContaining({ userId: user.userId, manager: true }) },
+    ]);
+    const byAdmin = await call(url(), 'GET', `/v1/audit?actor=admin&limit=200`);
+    const mine = byAdmin.json.items.filter((item: { subject: string }) => item.subject === `user#${user.userId}`);
+    expect(mine.map((item: { action: string }) => item.action)).toEqual(['user.change', 'user.invite']);
+    expect(mine[0]).toMatchObject({ before: { status: 'active' }, after: { status: 'disabled' } });
+    // The month's changes, newest first, paged.
+    const first = await call(url(), 'GET', '/v1/audit?limit=2');
+    expect(first.json.items).toHaveLength(2);
+    expect(first.json.items[0].at >= first.json.items[1].at).toBe(true);
+    const second = await call(url(), 'GET', `/v1/audit?limit=2&nextToken=${first.json.nextToken}`);
+    expect(second.json.items[0].at <= first.json.items[1].at).toBe(true);
+
+    expect((await call(url(), 'GET', '/v1/audit', { as: { sub: 'n', role: 'national' } })).status).toBe(403);
+    expect((await call(url(), 'GET', '/v1/audit?from=2026-12-02&to=2026-12-01')).json.errors[0].path).toBe('query.from');
+    expect((await call(url(), 'GET', '/v1/audit?nextToken=garbage')).status).toBe(400);
+    // No route writes it: there is no PUT, PATCH or DELETE on /v1/audit.
+    expect((await call(url(), 'DELETE', '/v1/audit')).status).toBe(405);
+  });
+});
