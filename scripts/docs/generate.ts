@@ -89,6 +89,8 @@ export function expectedAccess(route: RouteDefinition, column: (typeof ACCESS_CO
   if (column === 'link (other)') return '403';
   const role = column.split(' ')[0] as (typeof route.access)[number];
   if (!route.access.includes(role)) return '403';
+  // Deciding a registration is for the manager of its location: one that none of these callers manages.
+  if (column.startsWith('provider') && route.scope !== 'location' && route.managers) return '403';
   // Providers are held to their memberships on a route about one location; a listing shows them their own.
   if (column === 'provider (other)') return route.scope === 'location' ? '403' : '2xx';
   // Some location routes are for its managers: a plain member may not.

@@ -41,7 +41,10 @@ export interface RouteDefinition {
    * `scopeAreaRequest`; `none` needs no more than the role.
    */
   scope: 'none' | 'location' | 'listing' | 'area';
-  /** On a `location` route: a provider must be one of the location's managers, not just a member. */
+  /**
+   * A provider must be one of the location's managers, not just a member: checked with the other access
+   * rules on a `location` route, by the service on a route that finds its location (a registration's).
+   */
   managers?: true;
   /** The Cognito user pool actions it calls (in AWS; the local stack has no pool): granted on the pool, and no more. */
   userPool?: readonly UserPoolAction[];
@@ -433,10 +436,10 @@ export const routes = [
     method: 'POST',
     path: '/v1/registrations',
     handler: 'functions/registrations/register.ts',
-    access: ['provider', 'discharge', 'commissioner', 'national', 'admin'],
+    access: ['provider'],
     scope: 'none',
-    tables: { locations: 'RO', registrations: 'RW', memberships: 'RO', idempotency: 'RW' },
-    summary: 'Ask to act for a location, by its CQC location ID; pending until an admin approves',
+    tables: { locations: 'RO', registrations: 'RW', memberships: 'RO', users: 'RO', audit: 'RW', idempotency: 'RW' },
+    summary: 'A provider user asks to act for a location, by its CQC location ID; pending until an admin or the location\'s manager decides',
     request: { body: RegistrationRequest, idempotencyKey: true },
     responses: {
       201: { description: 'pending', schema: Registration },
@@ -444,7 +447,7 @@ export const routes = [
       400: problems[400],
       401: problems[401],
       404: { description: 'no such location in the CQC directory' },
-      409: { description: `the location is inactive, already registered, or someone else has asked; or ${IDEMPOTENCY_IN_PROGRESS}` },
+      409: { description: `the location is inactive; you are already a member; someone else's request for it is pending; you have 5 pending; or ${IDEMPOTENCY_IN_PROGRESS}` },
       ...idempotencyProblems,
     },
   },
@@ -465,10 +468,12 @@ export const routes = [
     method: 'POST',
     path: '/v1/registrations/{registrationId}/approve',
     handler: 'functions/registrations/approve.ts',
-    access: ['admin'],
+    access: ['admin', 'provider'],
     scope: 'none',
-    tables: { registrations: 'RW', memberships: 'RW' },
-    summary: 'Approve a pending registration: the user becomes a member of the location',
+    // A provider must manage the registration's location: the service checks, having read the registration.
+    managers: true,
+    tables: { registrations: 'RW', memberships: 'RW', locations: 'RW', audit: 'RW' },
+    summary: "Approve a pending registration (an admin, or a manager of its location): the user becomes a member, and the location's manager if it has none",
     request: { body: RegistrationDecision },
     responses: { 200: { description: 'approved', schema: Registration }, ...problems, 409: { description: 'already decided' } },
   },
@@ -477,10 +482,12 @@ export const routes = [
     method: 'POST',
     path: '/v1/registrations/{registrationId}/reject',
     handler: 'functions/registrations/reject.ts',
-    access: ['admin'],
+    access: ['admin', 'provider'],
     scope: 'none',
-    tables: { registrations: 'RW', memberships: 'RO' },
-    summary: 'Reject a pending registration',
+    // A provider must manage the registration's location: the service checks, having read the registration.
+    managers: true,
+    tables: { registrations: 'RW', memberships: 'RO', audit: 'RW' },
+    summary: 'Reject a pending registration (an admin, or a manager of its location)',
     request: { body: RegistrationDecision },
     responses: { 200: { description: 'rejected', schema: Registration }, ...problems, 409: { description: 'already decided' } },
   },

@@ -1,15 +1,22 @@
-import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import type { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, QueryCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import type { AuditChange } from '#shared/model/people/audit';
+import { auditPut } from '#shared/repositories/audit';
+import { isTransactionCancelled } from '#shared/repositories/transactions';
 import { keys } from '#shared/model/keys';
 import { dynamo } from '#shared/runtime/dynamodb';
 import { tableName } from '#shared/runtime/settings';
 import type { Registration } from '#shared/model/schemas/registrations';
 import { decodePageToken, encodePageToken, invalidPageToken } from '#shared/repositories/pagination';
 
-const TABLES = { get registrations() { return tableName('registrations'); }, get memberships() { return tableName('memberships'); } };
+const TABLES = { get registrations() { return tableName('registrations'); } };
+
+/** Requests made before emails were recorded have none. */
+const fromItem = (item: Record<string, unknown>): Registration => ({ email: null, ...item }) as Registration;
 
 export async function getRegistration(registrationId: string): Promise<Registration | undefined> {
   const { Item } = await dynamo.send(new GetCommand({ TableName: TABLES.registrations, Key: keys.registration(registrationId), ConsistentRead: true }));
-  return Item as Registration | undefined;
+  return Item && Item.status ? fromItem(Item) : undefined;
 }
 
 /** A location's registrations, newest first (a handful at most). */
@@ -17,19 +24,50 @@ export async function registrationsOfLocation(locationId: string): Promise<Regis
   const { Items } = await dynamo.send(
     new QueryCommand({ TableName: TABLES.registrations, IndexName: 'byLocation', KeyConditionExpression: 'locationId = :id', ExpressionAttributeValues: { ':id': locationId }, ScanIndexForward: false }),
   );
-  return (Items ?? []) as Registration[];
+  return (Items ?? []).map(fromItem);
 }
 
-/** Does anyone already act for the location? One key read of the memberships' byLocation index. */
-export async function hasMembers(locationId: string): Promise<boolean> {
-  const { Items } = await dynamo.send(
-    new QueryCommand({ TableName: TABLES.memberships, IndexName: 'byLocation', KeyConditionExpression: 'locationId = :id', ExpressionAttributeValues: { ':id': locationId }, Limit: 1 }),
-  );
-  return (Items ?? []).length > 0;
-}
+/** At most this many requests of one user pending at once (DESIGN §10.1). */
+export const MAX_PENDING_PER_USER = 5;
 
-export async function putRegistration(registration: Registration): Promise<void> {
-  await dynamo.send(new PutCommand({ TableName: TABLES.registrations, Item: registration, ConditionExpression: 'attribute_not_exists(registrationId)' }));
+/** Guard items beside the registrations (no status or locationId, so in no index): one pending request per location, a count per user. */
+const guards = {
+  location: (locationId: string) => ({ registrationId: `pending#${locationId}` }),
+  user: (userId: string) => ({ registrationId: `user#${userId}` }),
+};
+
+export type RegistrationRefusal = 'locationPending' | 'userAtLimit';
+
+/**
+ * A new pending request, in one transaction with its guards and its audit entry: it fails if the location
+ * already has a pending request or the user has MAX_PENDING_PER_USER, whoever raced whom.
+ */
+export async function putRegistration(registration: Registration, audit: AuditChange, at: Date): Promise<RegistrationRefusal | undefined> {
+  try {
+    await dynamo.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          { Put: { TableName: TABLES.registrations, Item: registration, ConditionExpression: 'attribute_not_exists(registrationId)' } },
+          { Put: { TableName: TABLES.registrations, Item: { ...guards.location(registration.locationId), heldBy: registration.registrationId }, ConditionExpression: 'attribute_not_exists(registrationId)' } },
+          {
+            Update: {
+              TableName: TABLES.registrations,
+              Key: guards.user(registration.userId),
+              UpdateExpression: 'ADD pending :one',
+              ConditionExpression: 'attribute_not_exists(pending) OR pending < :max',
+              ExpressionAttributeValues: { ':one': 1, ':max': MAX_PENDING_PER_USER },
+            },
+          },
+          auditPut(audit, at),
+        ],
+      }),
+    );
+    return undefined;
+  } catch (error) {
+    if (!isTransactionCancelled(error)) throw error;
+    const reasons = (error as TransactionCanceledException).CancellationReasons ?? [];
+    return reasons[2]?.Code === 'ConditionalCheckFailed' ? 'userAtLimit' : 'locationPending';
+  }
 }
 
 export async function listRegistrations(status: Registration['status'], limit: number, nextToken?: string): Promise<{ items: Registration[]; nextToken: string | null }> {
@@ -46,14 +84,19 @@ export async function listRegistrations(status: Registration['status'], limit: n
       ...(startKey ? { ExclusiveStartKey: startKey } : {}),
     }),
   );
-  return { items: (page.Items ?? []) as Registration[], nextToken: encodePageToken(page.LastEvaluatedKey) };
+  return { items: (page.Items ?? []).map(fromItem), nextToken: encodePageToken(page.LastEvaluatedKey) };
 }
 
 /**
- * Decide a pending registration, once: the decision and (on approval) the membership are written in
- * one transaction that fails if someone decided it first.
+ * Decide a pending registration, once: the decision, its guards released, its audit entry and (on
+ * approval) the membership with the location's counts (`memberParts`), in one transaction that fails if
+ * someone decided it first.
  */
-export async function decideRegistration(registration: Registration, decision: Pick<Registration, 'status' | 'decidedAt' | 'decidedBy' | 'note'>): Promise<void> {
+export async function decideRegistration(
+  registration: Registration,
+  decision: Pick<Registration, 'status' | 'decidedAt' | 'decidedBy' | 'note'>,
+  memberParts: NonNullable<TransactWriteCommandInput['TransactItems']>,
+): Promise<void> {
   await dynamo.send(
     new TransactWriteCommand({
       TransactItems: [
@@ -73,16 +116,9 @@ export async function decideRegistration(registration: Registration, decision: P
             },
           },
         },
-        ...(decision.status === 'approved'
-          ? [
-              {
-                Put: {
-                  TableName: TABLES.memberships,
-                  Item: { ...keys.membership(registration.userId, registration.locationId), grantedAt: decision.decidedAt, grantedBy: decision.decidedBy, registrationId: registration.registrationId },
-                },
-              },
-            ]
-          : []),
+        { Delete: { TableName: TABLES.registrations, Key: guards.location(registration.locationId) } },
+        { Update: { TableName: TABLES.registrations, Key: guards.user(registration.userId), UpdateExpression: 'ADD pending :less', ExpressionAttributeValues: { ':less': -1 } } },
+        ...memberParts,
       ],
     }),
   );

@@ -31,8 +31,41 @@ describe('registering a location', () => {
     expect((await post(`/v1/registrations/${asked.json.registrationId}/reject`, {}, 'admin')).status).toBe(409);
 
     expect((await call(gateway.url(), 'PUT', returnPath(location.locationId, today()), { body: designExample(), as: user })).status).toBe(201);
-    // Now that it has a member, nobody else can register it.
-    expect((await post('/v1/registrations', { locationId: location.locationId }, as('latecomer'))).status).toBe(409);
+    // The first approved requester is the location's manager: a later request is theirs to decide.
+    const members = await call(gateway.url(), 'GET', `/v1/locations/${location.locationId}/members`, { as: user });
+    expect(members.json.items).toMatchObject([{ userId: (user as { sub: string }).sub, manager: true }]);
+    const latecomer = as(`latecomer-${Date.now()}`);
+    const later = await post('/v1/registrations', { locationId: location.locationId }, latecomer);
+    expect(later.status).toBe(201);
+    expect((await post(`/v1/registrations/${later.json.registrationId}/approve`, {}, as(`stranger-${Date.now()}`))).status).toBe(403);
+    expect((await post(`/v1/registrations/${later.json.registrationId}/approve`, {}, user)).json).toMatchObject({ status: 'approved', decidedBy: (user as { sub: string }).sub });
+    const team = await call(gateway.url(), 'GET', `/v1/locations/${location.locationId}/members`);
+    expect(team.json.items.map((member: { manager: boolean }) => member.manager)).toEqual([true, false]);
+    // A member asking again is told so.
+    expect((await post('/v1/registrations', { locationId: location.locationId }, latecomer)).status).toBe(409);
+  });
+
+  test('only providers ask; the request records their email; five pending at most; one pending per location, however they race', async () => {
+    const location = await createLocation();
+    for (const role of ['discharge', 'commissioner', 'national', 'admin'] as const) {
+      expect((await call(gateway.url(), 'POST', '/v1/registrations', { body: { locationId: location.locationId }, as: { sub: `r-${role}`, role, areas: ['E12000002'] } })).status).toBe(403);
+    }
+    const invited = await call(gateway.url(), 'POST', '/v1/users', { body: { email: `asker-${Date.now()}@home.example`, role: 'provider' } });
+    const asked = await post('/v1/registrations', { locationId: location.locationId }, as(invited.json.userId));
+    expect(asked.json.email).toBe(invited.json.email);
+    const listed = await call(gateway.url(), 'GET', '/v1/registrations?status=pending&limit=100');
+    expect(listed.json.items.find((r: { registrationId: string }) => r.registrationId === asked.json.registrationId)?.email).toBe(invited.json.email);
+
+    const busy = as(`busy-${Date.now()}`);
+    const locations = await Promise.all(Array.from({ length: 6 }, () => createLocation()));
+    const answers = [];
+    for (const target of locations) answers.push((await post('/v1/registrations', { locationId: target.locationId }, busy)).status);
+    expect(answers).toEqual([201, 201, 201, 201, 201, 409]);
+
+    // Ten users asking for one location at the same moment: exactly one request is pending.
+    const contested = await createLocation();
+    const raced = await Promise.all(Array.from({ length: 10 }, (_, n) => post('/v1/registrations', { locationId: contested.locationId }, as(`racer-${Date.now()}-${n}`))));
+    expect(raced.map((answer) => answer.status).sort()).toEqual([201, ...Array(9).fill(409)]);
   });
 
   test('unknown, inactive and malformed locations are refused; a rejection grants nothing', async () => {

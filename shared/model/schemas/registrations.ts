@@ -16,6 +16,7 @@ export const Registration = z
     locationId: LocationId,
     locationName: z.string(),
     userId: z.string(),
+    email: z.string().nullable().describe("the requester's email address (null for a user the users table does not hold)"),
     status: z.enum(['pending', 'approved', 'rejected']),
     requestedAt: Instant,
     decidedAt: Instant.optional(),
