@@ -141,7 +141,9 @@ export const reminderFunction = {
   id: 'reminders',
   handler: 'functions/reminders.ts',
   description: schedules.reminders.description,
-  tables: { locations: 'RO', reminderSends: 'RW', contacts: 'RO' },
+  // locations: it resumes the pauses that have ended (an update, nothing else).
+  tables: { locations: 'RW', reminderSends: 'RW', contacts: 'RO' },
+  writes: { locations: ['UpdateItem'] },
   settings: ['WEB_BASE_URL', 'REMINDER_FROM_ADDRESS', 'UPDATE_LINK_SECRET_ARN'],
   timeoutSeconds: 15 * 60,
   memoryMb: DEFAULT_MEMORY_MB,

@@ -16,6 +16,8 @@
  * |                | searchKey = location#id   | freshKey = manifest               | a location's entries   |
  * | reminderSends  | subject = location#id, provider#id, digest#contactId | sendKey = spell#tier or day | one email |
  * | contacts       | scope = provider#id or area#code | contactId | a person to tell; byKind: kind | scope |
+ * |                | scope = location#id | contactId = reminders | where a location's reminders go |
+ * |   (a provider's nominated contact: scope = provider#id, contactId = nominated)       |
  * | registrations  | registrationId | -  | a request to act for a location; byStatus, byLocation |
  * | areas          | level = localAuthority, region or district | code | an area's name and parent |
  * | syncCheckpoints | job = cqcLocations | -                        | how far a sync has got       |
@@ -71,8 +73,14 @@ export const keys = {
   locationSend: (locationId: string, spell: string, tier: 'reminder' | 'escalation') => ({ subject: `location#${locationId}`, sendKey: `${spell}#${tier}` }),
   providerDigest: (providerId: string, runAt: string) => ({ subject: `provider#${providerId}`, sendKey: `escalations#${runAt}` }),
   commissionerDigest: (contactId: string, day: string) => ({ subject: `digest#${contactId}`, sendKey: day }),
+  /** Once a day per provider: its stale locations no reminder reaches. */
+  unreachableDigest: (providerId: string, day: string) => ({ subject: `provider#${providerId}`, sendKey: `unreachable#${day}` }),
   providerContacts: (providerId: string) => `provider#${providerId}`,
   areaContacts: (area: string) => `area#${area}`,
+  /** The addresses a location's reminders go to: one item per location in the contacts table. */
+  locationContact: (locationId: string) => ({ scope: `location#${locationId}`, contactId: 'reminders' }),
+  /** A provider's nominated contact (escalations, digests): one per provider. */
+  providerNominated: (providerId: string) => ({ scope: `provider#${providerId}`, contactId: 'nominated' }),
   revokedLocationLinks: (locationId: string) => ({ revocationKey: `location#${locationId}` }),
   returnVersion: (locationId: string, reportDate: string, version: number) => ({
     locationId,

@@ -53,6 +53,8 @@ export const tables = {
         sortKey: S('freshness'),
         projection: { include: ['localAuthority', 'region', 'name', 'providerId', 'contactEmail'] },
       },
+      // Sparse: paused locations with an end date, by that date, so the hourly job resumes those due.
+      { indexName: 'pausedByCountry', partitionKey: S('pausedCountry'), sortKey: S('pausedUntil'), projection: 'KEYS_ONLY' },
     ],
   },
   /** The current version of each location's return for each day; its stream feeds the aggregates. */

@@ -140,9 +140,20 @@ export async function getLocations(locationIds: readonly string[]): Promise<Loca
  * return, the contact address) untouched, even if a return arrives meanwhile.
  */
 export async function updateDirectoryFields(location: Location): Promise<void> {
+  // A paused location stays out of the active indexes until it is resumed: first try as if it were not
+  // paused (the usual case), and if it is, write the same without the active keys.
+  try {
+    await dynamo.send(new UpdateCommand(directoryFieldsUpdate(location, true)));
+  } catch (error) {
+    if (!isConditionFailed(error) || !location.active) throw error;
+    await dynamo.send(new UpdateCommand(directoryFieldsUpdate(location, false)));
+  }
+}
+
+function directoryFieldsUpdate(location: Location, activeIndexes: boolean) {
   const item = toLocationItem(location);
   const fields = ['providerId', 'name', 'type', 'categories', 'registeredBeds', 'localAuthority', 'region', 'active', 'listingKey', 'country'] as const;
-  const active = location.active ? (['activeLocalAuthority', 'activeRegion', 'activeCountry'] as const) : [];
+  const active = location.active && activeIndexes ? (['activeLocalAuthority', 'activeRegion', 'activeCountry'] as const) : [];
   const names: Record<string, string> = {};
   const values: Record<string, unknown> = {};
   // Optional fields the directory owns: set when the record has them, removed when it no longer does.
@@ -155,16 +166,14 @@ export async function updateDirectoryFields(location: Location): Promise<void> {
   });
   // Inactive locations leave the sparse active indexes: no reminders, not expected to report.
   const removes = [...(location.active ? [] : ['activeLocalAuthority', 'activeRegion', 'activeCountry']), ...absent];
-  await dynamo.send(
-    new UpdateCommand({
-      TableName: TABLE(),
-      Key: keys.location(location.locationId),
-      UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
-      ConditionExpression: 'attribute_exists(locationId)',
-      ExpressionAttributeNames: names,
-      ExpressionAttributeValues: values,
-    }),
-  );
+  return {
+    TableName: TABLE(),
+    Key: keys.location(location.locationId),
+    UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+    ConditionExpression: location.active && activeIndexes ? 'attribute_exists(locationId) AND attribute_not_exists(pause)' : 'attribute_exists(locationId)',
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+  };
 }
 
 /** Upsert many locations (seed and directory import). */
@@ -203,4 +212,23 @@ export async function listLocationsWithLatestReturn(nextToken: string | undefine
     })),
     nextToken: encodePageToken(page.LastEvaluatedKey),
   };
+}
+
+/** A page of the directory (an area's, or England's) with each location's member count and the address the directory holds for it. */
+export async function listLocationsWithCounts(request: LocationListRequest): Promise<{ items: Array<{ location: Location; members: number; contactEmail?: string }>; nextToken: string | null }> {
+  const page = await dynamo.send(new QueryCommand(listLocationsRequest(request)));
+  return {
+    items: (page.Items ?? []).map((item) => ({
+      location: fromLocationItem(item),
+      members: Number(item.members ?? 0),
+      ...(typeof item.contactEmail === 'string' ? { contactEmail: item.contactEmail } : {}),
+    })),
+    nextToken: encodePageToken(page.LastEvaluatedKey),
+  };
+}
+
+/** The reminder address the directory holds for a location (the demo seed's), if any. */
+export async function directoryContactEmail(locationId: string): Promise<string | undefined> {
+  const { Item } = await dynamo.send(new GetCommand({ TableName: TABLE(), Key: keys.location(locationId), ProjectionExpression: 'contactEmail' }));
+  return typeof Item?.contactEmail === 'string' ? Item.contactEmail : undefined;
 }

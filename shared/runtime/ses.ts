@@ -1,4 +1,4 @@
-import { SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
+import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { setting } from '#shared/runtime/settings';
 import { tracer } from '#shared/runtime/powertools';
 
@@ -7,7 +7,7 @@ import { tracer } from '#shared/runtime/powertools';
  * The sender is the verified identity the CDK app creates.
  */
 const endpoint = process.env.SES_ENDPOINT;
-const client = tracer.captureAWSv3Client(new SESClient({ ...(endpoint ? { endpoint } : {}), maxAttempts: 3 }));
+const client = tracer.captureAWSv3Client(new SESv2Client({ ...(endpoint ? { endpoint } : {}), maxAttempts: 3 }));
 
 export interface OutgoingEmail {
   to: string[];
@@ -16,15 +16,20 @@ export interface OutgoingEmail {
   html: string;
 }
 
-/** Sends through SES's v1 SendEmail; resolves to the SES message id. */
+/**
+ * Sends through SES's v2 SendEmail (a simple message to every address of `to`); resolves to the SES
+ * message id. v2 rather than v1: the local SES endpoint keeps only the first recipient of a v1 call.
+ */
 export async function sendEmail(email: OutgoingEmail): Promise<string> {
   const result = await client.send(
     new SendEmailCommand({
-      Source: setting('REMINDER_FROM_ADDRESS'),
+      FromEmailAddress: setting('REMINDER_FROM_ADDRESS'),
       Destination: { ToAddresses: email.to },
-      Message: {
-        Subject: { Data: email.subject, Charset: 'UTF-8' },
-        Body: { Text: { Data: email.text, Charset: 'UTF-8' }, Html: { Data: email.html, Charset: 'UTF-8' } },
+      Content: {
+        Simple: {
+          Subject: { Data: email.subject, Charset: 'UTF-8' },
+          Body: { Text: { Data: email.text, Charset: 'UTF-8' }, Html: { Data: email.html, Charset: 'UTF-8' } },
+        },
       },
     }),
   );

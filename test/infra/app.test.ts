@@ -453,8 +453,8 @@ describe('dev stage', { timeout: SYNTH_TIMEOUT }, () => {
       expect(senders).toEqual([roleOfFunction(dev.api, dev.ids.reminderFunction)]);
     });
 
-    it('read the locations and contacts, write only the audit of sends, and know where to send and link', () => {
-      expectTableAccessOnly(dev, dev.ids.reminderFunction, reminderFunction.tables);
+    it('read the locations and contacts, write only the audit of sends and the end of pauses, and know where to send and link', () => {
+      expectTableAccessOnly(dev, dev.ids.reminderFunction, reminderFunction.tables, reminderFunction);
       expectTableEnvironment(dev, dev.ids.reminderFunction, reminderFunction.tables, ['REMINDER_FROM_ADDRESS', 'WEB_BASE_URL', 'UPDATE_LINK_SECRET_ARN']);
       expect(environmentOf(dev.api, dev.ids.reminderFunction)).toMatchObject({
         REMINDER_FROM_ADDRESS: 'capacity-tracker@capacity-tracker.example',

@@ -105,6 +105,16 @@ async function request(route: string, target: { locationId: string; area: string
   const [method, template] = route.split(' ') as [string, string];
   if (template === '/v1/users' && method === 'POST') return { method, path: template, options: { body: { email: `invited-${Date.now()}-${(made += 1)}@matrix.example`, role: 'discharge' } } };
   if (template === '/v1/users/{userId}') return { method, path: template.replace('{userId}', await freshProvider()), options: { body: { role: 'discharge' } } };
+  if (template === '/v1/reports/unreachable') return { method, path: `${template}?area=${target.region}`, options: {} };
+  if (template === '/v1/providers/{providerId}/contact') return { method, path: template.replace('{providerId}', '1-700000009'), options: { body: { email: 'nominated@matrix.example' } } };
+  if (template.endsWith('/contact') && method === 'PUT') return { method, path: template.replace('{locationId}', target.locationId), options: { body: { reminderEmails: ['manager@matrix.example'] } } };
+  // Each cell finds the location in the state its row changes: running, to pause it; paused, to resume it.
+  if (template.endsWith('/pause') || template.endsWith('/resume')) {
+    const { pauseLocation, resumeLocation } = await import('#shared/repositories/location-contacts');
+    if (template.endsWith('/pause')) await resumeLocation(target.locationId, undefined, new Date());
+    else await pauseLocation(target.locationId, { reason: 'matrix', since: new Date().toISOString(), by: 'test' }, { actor: 'test', action: 'location.pause', subject: `location#${target.locationId}`, before: null, after: null }, new Date());
+    return { method, path: template.replace('{locationId}', target.locationId), options: template.endsWith('/pause') ? { body: { reason: 'refurbishment works' } } : {} };
+  }
   if (template.endsWith('/members/{userId}')) {
     const userId = await freshProvider(method === 'DELETE' ? target.locationId : undefined);
     return { method, path: template.replace('{locationId}', target.locationId).replace('{userId}', userId), options: method === 'PUT' ? { body: { manager: false } } : {} };

@@ -163,3 +163,63 @@ describe('the audit trail', () => {
     expect((await call(url(), 'DELETE', '/v1/audit')).status).toBe(405);
   });
 });
+
+describe('contacts, pauses and the unreachable report', () => {
+  test('a manager sets where reminders go and pauses the home; the report lists what no reminder reaches or no one can update', async () => {
+    const area = 'E10000777';
+    const place = { localAuthority: area, region: 'E12000002' };
+    const [looked, forgotten, closing] = await Promise.all([createLocation({ name: 'Looked After', ...place }), createLocation({ name: 'Forgotten House', ...place }), createLocation({ name: 'Closing For Works', ...place })]);
+    const manager = (await invite(`contacts-${unique()}@x.example`)).json;
+    for (const home of [looked, closing]) expect((await call(url(), 'PUT', `/v1/locations/${home.locationId}/members/${manager.userId}`, { body: { manager: true } })).status).toBe(201);
+    const token = await signIn(manager.userId);
+    if (typeof token === 'number') throw new Error(`no token: ${token}`);
+    const asManager = { as: token };
+
+    const contact = `/v1/locations/${looked.locationId}/contact`;
+    expect((await call(url(), 'GET', contact, asManager)).json).toEqual({ reminderEmails: [] });
+    const bad = await call(url(), 'PUT', contact, { ...asManager, body: { reminderEmails: ['ok@home.example', 'not-an-address'] } });
+    expect(bad.json.errors.map((error: { path: string }) => error.path)).toEqual(['reminderEmails.1']);
+    expect((await call(url(), 'PUT', contact, { ...asManager, body: { reminderEmails: Array.from({ length: 6 }, (_, n) => `m${n}@home.example`) } })).status).toBe(400);
+    expect((await call(url(), 'PUT', contact, { ...asManager, body: { reminderEmails: [] } })).status).toBe(400);
+    const set = await call(url(), 'PUT', contact, { ...asManager, body: { reminderEmails: ['Manager@Home.example', 'deputy@home.example'], phone: '01392 491261' } });
+    expect(set.json).toEqual({ reminderEmails: ['manager@home.example', 'deputy@home.example'], phone: '01392 491261' });
+    expect((await call(url(), 'GET', contact, asManager)).json).toEqual(set.json);
+    expect((await call(url(), 'PUT', `/v1/providers/${looked.providerId}/contact`, { body: { email: 'group@providers.example' } })).status).toBe(200);
+    expect((await call(url(), 'PUT', `/v1/providers/${looked.providerId}/contact`, { ...asManager, body: { email: 'group@providers.example' } })).status).toBe(403);
+
+    // Closed for works until next week: out of completeness (and reminders) until then.
+    const completeness = async () => (await call(url(), 'GET', `/v1/completeness?level=localAuthority&area=${area}`, { as: 'national' })).json.items[0].locations;
+    expect(await completeness()).toBe(3);
+    const until = new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10);
+    const paused = await call(url(), 'POST', `/v1/locations/${closing.locationId}/pause`, { ...asManager, body: { reason: 'refurbishment of the first floor', until } });
+    expect(paused.status).toBe(200);
+    expect(paused.json).toMatchObject({ reason: 'refurbishment of the first floor', until, by: manager.userId });
+    expect((await call(url(), 'GET', `/v1/locations/${closing.locationId}`)).json.pause).toMatchObject({ until });
+    expect(await completeness()).toBe(2);
+    expect((await call(url(), 'POST', `/v1/locations/${closing.locationId}/pause`, { ...asManager, body: { reason: 'again' } })).status).toBe(409);
+    expect((await call(url(), 'POST', `/v1/locations/${looked.locationId}/pause`, { ...asManager, body: { reason: 'x' } })).json.errors.map((e: { path: string }) => e.path)).toEqual(['reason']);
+    expect((await call(url(), 'POST', `/v1/locations/${looked.locationId}/pause`, { ...asManager, body: { reason: 'works', until: '2020-01-01' } })).json.errors.map((e: { path: string }) => e.path)).toEqual(['until']);
+
+    // The report: the forgotten home (no address, no member); not the looked-after one, not the paused one.
+    const report = await call(url(), 'GET', `/v1/reports/unreachable?area=${area}`);
+    expect(report.json.items).toEqual([
+      { locationId: forgotten.locationId, name: 'Forgotten House', providerId: forgotten.providerId, localAuthority: area, localAuthorityName: null, noReminderAddress: true, noMember: true },
+    ]);
+    const commissioner = (areas: string[]) => ({ as: { sub: 'c', role: 'commissioner' as const, areas } });
+    expect((await call(url(), 'GET', `/v1/reports/unreachable?area=${area}`, commissioner(['E12000002']))).status).toBe(200);
+    expect((await call(url(), 'GET', `/v1/reports/unreachable?area=${area}`, commissioner(['E12000009']))).status).toBe(403);
+    expect((await call(url(), 'GET', `/v1/reports/unreachable?area=E12000002`, commissioner(['E12000009']))).status).toBe(403);
+
+    // Resumed: counted again, and listed nowhere (it has a member; the directory holds no address for it).
+    expect((await call(url(), 'POST', `/v1/locations/${closing.locationId}/resume`, asManager)).status).toBe(204);
+    expect((await call(url(), 'POST', `/v1/locations/${closing.locationId}/resume`, asManager)).status).toBe(409);
+    expect(await completeness()).toBe(3);
+    const after = await call(url(), 'GET', `/v1/reports/unreachable?area=${area}`);
+    expect(after.json.items.map((item: { name: string; noReminderAddress: boolean; noMember: boolean }) => [item.name, item.noReminderAddress, item.noMember]).sort()).toEqual([
+      ['Closing For Works', true, false],
+      ['Forgotten House', true, true],
+    ]);
+    const audit = await call(url(), 'GET', `/v1/audit?locationId=${closing.locationId}`);
+    expect(audit.json.items.map((item: { action: string }) => item.action)).toEqual(['location.resume', 'location.pause', 'member.add']);
+  });
+});

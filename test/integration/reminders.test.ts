@@ -112,15 +112,21 @@ describe('the hourly reminder job', () => {
     }
     // The group's nominated contact: one email for both its homes past 48 h, not one per home.
     const group = to(emails, 'group@providers.example');
-    expect(group).toHaveLength(1);
-    expect(group[0]!.text).toContain('Reminder Home 3');
-    expect(group[0]!.text).toContain('Reminder Home 4');
+    const escalated = group.filter((email) => /not updated/.test(email.subject));
+    expect(escalated).toHaveLength(1);
+    expect(escalated[0]!.text).toContain('Reminder Home 3');
+    expect(escalated[0]!.text).toContain('Reminder Home 4');
+    // The home with no inbox is not skipped in silence: its provider is told no reminder can reach it.
+    const unreachable = group.filter((email) => /no address/.test(email.subject));
+    expect(unreachable.map((email) => email.subject)).toEqual(['1 of your locations has no address for Capacity Tracker reminders']);
+    expect(unreachable[0]!.text).toContain('Reminder Home 7');
+    expect(report.unreachable).toEqual(['1-700000007']);
     // The North West commissioner: its region's locations past 48 h, once, and not the one elsewhere.
     const digest = to(emails, 'nw@commissioners.example');
     expect(digest).toHaveLength(1);
     expect(digest[0]!.text).toContain('Reminder Home 5');
     expect(digest[0]!.text).not.toContain('Reminder Home 8');
-    expect(emails).toHaveLength(1 + 4 + 1 + 1);
+    expect(emails).toHaveLength(1 + 4 + 2 + 1);
     // What the job says it sent is what SES received, message id for message id.
     expect(report.sent.map((sent) => sent.messageId).sort()).toEqual(emails.map((email) => email.messageId).sort());
   });
@@ -207,5 +213,30 @@ describe('the hourly reminder job', () => {
       expect(entry).toMatchObject({ to: expect.any(Array), sentAt: expect.any(String), claimedAt: expect.any(String), expiresAt: expect.any(Number) });
     }
     expect(sent.find((entry) => entry.subject === `location#${homes.twoDays.locationId}`)).toMatchObject({ spell: homes.twoDays.lastUpdated, kind: 'escalation' });
+  });
+
+  test('reminders go to the addresses set for the home; a paused home gets none, and resumes by itself on its end date', async () => {
+    const { pause } = await import('#shared/services/people/locations');
+    const { setLocationContact } = await import('#shared/services/people/locations');
+    const { londonDay, addDays } = await import('#shared/model/returns/report-date');
+    const addressed = location(20, at(-30), { providerId: '1-700000600', contactEmail: 'old@homes.example' });
+    const paused = location(21, at(-30), { providerId: '1-700000600' });
+    await putLocations([addressed, paused]);
+    await setLocationContact(addressed.locationId, { reminderEmails: ['a@homes.example', 'b@homes.example'] }, 'test', at(0));
+    // Paused until two days on: closed for refurbishment.
+    await pause(paused.locationId, { reason: 'refurbishment', until: addDays(londonDay(at(0)), 2) }, 'test', at(0), londonDay(at(0)));
+
+    await run(at(0));
+    const sent = await mail();
+    expect(to(sent, 'a@homes.example').map((email) => email.subject)).toEqual(['Please update Capacity Tracker for Reminder Home 20']);
+    expect(to(sent, 'b@homes.example').map((email) => email.subject)).toEqual(['Please update Capacity Tracker for Reminder Home 20']);
+    expect(to(sent, 'old@homes.example')).toHaveLength(0);
+    expect(to(sent, paused.contactEmail!)).toHaveLength(0);
+
+    // Two days on, the first run resumes it (quiet hours or not) and, stale as it is, reminds it.
+    const later = new Date(`${addDays(londonDay(at(0)), 2)}T10:05:00Z`);
+    const report = await run(later);
+    expect(report.resumed).toEqual([paused.locationId]);
+    expect(to(await mail(), paused.contactEmail!).map((email) => email.subject)).toEqual([expect.stringMatching(/^Urgent: /)]);
   });
 });

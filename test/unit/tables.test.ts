@@ -83,7 +83,7 @@ describe('createTableInput', () => {
     }
   });
 
-  test('locations has four listing indexes by listingKey and three sparse active indexes by freshness, each attribute defined once', () => {
+  test('locations has four listing indexes by listingKey, three sparse active indexes by freshness and a sparse one of pauses by end date, each attribute defined once', () => {
     const input = createTableInput(tables.locations, 'l');
     const gsis = ('GlobalSecondaryIndexes' in input ? input.GlobalSecondaryIndexes : undefined) ?? [];
     expect(gsis.map((g) => [g.IndexName, g.KeySchema.map((k) => k.AttributeName)])).toEqual([
@@ -94,14 +94,15 @@ describe('createTableInput', () => {
       ['activeByLocalAuthority', ['activeLocalAuthority', 'freshness']],
       ['activeByRegion', ['activeRegion', 'freshness']],
       ['activeByCountry', ['activeCountry', 'freshness']],
+      ['pausedByCountry', ['pausedCountry', 'pausedUntil']],
     ]);
     // The active indexes carry the areas, so completeness can group one read by authority or region;
     // England's also carries what a reminder needs, so the hourly run reads nothing else.
-    for (const gsi of gsis.slice(4)) expect(gsi.Projection?.NonKeyAttributes).toEqual(expect.arrayContaining(['localAuthority', 'region']));
+    for (const gsi of gsis.slice(4, 7)) expect(gsi.Projection?.NonKeyAttributes).toEqual(expect.arrayContaining(['localAuthority', 'region']));
     expect(gsis[6]!.Projection?.NonKeyAttributes).toEqual(expect.arrayContaining(['name', 'providerId', 'contactEmail']));
     expect(input.AttributeDefinitions.filter((a) => a.AttributeName === 'listingKey')).toHaveLength(1);
     expect(input.AttributeDefinitions.filter((a) => a.AttributeName === 'freshness')).toHaveLength(1);
-    expect(input.AttributeDefinitions).toHaveLength(10);
+    expect(input.AttributeDefinitions).toHaveLength(12);
     expect(input.KeySchema).toEqual([{ AttributeName: 'locationId', KeyType: 'HASH' }]);
   });
 

@@ -70,6 +70,20 @@ export function providerDigestEmail(locations: readonly StaleLocationView[]): Em
   return { subject, text, html };
 }
 
+/** Once a day, to a provider's nominated contact: its stale locations that no reminder can reach (no address set). */
+export function unreachableDigestEmail(locations: readonly StaleLocationView[]): EmailContent {
+  const subject = `${locations.length} of your locations ${locations.length === 1 ? 'has' : 'have'} no address for Capacity Tracker reminders`;
+  const since = (location: StaleLocationView) => (location.since === 'never' ? 'never updated' : `last updated ${location.since} ago`);
+  const lines = locations.map((location) => `- ${location.name} (${location.locationId}): ${since(location)}`);
+  const advice = 'They are due to update their figures, but no reminder can reach them: a manager of each (or an administrator) can set where reminders go.';
+  const text = [subject + '.', '', ...lines, '', advice, '', providerFooter].join('\n');
+  const html = layout(
+    `<p>${escapeHtml(subject)}.</p><ul>${locations.map((location) => `<li>${escapeHtml(location.name)} (${escapeHtml(location.locationId)}): ${escapeHtml(since(location))}</li>`).join('')}</ul><p>${escapeHtml(advice)}</p>`,
+    providerFooter,
+  );
+  return { subject, text, html };
+}
+
 /** The daily digest to a commissioner: every location in their area stale past 48 hours. */
 export function commissionerDigestEmail(area: string, locations: readonly StaleLocationView[]): EmailContent {
   const subject = `${locations.length} location${locations.length === 1 ? '' : 's'} in ${area} stale for over 48 hours`;

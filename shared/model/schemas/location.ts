@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { AreaCode, Instant, LocalAuthorityCode, DistrictCode, LocationId, ProviderId, RegionCode } from '#shared/model/schemas/common';
+import { AreaCode, CalendarDate, Instant, LocalAuthorityCode, DistrictCode, LocationId, ProviderId, RegionCode } from '#shared/model/schemas/common';
 
 export const LOCATION_TYPES = ['careHome', 'hospice', 'communityRehab', 'substanceMisuse'] as const;
 export const LocationType = z.enum(LOCATION_TYPES).meta({ id: 'LocationType' });
@@ -37,6 +37,10 @@ export const Location = z
     active: z.boolean(),
     lastUpdated: Instant.nullable().describe('when the latest return was submitted, null if never'),
     postcode: z.string().max(10).optional(),
+    pause: z
+      .object({ reason: z.string(), since: Instant, until: CalendarDate.optional(), by: z.string() })
+      .optional()
+      .describe('paused (closed for refurbishment, say): no reminders, not expected in completeness; resumes by itself on until'),
   })
   .superRefine((location, ctx) => {
     const allowed = categoriesAllowedFor(location.type);

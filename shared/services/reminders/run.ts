@@ -15,10 +15,11 @@ import { londonDay, toInstant } from '#shared/model/returns/report-date';
 import { areaLevelOf } from '#shared/model/schemas/common';
 import type { OutgoingEmail } from '#shared/runtime/ses';
 import { isQuietHours, staleBefore, tierFor, timeSince, type Tier } from '#shared/model/reminders/rules';
-import { commissionerDigestEmail, locationEmail, providerDigestEmail, type StaleLocationView } from '#shared/model/reminders/templates';
+import { commissionerDigestEmail, locationEmail, providerDigestEmail, unreachableDigestEmail, type StaleLocationView } from '#shared/model/reminders/templates';
+import { pausesEndingBy, reminderAddresses, resumeLocation } from '#shared/repositories/location-contacts';
 
 export interface SentEmail {
-  kind: Tier | 'providerDigest' | 'commissionerDigest';
+  kind: Tier | 'providerDigest' | 'commissionerDigest' | 'unreachableDigest';
   subject: string;
   to: string[];
   messageId: string;
@@ -35,6 +36,10 @@ export interface ReminderRunReport {
   /** Already sent for this spell (or this day, for digests) by an earlier or overlapping run. */
   alreadySent: number;
   failed: Array<{ kind: SentEmail['kind']; subject: string; error: string }>;
+  /** Stale locations no reminder reaches (no address): never skipped silently, their providers are told. */
+  unreachable: string[];
+  /** Paused locations whose pause ended, resumed by this run. */
+  resumed: string[];
 }
 
 export interface ReminderDependencies {
@@ -73,12 +78,19 @@ const view = (location: StaleLocation, now: Date): StaleLocationView => ({ name:
  * so overlapping runs, reruns and crashes never send one twice.
  */
 export async function runReminders(now: Date, deps: ReminderDependencies): Promise<ReminderRunReport> {
-  const report: ReminderRunReport = { at: now.toISOString(), quietHours: isQuietHours(now), staleLocations: 0, itemsRead: 0, sent: [], alreadySent: 0, failed: [] };
+  const report: ReminderRunReport = { at: now.toISOString(), quietHours: isQuietHours(now), staleLocations: 0, itemsRead: 0, sent: [], alreadySent: 0, failed: [], unreachable: [], resumed: [] };
+  // Pauses that end today end now, quiet hours or not: the location is expected again, and reminded when stale.
+  for (const locationId of await pausesEndingBy(londonDay(now))) {
+    if (await resumeLocation(locationId, undefined, now)) report.resumed.push(locationId);
+  }
   if (report.quietHours) return report;
 
   const { locations, itemsRead } = await staleLocations(staleBefore(now));
   report.staleLocations = locations.length;
   report.itemsRead = itemsRead;
+  // Where each goes: the addresses set for it, else the one the directory holds.
+  const addresses = await reminderAddresses(locations.map(({ locationId }) => locationId));
+  const recipients = (location: StaleLocation) => addresses.get(location.locationId) ?? (location.contactEmail ? [location.contactEmail] : []);
 
   /** Claim, send, record; SES failing gives the claim back so the next run tries again. */
   const deliver = async (kind: SentEmail['kind'], key: SendKey, email: OutgoingEmail, locationIds: string[], details: Record<string, unknown>) => {
@@ -103,16 +115,23 @@ export async function runReminders(now: Date, deps: ReminderDependencies): Promi
   };
 
   const escalatedByProvider = new Map<string, StaleLocation[]>();
+  const unreachableByProvider = new Map<string, StaleLocation[]>();
   const base = deps.webBaseUrl.replace(/\/$/, '');
   await forEachConcurrently(locations, SEND_CONCURRENCY, async (location) => {
     const tier = tierFor(location.freshness, now);
-    if (!tier || !location.contactEmail) return;
+    if (!tier) return;
+    const to = recipients(location);
+    if (to.length === 0) {
+      report.unreachable.push(location.locationId);
+      unreachableByProvider.set(location.providerId, [...(unreachableByProvider.get(location.providerId) ?? []), location]);
+      return;
+    }
     const link = await issueUpdateLink(location.locationId, now);
     const links = {
       update: `${base}/?location=${location.locationId}#token=${link.token}`,
       confirm: `${base}/confirm.html?location=${location.locationId}#token=${link.token}`,
     };
-    const email = { to: [location.contactEmail], ...locationEmail(tier, view(location, now), links, UPDATE_LINK_HOURS) };
+    const email = { to, ...locationEmail(tier, view(location, now), links, UPDATE_LINK_HOURS) };
     const sent = await deliver(tier, keys.locationSend(location.locationId, location.freshness, tier), email, [location.locationId], { spell: location.freshness, linkId: link.tokenId });
     if (sent && tier === 'escalation') escalatedByProvider.set(location.providerId, [...(escalatedByProvider.get(location.providerId) ?? []), location]);
   });
@@ -123,6 +142,14 @@ export async function runReminders(now: Date, deps: ReminderDependencies): Promi
     if (contacts.length === 0) continue;
     const email = { to: contacts.map((contact) => contact.email), ...providerDigestEmail(escalated.map((location) => view(location, now))) };
     await deliver('providerDigest', keys.providerDigest(providerId, report.at), email, escalated.map((location) => location.locationId), { providerId });
+  }
+
+  // Providers hear once a day about their stale locations that no reminder reaches.
+  for (const [providerId, unreachable] of unreachableByProvider) {
+    const contacts = await contactsOf(keys.providerContacts(providerId));
+    if (contacts.length === 0) continue;
+    const email = { to: contacts.map((contact) => contact.email), ...unreachableDigestEmail(unreachable.map((location) => view(location, now))) };
+    await deliver('unreachableDigest', keys.unreachableDigest(providerId, londonDay(now)), email, unreachable.map((location) => location.locationId), { providerId });
   }
 
   // Commissioners: once a day, every location in their area stale past 48 hours.

@@ -1,0 +1,7 @@
+import { httpRoute } from '#shared/http/route';
+import { pathParams } from '#shared/http/request';
+import { json } from '#shared/http/response';
+import { LocationPath } from '#shared/model/schemas/paths';
+import { readLocationContact } from '#shared/services/people/locations';
+
+export const handler = httpRoute('getLocationContact', async ({ event }) => json(200, await readLocationContact(pathParams(event, LocationPath).locationId)));

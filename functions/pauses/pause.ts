@@ -1,0 +1,12 @@
+import { httpRoute } from '#shared/http/route';
+import { jsonBody, pathParams } from '#shared/http/request';
+import { json } from '#shared/http/response';
+import { londonDay } from '#shared/model/returns/report-date';
+import { PauseRequest } from '#shared/model/schemas/people';
+import { LocationPath } from '#shared/model/schemas/paths';
+import { pause } from '#shared/services/people/locations';
+
+export const handler = httpRoute('pauseLocation', async ({ event, principal }) => {
+  const now = new Date();
+  return json(200, await pause(pathParams(event, LocationPath).locationId, jsonBody(event, PauseRequest), principal.userId, now, londonDay(now)));
+});

@@ -1,0 +1,10 @@
+import { httpRoute } from '#shared/http/route';
+import { pathParams } from '#shared/http/request';
+import { noContent } from '#shared/http/response';
+import { LocationPath } from '#shared/model/schemas/paths';
+import { resume } from '#shared/services/people/locations';
+
+export const handler = httpRoute('resumeLocation', async ({ event, principal }) => {
+  await resume(pathParams(event, LocationPath).locationId, principal.userId, new Date());
+  return noContent();
+});
