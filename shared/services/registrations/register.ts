@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { Principal } from '#shared/model/access/identity';
 import { problems } from '#shared/model/errors';
 import { subjects } from '#shared/model/people/audit';
@@ -56,7 +55,7 @@ export async function decide(registrationId: string, status: 'approved' | 'rejec
   const decision = { status, decidedAt: toInstant(now), decidedBy: decider.userId, ...(note ? { note } : {}) };
   const decided = { ...registration, ...decision };
   const audit = auditPut({ actor: decider.userId, action: `registration.${status === 'approved' ? 'approve' : 'reject'}`, subject: subjects.registration(registrationId), before: registration, after: decided }, now);
-  let memberParts: NonNullable<TransactWriteCommandInput['TransactItems']> = [audit];
+  let memberParts: Parameters<typeof decideRegistration>[2] = [audit];
   if (status === 'approved') {
     const firstManager = !(await membersOfLocation(registration.locationId)).some((member) => member.manager === true);
     const membership = { userId: registration.userId, locationId: registration.locationId, manager: firstManager, grantedAt: decision.decidedAt, grantedBy: decider.userId, registrationId };
