@@ -31,6 +31,8 @@
   };
   /** How many days back a return may be made or corrected (DESIGN §5): the picker offers today and these. */
   var DAYS_BACK = 7;
+  /** Was this page opened by a reminder's update link (which can do nothing but this form)? */
+  var openedByLink = false;
 
   var ui = ct.ui;
   var el = ui.el;
@@ -213,6 +215,8 @@
       page.textContent = '';
       page.appendChild(el('h1', { text: location.name }));
       page.appendChild(el('p', { class: 'muted', text: location.locationId + ' · ' + location.registeredBeds + ' registered beds · ' + fresh.text }));
+      // An update link opens this form alone; a signed-in manager also looks after the team here.
+      if (!openedByLink) page.appendChild(el('p', {}, [el('a', { href: '/team.html?location=' + encodeURIComponent(location.locationId), text: 'Team and reminder addresses' })]));
       var area = el('aside', { id: 'area', class: 'area', 'aria-label': 'Your area today' });
       page.appendChild(area);
       ct.get('/v1/locations/' + encodeURIComponent(location.locationId) + '/area').then(function (figures) {
@@ -398,6 +402,7 @@
   function start() {
     var locationId = new URLSearchParams(window.location.search).get('location');
     var fromLink = ct.useTokenFromLink();
+    openedByLink = fromLink;
     var go = function () { if (locationId) showForm(locationId); else ct.showOverview(page, say); };
     if (fromLink || ct.token()) go();
     else if (ct.signInMode === 'account') accountSignIn();
