@@ -984,7 +984,7 @@ function verdictFor(world: FuzzWorld, route: RouteDefinition, parts: Parts): Ver
       gates.push(bodyGate(body));
       if (body?.ok) {
         const named = locationKeyOf(world, (body.value as { locationId: string }).locationId);
-        gates.push(FACTS[named].exists ? refusal(409, 'the location is inactive or has members') : refusal(404, 'unknown location'));
+        gates.push(FACTS[named].exists ? refusal(409, 'the location is inactive, the caller a member, or another request pending') : refusal(404, 'unknown location'));
       }
       break;
     }

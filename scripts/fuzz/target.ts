@@ -145,8 +145,9 @@ async function badTokens(sign: (claims: { sub: string; role: Role; areas?: strin
  * - `careHome` (active, in the commissioner's region, with one return, yesterday),
  * - `hospice` (active, in another region, no return), `inactive` (a closed care home, own region),
  * - `unknown`: a well-formed id that is in no table.
- * The provider user is a member of all three, so no location can be registered (POST /v1/registrations
- * always ends in 404/409): a registration is never a write the fuzzer has to avoid.
+ * The provider user is a member of all three, and a user no request comes from has a request pending for
+ * each active one, so no location can be registered (POST /v1/registrations always ends in 404/409): a
+ * registration is never a write the fuzzer has to avoid.
  */
 export async function startFuzzTarget(options: { log?: (line: string) => void } = {}): Promise<FuzzTarget> {
   const log = options.log ?? (() => undefined);
@@ -200,6 +201,9 @@ export async function startFuzzTarget(options: { log?: (line: string) => void } 
     await putMemberships(
       [ids.careHome, ids.hospice, ids.inactive].map((locationId) => ({ userId: providerUser, locationId, grantedAt: new Date().toISOString(), grantedBy: 'fuzz' })),
     );
+
+    const { register } = await import('#shared/services/registrations/register');
+    for (const locationId of [ids.careHome, ids.hospice]) await register(locationId, { kind: 'user', userId: 'fuzz-asker', role: 'provider', areas: [] }, new Date());
 
     const users: Record<Exclude<Caller, 'linkOwn' | 'linkOther'>, { sub: string; role: Role; areas?: string[] }> = {
       providerMember: { sub: providerUser, role: 'provider' },

@@ -1,13 +1,11 @@
 /// <reference lib="dom" />
 import { randomInt } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { REPO_ROOT } from '#scripts/local/lambda-runtime';
+import type { Page } from 'playwright-core';
+import { describe, expect, test } from 'vitest';
 import { register } from '#shared/services/registrations/register';
 import type { User } from '#shared/model/schemas/people';
-import { accessibilityViolations, chromiumAvailable, launchChromium } from './chromium';
+import { accessibilityViolations, chromiumAvailable, useChromium } from './chromium';
 import { call, createLocation, tokenFor, useGateway } from '../helpers/api';
 
 /**
@@ -17,21 +15,9 @@ import { call, createLocation, tokenFor, useGateway } from '../helpers/api';
  * test makes its own users (unique emails) and locations: other files share the tables.
  */
 const available = chromiumAvailable;
-const SHOTS = join(REPO_ROOT, 'test-results', 'screenshots');
 const gateway = useGateway();
-let browser: Browser;
-/** Script errors in any page: a test fails if the page threw. */
-const errors: string[] = [];
-
-beforeAll(async () => {
-  if (!available) return;
-  mkdirSync(SHOTS, { recursive: true });
-  browser = await launchChromium();
-}, 60_000);
-afterAll(async () => {
-  await browser?.close();
-  expect(errors).toEqual([]);
-});
+const chromium = useChromium();
+const SHOTS = chromium.shots;
 
 const unique = () => `${Date.now().toString(36)}${randomInt(0, 1_000_000).toString(36)}`;
 
@@ -49,12 +35,7 @@ async function membersOf(locationId: string): Promise<Array<{ userId: string; ma
   return (await call(gateway.url(), 'GET', `/v1/locations/${locationId}/members`)).json.items;
 }
 
-async function signedInPage(token: string, width: number): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width, height: 900 } });
-  await page.addInitScript((value) => sessionStorage.setItem('capacity-tracker-token', value), token);
-  page.on('pageerror', (error) => errors.push(error.message));
-  return page;
-}
+const signedInPage = (token: string, width: number): Promise<Page> => chromium.signedInPage(token, width);
 /** The admin area, signed in as the demo admin, once its sections have loaded. */
 async function adminPage(width: number, query = ''): Promise<Page> {
   const page = await signedInPage(await tokenFor('admin'), width);
@@ -74,8 +55,7 @@ const row = (user: { userId: string }) => `tr[data-user="${user.userId}"]`;
 
 describe.skipIf(!available)('the admin area and the team page in Chromium', () => {
   test('signing in on the local stack: the admin page offers the demo admin, the team page the provider users', async () => {
-    const page = await browser.newPage({ viewport: { width: 360, height: 900 } });
-    page.on('pageerror', (error) => errors.push(error.message));
+    const page = await chromium.newPage({ viewport: { width: 360, height: 900 } });
     await page.goto(`${gateway.url()}/admin.html`);
     await page.waitForSelector('#page li button');
     expect(await page.textContent('h1')).toBe('Sign in');

@@ -1,10 +1,7 @@
 /// <reference lib="dom" />
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { accessibilityViolations, chromiumAvailable, launchChromium } from './chromium';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { REPO_ROOT } from '#scripts/local/lambda-runtime';
+import { accessibilityViolations, chromiumAvailable, useChromium } from './chromium';
+import { describe, expect, test } from 'vitest';
 import { issueUpdateLink } from '#shared/services/auth/update-links';
 import { putMemberships } from '#shared/repositories/memberships';
 import { call, createLocation, today, tokenFor, useGateway } from '../helpers/api';
@@ -14,29 +11,10 @@ import { call, createLocation, today, tokenFor, useGateway } from '../helpers/ap
  * manager does, against the local gateway and DynamoDB Local. Screenshots land in test-results/.
  */
 const available = chromiumAvailable;
-const SHOTS = join(REPO_ROOT, 'test-results', 'screenshots');
 const gateway = useGateway();
-let browser: Browser;
-/** Script errors in any page: a test fails if the page threw. */
-const errors: string[] = [];
-
-beforeAll(async () => {
-  if (!available) return;
-  mkdirSync(SHOTS, { recursive: true });
-  browser = await launchChromium();
-}, 60_000);
-afterAll(async () => {
-  await browser?.close();
-  expect(errors).toEqual([]);
-});
-
-async function signedInPage(token: string, width = 360): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width, height: 900 } });
-  await page.addInitScript((value) => sessionStorage.setItem('capacity-tracker-token', value), token);
-  page.on('pageerror', (error) => errors.push(error.message));
-
-  return page;
-}
+const chromium = useChromium();
+const SHOTS = chromium.shots;
+const signedInPage = (token: string, width = 360) => chromium.signedInPage(token, width);
 
 
 describe.skipIf(!available)('the provider form in Chromium', () => {
@@ -129,7 +107,7 @@ describe.skipIf(!available)('the provider form in Chromium', () => {
   test('an update link opens the form without signing in, and takes the token out of the address', async () => {
     const location = await createLocation({ name: 'Linked House' });
     const { token } = await issueUpdateLink(location.locationId);
-    const page = await browser.newPage({ viewport: { width: 360, height: 900 } });
+    const page = await chromium.newPage({ viewport: { width: 360, height: 900 } });
     await page.goto(`${gateway.url()}/?location=${location.locationId}#token=${token}`);
     await page.waitForSelector('#return-form');
     expect(await page.textContent('h1')).toBe('Linked House');
@@ -160,7 +138,7 @@ describe.skipIf(!available)('the provider form in Chromium', () => {
     const { designExample, daysAgo } = await import('../helpers/api');
     await call(gateway.url(), 'PUT', `/v1/locations/${location.locationId}/returns/${daysAgo(1)}`, { body: { ...designExample(), beds: { ...designExample().beds, occupied: 37 } } });
     const { token } = await issueUpdateLink(location.locationId);
-    const confirm = await browser.newPage({ viewport: { width: 360, height: 900 } });
+    const confirm = await chromium.newPage({ viewport: { width: 360, height: 900 } });
     const confirmKeys: string[] = [];
     confirm.on('request', (request) => {
       if (request.method() === 'POST') confirmKeys.push(request.headers()['idempotency-key'] ?? 'none');
@@ -191,7 +169,7 @@ describe.skipIf(!available)('the provider form in Chromium', () => {
     const withOccupied = (occupied: number) => ({ ...designExample(), beds: { ...designExample().beds, occupied } });
     await call(gateway.url(), 'PUT', `/v1/locations/${location.locationId}/returns/${today()}`, { body: withOccupied(20) });
     const { token } = await issueUpdateLink(location.locationId);
-    const confirm = await browser.newPage({ viewport: { width: 360, height: 900 } });
+    const confirm = await chromium.newPage({ viewport: { width: 360, height: 900 } });
     await confirm.goto(`${gateway.url()}/confirm.html?location=${location.locationId}#token=${token}`);
     await confirm.waitForSelector('#confirm');
     expect(await confirm.textContent('#figures')).toMatch(/Beds occupied\s*20/);

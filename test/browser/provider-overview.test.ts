@@ -1,14 +1,13 @@
 /// <reference lib="dom" />
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { REPO_ROOT } from '#scripts/local/lambda-runtime';
+import type { Page } from 'playwright-core';
+import { describe, expect, test } from 'vitest';
 import { putMemberships } from '#shared/repositories/memberships';
 import { putLocations } from '#shared/repositories/locations';
 import { submitReturn } from '#shared/services/returns/submit';
 import type { Location } from '#shared/model/schemas/location';
-import { accessibilityViolations, chromiumAvailable, launchChromium } from './chromium';
+import { accessibilityViolations, chromiumAvailable, useChromium } from './chromium';
 import { call, daysAgo, designExample, newLocation, today, tokenFor, useGateway } from '../helpers/api';
 
 /**
@@ -16,26 +15,12 @@ import { call, daysAgo, designExample, newLocation, today, tokenFor, useGateway 
  * time, says "nothing has changed" for many at once, and updates them through the spreadsheet.
  */
 const available = chromiumAvailable;
-const SHOTS = join(REPO_ROOT, 'test-results', 'screenshots');
 const gateway = useGateway();
-let browser: Browser;
-const errors: string[] = [];
-
-beforeAll(async () => {
-  if (!available) return;
-  mkdirSync(SHOTS, { recursive: true });
-  browser = await launchChromium();
-}, 60_000);
-afterAll(async () => {
-  await browser?.close();
-  expect(errors).toEqual([]);
-});
+const chromium = useChromium();
+const SHOTS = chromium.shots;
 
 async function signedInPage(sub: string, width = 1280): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width, height: 900 }, acceptDownloads: true });
-  await page.addInitScript((value) => sessionStorage.setItem('capacity-tracker-token', value), await tokenFor({ sub, role: 'provider' }));
-  page.on('pageerror', (error) => errors.push(error.message));
-  return page;
+  return chromium.signedInPage(await tokenFor({ sub, role: 'provider' }), width, { acceptDownloads: true });
 }
 
 /** Figures for a residential-and-nursing home, with `occupied` beds. */
