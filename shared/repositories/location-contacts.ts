@@ -47,6 +47,11 @@ export async function putLocationContact(locationId: string, contact: LocationCo
   );
 }
 
+export async function getProviderContact(providerId: string): Promise<string | undefined> {
+  const { Item } = await dynamo.send(new GetCommand({ TableName: tableName('contacts'), Key: keys.providerNominated(providerId) }));
+  return typeof Item?.email === 'string' ? Item.email : undefined;
+}
+
 /** Set a provider's nominated contact (escalations and digests go there), with its audit entry. */
 export async function putProviderContact(providerId: string, email: string, audit: AuditChange, at: Date): Promise<void> {
   await dynamo.send(
