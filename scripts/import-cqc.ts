@@ -6,6 +6,7 @@ import { attachOrUseEnvironment } from './local/attach';
 import { parseStage, useDeployedStage } from './aws/deployed-stage';
 import { progress } from './bench/environment';
 import { REPO_ROOT } from './local/lambda-runtime';
+import { summaryLines } from './directory-summary';
 import { LOCAL_AUTHORITY_PATTERN } from '#shared/model/schemas/common';
 
 const USAGE = `npm run import:cqc -- PATH [--ons DIR] [--place "NAME=E06XXXXXX" ...] [--stage dev|prod]
@@ -45,14 +46,7 @@ async function main(): Promise<void> {
   const summary = await importCqc({ path, onsDir, places, onProgress: (done, total) => (bar ??= progress('  writing', total))(done) });
 
   console.log(`\nread ${summary.read} records`);
-  console.log(`  added        ${summary.added}`);
-  console.log(`  changed      ${summary.changed.length}${summary.changed.slice(0, 10).map((c) => `\n    ${c.locationId}: ${c.fields.join(', ')}`).join('')}${summary.changed.length > 10 ? '\n    ...' : ''}`);
-  console.log(`  deactivated  ${summary.deactivated.length}${summary.deactivated.length ? ` (${summary.deactivated.slice(0, 10).join(', ')})` : ''}`);
-  console.log(`  unchanged    ${summary.unchanged}`);
-  for (const [reason, count] of Object.entries(summary.skipped)) console.log(`  skipped      ${count}: ${reason}`);
-  for (const [name, count] of Object.entries(summary.unplaced)) {
-    console.log(`  not placed   ${count} in "${name}": no council of that name in the ONS lookups (place it with --place "${name}=E06XXXXXX", the council's code)`);
-  }
+  for (const line of summaryLines(summary, (name) => `no council of that name in the ONS lookups (place it with --place "${name}=E06XXXXXX", the council's code)`)) console.log(line);
 }
 
 main().catch((error: unknown) => {

@@ -5,6 +5,7 @@ import type { CqcSyncReport } from '#shared/services/directory/sync';
 import { attach, attachOrUseEnvironment } from './local/attach';
 import { dataStackOutput, parseStage, useDeployedStage } from './aws/deployed-stage';
 import { progress } from './bench/environment';
+import { summaryLines } from './directory-summary';
 
 const USAGE = `npm run sync:cqc [-- --since DATE] [--stage dev|prod] [--api URL] [--key-file PATH]
 
@@ -96,14 +97,7 @@ function print(report: CqcSyncReport): void {
   console.log(`\nfrom ${report.from} to ${report.to}: ${report.windows.length} window(s) finished`);
   console.log(`  changed in the register  ${report.changes}`);
   console.log(`  fetched                  ${report.fetched}`);
-  console.log(`  added                    ${summary.added}`);
-  console.log(`  changed                  ${summary.changed.length}${summary.changed.slice(0, 10).map((c) => `\n    ${c.locationId}: ${c.fields.join(', ')}`).join('')}${summary.changed.length > 10 ? '\n    ...' : ''}`);
-  console.log(`  deactivated              ${summary.deactivated.length}${summary.deactivated.length ? ` (${summary.deactivated.slice(0, 10).join(', ')})` : ''}`);
-  console.log(`  unchanged                ${summary.unchanged}`);
-  for (const [reason, count] of Object.entries(summary.skipped)) console.log(`  skipped                  ${count}: ${reason}`);
-  for (const [name, count] of Object.entries(summary.unplaced)) {
-    console.log(`  not placed               ${count} in "${name}": no council of that name among the stored areas`);
-  }
+  for (const line of summaryLines(summary, () => 'no council of that name among the stored areas', 24)) console.log(line);
   if (report.notFound.length > 0) {
     console.log(`  not found (404)          ${report.notFound.length}: the API has no record (deregistered and removed?); left as they are: ${report.notFound.slice(0, 10).join(', ')}${report.notFound.length > 10 ? ', ...' : ''}`);
   }

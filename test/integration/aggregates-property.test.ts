@@ -1,11 +1,11 @@
-import { ScanCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { scanAll as scanTable } from '../helpers/scan';
 import { seededRandom } from '#scripts/seed/demo-data';
 import { ensureTables, exportTableNames, localTableNames } from '#scripts/local/local-tables';
 import type { StreamPoller } from '#scripts/local/stream-poller';
@@ -140,16 +140,7 @@ afterAll(async () => {
   client.destroy();
 });
 
-async function scanAll(table: string): Promise<Record<string, unknown>[]> {
-  const items: Record<string, unknown>[] = [];
-  let startKey: Record<string, never> | undefined;
-  do {
-    const page = await client.send(new ScanCommand({ TableName: table, ConsistentRead: true, ...(startKey ? { ExclusiveStartKey: startKey } : {}) }));
-    items.push(...(page.Items ?? []).map((item) => unmarshall(item)));
-    startKey = page.LastEvaluatedKey as Record<string, never> | undefined;
-  } while (startKey);
-  return items;
-}
+const scanAll = (table: string) => scanTable(client, table);
 
 /** The aggregates as they should be: straight sums over the stored returns (a scan is fine in a test). */
 async function recomputed(): Promise<Map<string, Contribution>> {

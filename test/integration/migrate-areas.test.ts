@@ -1,10 +1,10 @@
-import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Context, DynamoDBStreamEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { scanAll as scanTable } from '../helpers/scan';
 import { REPO_ROOT } from '#scripts/local/lambda-runtime';
 import { ensureTables, exportTableNames, localTableNames } from '#scripts/local/local-tables';
 import type { StreamPoller } from '#scripts/local/stream-poller';
@@ -75,16 +75,7 @@ let modules: {
   searchVacancies: typeof import('#shared/repositories/vacancies').searchVacancies;
 };
 
-async function scanAll(table: string): Promise<Record<string, unknown>[]> {
-  const items: Record<string, unknown>[] = [];
-  let startKey: Record<string, never> | undefined;
-  do {
-    const page = await client.send(new ScanCommand({ TableName: table, ConsistentRead: true, ...(startKey ? { ExclusiveStartKey: startKey } : {}) }));
-    items.push(...(page.Items ?? []).map((item) => unmarshall(item)));
-    startKey = page.LastEvaluatedKey as Record<string, never> | undefined;
-  } while (startKey);
-  return items;
-}
+const scanAll = (table: string) => scanTable(client, table);
 
 async function aggregatesMatchReturns(): Promise<ReturnType<typeof compareAggregates>> {
   const expected = recomputeAggregates((await scanAll(tables.returns)) as unknown as StoredReturnItem[]);
