@@ -60,7 +60,7 @@ export async function seedDemo(options: { now?: Date; force?: boolean; log?: (li
   await putLocations(locations);
   await putContacts(demoContacts(demo));
   const memberships = demoUsers(demo).flatMap((user) =>
-    user.role === 'provider' ? user.locations.map((locationId) => ({ userId: user.id, locationId, grantedAt: now.toISOString(), grantedBy: 'demo-seed' })) : [],
+    user.role === 'provider' ? user.locations.map((locationId) => ({ userId: user.id, locationId, grantedAt: now.toISOString(), grantedBy: 'demo-seed', manager: true })) : [],
   );
   await putMemberships(memberships);
   // The demo users in the users table, as an admin's invitations would leave them (reserved example domain).
