@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
 import { call, createLocation, useGateway } from '../helpers/api';
 import { importContacts } from '#shared/services/people/import-contacts';
@@ -7,7 +8,9 @@ const gateway = useGateway();
 
 describe('importing contacts', () => {
   test('sets each location’s addresses and its provider’s contact, reports the rows it cannot use, and a second run changes nothing', async () => {
-    const [first, second] = await Promise.all([createLocation({ name: 'First Contact' }), createLocation({ name: 'Second Contact' })]);
+    // A provider of its own: other files set the default test provider's contact.
+    const providerId = `1-8${String(randomInt(0, 99_999_999)).padStart(8, '0')}`;
+    const [first, second] = await Promise.all([createLocation({ name: 'First Contact', providerId }), createLocation({ name: 'Second Contact', providerId })]);
     const csv = [
       '\uFEFFlocationId,name,reminderEmails,phone,providerContact',
       `${first.locationId},First Contact,Manager@first.example; deputy@first.example,01392 491261,group@providers.example`,
