@@ -26,6 +26,7 @@ import { addDays } from '#shared/model/returns/report-date';
 import { locationRuleErrors } from '#shared/model/returns/location-rules';
 import { matchRoute, routes, type RouteDefinition, type RouteId } from '#shared/model/routes';
 import { CalendarDate, LocationId, type Role } from '#shared/model/schemas/common';
+import { LocationContact, MemberChange, MemberPath, PauseRequest, ProviderContact, ProviderPath, UserChange, UserInvite, UserPath } from '#shared/model/schemas/people';
 import type { Location } from '#shared/model/schemas/location';
 import { RegistrationDecision, RegistrationPath, RegistrationRequest } from '#shared/model/schemas/registrations';
 import { ConfirmInput, DailyReturnInput } from '#shared/model/schemas/return';
@@ -69,7 +70,7 @@ const CALLERS = Object.keys(WHO) as Caller[];
 interface Facts {
   exists: boolean;
   active: boolean;
-  /** Is the provider user `providerMember` a member (so nobody can register it)? */
+  /** Is the provider user `providerMember` a member (so nobody can register it)? Never a manager. */
   member: boolean;
   /** Does the commissioner's region cover it? */
   ownArea: boolean;
@@ -329,6 +330,12 @@ const BODIES: Partial<Record<RouteId, BodySpec>> = {
   rejectRegistration: { schema: RegistrationDecision, optional: true, valid: () => ({}) },
   // The JSON form; its rows are judged in verdictFor. The schema here is the shape the upload reads
   // before it checks a row (the envelope, each item's keys, a `return`): what fails it is a 400 first.
+  inviteUser: { schema: UserInvite, optional: false, valid: () => ({ email: 'new.user@home.example', role: 'commissioner', areas: ['E12000002'] }) },
+  changeUser: { schema: UserChange, optional: false, valid: () => ({ role: 'commissioner', areas: ['E08000004'], disabled: false }) },
+  putMember: { schema: MemberChange, optional: true, valid: () => ({ manager: true }) },
+  putLocationContact: { schema: LocationContact, optional: false, valid: () => ({ reminderEmails: ['manager@home.example', 'deputy@home.example'], phone: '01392 491261' }) },
+  putProviderContact: { schema: ProviderContact, optional: false, valid: () => ({ email: 'group@providers.example' }) },
+  pauseLocation: { schema: PauseRequest, optional: false, valid: (world) => ({ reason: 'closed for refurbishment', until: addDays(world.today, 30) }) },
   bulkReturns: {
     schema: zod.custom((value) => BulkUploadEnvelope.safeParse(value).success && (value as { items: unknown[] }).items.every((item) => BulkUploadItemShape.safeParse(item).success && (item as { return?: unknown }).return !== undefined)),
     optional: true,
@@ -458,6 +465,16 @@ const registrationSegment = fc.oneof(
     ),
   },
   { weight: 1, arbitrary: hostileIdSegment },
+);
+
+/** The provider user of the world (a member of every location it has): scripts/fuzz/target.ts. */
+export const PROVIDER_USER = 'fuzz-provider';
+
+/** User ids: unknown ones (no user is in the users table), the world's own, and hostile text. */
+const userSegment = fc.oneof(
+  { weight: 4, arbitrary: fc.uuid() },
+  { weight: 2, arbitrary: fc.constantFrom(PROVIDER_USER, 'fuzz-admin', 'fuzz-commissioner', 'local:abc', 'a@b.example', '..', '.', '-', 'x'.repeat(128), 'x'.repeat(129)) },
+  { weight: 2, arbitrary: registrationSegment },
 );
 
 // ---------------------------------------------------------------------------------------------------
@@ -789,6 +806,12 @@ const validQueries = (world: FuzzWorld, route: RouteDefinition): string[] => {
       return [area, `${area}&category=nursing&sex=female&admitting=true`, `area=${world.own.localAuthority}&updatedWithinHours=24`];
     case 'listRegistrations':
       return ['', 'status=pending', 'status=approved&limit=10'];
+    case 'listUsers':
+      return ['', 'role=provider', `locationId=${world.locations.careHome}`, 'limit=5'];
+    case 'readAudit':
+      return ['', `locationId=${world.locations.careHome}`, `from=${addDays(world.today, -3)}&to=${world.today}`, 'actor=fuzz-admin&limit=5'];
+    case 'unreachableReport':
+      return ['', area, `area=${world.own.localAuthority}`];
     default:
       return [''];
   }
@@ -847,7 +870,10 @@ function accessGate(route: RouteDefinition, caller: Caller, target: LocationKey 
   if (!route.access.includes(who.role)) return refusal(403, `the ${who.role} role may not call it`);
   if (route.scope !== 'location' || target === undefined) return pass;
   const facts = FACTS[target];
-  if (who.role === 'provider') return caller === 'providerMember' && facts.member ? pass : refusal(403, 'not a member of the location');
+  if (who.role === 'provider') {
+    if (!(caller === 'providerMember' && facts.member)) return refusal(403, 'not a member of the location');
+    return route.managers ? refusal(403, 'a member, not a manager') : pass;
+  }
   if (who.role === 'commissioner') return !facts.exists || facts.ownArea ? pass : refusal(403, 'the location is outside the commissioner’s areas');
   return pass;
 }
@@ -998,6 +1024,51 @@ function verdictFor(world: FuzzWorld, route: RouteDefinition, parts: Parts): Ver
       gates.push(bodyGate(body));
       gates.push(refusal(404, 'no such registration'));
       break;
+    case 'inviteUser':
+      // A valid invitation would write (the users table is empty, so no address is taken).
+      gates.push(bodyGate(body));
+      break;
+    case 'changeUser':
+      if (!UserPath.safeParse(parts.params).success) gates.push(defect(400, 'user id'));
+      gates.push(bodyGate(body));
+      gates.push(refusal(404, 'no such user (the users table is empty)'));
+      break;
+    case 'putMember':
+    case 'removeMember': {
+      const pathOk = MemberPath.safeParse(parts.params).success;
+      if (!pathOk) gates.push(defect(400, 'user id'));
+      if (route.id === 'putMember') gates.push(bodyGate(body));
+      if (target !== undefined && !FACTS[target].exists) gates.push(refusal(404, 'unknown location'));
+      else if (route.id === 'putMember') gates.push(refusal(404, 'no such user (the users table is empty)'));
+      // Removing the provider user from a location it is a member of would write.
+      else if (!(pathOk && parts.params.userId === PROVIDER_USER && target !== undefined && FACTS[target].member)) gates.push(refusal(404, 'not a member'));
+      break;
+    }
+    case 'putLocationContact':
+      gates.push(bodyGate(body));
+      if (target !== undefined && !FACTS[target].exists) gates.push(refusal(404, 'unknown location'));
+      break;
+    case 'putProviderContact':
+      if (!ProviderPath.safeParse(parts.params).success) gates.push(defect(400, 'provider id'));
+      gates.push(bodyGate(body));
+      break;
+    case 'pauseLocation': {
+      gates.push(bodyGate(body));
+      if (target !== undefined && !FACTS[target].exists) gates.push(refusal(404, 'unknown location'));
+      const until = body?.ok ? (body.value as PauseRequest).until : undefined;
+      if (until !== undefined) {
+        // The London day may turn while the case is in flight: only days well clear of it are judged.
+        if (until < world.today) gates.push(defect(400, 'until is not after today'));
+        else if (until <= addDays(world.today, 1)) gates.push(maybe(400, 'until at the edge of today'));
+      }
+      if (target !== undefined && FACTS[target].exists && !FACTS[target].active) gates.push(refusal(409, 'not an active location'));
+      break;
+    }
+    case 'resumeLocation':
+      if (target !== undefined) gates.push(FACTS[target].exists ? refusal(409, 'not paused (nothing in the world is)') : refusal(404, 'unknown location'));
+      break;
+    case 'listMembers':
+    case 'getLocationContact':
     case 'getLocation':
     case 'getLocationArea':
       if (target !== undefined && !FACTS[target].exists) gates.push(refusal(404, 'unknown location'));
@@ -1049,13 +1120,18 @@ const mostly = <T>(usual: fc.Arbitrary<T>, other: fc.Arbitrary<T>, usualWeight =
  */
 const routeCase = (world: FuzzWorld, route: RouteDefinition, mode: 'wide' | 'near'): fc.Arbitrary<FuzzCase | undefined> => {
   const names = [...route.path.matchAll(/\{(\w+)\}/g)].map((match) => match[1]!);
-  const wideSegment = (name: string) => (name === 'locationId' ? locationSegment(world) : name === 'reportDate' ? dateSegment(world) : registrationSegment);
+  const wideSegment = (name: string) =>
+    name === 'locationId' ? locationSegment(world) : name === 'reportDate' ? dateSegment(world) : name === 'userId' ? userSegment : name === 'providerId' ? hostileIdSegment : registrationSegment;
   const nearSegment = (name: string) =>
     name === 'locationId'
       ? mostly(fc.constant(world.locations.careHome), locationSegment(world), 5)
       : name === 'reportDate'
         ? mostly(fc.oneof(fc.integer({ min: 0, max: 5 }).map((back) => addDays(world.today, -back)), fc.constant(world.returnDay)), dateSegment(world), 5)
-        : mostly(fc.uuid(), registrationSegment, 5);
+        : name === 'userId'
+          ? mostly(fc.uuid(), userSegment, 5)
+          : name === 'providerId'
+            ? mostly(fc.constant('1-900000001'), hostileIdSegment, 5)
+            : mostly(fc.uuid(), registrationSegment, 5);
   const spec = BODIES[route.id as RouteId];
   const segments = fc.tuple(...names.map(mode === 'wide' ? wideSegment : nearSegment)).map((values) => Object.fromEntries(names.map((name, index) => [name, values[index]!])));
   const target = fc.constantFrom<LocationKey>('careHome', 'hospice', 'inactive', 'unknown');

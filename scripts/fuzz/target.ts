@@ -18,7 +18,7 @@ import { addDays, londonDay } from '#shared/model/returns/report-date';
 import type { Role } from '#shared/model/schemas/common';
 import type { Location } from '#shared/model/schemas/location';
 import { designExample } from '#scripts/seed/design-example';
-import type { Caller, FuzzWorld } from './generators';
+import { PROVIDER_USER, type Caller, type FuzzWorld } from './generators';
 
 export interface TableState {
   count: number;
@@ -145,7 +145,7 @@ async function badTokens(sign: (claims: { sub: string; role: Role; areas?: strin
  * - `careHome` (active, in the commissioner's region, with one return, yesterday),
  * - `hospice` (active, in another region, no return), `inactive` (a closed care home, own region),
  * - `unknown`: a well-formed id that is in no table.
- * The provider user is a member of all three, and a user no request comes from has a request pending for
+ * The provider user is a member (not a manager) of all three, and a user no request comes from has a request pending for
  * each active one, so no location can be registered (POST /v1/registrations always ends in 404/409): a
  * registration is never a write the fuzzer has to avoid.
  */
@@ -197,7 +197,7 @@ export async function startFuzzTarget(options: { log?: (line: string) => void } 
       place(ids.hospice, { type: 'hospice', categories: ['inpatient'], registeredBeds: 20, name: 'Fuzz Hospice', ...other }),
       place(ids.inactive, { active: false, name: 'Closed House' }),
     ]);
-    const providerUser = 'fuzz-provider';
+    const providerUser = PROVIDER_USER;
     await putMemberships(
       [ids.careHome, ids.hospice, ids.inactive].map((locationId) => ({ userId: providerUser, locationId, grantedAt: new Date().toISOString(), grantedBy: 'fuzz' })),
     );

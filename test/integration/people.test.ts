@@ -149,6 +149,17 @@ describe('the audit trail', () => {
     const mine = byAdmin.json.items.filter((item: { subject: string }) => item.subject === `user#${user.userId}`);
     expect(mine.map((item: { action: string }) => item.action)).toEqual(['user.change', 'user.invite']);
     expect(mine[0]).toMatchObject({ before: { status: 'active' }, after: { status: 'disabled' } });
+
+    // A provider's nominated contact, changed: the entry says what it was.
+    const admin = { as: { sub: `admin-${unique()}`, role: 'admin' } };
+    const providerPath = `/v1/providers/1-8${String(Math.floor(Math.random() * 1e8)).padStart(8, '0')}/contact`;
+    expect((await call(url(), 'PUT', providerPath, { ...admin, body: { email: 'first@group.example' } })).status).toBe(200);
+    expect((await call(url(), 'PUT', providerPath, { ...admin, body: { email: 'second@group.example' } })).status).toBe(200);
+    const contactChanges = await call(url(), 'GET', `/v1/audit?actor=${admin.as.sub}`);
+    expect(contactChanges.json.items.map(({ before, after }: { before: unknown; after: unknown }) => ({ before, after }))).toEqual([
+      { before: { email: 'first@group.example' }, after: { email: 'second@group.example' } },
+      { before: null, after: { email: 'first@group.example' } },
+    ]);
     // The month's changes, newest first, paged.
     const first = await call(url(), 'GET', '/v1/audit?limit=2');
     expect(first.json.items).toHaveLength(2);

@@ -11,7 +11,7 @@ import { subjects } from '#shared/model/people/audit';
 import { toInstant } from '#shared/model/returns/report-date';
 import type { LocationContact, PauseRequest } from '#shared/model/schemas/people';
 import { listAreas } from '#shared/repositories/areas';
-import { getLocationContact, pauseLocation, putLocationContact, putProviderContact, reminderAddresses, resumeLocation, type PauseItem } from '#shared/repositories/location-contacts';
+import { getLocationContact, getProviderContact, pauseLocation, putLocationContact, putProviderContact, reminderAddresses, resumeLocation, type PauseItem } from '#shared/repositories/location-contacts';
 import { directoryContactEmail, getLocation, listLocationsWithCounts } from '#shared/repositories/locations';
 
 async function requireLocation(locationId: string) {
@@ -37,7 +37,8 @@ export async function setLocationContact(locationId: string, contact: LocationCo
 }
 
 export async function setProviderContact(providerId: string, email: string, by: string, now: Date): Promise<{ providerId: string; email: string }> {
-  await putProviderContact(providerId, email, { actor: by, action: 'provider.contact', subject: subjects.provider(providerId), before: null, after: { email } }, now);
+  const held = await getProviderContact(providerId);
+  await putProviderContact(providerId, email, { actor: by, action: 'provider.contact', subject: subjects.provider(providerId), before: held ? { email: held } : null, after: { email } }, now);
   return { providerId, email };
 }
 

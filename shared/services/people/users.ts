@@ -8,6 +8,7 @@ import { subjects } from '#shared/model/people/audit';
 import type { Role } from '#shared/model/schemas/common';
 import type { User, UserChange, UserInvite } from '#shared/model/schemas/people';
 import { membersOfLocation } from '#shared/repositories/memberships';
+import { invalidPageToken } from '#shared/repositories/pagination';
 import { ChangedMeanwhile, createUser, EmailTaken, emailTaken, getUser, getUsers, listUsers, saveUserChange, type UserItem } from '#shared/repositories/users';
 import { AccountExists, createAccount, updateAccount } from '#shared/runtime/user-pool';
 
@@ -15,7 +16,8 @@ const withoutRevision = ({ revision: _revision, ...user }: UserItem): User => us
 
 export async function listUsersFor(query: { role?: Role; locationId?: string; limit: number; nextToken?: string }): Promise<{ items: User[]; nextToken: string | null }> {
   if (query.locationId) {
-    // A location's members are few: all of them, in one page.
+    // A location's members are few: all of them, in one page, so no token was ever given out for it.
+    if (query.nextToken !== undefined) throw invalidPageToken();
     const members = await membersOfLocation(query.locationId);
     const users = await getUsers(members.map(({ userId }) => userId));
     return { items: users.filter((user) => !query.role || user.role === query.role).map(withoutRevision).sort((a, b) => a.email.localeCompare(b.email)), nextToken: null };
