@@ -1,10 +1,7 @@
 import { httpRoute } from '#shared/http/route';
 import { queryParams } from '#shared/http/request';
 import { json } from '#shared/http/response';
-import { listRegistrations } from '#shared/repositories/registrations';
 import { RegistrationListQuery } from '#shared/model/schemas/registrations';
+import { registrationsFor } from '#shared/services/registrations/list';
 
-export const handler = httpRoute('listRegistrations', async ({ event }) => {
-  const query = queryParams(event, RegistrationListQuery);
-  return json(200, await listRegistrations(query.status, query.limit, query.nextToken));
-});
+export const handler = httpRoute('listRegistrations', async ({ event, principal }) => json(200, await registrationsFor(principal, queryParams(event, RegistrationListQuery))));

@@ -723,7 +723,7 @@ const PAGE_TOKEN_SHAPES: Partial<Record<RouteId, string[][]>> = {
   listLocations: [['locationId', 'localAuthority', 'listingKey'], ['locationId', 'region', 'listingKey'], ['locationId', 'country', 'listingKey'], ['userId', 'locationId']],
   searchVacancies: [['searchKey', 'freshKey']],
   getAggregates: [['areaKey', 'date'], ['areaKey', 'date', 'level', 'dateArea']],
-  listRegistrations: [['registrationId', 'status', 'requestedAt']],
+  listRegistrations: [['registrationId', 'status', 'requestedAt'], ['registrationId', 'userId', 'requestedAt']],
 };
 
 const plausibleTokenArb = (world: FuzzWorld, route: RouteDefinition): fc.Arbitrary<string> => {
@@ -805,7 +805,7 @@ const validQueries = (world: FuzzWorld, route: RouteDefinition): string[] => {
     case 'searchVacancies':
       return [area, `${area}&category=nursing&sex=female&admitting=true`, `area=${world.own.localAuthority}&updatedWithinHours=24`];
     case 'listRegistrations':
-      return ['', 'status=pending', 'status=approved&limit=10'];
+      return ['', 'status=pending', 'status=approved&limit=10', `locationId=${world.locations.careHome}`];
     case 'listUsers':
       return ['', 'role=provider', `locationId=${world.locations.careHome}`, 'limit=5'];
     case 'readAudit':

@@ -18,7 +18,7 @@
  * | contacts       | scope = provider#id or area#code | contactId | a person to tell; byKind: kind | scope |
  * |                | scope = location#id | contactId = reminders | where a location's reminders go |
  * |   (a provider's nominated contact: scope = provider#id, contactId = nominated)       |
- * | registrations  | registrationId | -  | a request to act for a location; byStatus, byLocation |
+ * | registrations  | registrationId | -  | a request to act for a location; byStatus, byLocation, byUser |
  * | areas          | level = localAuthority, region or district | code | an area's name and parent |
  * | syncCheckpoints | job = cqcLocations | -                        | how far a sync has got       |
  * | users          | userId         | -                             | a user; byKind: kind = user | email |

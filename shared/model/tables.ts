@@ -137,6 +137,8 @@ export const tables = {
     indexes: [
       { indexName: 'byStatus', partitionKey: S('status'), sortKey: S('requestedAt'), projection: 'ALL' },
       { indexName: 'byLocation', partitionKey: S('locationId'), sortKey: S('requestedAt'), projection: 'ALL' },
+      // A provider's own requests (the registration page).
+      { indexName: 'byUser', partitionKey: S('userId'), sortKey: S('requestedAt'), projection: 'ALL' },
     ],
   },
   /**

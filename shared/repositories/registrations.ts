@@ -70,6 +70,24 @@ export async function putRegistration(registration: Registration, audit: AuditCh
   }
 }
 
+/** A user's own requests, newest first, a page at a time (the guard items hold no userId, so are not in the index). */
+export async function registrationsOfUser(userId: string, limit: number, nextToken?: string): Promise<{ items: Registration[]; nextToken: string | null }> {
+  const startKey = decodePageToken(nextToken, ['registrationId', 'userId', 'requestedAt']);
+  if (startKey && startKey.userId !== userId) throw invalidPageToken();
+  const page = await dynamo.send(
+    new QueryCommand({
+      TableName: TABLES.registrations,
+      IndexName: 'byUser',
+      KeyConditionExpression: 'userId = :user',
+      ExpressionAttributeValues: { ':user': userId },
+      ScanIndexForward: false,
+      Limit: limit,
+      ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+    }),
+  );
+  return { items: (page.Items ?? []).map(fromItem), nextToken: encodePageToken(page.LastEvaluatedKey) };
+}
+
 export async function listRegistrations(status: Registration['status'], limit: number, nextToken?: string): Promise<{ items: Registration[]; nextToken: string | null }> {
   const startKey = decodePageToken(nextToken, ['registrationId', 'status', 'requestedAt']);
   if (startKey && startKey.status !== status) throw invalidPageToken();

@@ -151,7 +151,7 @@ describe('the audit trail', () => {
     expect(mine[0]).toMatchObject({ before: { status: 'active' }, after: { status: 'disabled' } });
 
     // A provider's nominated contact, changed: the entry says what it was.
-    const admin = { as: { sub: `admin-${unique()}`, role: 'admin' } };
+    const admin = { as: { sub: `admin-${unique()}`, role: 'admin' as const } };
     const providerPath = `/v1/providers/1-8${String(Math.floor(Math.random() * 1e8)).padStart(8, '0')}/contact`;
     expect((await call(url(), 'PUT', providerPath, { ...admin, body: { email: 'first@group.example' } })).status).toBe(200);
     expect((await call(url(), 'PUT', providerPath, { ...admin, body: { email: 'second@group.example' } })).status).toBe(200);

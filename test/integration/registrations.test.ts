@@ -37,12 +37,23 @@ describe('registering a location', () => {
     const latecomer = as(`latecomer-${Date.now()}`);
     const later = await post('/v1/registrations', { locationId: location.locationId }, latecomer);
     expect(later.status).toBe(201);
+    // The manager sees the request waiting for them; the requester sees their own; nobody else sees the location's.
+    const waiting = await call(gateway.url(), 'GET', `/v1/registrations?locationId=${location.locationId}&status=pending`, { as: user });
+    expect(waiting.json.items.map((r: { registrationId: string }) => r.registrationId)).toEqual([later.json.registrationId]);
+    const all = await call(gateway.url(), 'GET', `/v1/registrations?locationId=${location.locationId}`, { as: user });
+    expect(all.json.items.map((r: { status: string }) => r.status)).toEqual(['pending', 'approved']);
+    expect((await call(gateway.url(), 'GET', `/v1/registrations?locationId=${location.locationId}`, { as: latecomer })).status).toBe(403);
+    const own = await call(gateway.url(), 'GET', '/v1/registrations', { as: latecomer });
+    expect(own.json).toMatchObject({ items: [{ registrationId: later.json.registrationId, status: 'pending', locationName: 'Newly Registered House' }], nextToken: null });
+    expect((await call(gateway.url(), 'GET', `/v1/registrations?locationId=${location.locationId}&nextToken=abc`, { as: user })).json.errors[0].path).toBe('query.nextToken');
     expect((await post(`/v1/registrations/${later.json.registrationId}/approve`, {}, as(`stranger-${Date.now()}`))).status).toBe(403);
     expect((await post(`/v1/registrations/${later.json.registrationId}/approve`, {}, user)).json).toMatchObject({ status: 'approved', decidedBy: (user as { sub: string }).sub });
     const team = await call(gateway.url(), 'GET', `/v1/locations/${location.locationId}/members`);
     expect(team.json.items.map((member: { manager: boolean }) => member.manager)).toEqual([true, false]);
     // A member asking again is told so.
     expect((await post('/v1/registrations', { locationId: location.locationId }, latecomer)).status).toBe(409);
+    // What became of it, as the requester sees it.
+    expect((await call(gateway.url(), 'GET', '/v1/registrations?status=approved', { as: latecomer })).json.items).toMatchObject([{ registrationId: later.json.registrationId, decidedBy: (user as { sub: string }).sub }]);
   });
 
   test('only providers ask; the request records their email; five pending at most; one pending per location, however they race', async () => {

@@ -5,7 +5,8 @@ export const RegistrationRequest = z.strictObject({ locationId: LocationId }).me
 export const RegistrationPath = z.object({ registrationId: z.uuid('must be a registration id') });
 export const RegistrationDecision = z.strictObject({ note: z.string().max(500).optional() }).meta({ id: 'RegistrationDecision' });
 export const RegistrationListQuery = z.strictObject({
-  status: z.enum(['pending', 'approved', 'rejected']).default('pending'),
+  status: z.enum(['pending', 'approved', 'rejected']).optional().describe('admin without locationId: pending unless given; otherwise every status unless given'),
+  locationId: LocationId.optional().describe("one location's requests: for an admin, or a manager of that location"),
   limit: z.coerce.number().int().min(1).max(100).default(50),
   nextToken: z.string().max(2048).optional(),
 });
