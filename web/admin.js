@@ -283,60 +283,8 @@
   // --- registrations --------------------------------------------------------------------------------
   function registrationsSection(locationNode) {
     var node = section('registrations', 'Registration queue', 'Care providers asking to update a location’s figures, oldest first. Approving the first request for a location makes the requester its manager.');
-    var message = el('div', { id: 'registrations-message' });
-    var table = el('table', { id: 'registrations-table', class: 'list stack' });
-    node.appendChild(message);
-    node.appendChild(el('div', { class: 'table-wrap' }, [table]));
-
-    function requester(item) { return item.email || people.nameOf(item.userId); }
-    var waiting = 0;
-    function caption() { return waiting === 0 ? 'No requests waiting' : ui.plural(waiting, 'request') + ' waiting'; }
-    function render(items) {
-      table.textContent = '';
-      waiting = items.length;
-      table.hidden = items.length === 0;
-      table.appendChild(el('caption', { text: caption() }));
-      table.appendChild(el('thead', {}, [el('tr', {}, ['Location', 'Requested by', 'Asked', 'Decision'].map(function (text) { return el('th', { scope: 'col', text: text }); }))]));
-      table.appendChild(el('tbody', {}, items.map(function (item) {
-        var noteId = 'note-' + item.registrationId;
-        var note = el('input', { id: noteId, name: 'note', type: 'text', maxlength: '500', autocomplete: 'off' });
-        var approve = el('button', { type: 'button', 'data-action': 'approve', 'aria-label': 'Approve ' + requester(item) + ' for ' + item.locationName, text: 'Approve' });
-        var reject = el('button', { type: 'button', class: 'warning', 'data-action': 'reject', 'aria-label': 'Reject ' + requester(item) + ' for ' + item.locationName, text: 'Reject' });
-        var decision = cell('Decision', [
-          el('div', { class: 'field' }, [el('label', { for: noteId, text: 'Note (optional)' }), note]),
-          el('div', { class: 'actions' }, [approve, reject]),
-        ], { class: 'decision' });
-        function decide(what) {
-          message.textContent = '';
-          approve.disabled = true;
-          reject.disabled = true;
-          var body = note.value.trim() ? { note: note.value.trim() } : {};
-          node.say((what === 'approve' ? 'Approving ' : 'Rejecting ') + requester(item) + ' for ' + item.locationName + '…');
-          ct.request('POST', '/v1/registrations/' + encodeURIComponent(item.registrationId) + '/' + what, body).then(function (result) {
-            var done = result.body;
-            decision.textContent = '';
-            var text = done.status === 'approved' ? 'Approved: ' + requester(item) + ' may now update ' + item.locationName + '.' : 'Rejected.';
-            waiting -= 1;
-            table.querySelector('caption').textContent = caption();
-            decision.appendChild(el('p', { class: 'decided', text: text + (done.note ? ' Note: “' + done.note + '”' : '') }));
-            node.say(text);
-          }, function (error) {
-            approve.disabled = false;
-            reject.disabled = false;
-            people.tell(message, 'problem', 'There is a problem', [item.locationName + ': ' + error.message]).focus();
-            node.say('Not decided.');
-          });
-        }
-        approve.addEventListener('click', function () { decide('approve'); });
-        reject.addEventListener('click', function () { decide('reject'); });
-        return el('tr', { 'data-registration': item.registrationId }, [
-          el('th', { scope: 'row', 'data-label': 'Location' }, [item.locationName, el('span', { class: 'hint' }, [document.createTextNode(item.locationId + ' '), membersButton(locationNode, { locationId: item.locationId, name: item.locationName })])]),
-          cell('Requested by', [requester(item)], { class: 'requester' }),
-          cell('Asked', [ui.when(item.requestedAt)]),
-          decision,
-        ]);
-      })));
-    }
+    var queue = el('div');
+    node.appendChild(queue);
     node.start = function () {
       // The whole queue (it stays short: at most 5 pending requests a user, one a location), page by page.
       var items = [];
@@ -351,7 +299,11 @@
       node.say('Loading the queue…');
       return next(null).then(function () {
         stop();
-        render(items);
+        people.showRequests(queue, items, {
+          id: 'registrations',
+          say: node.say,
+          locationExtra: function (item) { return membersButton(locationNode, { locationId: item.locationId, name: item.locationName }); },
+        });
         node.setAttribute('data-loaded', 'true');
         node.say(items.length === 0 ? 'No requests are waiting.' : ui.plural(items.length, 'request') + ' waiting.');
       }, function (error) { stop(); node.setAttribute('data-loaded', 'true'); node.say(error.message); });

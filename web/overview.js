@@ -131,7 +131,10 @@
           el('td', { class: 'result' + (result && result.warn ? ' error' : ''), text: result ? result.text : '' }),
         ]);
       })));
-      if (list.length === 0) table.appendChild(el('tbody', {}, [el('tr', {}, [el('td', { colspan: '4', text: homes.length === 0 ? 'You are not registered for any location yet.' : 'No location matches.' })])]));
+      if (list.length === 0) {
+        var none = homes.length === 0 ? ['You are not registered for any location yet: ', el('a', { href: '/register.html', text: 'ask to update your home' }), '.'] : ['No location matches.'];
+        table.appendChild(el('tbody', {}, [el('tr', {}, [el('td', { colspan: '4' }, none)])]));
+      }
 
       pager.textContent = '';
       if (pages > 1) {

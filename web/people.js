@@ -301,7 +301,7 @@
     // user id only (nobody but an admin may list users; the admin gives it to them with the invitation).
     var personHint = options.admin
       ? 'The email address of a care provider user (invite them first, under Users), or their user ID.'
-      : 'Your administrator invites your colleague, then gives you their user ID. You cannot look people up by email here.';
+      : 'Your administrator invites your colleague, then gives you their user ID (you cannot look people up by email here). Or, once invited, they ask on the page “Ask to update a home” and their request shows below.';
     var suggestions = options.admin ? el('datalist', { id: 'provider-emails' }) : null;
     form.appendChild(el('h' + (level + 1), { id: 'member-form-title', text: options.admin ? 'Add a member' : 'Add a colleague' }));
     form.appendChild(field('member-person', options.admin ? 'Email or user ID' : 'Colleague’s user ID', { name: 'person', type: 'text', autocomplete: 'off', spellcheck: 'false', list: suggestions ? 'provider-emails' : undefined }, personHint));
@@ -499,6 +499,68 @@
     render(location.pause || null);
   }
 
+  // --- requests to act for a location -------------------------------------------------------------
+  /**
+   * Pending registrations with Approve and Reject (and an optional note), in place of what `container`
+   * held: the admin's queue and a manager's team page. `options.id` names the table and its message
+   * (`<id>-table`, `<id>-message`); `options.locationExtra(item)` adds to a row's location cell.
+   */
+  function showRequests(container, items, options) {
+    container.textContent = '';
+    var message = el('div', { id: options.id + '-message' });
+    var table = el('table', { id: options.id + '-table', class: 'list stack' });
+    container.appendChild(message);
+    container.appendChild(el('div', { class: 'table-wrap' }, [table]));
+    function cell(labelText, children, attributes) { return el('td', Object.assign({ 'data-label': labelText }, attributes || {}), children); }
+    function requester(item) { return item.email || nameOf(item.userId); }
+    var waiting = items.length;
+    function caption() { return waiting === 0 ? 'No requests waiting' : ui.plural(waiting, 'request') + ' waiting'; }
+    table.hidden = items.length === 0;
+    table.appendChild(el('caption', { text: caption() }));
+    table.appendChild(el('thead', {}, [el('tr', {}, ['Location', 'Requested by', 'Asked', 'Decision'].map(function (text) { return el('th', { scope: 'col', text: text }); }))]));
+    table.appendChild(el('tbody', {}, items.map(function (item) {
+      var noteId = options.id + '-note-' + item.registrationId;
+      var note = el('input', { id: noteId, name: 'note', type: 'text', maxlength: '500', autocomplete: 'off' });
+      var approve = el('button', { type: 'button', 'data-action': 'approve', 'aria-label': 'Approve ' + requester(item) + ' for ' + item.locationName, text: 'Approve' });
+      var reject = el('button', { type: 'button', class: 'warning', 'data-action': 'reject', 'aria-label': 'Reject ' + requester(item) + ' for ' + item.locationName, text: 'Reject' });
+      var decision = cell('Decision', [
+        el('div', { class: 'field' }, [el('label', { for: noteId, text: 'Note (optional)' }), note]),
+        el('div', { class: 'actions' }, [approve, reject]),
+      ], { class: 'decision' });
+      function decide(what) {
+        message.textContent = '';
+        approve.disabled = true;
+        reject.disabled = true;
+        var body = note.value.trim() ? { note: note.value.trim() } : {};
+        options.say((what === 'approve' ? 'Approving ' : 'Rejecting ') + requester(item) + ' for ' + item.locationName + '…');
+        ct.request('POST', '/v1/registrations/' + encodeURIComponent(item.registrationId) + '/' + what, body).then(function (result) {
+          var done = result.body;
+          decision.textContent = '';
+          var text = done.status === 'approved' ? 'Approved: ' + requester(item) + ' may now update ' + item.locationName + '.' : 'Rejected.';
+          waiting -= 1;
+          table.querySelector('caption').textContent = caption();
+          decision.appendChild(el('p', { class: 'decided', text: text + (done.note ? ' Note: “' + done.note + '”' : '') }));
+          options.say(text);
+          if (options.decided) options.decided(done);
+        }, function (error) {
+          approve.disabled = false;
+          reject.disabled = false;
+          tell(message, 'problem', 'There is a problem', [item.locationName + ': ' + error.message]).focus();
+          options.say('Not decided.');
+        });
+      }
+      approve.addEventListener('click', function () { decide('approve'); });
+      reject.addEventListener('click', function () { decide('reject'); });
+      var extra = options.locationExtra ? options.locationExtra(item) : null;
+      return el('tr', { 'data-registration': item.registrationId }, [
+        el('th', { scope: 'row', 'data-label': 'Location' }, [item.locationName, el('span', { class: 'hint' }, [document.createTextNode(item.locationId + (extra ? ' ' : '')), extra])]),
+        cell('Requested by', [requester(item)], { class: 'requester' }),
+        cell('Asked', [ui.when(item.requestedAt)]),
+        decision,
+      ]);
+    })));
+  }
+
   /** A location's members, then (for those who may change them) where its reminders go and its pause. */
   function showLocation(container, location, options) {
     var members = el('section', { id: 'members-part', 'aria-labelledby': 'members-title' });
@@ -531,5 +593,6 @@
     userByEmail: userByEmail,
     showMembers: showMembers,
     showLocation: showLocation,
+    showRequests: showRequests,
   };
 })();

@@ -215,7 +215,7 @@ describe.skipIf(!available)('the admin area and the team page in Chromium', () =
     expect(await page.textContent(`${request} th`)).toContain(location.name);
     expect(await page.textContent(`${request} .requester`)).toBe(asker.email);
 
-    await page.fill(`#note-${registration.registrationId}`, 'Checked with the CQC register');
+    await page.fill(`#registrations-note-${registration.registrationId}`, 'Checked with the CQC register');
     await page.click(`${request} button[data-action=approve]`);
     expect(await textMatching(page, `${request} .decided`, /Approved/)).toBe(`Approved: ${asker.email} may now update ${location.name}. Note: “Checked with the CQC register”`);
     // The first approved requester is the location's manager.
@@ -349,5 +349,49 @@ describe.skipIf(!available)('the admin area and the team page in Chromium', () =
     expect(await member.locator('#member-form').count()).toBe(0);
     expect(await accessibilityViolations(member)).toEqual([]);
     await member.close();
+  }, 120_000);
+  test('a colleague asks to update a home on the registration page; its manager approves on the team page; the colleague sees it approved', async () => {
+    const id = unique();
+    const location = await createLocation({ name: `Joining House ${id}` });
+    const manager = await invite(`joining-manager-${id}@homes.example`);
+    const colleague = await invite(`joining-colleague-${id}@homes.example`);
+    await addMember(location.locationId, manager.userId, true);
+
+    const asker = await signedInPage(await tokenFor({ sub: colleague.userId, role: 'provider' }), 360);
+    await asker.goto(`${gateway.url()}/register.html`);
+    expect(await textMatching(asker, '#mine-status', /not asked/)).toBe('You have not asked for any home yet.');
+    // A malformed ID beside the field, an unknown one above the form: nothing asked.
+    await asker.fill('#register-location', 'RXH01');
+    await asker.click('#register-form button[type=submit]');
+    expect(await textMatching(asker, '#register-location-error', /CQC/)).toMatch(/CQC/);
+    await asker.fill('#register-location', '1-000000404');
+    await asker.click('#register-form button[type=submit]');
+    expect(await textMatching(asker, '#register-message .problem', /No such home/)).toContain('1-000000404');
+    await asker.fill('#register-location', location.locationId);
+    await asker.click('#register-form button[type=submit]');
+    expect(await textMatching(asker, '#register-message .done', /asked/)).toContain(`You asked to update ${location.name}.`);
+    await asker.waitForSelector('#mine tr[data-status=pending]');
+    expect(await asker.textContent('#mine tbody th')).toContain(location.name);
+    expect(await accessibilityViolations(asker)).toEqual([]);
+    await asker.screenshot({ path: join(SHOTS, 'register-360.png'), fullPage: true });
+
+    const page = await signedInPage(await tokenFor({ sub: manager.userId, role: 'provider' }), 1280);
+    await page.goto(`${gateway.url()}/team.html?location=${location.locationId}`);
+    await page.waitForSelector('#requests[data-loaded]');
+    const request = '#requests-table tbody tr';
+    expect(await page.textContent(`${request} .requester`)).toBe(colleague.email);
+    await page.click(`${request} button[data-action=approve]`);
+    expect(await textMatching(page, `${request} .decided`, /Approved/)).toBe(`Approved: ${colleague.email} may now update ${location.name}.`);
+    await page.waitForSelector(`#members ${row(colleague)}`);
+    expect(await page.textContent(`${row(colleague)} .manager`)).toBe('Member');
+    expect(await accessibilityViolations(page)).toEqual([]);
+    await page.screenshot({ path: join(SHOTS, 'team-requests-1280.png'), fullPage: true });
+    await page.close();
+
+    await asker.reload();
+    await asker.waitForSelector('#mine tr[data-status=approved]');
+    expect(await asker.textContent('#mine tbody .decision')).toMatch(/^Approved/);
+    expect(await asker.getAttribute('#mine tbody th a', 'href')).toBe(`/?location=${location.locationId}`);
+    await asker.close();
   }, 120_000);
 });
