@@ -435,6 +435,49 @@
     });
   }
 
+  /**
+   * The provider's nominated contact (GET and PUT /v1/providers/{id}/contact; admins only): who hears of a
+   * location no reminder reaches, and the provider's escalations.
+   */
+  function showProviderContact(container, location, options) {
+    var say = options.say;
+    var path = '/v1/providers/' + encodeURIComponent(location.providerId) + '/contact';
+    container.textContent = '';
+    container.appendChild(el('h3', { id: 'provider-contact-title', text: 'The provider’s nominated contact' }));
+    container.appendChild(el('p', { class: 'muted', text: 'CQC provider ' + location.providerId + ', for all its locations: told when a location has no reminder address, and of escalations.' }));
+    var message = el('div', { id: 'provider-contact-message' });
+    container.appendChild(message);
+    return ct.get(path).then(function (contact) {
+      var form = el('form', { id: 'provider-contact-form', novalidate: true, 'aria-labelledby': 'provider-contact-title' }, [
+        field('provider-contact-email', 'Email address', { name: 'email', type: 'email', autocomplete: 'off', spellcheck: 'false', value: contact.email || '' },
+          contact.email ? null : 'None yet: nobody hears of this provider’s locations that no reminder reaches.'),
+        el('button', { type: 'submit', text: 'Save the contact' }),
+      ]);
+      container.appendChild(form);
+      form.addEventListener('submit', function (event) {
+        event.preventDefault();
+        message.textContent = '';
+        var email = form.elements.namedItem('email').value.trim();
+        var errors = email ? [] : [{ path: 'email', message: 'give an email address' }];
+        showErrors(form, errors);
+        if (errors.length) return;
+        say('Saving the provider’s contact…');
+        ct.request('PUT', path, { email: email }).then(function (result) {
+          form.elements.namedItem('email').value = result.body.email;
+          var text = 'The nominated contact of provider ' + location.providerId + ' is now ' + result.body.email + '.';
+          tell(message, 'done', 'Contact saved', [text]).focus();
+          say(text);
+        }, function (error) {
+          var found = errorsOf(error);
+          showErrors(form, found);
+          say('Not saved: ' + found[0].message);
+        });
+      });
+    }, function (error) {
+      container.appendChild(el('p', { class: 'notice', id: 'provider-contact-unavailable', text: notBuilt(error) ? 'Not available yet: the service does not offer it so far.' : error.message }));
+    });
+  }
+
   /** Pause a location (no reminders, not expected in completeness) with a reason and perhaps an end day, or resume it. */
   function showPause(container, location, options) {
     var say = options.say;
@@ -572,6 +615,11 @@
       container.appendChild(contact);
       container.appendChild(pause);
       showPause(pause, location, options);
+      if (options.admin) {
+        var provider = el('section', { id: 'provider-contact', class: 'part', 'aria-labelledby': 'provider-contact-title' });
+        container.appendChild(provider);
+        showProviderContact(provider, location, options);
+      }
       return showContact(contact, location, options);
     });
   }

@@ -1048,9 +1048,10 @@ function verdictFor(world: FuzzWorld, route: RouteDefinition, parts: Parts): Ver
       gates.push(bodyGate(body));
       if (target !== undefined && !FACTS[target].exists) gates.push(refusal(404, 'unknown location'));
       break;
+    case 'getProviderContact':
     case 'putProviderContact':
       if (!ProviderPath.safeParse(parts.params).success) gates.push(defect(400, 'provider id'));
-      gates.push(bodyGate(body));
+      if (route.id === 'putProviderContact') gates.push(bodyGate(body));
       break;
     case 'pauseLocation': {
       gates.push(bodyGate(body));

@@ -13,7 +13,7 @@ import { LocationArea } from '#shared/model/schemas/location-area';
 import { BULK_MAX_BODY_BYTES, BulkTemplateQuery, BulkUploadJson, BulkUploadResult, MAX_BULK_ROWS } from '#shared/model/schemas/bulk';
 import { BULK_COLUMNS } from '#shared/model/returns/bulk';
 import { ReturnVersionList } from '#shared/model/schemas/return-versions';
-import { AuditPage, AuditQuery, LocationContact, Pause, PauseRequest, ProviderContact, UnreachableQuery, UnreachableReport, Member, MemberChange, MemberList, User, UserChange, UserInvite, UserListQuery, UserPage } from '#shared/model/schemas/people';
+import { AuditPage, AuditQuery, LocationContact, Pause, PauseRequest, ProviderContact, ProviderContactView, UnreachableQuery, UnreachableReport, Member, MemberChange, MemberList, User, UserChange, UserInvite, UserListQuery, UserPage } from '#shared/model/schemas/people';
 import { AggregatePage, AggregatesExportQuery, AggregatesQuery, CompletenessPage, CompletenessQuery } from '#shared/model/schemas/aggregates';
 import type { TableId } from '#shared/model/tables';
 
@@ -455,6 +455,17 @@ export const routes = [
     summary: "Set the 1-5 addresses a location's reminders go to (and its phone number)",
     request: { body: LocationContact },
     responses: { 200: { description: 'the contact as set', schema: LocationContact }, ...problems },
+  },
+  {
+    id: 'getProviderContact',
+    method: 'GET',
+    path: '/v1/providers/{providerId}/contact',
+    handler: 'functions/contacts/get-provider.ts',
+    access: ['admin'],
+    scope: 'none',
+    tables: { contacts: 'RO' },
+    summary: "A provider's nominated contact (null before one is set)",
+    responses: { 200: { description: 'the contact', schema: ProviderContactView }, ...readProblems },
   },
   {
     id: 'putProviderContact',

@@ -155,7 +155,7 @@ describe.skipIf(!available)('the admin area and the team page in Chromium', () =
 
   test("a location's members: add a provider user by email, make them manager, the last manager stays one; reminder addresses", async () => {
     const id = unique();
-    const location = await createLocation({ name: `Members House ${id}` });
+    const location = await createLocation({ name: `Members House ${id}`, providerId: `1-8${String(randomInt(0, 99_999_999)).padStart(8, '0')}` });
     const provider = await invite(`member-${id}@homes.example`);
     const page = await adminPage(360, `?location=${location.locationId}`);
     expect(await textMatching(page, '#members caption', /members|No members/)).toBe('No members yet');
@@ -198,6 +198,17 @@ describe.skipIf(!available)('the admin area and the team page in Chromium', () =
     await page.click('#contact-form button[type=submit]');
     expect(await textMatching(page, '#contact-message .done', /saved/)).toContain(`Reminders for ${location.name} now go to office-${id}@homes.example, manager-${id}@homes.example.`);
     expect((await call(gateway.url(), 'GET', `/v1/locations/${location.locationId}/contact`)).json).toMatchObject({ reminderEmails: [`office-${id}@homes.example`, `manager-${id}@homes.example`] });
+
+    // The provider's nominated contact: none yet, a bad address refused beside the field, then saved.
+    await page.waitForSelector('#provider-contact-form');
+    expect(await page.textContent('#provider-contact-email-hint')).toMatch(/^None yet/);
+    await page.fill('#provider-contact-email', 'group at providers');
+    await page.click('#provider-contact-form button[type=submit]');
+    expect(await textMatching(page, '#provider-contact-email-error', /email/)).toMatch(/must be an email address/);
+    await page.fill('#provider-contact-email', `Group-${id}@Providers.example`);
+    await page.click('#provider-contact-form button[type=submit]');
+    expect(await textMatching(page, '#provider-contact-message .done', /saved/)).toContain(`is now group-${id}@providers.example.`);
+    expect((await call(gateway.url(), 'GET', `/v1/providers/${location.providerId}/contact`)).json.email).toBe(`group-${id}@providers.example`);
 
     expect(await accessibilityViolations(page)).toEqual([]);
     await page.locator('#location').screenshot({ path: join(SHOTS, 'admin-members-360.png') });

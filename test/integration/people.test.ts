@@ -155,6 +155,9 @@ describe('the audit trail', () => {
     const providerPath = `/v1/providers/1-8${String(Math.floor(Math.random() * 1e8)).padStart(8, '0')}/contact`;
     expect((await call(url(), 'PUT', providerPath, { ...admin, body: { email: 'first@group.example' } })).status).toBe(200);
     expect((await call(url(), 'PUT', providerPath, { ...admin, body: { email: 'second@group.example' } })).status).toBe(200);
+    expect((await call(url(), 'GET', providerPath, admin)).json).toEqual({ providerId: providerPath.split('/')[3], email: 'second@group.example' });
+    expect((await call(url(), 'GET', '/v1/providers/1-000000001/contact', admin)).json.email).toBeNull();
+    expect((await call(url(), 'GET', '/v1/providers/RXH01/contact', admin)).json.errors[0].path).toBe('providerId');
     const contactChanges = await call(url(), 'GET', `/v1/audit?actor=${admin.as.sub}`);
     expect(contactChanges.json.items.map(({ before, after }: { before: unknown; after: unknown }) => ({ before, after }))).toEqual([
       { before: { email: 'first@group.example' }, after: { email: 'second@group.example' } },

@@ -88,6 +88,7 @@ export const LocationContact = z
 export type LocationContact = z.infer<typeof LocationContact>;
 export const ProviderContact = z.strictObject({ email: EmailAddress }).meta({ id: 'ProviderContact' });
 export const ProviderPath = z.object({ providerId: ProviderId });
+export const ProviderContactView = z.object({ providerId: ProviderId, email: z.string().nullable() }).meta({ id: 'ProviderContactView' });
 
 export const PauseRequest = z
   .strictObject({

@@ -36,6 +36,10 @@ export async function setLocationContact(locationId: string, contact: LocationCo
   return contact;
 }
 
+export async function readProviderContact(providerId: string): Promise<{ providerId: string; email: string | null }> {
+  return { providerId, email: (await getProviderContact(providerId)) ?? null };
+}
+
 export async function setProviderContact(providerId: string, email: string, by: string, now: Date): Promise<{ providerId: string; email: string }> {
   const held = await getProviderContact(providerId);
   await putProviderContact(providerId, email, { actor: by, action: 'provider.contact', subject: subjects.provider(providerId), before: held ? { email: held } : null, after: { email } }, now);

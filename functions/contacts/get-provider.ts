@@ -1,0 +1,7 @@
+import { httpRoute } from '#shared/http/route';
+import { pathParams } from '#shared/http/request';
+import { json } from '#shared/http/response';
+import { ProviderPath } from '#shared/model/schemas/people';
+import { readProviderContact } from '#shared/services/people/locations';
+
+export const handler = httpRoute('getProviderContact', async ({ event }) => json(200, await readProviderContact(pathParams(event, ProviderPath).providerId)));
