@@ -812,6 +812,8 @@ const validQueries = (world: FuzzWorld, route: RouteDefinition): string[] => {
       return ['', `locationId=${world.locations.careHome}`, `from=${addDays(world.today, -3)}&to=${world.today}`, 'actor=fuzz-admin&limit=5'];
     case 'unreachableReport':
       return ['', area, `area=${world.own.localAuthority}`];
+    case 'listAreas':
+      return ['', 'level=region', `level=localAuthority&parent=${world.own.region}`, `parent=${world.own.region}`, 'level=district'];
     default:
       return [''];
   }

@@ -33,6 +33,60 @@ export const DEMO_AREAS = [
   { localAuthority: 'E06000045', name: 'Southampton', region: 'E12000008' },
 ] as const;
 
+type DemoCouncil = (typeof DEMO_AREAS)[number]['localAuthority'];
+
+/** A place in a demo council: its postal town, the part of it (if the town is bigger), and a postcode district there. */
+interface DemoPlace {
+  town: string;
+  locality?: string;
+  district: string;
+}
+
+/**
+ * Where each demo council is: roughly the centre of its main town (WGS84), a few of its places with a
+ * postcode district of theirs, and the Ofcom drama range its phone numbers come from (numbers that are
+ * never given to anyone: 020 7946 0000–0999 for London, 01632 960000–960999 anywhere else).
+ */
+export const DEMO_PLACES: Record<DemoCouncil, { latitude: number; longitude: number; places: readonly DemoPlace[] }> = {
+  E08000004: { latitude: 53.5444, longitude: -2.1169, places: [{ town: 'Oldham', locality: 'Chadderton', district: 'OL9' }, { town: 'Oldham', locality: 'Royton', district: 'OL2' }, { town: 'Oldham', locality: 'Hathershaw', district: 'OL8' }] },
+  E08000003: { latitude: 53.4808, longitude: -2.2426, places: [{ town: 'Manchester', locality: 'Didsbury', district: 'M20' }, { town: 'Manchester', locality: 'Chorlton', district: 'M21' }, { town: 'Manchester', locality: 'Levenshulme', district: 'M19' }] },
+  E06000027: { latitude: 50.4619, longitude: -3.5253, places: [{ town: 'Torquay', district: 'TQ1' }, { town: 'Torquay', locality: 'Chelston', district: 'TQ2' }, { town: 'Paignton', district: 'TQ3' }] },
+  E06000026: { latitude: 50.3755, longitude: -4.1427, places: [{ town: 'Plymouth', locality: 'Mannamead', district: 'PL3' }, { town: 'Plymouth', locality: 'Plympton', district: 'PL7' }, { town: 'Plymouth', locality: 'Plymstock', district: 'PL9' }] },
+  E09000033: { latitude: 51.4975, longitude: -0.1357, places: [{ town: 'London', locality: 'Pimlico', district: 'SW1V' }, { town: 'London', locality: 'Maida Vale', district: 'W9' }, { town: 'London', locality: "St John's Wood", district: 'NW8' }] },
+  E08000025: { latitude: 52.4862, longitude: -1.8904, places: [{ town: 'Birmingham', locality: 'Edgbaston', district: 'B15' }, { town: 'Birmingham', locality: 'Moseley', district: 'B13' }, { town: 'Birmingham', locality: 'Erdington', district: 'B23' }] },
+  E06000018: { latitude: 52.9548, longitude: -1.1581, places: [{ town: 'Nottingham', locality: 'Sherwood', district: 'NG5' }, { town: 'Nottingham', locality: 'Lenton', district: 'NG7' }, { town: 'Nottingham', locality: 'Bulwell', district: 'NG6' }] },
+  E08000021: { latitude: 54.9783, longitude: -1.6178, places: [{ town: 'Newcastle upon Tyne', locality: 'Jesmond', district: 'NE2' }, { town: 'Newcastle upon Tyne', locality: 'Gosforth', district: 'NE3' }, { town: 'Newcastle upon Tyne', locality: 'Heaton', district: 'NE6' }] },
+  E08000035: { latitude: 53.7997, longitude: -1.5492, places: [{ town: 'Leeds', locality: 'Headingley', district: 'LS6' }, { town: 'Leeds', locality: 'Roundhay', district: 'LS8' }, { town: 'Leeds', locality: 'Horsforth', district: 'LS18' }] },
+  E06000045: { latitude: 50.9097, longitude: -1.4044, places: [{ town: 'Southampton', locality: 'Shirley', district: 'SO15' }, { town: 'Southampton', locality: 'Portswood', district: 'SO17' }, { town: 'Southampton', locality: 'Bitterne', district: 'SO18' }] },
+};
+
+const STREETS = ['Church Road', 'Station Road', 'Park Avenue', 'Victoria Street', 'Mill Lane', 'Grove Road', 'Queens Road', 'Orchard Close', 'Manor Drive', 'Albert Terrace'];
+/** The letters a postcode's inward code may end with. */
+const INWARD_LETTERS = 'ABDEFGHJLNPQRSTUWXYZ';
+
+/**
+ * A plausible address, postcode, phone number and position for the i-th demo location in its council.
+ * From a random stream of its own, so the rest of the demo data is what it was before locations had these.
+ */
+function demoContactDetails(i: number, council: DemoCouncil, random: () => number): Pick<Location, 'address' | 'postcode' | 'phone' | 'latitude' | 'longitude'> {
+  const { latitude, longitude, places } = DEMO_PLACES[council];
+  const place = pick(random, places);
+  const street = `${1 + Math.floor(random() * 180)} ${pick(random, STREETS)}`;
+  const postcode = `${place.district} ${1 + Math.floor(random() * 9)}${pick(random, [...INWARD_LETTERS])}${pick(random, [...INWARD_LETTERS])}`;
+  // Unique within each range for the first thousand locations (17 and 1000 share no factor).
+  const line = String((i * 17 + 123) % 1000).padStart(3, '0');
+  const phone = council === 'E09000033' ? `020 7946 0${line}` : `01632 960${line}`;
+  // Within a couple of kilometres of the council's centre, to the CQC's six decimal places.
+  const near = (centre: number, spread: number) => Math.round((centre + (random() - 0.5) * 2 * spread) * 1e6) / 1e6;
+  return {
+    address: [street, place.locality, place.town].filter(Boolean).join(', '),
+    postcode,
+    phone,
+    latitude: near(latitude, 0.02),
+    longitude: near(longitude, 0.03),
+  };
+}
+
 const NAME_FIRST = ['Neville', 'Oak', 'Willow', 'Meadow', 'Cedar', 'Rose', 'Beech', 'Holly', 'Ash', 'Elm', 'Laurel', 'Heather'];
 const NAME_LAST: Record<LocationType, readonly string[]> = {
   careHome: ['House', 'Lodge', 'Court', 'Grange', 'Manor', 'View', 'Gardens'],
@@ -72,6 +126,7 @@ function careHomeCategories(random: () => number): VacancyCategory[] {
 
 export function demoLocations(count = TYPE_PLAN.length, seed = 20261124): DemoLocation[] {
   const random = seededRandom(seed);
+  const placeRandom = seededRandom(seed ^ 0x5eed);
   const freshnessCycle: Freshness[] = ['fresh', 'fresh', 'fresh', 'fresh', 'fresh', 'fresh', 'fresh', 'over24h', 'over48h', 'fresh', 'fresh', 'never'];
   const result: DemoLocation[] = [];
   let providerId = '';
@@ -92,6 +147,7 @@ export function demoLocations(count = TYPE_PLAN.length, seed = 20261124): DemoLo
       region: area.region,
       active: true,
       lastUpdated: null,
+      ...demoContactDetails(i, area.localAuthority, placeRandom),
     });
     result.push({ location, freshness: freshnessCycle[i % freshnessCycle.length]! });
   }

@@ -12,7 +12,9 @@ import { putUsers } from '#shared/repositories/users';
 import { putAreas } from '#shared/repositories/areas';
 import { REGIONS } from '#shared/model/directory/councils';
 import { onsAreas, readOnsFiles, type Area } from '#shared/model/directory/ons';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { parsePostcodeDistricts } from '#shared/model/directory/postcodes';
+import { getPostcodeDistrict, putPostcodeDistricts } from '#shared/repositories/places';
 import { fileURLToPath } from 'node:url';
 
 export interface SeedSummary {
@@ -33,6 +35,16 @@ function demoAreas(): Area[] {
   ];
 }
 
+/** The UK's postcode districts from ../shared/data beside the repository, for searching near a place (once: they do not change). */
+async function seedPlaces(log: (line: string) => void): Promise<void> {
+  const file = fileURLToPath(new URL('../../../shared/data/geo/postcode-districts.csv', import.meta.url));
+  if (!existsSync(file)) return;
+  const districts = parsePostcodeDistricts(readFileSync(file, 'utf8'));
+  if (districts.length === 0 || (await getPostcodeDistrict(districts[0]!.code))) return;
+  await putPostcodeDistricts(districts);
+  log(`wrote ${districts.length} postcode districts`);
+}
+
 /**
  * Load the demo directory and a few weeks of returns. Skips when the demo is already there (data kept
  * under .local survives restarts) unless `force`, which rewrites it with returns dated from `now`.
@@ -43,6 +55,7 @@ export async function seedDemo(options: { now?: Date; force?: boolean; log?: (li
   const demo = demoLocations();
   // Named areas for pages and the CQC sync, written every start (a few hundred items) so data kept from before has them too.
   await putAreas(demoAreas());
+  await seedPlaces(log);
   if (!options.force && (await getLocation(demo[0]!.location.locationId))) {
     return { locations: demo.length, returns: 0, versions: 0, skipped: true };
   }

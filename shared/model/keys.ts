@@ -13,6 +13,7 @@
  * |   byLevel: level | dateArea = date#area                               | every area of a level        |
  * | aggregateLedger| locationId     | reportDate                    | what a location-day added    |
  * | vacancyIndex   | searchKey = area#category | freshKey = lastUpdated#locationId | one searchable vacancy |
+ * |                | searchKey = near#category#row | freshKey = lonKey#locationId  | a vacancy by place (geo.ts) |
  * |                | searchKey = location#id   | freshKey = manifest               | a location's entries   |
  * | reminderSends  | subject = location#id, provider#id, digest#contactId | sendKey = spell#tier or day | one email |
  * | contacts       | scope = provider#id or area#code | contactId | a person to tell; byKind: kind | scope |
@@ -20,6 +21,7 @@
  * |   (a provider's nominated contact: scope = provider#id, contactId = nominated)       |
  * | registrations  | registrationId | -  | a request to act for a location; byStatus, byLocation, byUser |
  * | areas          | level = localAuthority, region or district | code | an area's name and parent |
+ * | places         | kind = postcodeDistrict | code (OL8) | a postcode district's centre, town and area |
  * | syncCheckpoints | job = cqcLocations | -                        | how far a sync has got       |
  * | users          | userId         | -                             | a user; byKind: kind = user | email |
  * |                | userId = email#<address> | -                   | one user per email address   |
@@ -53,6 +55,9 @@ export const keys = {
     searchKey: `${area}#${category}`,
     freshKey: `${lastUpdated}#${locationId}`,
   }),
+  /** Near-search entries: the latitude row's partition, the longitude first in the sort key (shared/model/vacancies/geo.ts). */
+  nearSearch: (category: string, row: number) => `near#${category}#${row}`,
+  nearEntry: (category: string, row: number, lonKey: string, locationId: string) => ({ searchKey: `near#${category}#${row}`, freshKey: `${lonKey}#${locationId}` }),
   vacancyManifest: (locationId: string) => ({ searchKey: `location#${locationId}`, freshKey: 'manifest' }),
   aggregate: (areaKey: string, date: string) => ({ areaKey, date }),
   dateArea: (date: string, area: string) => `${date}#${area}`,
@@ -60,6 +65,7 @@ export const keys = {
   versionKey: (reportDate: string, version: number) => `${reportDate}#${String(version).padStart(6, '0')}`,
   membership: (userId: string, locationId: string) => ({ userId, locationId }),
   area: (level: 'localAuthority' | 'region' | 'district', code: string) => ({ level, code }),
+  postcodeDistrict: (code: string) => ({ kind: 'postcodeDistrict', code }),
   user: (userId: string) => ({ userId }),
   /** Guards an address: at most one user has it. */
   userEmail: (email: string) => ({ userId: `email#${email}` }),

@@ -13,8 +13,10 @@ import { LocationArea } from '#shared/model/schemas/location-area';
 import { BULK_MAX_BODY_BYTES, BulkTemplateQuery, BulkUploadJson, BulkUploadResult, MAX_BULK_ROWS } from '#shared/model/schemas/bulk';
 import { BULK_COLUMNS } from '#shared/model/returns/bulk';
 import { ReturnVersionList } from '#shared/model/schemas/return-versions';
+import { PlaceList, PlaceQuery } from '#shared/model/schemas/places';
 import { AuditPage, AuditQuery, LocationContact, Pause, PauseRequest, ProviderContact, ProviderContactView, UnreachableQuery, UnreachableReport, Member, MemberChange, MemberList, User, UserChange, UserInvite, UserListQuery, UserPage } from '#shared/model/schemas/people';
 import { AggregatePage, AggregatesExportQuery, AggregatesQuery, CompletenessPage, CompletenessQuery } from '#shared/model/schemas/aggregates';
+import { AreaList, AreaListQuery } from '#shared/model/schemas/areas';
 import type { TableId } from '#shared/model/tables';
 
 export type TableAccess = 'RO' | 'RW';
@@ -314,13 +316,37 @@ export const routes = [
     responses: { 200: { description: 'one row per area', schema: CompletenessPage }, ...readProblems },
   },
   {
+    id: 'findPlaces',
+    method: 'GET',
+    path: '/v1/places',
+    handler: 'functions/places/find.ts',
+    access: ['provider', 'discharge', 'commissioner', 'national', 'admin'],
+    scope: 'none',
+    tables: { places: 'RO' },
+    summary: 'Postcode districts matching a town, an area or a district, for searching near a place (`near` on /v1/vacancies)',
+    request: { query: PlaceQuery },
+    responses: { 200: { description: 'the matching districts, best first', schema: PlaceList }, ...readProblems },
+  },
+  {
+    id: 'listAreas',
+    method: 'GET',
+    path: '/v1/areas',
+    handler: 'functions/areas/list.ts',
+    access: ['provider', 'discharge', 'commissioner', 'national', 'admin'],
+    scope: 'none',
+    tables: { areas: 'RO' },
+    summary: 'Named areas of a level (councils and regions by default), optionally those inside a parent, sorted by name; not paginated',
+    request: { query: AreaListQuery },
+    responses: { 200: { description: 'every matching area', schema: AreaList }, ...readProblems },
+  },
+  {
     id: 'searchVacancies',
     method: 'GET',
     path: '/v1/vacancies',
     handler: 'functions/vacancies.ts',
     access: ['discharge', 'commissioner', 'national'],
     scope: 'area',
-    tables: { vacancyIndex: 'RO' },
+    tables: { vacancyIndex: 'RO', places: 'RO', areas: 'RO' },
     summary: 'Locations with a matching vacancy now, freshest first (updated within 72 hours unless asked)',
     request: { query: VacancySearchQuery },
     responses: { 200: { description: 'a page of matching locations', schema: VacancyPage }, ...readProblems },

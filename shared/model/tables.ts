@@ -155,6 +155,18 @@ export const tables = {
     indexes: [],
   },
   /**
+   * Places people name when they search near somewhere (DESIGN §10.3): the UK's postcode districts
+   * (`OL8`), each with its centre, a town and an area name. Written by `npm run import:places` (and the
+   * local stack's seed) from Ordnance Survey's open data; read by the vacancy search to place `near`.
+   */
+  places: {
+    envVar: 'PLACES_TABLE',
+    description: 'postcode districts with their centres, towns and areas',
+    partitionKey: S('kind'),
+    sortKey: S('code'),
+    indexes: [],
+  },
+  /**
    * How far each sync with an outside register has got: one item per job (`cqcLocations`), holding the end
    * of the last window it finished (`syncedTo`). Moved forward only, and only when a whole window
    * succeeded, so a run that fails half-way leaves it for the next run to resume from.

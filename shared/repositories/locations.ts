@@ -1,4 +1,7 @@
 import { BatchGetCommand, GetCommand, UpdateCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { LocationPlace } from '#shared/model/vacancies/entries';
 import { keys } from '#shared/model/keys';
 import { areaLevelOf, ENGLAND, TWO_TIER_DISTRICT_PATTERN } from '#shared/model/schemas/common';
 import { Location, type DirectoryEntry, type LocationType } from '#shared/model/schemas/location';
@@ -150,6 +153,9 @@ export async function updateDirectoryFields(location: Location): Promise<void> {
   }
 }
 
+/** The optional fields the CQC directory owns. */
+const OPTIONAL_DIRECTORY_FIELDS = ['address', 'postcode', 'phone', 'latitude', 'longitude', 'district'] as const;
+
 function directoryFieldsUpdate(location: Location, activeIndexes: boolean) {
   const item = toLocationItem(location);
   const fields = ['providerId', 'name', 'type', 'categories', 'registeredBeds', 'localAuthority', 'region', 'active', 'listingKey', 'country'] as const;
@@ -157,8 +163,8 @@ function directoryFieldsUpdate(location: Location, activeIndexes: boolean) {
   const names: Record<string, string> = {};
   const values: Record<string, unknown> = {};
   // Optional fields the directory owns: set when the record has them, removed when it no longer does.
-  const optional = (['postcode', 'district'] as const).filter((field) => location[field] !== undefined);
-  const absent = (['postcode', 'district'] as const).filter((field) => location[field] === undefined);
+  const optional = OPTIONAL_DIRECTORY_FIELDS.filter((field) => location[field] !== undefined);
+  const absent = OPTIONAL_DIRECTORY_FIELDS.filter((field) => location[field] === undefined);
   const sets = [...fields, ...active, ...optional].map((field) => {
     names[`#${field}`] = field;
     values[`:${field}`] = item[field as keyof LocationItem];
@@ -185,9 +191,13 @@ export async function putLocations(locations: readonly DirectoryEntry[]): Promis
  * Keep a copy of the newest return on the location, for the national export (one Query instead of a
  * read per location). Conditional, so a late or repeated delivery of an older one is ignored.
  */
-export async function recordLatestReturn(item: ReturnItem): Promise<void> {
+/**
+ * Keep the copy of a location's newest return on its directory entry; answers where the location is
+ * (its address, phone and coordinates, read in the same request) for its vacancy entries.
+ */
+export async function recordLatestReturn(item: ReturnItem): Promise<LocationPlace> {
   try {
-    await dynamo.send(
+    const { Attributes } = await dynamo.send(
       new UpdateCommand({
         TableName: TABLE(),
         Key: keys.location(item.locationId),
@@ -195,11 +205,24 @@ export async function recordLatestReturn(item: ReturnItem): Promise<void> {
         ConditionExpression:
           'attribute_exists(locationId) AND (attribute_not_exists(latestReturn) OR latestReturn.reportDate < :date OR (latestReturn.reportDate = :date AND latestReturn.version < :version))',
         ExpressionAttributeValues: { ':latest': toStoredReturn(item), ':date': item.reportDate, ':version': item.version },
+        ReturnValues: 'ALL_NEW',
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       }),
     );
+    return placeOfItem(Attributes);
   } catch (error) {
     if (!isConditionFailed(error)) throw error;
+    // Already as new (a redelivery) or newer: the entry as it stands, when the store says (the location may have gone).
+    const held = (error as { Item?: Record<string, AttributeValue> }).Item;
+    return placeOfItem(held ? unmarshall(held) : undefined);
   }
+}
+
+function placeOfItem(item: Record<string, unknown> | undefined): LocationPlace {
+  if (!item) return {};
+  const text = (name: string) => (typeof item[name] === 'string' && item[name] ? { [name]: item[name] as string } : {});
+  const number = (name: string) => (typeof item[name] === 'number' && Number.isFinite(item[name]) ? { [name]: item[name] as number } : {});
+  return { ...text('address'), ...text('postcode'), ...text('phone'), ...number('latitude'), ...number('longitude') };
 }
 
 /** Named access pattern "every location with the copy of its latest return", a page at a time (the national export). */

@@ -8,12 +8,12 @@ import { dynamo } from '#shared/runtime/dynamodb';
  * empty last page. The token's key was checked to lie within the range first (`requireStartKeyWithin`),
  * so that refusal can only mean there is nothing after it.
  */
-export async function queryPage(request: QueryCommandInput): Promise<Pick<QueryCommandOutput, 'Items' | 'LastEvaluatedKey'>> {
+export async function queryPage(request: QueryCommandInput): Promise<Pick<QueryCommandOutput, 'Items' | 'LastEvaluatedKey' | 'ScannedCount'>> {
   try {
     return await dynamo.send(new QueryCommand(request));
   } catch (error) {
     if (request.ExclusiveStartKey && error instanceof Error && error.name === 'ValidationException' && /starting key/i.test(error.message)) {
-      return { Items: [] };
+      return { Items: [], ScannedCount: 0 };
     }
     throw error;
   }

@@ -1,9 +1,10 @@
-import { GetCommand, TransactWriteCommand, type QueryCommandInput, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, TransactWriteCommand, type QueryCommandInput, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import type { KeyRange } from '#shared/model/vacancies/geo';
 import { keys } from '#shared/model/keys';
 import { dynamo } from '#shared/runtime/dynamodb';
 import { tableName } from '#shared/runtime/settings';
 import type { ReturnItem } from '#shared/model/returns/return-item';
-import { vacancyEntries, type VacancyEntry } from '#shared/model/vacancies/entries';
+import { vacancyEntries, type LocationPlace, type VacancyEntry } from '#shared/model/vacancies/entries';
 import { decodePageToken, encodePageToken, invalidPageToken, requireStartKeyWithin } from '#shared/repositories/pagination';
 import { queryPage } from '#shared/repositories/paged-query';
 
@@ -21,8 +22,8 @@ interface Manifest {
  * only forward (a newer day, or a newer version of the same day), so a late or repeated delivery of an
  * older return changes nothing.
  */
-export function replaceEntriesRequest(item: ReturnItem, previous: Manifest | undefined, table = TABLE()): TransactWriteCommandInput {
-  const entries = vacancyEntries(item);
+export function replaceEntriesRequest(item: ReturnItem, previous: Manifest | undefined, place: LocationPlace = {}, table = TABLE()): TransactWriteCommandInput {
+  const entries = vacancyEntries(item, place);
   const keep = new Set(entries.map((entry) => `${entry.searchKey}|${entry.freshKey}`));
   const stale = (previous?.entries ?? []).filter((key) => !keep.has(`${key.searchKey}|${key.freshKey}`));
   const manifest = keys.vacancyManifest(item.locationId);
@@ -44,22 +45,25 @@ export function replaceEntriesRequest(item: ReturnItem, previous: Manifest | und
   };
 }
 
-const sameEntries = (manifest: Manifest, item: ReturnItem) => {
+const sameEntries = (manifest: Manifest, item: ReturnItem, place: LocationPlace) => {
   const keysOf = (entries: ReadonlyArray<{ searchKey: string; freshKey: string }>) => entries.map(({ searchKey, freshKey }) => `${searchKey}|${freshKey}`).sort().join(',');
-  return keysOf(manifest.entries) === keysOf(vacancyEntries(item));
+  return keysOf(manifest.entries) === keysOf(vacancyEntries(item, place));
 };
 
-/** Index a location's newest return; returns false when what is indexed is already as new or newer. */
-export async function indexVacancies(item: ReturnItem): Promise<boolean> {
+/**
+ * Index a location's newest return, with where the location is (`place`, from its directory entry);
+ * returns false when what is indexed is already as new or newer.
+ */
+export async function indexVacancies(item: ReturnItem, place: LocationPlace = {}): Promise<boolean> {
   for (let attempt = 1; ; attempt += 1) {
     const { Item } = await dynamo.send(new GetCommand({ TableName: TABLE(), Key: keys.vacancyManifest(item.locationId), ConsistentRead: true }));
     const previous = Item as Manifest | undefined;
     if (previous && (previous.reportDate > item.reportDate || (previous.reportDate === item.reportDate && previous.version > item.version))) return false;
-    // The same version again: a redelivery, which changes nothing, unless the location has moved area since
-    // (the area migration rewrites the place of its returns), when its entries move with it.
-    if (previous && previous.reportDate === item.reportDate && previous.version === item.version && sameEntries(previous, item)) return false;
+    // The same version again: a redelivery, which changes nothing, unless the location has moved since
+    // (the area migration rewrites the place of its returns; the directory learns its coordinates), when its entries move with it.
+    if (previous && previous.reportDate === item.reportDate && previous.version === item.version && sameEntries(previous, item, place)) return false;
     try {
-      await dynamo.send(new TransactWriteCommand(replaceEntriesRequest(item, previous)));
+      await dynamo.send(new TransactWriteCommand(replaceEntriesRequest(item, previous, place)));
       return true;
     } catch (error) {
       // Another consumer moved the manifest between our read and write: read it again.
@@ -68,15 +72,60 @@ export async function indexVacancies(item: ReturnItem): Promise<boolean> {
   }
 }
 
-export interface VacancySearch {
-  area: string;
+/** What every search may narrow by, besides where. */
+export interface VacancyFilters {
   category: string;
-  sex?: 'male' | 'female';
+  sex?: 'male' | 'female' | undefined;
+  /** Only locations open to admissions (not restricted, not closed). */
   admittingOnly: boolean;
+  type?: string | undefined;
   /** Entries of locations that reported at or after this instant. */
   updatedSince: string;
+  /** Only locations in one of these areas (their council or region): a commissioner's, or the area asked for. */
+  areas?: readonly string[] | undefined;
+}
+
+export interface VacancySearch extends VacancyFilters {
+  area: string;
   limit: number;
   nextToken?: string;
+}
+
+/** The filter part of a search's Query; `freshInKey`: the freshness is in the key condition already. */
+function filterOf(filters: VacancyFilters, freshInKey: boolean): { FilterExpression?: string; ExpressionAttributeNames?: Record<string, string>; ExpressionAttributeValues: Record<string, unknown> } {
+  const parts: string[] = [];
+  const values: Record<string, unknown> = {};
+  const names: Record<string, string> = {};
+  if (filters.sex) {
+    parts.push(filters.sex === 'male' ? 'forMale > :none' : 'forFemale > :none');
+    values[':none'] = 0;
+  }
+  if (filters.admittingOnly) {
+    parts.push('admissionsStatus = :open');
+    values[':open'] = 'open';
+  }
+  if (filters.type) {
+    parts.push('#type = :type');
+    names['#type'] = 'type';
+    values[':type'] = filters.type;
+  }
+  if (!freshInKey) {
+    parts.push('lastUpdated >= :since');
+    values[':since'] = filters.updatedSince;
+  }
+  if (filters.areas && filters.areas.length > 0) {
+    const list = filters.areas.map((area, index) => {
+      values[`:area${index}`] = area;
+      return `:area${index}`;
+    });
+    parts.push(`(localAuthority IN (${list.join(', ')}) OR #region IN (${list.join(', ')}))`);
+    names['#region'] = 'region';
+  }
+  return {
+    ...(parts.length > 0 ? { FilterExpression: parts.join(' AND ') } : {}),
+    ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
+    ExpressionAttributeValues: values,
+  };
 }
 
 /** Named access pattern "locations with a vacancy in an area and category, freshest first". */
@@ -85,27 +134,60 @@ export function searchVacanciesRequest(search: VacancySearch, table = TABLE()): 
   const startKey = decodePageToken(search.nextToken, ['searchKey', 'freshKey']);
   if (startKey && startKey.searchKey !== searchKey) throw invalidPageToken();
   requireStartKeyWithin(startKey, 'freshKey', { from: search.updatedSince });
-  const filters = [
-    ...(search.sex === 'male' ? ['forMale > :none'] : search.sex === 'female' ? ['forFemale > :none'] : []),
-    ...(search.admittingOnly ? ['admissionsStatus <> :closed'] : []),
-  ];
+  const filter = filterOf(search, true);
   return {
     TableName: table,
     KeyConditionExpression: 'searchKey = :key AND freshKey >= :since',
-    ExpressionAttributeValues: {
-      ':key': searchKey,
-      ':since': search.updatedSince,
-      ...(search.sex ? { ':none': 0 } : {}),
-      ...(search.admittingOnly ? { ':closed': 'closed' } : {}),
-    },
-    ...(filters.length > 0 ? { FilterExpression: filters.join(' AND ') } : {}),
+    ...filter,
+    ExpressionAttributeValues: { ':key': searchKey, ':since': search.updatedSince, ...filter.ExpressionAttributeValues },
     ScanIndexForward: false,
     Limit: search.limit,
     ...(startKey ? { ExclusiveStartKey: startKey } : {}),
   };
 }
 
-export async function searchVacancies(search: VacancySearch): Promise<{ items: VacancyEntry[]; nextToken: string | null }> {
-  const page = await queryPage(searchVacanciesRequest(search));
-  return { items: (page.Items ?? []) as VacancyEntry[], nextToken: encodePageToken(page.LastEvaluatedKey) };
+/**
+ * A full page: a filter can leave a Query's page short or empty while more lie beyond it, so Query on
+ * until the page is full or the range ends; the token then points after the last entry returned.
+ */
+export async function searchVacancies(search: VacancySearch): Promise<{ items: VacancyEntry[]; nextToken: string | null; read: number }> {
+  const items: VacancyEntry[] = [];
+  let read = 0;
+  let token = search.nextToken;
+  for (;;) {
+    const page = await queryPage(searchVacanciesRequest({ ...search, limit: search.limit, ...(token ? { nextToken: token } : {}) }));
+    read += page.ScannedCount ?? page.Items?.length ?? 0;
+    for (const item of (page.Items ?? []) as VacancyEntry[]) {
+      items.push(item);
+      if (items.length === search.limit) {
+        const more = item !== page.Items![page.Items!.length - 1] || page.LastEvaluatedKey !== undefined;
+        return { items, nextToken: more ? encodePageToken({ searchKey: item.searchKey, freshKey: item.freshKey }) : null, read };
+      }
+    }
+    if (!page.LastEvaluatedKey) return { items, nextToken: null, read };
+    token = encodePageToken(page.LastEvaluatedKey) ?? undefined;
+  }
+}
+
+/** One key range of a near search (shared/model/vacancies/geo.ts `ringRanges`), every entry in it that passes the filters. */
+export async function nearRangeEntries(range: KeyRange, filters: VacancyFilters): Promise<{ items: VacancyEntry[]; read: number }> {
+  const filter = filterOf(filters, false);
+  const items: VacancyEntry[] = [];
+  let read = 0;
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await dynamo.send(
+      new QueryCommand({
+        TableName: TABLE(),
+        KeyConditionExpression: 'searchKey = :key AND freshKey BETWEEN :from AND :to',
+        ...filter,
+        ExpressionAttributeValues: { ':key': keys.nearSearch(filters.category, range.row), ':from': range.from, ':to': range.to, ...filter.ExpressionAttributeValues },
+        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+      }),
+    );
+    read += page.ScannedCount ?? 0;
+    items.push(...((page.Items ?? []) as VacancyEntry[]));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return { items, read };
 }

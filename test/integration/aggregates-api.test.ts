@@ -101,6 +101,7 @@ describe('GET /v1/aggregates', () => {
       ['/v1/aggregates?level=region&from=2025-02-01&to=2025-01-01', 'query.from'],
       ['/v1/aggregates?level=region&from=2024-01-01&to=2025-06-01', 'query.from'],
       ['/v1/aggregates?level=region&from=2025-02-30', 'query.from'],
+      ['/v1/aggregates?level=region&from=9999-12-31', 'query.from'],
       ['/v1/aggregates?level=region&nextToken=abc', 'query.nextToken'],
     ];
     for (const [path, field] of cases) {

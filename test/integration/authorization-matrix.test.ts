@@ -105,6 +105,7 @@ async function request(route: string, target: { locationId: string; area: string
   const [method, template] = route.split(' ') as [string, string];
   if (template === '/v1/users' && method === 'POST') return { method, path: template, options: { body: { email: `invited-${Date.now()}-${(made += 1)}@matrix.example`, role: 'discharge' } } };
   if (template === '/v1/users/{userId}') return { method, path: template.replace('{userId}', await freshProvider()), options: { body: { role: 'discharge' } } };
+  if (template === '/v1/places') return { method, path: `${template}?name=Oldham`, options: {} };
   if (template === '/v1/reports/unreachable') return { method, path: `${template}?area=${target.region}`, options: {} };
   if (template === '/v1/providers/{providerId}/contact') return { method, path: template.replace('{providerId}', '1-700000009'), options: method === 'PUT' ? { body: { email: 'nominated@matrix.example' } } : {} };
   if (template.endsWith('/contact') && method === 'PUT') return { method, path: template.replace('{locationId}', target.locationId), options: { body: { reminderEmails: ['manager@matrix.example'] } } };

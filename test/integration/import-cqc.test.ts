@@ -61,6 +61,30 @@ describe.skipIf(!available)('npm run import:cqc on the real CQC sample', () => {
     expect(await getLocation(home.locationId)).toMatchObject({ name: home.name, registeredBeds: home.numberOfBeds, localAuthority: 'E06000026', district: 'E06000026', region: 'E12000009', type: 'careHome', active: true });
     const exeter = JSON.parse(lines.find((line) => line.includes('"postalAddressTownCity": "Exeter"') && line.includes('"localAuthority": "Devon"'))!) as { locationId: string };
     expect(await getLocation(exeter.locationId)).toMatchObject({ localAuthority: 'E10000008', district: 'E07000041' });
+
+    // Where each is and how to call it, for "find a bed near here": every home has coordinates in
+    // England (the sample's are all in Devon and Somerset), 716 a phone number, as the CQC gives them.
+    expect(stored.filter(({ latitude, longitude }) => latitude !== undefined && longitude !== undefined)).toHaveLength(728);
+    for (const { latitude, longitude } of stored) {
+      expect(latitude).toBeGreaterThan(50);
+      expect(latitude).toBeLessThan(51.5);
+      expect(longitude).toBeGreaterThan(-4.7);
+      expect(longitude).toBeLessThan(-2.2);
+    }
+    expect(stored.filter(({ phone }) => phone !== undefined)).toHaveLength(716);
+    expect(stored.filter(({ address, postcode }) => address && postcode)).toHaveLength(728);
+    expect(await getLocation('1-1000587219')).toMatchObject({
+      name: 'Highlands Borders Care Home',
+      address: '22 Salutary Mount, Heavitree, Exeter, Devon',
+      postcode: 'EX1 2QE',
+      phone: '01392491261',
+      latitude: 50.721541,
+      longitude: -3.508053,
+    });
+    // One without a phone number (the CQC gives none) has no phone, not an empty one.
+    const silent = stored.find(({ locationId }) => locationId === '1-6418545700');
+    expect(silent).toBeDefined();
+    expect(silent).not.toHaveProperty('phone');
   });
 
   test('importing the same file again changes nothing', async () => {
@@ -75,6 +99,10 @@ describe.skipIf(!available)('npm run import:cqc on the real CQC sample', () => {
     const torbay = lines.filter((line) => line.includes('"localAuthority": "Torbay"'));
     const first = JSON.parse(torbay[0]!);
     const second = JSON.parse(torbay[1]!);
+    const third = JSON.parse(torbay[2]!);
+    const fourth = JSON.parse(torbay[3]!);
+    expect(third.mainPhoneNumber).toBeTruthy();
+    expect(fourth.mainPhoneNumber).toBeTruthy();
     // Meanwhile the home reported: the import must not lose that.
     const { dynamo } = await import('#shared/runtime/dynamodb');
     const { UpdateCommand } = await import('@aws-sdk/lib-dynamodb');
@@ -84,6 +112,9 @@ describe.skipIf(!available)('npm run import:cqc on the real CQC sample', () => {
       const record = JSON.parse(line);
       if (record.locationId === first.locationId) return JSON.stringify({ ...record, numberOfBeds: record.numberOfBeds + 5 });
       if (record.locationId === second.locationId) return JSON.stringify({ ...record, dormancy: 'Y' });
+      // A new phone number and a move next door; a number the CQC no longer gives.
+      if (record.locationId === third.locationId) return JSON.stringify({ ...record, mainPhoneNumber: '1632960001', onspdLatitude: record.onspdLatitude + 0.001 });
+      if (record.locationId === fourth.locationId) return JSON.stringify({ ...record, mainPhoneNumber: '' });
       return line;
     });
     writeFileSync(join(dir, 'edited.jsonl'), `${edited.join('\n')}\n`);
@@ -92,11 +123,18 @@ describe.skipIf(!available)('npm run import:cqc on the real CQC sample', () => {
     expect(summary.changed).toEqual([
       { locationId: first.locationId, fields: ['registeredBeds'] },
       { locationId: second.locationId, fields: ['active'] },
+      { locationId: third.locationId, fields: ['phone', 'latitude'] },
+      { locationId: fourth.locationId, fields: ['phone'] },
     ]);
     expect(summary.deactivated).toEqual([second.locationId]);
     expect(summary.added).toBe(0);
+    expect(summary.unchanged).toBe(724);
     expect(await getLocation(first.locationId)).toMatchObject({ registeredBeds: first.numberOfBeds + 5, lastUpdated: '2026-11-24T08:00:00Z' });
     expect((await getLocation(second.locationId))?.active).toBe(false);
+    expect(await getLocation(third.locationId)).toMatchObject({ phone: '01632960001', latitude: third.onspdLatitude + 0.001, longitude: third.onspdLongitude, postcode: third.postalCode });
+    const unreachable = await getLocation(fourth.locationId);
+    expect(unreachable).not.toHaveProperty('phone');
+    expect(unreachable).toMatchObject({ postcode: fourth.postalCode, latitude: fourth.onspdLatitude, longitude: fourth.onspdLongitude });
   });
 
   test('the same records as a JSON array, or a folder of files, import the same; an operator places a name the lookups do not know', async () => {

@@ -64,8 +64,61 @@ describe('mapping a CQC location record', () => {
       region: 'E12000009',
       active: true,
       lastUpdated: null,
+      address: 'Plymouth',
       postcode: 'PL1 2QE',
     });
+  });
+
+  test('the address, postcode, phone and coordinates come from the record as the CQC gives them (a phone number with the leading zero the CQC drops)', () => {
+    // The first record of the real sample (../shared/data/cqc), as the CQC API gives it.
+    const entry = entryOf(record({
+      localAuthority: 'Devon',
+      postalAddressLine1: '22 Salutary Mount',
+      postalAddressLine2: 'Heavitree',
+      postalAddressTownCity: 'Exeter',
+      postalAddressCounty: 'Devon',
+      postalCode: 'EX1 2QE',
+      mainPhoneNumber: '1392491261',
+      onspdLatitude: 50.721541,
+      onspdLongitude: -3.508053,
+    }));
+    expect(entry).toMatchObject({
+      address: '22 Salutary Mount, Heavitree, Exeter, Devon',
+      postcode: 'EX1 2QE',
+      phone: '01392491261',
+      latitude: 50.721541,
+      longitude: -3.508053,
+    });
+  });
+
+  test('an address is the lines the record has; a phone number is trimmed, and an empty one is none', () => {
+    expect(entryOf(record({ postalAddressLine1: '  Burlescombe ', postalAddressLine2: '', postalAddressTownCity: 'Tiverton', postalAddressCounty: undefined })).address).toBe('Burlescombe, Tiverton');
+    expect(entryOf(record({ postalAddressTownCity: undefined })).address).toBeUndefined();
+    expect(entryOf(record({ postalAddressLine1: 'x'.repeat(400) })).address).toHaveLength(300);
+    expect(entryOf(record({ mainPhoneNumber: ' 01752 123456 ' })).phone).toBe('01752 123456');
+    expect(entryOf(record({ mainPhoneNumber: '' })).phone).toBeUndefined();
+    expect(entryOf(record({ mainPhoneNumber: '   ' })).phone).toBeUndefined();
+    expect('phone' in entryOf(record())).toBe(false);
+  });
+
+  test.each([
+    ['no coordinates', {}],
+    ['only a latitude', { onspdLatitude: 50.4 }],
+    ['only a longitude', { onspdLongitude: -4.1 }],
+    ['not numbers', { onspdLatitude: '50.4', onspdLongitude: '-4.1' }],
+    ['not finite', { onspdLatitude: Number.NaN, onspdLongitude: -4.1 }],
+    ['the null island', { onspdLatitude: 0, onspdLongitude: 0 }],
+    ['Jersey, south of England', { onspdLatitude: 49.19, onspdLongitude: -2.11 }],
+    ['Aberdeen, north of England', { onspdLatitude: 57.15, onspdLongitude: -2.09 }],
+    ['latitude and longitude swapped', { onspdLatitude: -4.1, onspdLongitude: 50.4 }],
+  ])('coordinates are left out when there are %s', (_label, coordinates) => {
+    const entry = entryOf(record(coordinates as Partial<CqcLocation>));
+    expect('latitude' in entry || 'longitude' in entry).toBe(false);
+  });
+
+  test('coordinates anywhere in England are kept, the Scilly Isles and Berwick too', () => {
+    expect(entryOf(record({ onspdLatitude: 49.914, onspdLongitude: -6.315 }))).toMatchObject({ latitude: 49.914, longitude: -6.315 });
+    expect(entryOf(record({ onspdLatitude: 55.771, onspdLongitude: -2.005 }))).toMatchObject({ latitude: 55.771, longitude: -2.005 });
   });
 
   test('a nursing home caring for dementia, mental health and learning disabilities', () => {
@@ -159,6 +212,21 @@ describe('mapping a CQC location record', () => {
     const before = entryOf(record());
     expect(changedFields(before as unknown as Record<string, unknown>, entryOf(record()))).toEqual([]);
     expect(changedFields(before as unknown as Record<string, unknown>, entryOf(record({ numberOfBeds: 30, name: 'Highlands' })))).toEqual(['name', 'registeredBeds']);
+  });
+
+  test('a new phone number, address or position is a change the CQC sync writes', () => {
+    const before = entryOf(record({ mainPhoneNumber: '1752000001', postalAddressLine1: '1 Hoe Road', onspdLatitude: 50.3649, onspdLongitude: -4.1421 })) as unknown as Record<string, unknown>;
+    const changed = (overrides: Partial<CqcLocation>) =>
+      changedFields(before, entryOf(record({ mainPhoneNumber: '1752000001', postalAddressLine1: '1 Hoe Road', onspdLatitude: 50.3649, onspdLongitude: -4.1421, ...overrides })));
+    expect(changed({})).toEqual([]);
+    expect(changed({ mainPhoneNumber: '1752000002' })).toEqual(['phone']);
+    expect(changed({ mainPhoneNumber: '' })).toEqual(['phone']);
+    expect(changed({ postalAddressLine1: '2 Hoe Road' })).toEqual(['address']);
+    expect(changed({ onspdLatitude: 50.37, onspdLongitude: -4.15 })).toEqual(['latitude', 'longitude']);
+    expect(changed({ onspdLatitude: undefined, onspdLongitude: undefined })).toEqual(['latitude', 'longitude']);
+    // A directory entry from before locations had these: the next sync fills them in.
+    const { phone: _phone, address: _address, latitude: _latitude, longitude: _longitude, ...older } = before;
+    expect(changedFields(older, entryOf(record({ mainPhoneNumber: '1752000001', postalAddressLine1: '1 Hoe Road', onspdLatitude: 50.3649, onspdLongitude: -4.1421 })))).toEqual(['address', 'phone', 'latitude', 'longitude']);
   });
 });
 

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { demoLocations, demoReturns, type Freshness } from '#scripts/seed/demo-data';
+import { DEMO_AREAS, DEMO_PLACES, demoLocations, demoReturns, type Freshness } from '#scripts/seed/demo-data';
+import { ENGLAND_BOUNDS } from '#shared/model/directory/cqc';
 import { londonDay, reportDateProblem } from '#shared/model/returns/report-date';
 import { LOCATION_TYPES } from '#shared/model/schemas/location';
 import { StoredReturn } from '#shared/model/schemas/return';
@@ -37,6 +38,37 @@ describe('demoLocations', () => {
 
   test('is deterministic', () => {
     expect(demoLocations()).toEqual(demos);
+  });
+
+  test('every location has an address in its council, a postcode, a phone number and a position, as the CQC record gives them', () => {
+    const towns = (council: string) => DEMO_PLACES[council as keyof typeof DEMO_PLACES].places.map(({ town }) => town);
+    for (const { location } of demos) {
+      const { address, postcode, phone, latitude, longitude } = location;
+      expect(address, location.name).toBeTruthy();
+      expect(towns(location.localAuthority).some((town) => address!.endsWith(`, ${town}`)), `${address} is in ${location.localAuthority}`).toBe(true);
+      // A full postcode of one of the council's districts, and no postcode in the address.
+      expect(postcode).toMatch(/^[A-Z]{1,2}\d[A-Z\d]? \d[ABD-HJLNP-UW-Z]{2}$/);
+      expect(DEMO_PLACES[location.localAuthority as keyof typeof DEMO_PLACES].places.map(({ district }) => district)).toContain(postcode!.split(' ')[0]);
+      expect(address).not.toContain(postcode!);
+      // Ofcom's numbers for drama, never given to anyone: 020 7946 0000–0999 (London), 01632 960000–960999.
+      expect(phone!.replace(/ /g, '')).toMatch(/^(02079460\d{3}|01632960\d{3})$/);
+      // Within England, and near the centre of its council (a few kilometres).
+      expect(latitude).toBeGreaterThanOrEqual(ENGLAND_BOUNDS.minLatitude);
+      expect(latitude).toBeLessThanOrEqual(ENGLAND_BOUNDS.maxLatitude);
+      expect(longitude).toBeGreaterThanOrEqual(ENGLAND_BOUNDS.minLongitude);
+      expect(longitude).toBeLessThanOrEqual(ENGLAND_BOUNDS.maxLongitude);
+      const centre = DEMO_PLACES[location.localAuthority as keyof typeof DEMO_PLACES];
+      expect(Math.abs(latitude! - centre.latitude)).toBeLessThan(0.05);
+      expect(Math.abs(longitude! - centre.longitude)).toBeLessThan(0.05);
+    }
+    const phones = demos.map(({ location }) => location.phone);
+    expect(new Set(phones).size).toBe(phones.length);
+    // Westminster's homes have London numbers.
+    for (const { location } of demos.filter(({ location }) => location.localAuthority === 'E09000033')) expect(location.phone).toMatch(/^020 7946 0\d{3}$/);
+  });
+
+  test('every demo council has a centre and places', () => {
+    expect(Object.keys(DEMO_PLACES).sort()).toEqual(DEMO_AREAS.map(({ localAuthority }) => localAuthority).sort());
   });
 });
 

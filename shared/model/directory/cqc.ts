@@ -14,8 +14,15 @@ export interface CqcLocation {
   careHome?: string;
   localAuthority?: string;
   region?: string;
-  postalCode?: string;
+  postalAddressLine1?: string;
+  postalAddressLine2?: string;
   postalAddressTownCity?: string;
+  postalAddressCounty?: string;
+  postalCode?: string;
+  mainPhoneNumber?: string;
+  /** Where its postcode is, from the ONS Postcode Directory (WGS84). */
+  onspdLatitude?: number;
+  onspdLongitude?: number;
   constituency?: string;
   gacServiceTypes?: Array<{ name?: string; description?: string }>;
   specialisms?: Array<{ name?: string }>;
@@ -110,6 +117,34 @@ const isSuccessor = (code: string) => COUNCILS_SINCE_2020.some((council) => coun
 /** Counties the CQC named before they split in two (their councils are found by the district). */
 const SPLIT_COUNTIES = new Set(['northamptonshire', 'cumbria']);
 
+/** The postal address without the postcode: the lines, town and county the record has, joined with ", ". */
+export function addressOf(record: CqcLocation): string | undefined {
+  const parts = [record.postalAddressLine1, record.postalAddressLine2, record.postalAddressTownCity, record.postalAddressCounty]
+    .map((part) => (typeof part === 'string' ? part.trim() : ''))
+    .filter((part) => part !== '');
+  return parts.length > 0 ? parts.join(', ').slice(0, 300) : undefined;
+}
+
+/** The main phone number as the CQC gives it (trimmed); none when it is missing or empty. */
+export function phoneOf(record: CqcLocation): string | undefined {
+  const phone = typeof record.mainPhoneNumber === 'string' ? record.mainPhoneNumber.trim() : '';
+  if (phone === '' || phone.length > 30) return undefined;
+  // The CQC drops a UK number's leading zero (1392491261): put it back, so the number can be dialled as shown.
+  return /^[1-9]\d{8,9}$/.test(phone) ? `0${phone}` : phone;
+}
+
+/** England, roughly (with the Scilly Isles and the Tyne to the border): coordinates outside it are a mistake. */
+export const ENGLAND_BOUNDS = { minLatitude: 49.8, maxLatitude: 55.9, minLongitude: -6.5, maxLongitude: 2.0 } as const;
+
+/** The record's coordinates when both are numbers within England; otherwise none (never half a pair). */
+export function coordinatesOf(record: CqcLocation): { latitude: number; longitude: number } | undefined {
+  const { onspdLatitude: latitude, onspdLongitude: longitude } = record;
+  if (typeof latitude !== 'number' || typeof longitude !== 'number' || !Number.isFinite(latitude) || !Number.isFinite(longitude)) return undefined;
+  const inside =
+    latitude >= ENGLAND_BOUNDS.minLatitude && latitude <= ENGLAND_BOUNDS.maxLatitude && longitude >= ENGLAND_BOUNDS.minLongitude && longitude <= ENGLAND_BOUNDS.maxLongitude;
+  return inside ? { latitude, longitude } : undefined;
+}
+
 /** One CQC record → a directory entry, or why it is not one. */
 export function mapCqcLocation(record: CqcLocation, ons: OnsLookups): CqcMapping {
   if (!record.locationId || !/^1-[0-9]{6,11}$/.test(record.locationId)) return { kind: 'skip', reason: 'no valid CQC location ID' };
@@ -124,6 +159,9 @@ export function mapCqcLocation(record: CqcLocation, ons: OnsLookups): CqcMapping
   if (typeof record.numberOfBeds !== 'number' || record.numberOfBeds < 0) return { kind: 'skip', reason: 'no number of beds' };
   const place = placeOf(record, ons);
   if (!place) return { kind: 'unplaced', localAuthority: record.localAuthority ?? '(none)' };
+  const address = addressOf(record);
+  const phone = phoneOf(record);
+  const coordinates = coordinatesOf(record);
   return {
     kind: 'entry',
     entry: {
@@ -139,13 +177,16 @@ export function mapCqcLocation(record: CqcLocation, ons: OnsLookups): CqcMapping
       // Deregistered and dormant locations stay in the directory, inactive: no reminders, no completeness.
       active: record.registrationStatus === 'Registered' && record.dormancy !== 'Y',
       lastUpdated: null,
+      ...(address ? { address } : {}),
       ...(record.postalCode ? { postcode: record.postalCode.slice(0, 10) } : {}),
+      ...(phone ? { phone } : {}),
+      ...(coordinates ?? {}),
     },
   };
 }
 
 /** The directory fields an import owns; the rest (lastUpdated, contacts) belong to the running system. */
-export const IMPORTED_FIELDS = ['providerId', 'name', 'type', 'categories', 'registeredBeds', 'localAuthority', 'district', 'region', 'active', 'postcode'] as const;
+export const IMPORTED_FIELDS = ['providerId', 'name', 'type', 'categories', 'registeredBeds', 'localAuthority', 'district', 'region', 'active', 'address', 'postcode', 'phone', 'latitude', 'longitude'] as const;
 
 export function changedFields(before: Record<string, unknown>, after: DirectoryEntry): string[] {
   return IMPORTED_FIELDS.filter((field) => JSON.stringify(before[field] ?? null) !== JSON.stringify(after[field] ?? null));

@@ -36,7 +36,11 @@ export const Location = z
     region: RegionCode,
     active: z.boolean(),
     lastUpdated: Instant.nullable().describe('when the latest return was submitted, null if never'),
+    address: z.string().min(1).max(300).optional().describe('the postal address without the postcode: its lines, town and county joined with ", "'),
     postcode: z.string().max(10).optional(),
+    phone: z.string().min(1).max(30).optional().describe('the main phone number, as the CQC gives it'),
+    latitude: z.number().min(-90).max(90).optional().describe('latitude (WGS84) of its postcode, from the CQC record'),
+    longitude: z.number().min(-180).max(180).optional().describe('longitude (WGS84) of its postcode, from the CQC record'),
     pause: z
       .object({ reason: z.string(), since: Instant, until: CalendarDate.optional(), by: z.string() })
       .optional()

@@ -2,6 +2,16 @@ import { keys } from '#shared/model/keys';
 import type { ReturnItem } from '#shared/model/returns/return-item';
 import { ENGLAND } from '#shared/model/schemas/common';
 import { VACANCY_CATEGORIES } from '#shared/model/schemas/location';
+import { lonKeyOf, rowOf } from '#shared/model/vacancies/geo';
+
+/** Where a location is and how to reach it: its directory entry's, copied into its entries so a search reads nothing else. */
+export interface LocationPlace {
+  address?: string;
+  postcode?: string;
+  phone?: string;
+  latitude?: number;
+  longitude?: number;
+}
 
 /** What a search result says about a location, copied into each of its entries. */
 export interface VacancyEntry {
@@ -23,16 +33,22 @@ export interface VacancyEntry {
   lastUpdated: string;
   reportDate: string;
   version: number;
+  address?: string;
+  postcode?: string;
+  phone?: string;
+  latitude?: number;
+  longitude?: number;
 }
 
 export const ANY_CATEGORY = 'any';
 
 /**
  * The search entries a location's newest return makes: one per area it is in (authority, region,
- * England) for each category with a vacancy, and for `any` if it has one at all. A location with no
- * vacancy has none, so it drops out of every search.
+ * England) for each category with a vacancy, and for `any` if it has one at all; and, where the
+ * directory knows its coordinates, one per category in its latitude row for searches near a place. A
+ * location with no vacancy has none, so it drops out of every search.
  */
-export function vacancyEntries(item: ReturnItem): VacancyEntry[] {
+export function vacancyEntries(item: ReturnItem, place: LocationPlace = {}): VacancyEntry[] {
   const perCategory = VACANCY_CATEGORIES.flatMap((category) => {
     const split = item.vacancies[category];
     if (!split) return [];
@@ -46,9 +62,18 @@ export function vacancyEntries(item: ReturnItem): VacancyEntry[] {
     forFemale: perCategory.reduce((sum, c) => sum + c.forFemale, 0),
     total: perCategory.reduce((sum, c) => sum + c.total, 0),
   };
-  return [item.localAuthority, item.region, ENGLAND].flatMap((area) =>
+  const located = place.latitude !== undefined && place.longitude !== undefined && Number.isFinite(place.latitude) && Number.isFinite(place.longitude);
+  const contact = {
+    ...(place.address ? { address: place.address } : {}),
+    ...(place.postcode ? { postcode: place.postcode } : {}),
+    ...(place.phone ? { phone: place.phone } : {}),
+    ...(located ? { latitude: place.latitude, longitude: place.longitude } : {}),
+  };
+  const byArea = [item.localAuthority, item.region, ENGLAND].map((area) => (category: string) => keys.vacancyEntry(area, category, item.submittedAt, item.locationId));
+  const byPlace = located ? [(category: string) => keys.nearEntry(category, rowOf(place.latitude!), lonKeyOf(place.longitude!), item.locationId)] : [];
+  return [...byArea, ...byPlace].flatMap((keyOf) =>
     [...perCategory, overall].map((counts) => ({
-      ...keys.vacancyEntry(area, counts.category, item.submittedAt, item.locationId),
+      ...keyOf(counts.category),
       locationId: item.locationId,
       name: item.locationName ?? item.locationId,
       type: item.locationType ?? 'careHome',
@@ -61,6 +86,7 @@ export function vacancyEntries(item: ReturnItem): VacancyEntry[] {
       lastUpdated: item.submittedAt,
       reportDate: item.reportDate,
       version: item.version,
+      ...contact,
     })),
   );
 }

@@ -101,8 +101,7 @@ export async function applyReturns(items: readonly ReturnItem[], now = Date.now(
   await Promise.all(
     newestPerLocation(newest).map(async (item) => {
       try {
-        await recordLatestReturn(item);
-        await indexVacancies(item);
+        await indexVacancies(item, await recordLatestReturn(item));
       } catch (error) {
         failedDays.set(dayKey(item), error as Error);
       }

@@ -1,3 +1,4 @@
+import { problems } from '#shared/model/errors';
 import { keepVisible, type AreaScope } from '#shared/model/access/area-scope';
 import { areaAggregatesRequest, levelAggregatesRequest, queryAggregates, type AggregateItem } from '#shared/repositories/aggregates';
 import { addDays, londonDay } from '#shared/model/returns/report-date';
@@ -9,6 +10,8 @@ export const DEFAULT_DAYS = 30;
 
 export function dateRange(query: { from?: string; to?: string }, now: Date): { from: string; to: string } {
   const to = query.to ?? londonDay(now);
+  // The schema checks from ≤ to when both are given; a `from` after the default `to` (today) is as wrong.
+  if (query.from !== undefined && query.from > to) throw problems.validation([{ path: 'query.from', message: `must be on or before ${query.to === undefined ? 'today' : 'to'} (${to})` }]);
   return { from: query.from ?? addDays(to, -(DEFAULT_DAYS - 1)), to };
 }
 

@@ -1,0 +1,7 @@
+import { httpRoute } from '#shared/http/route';
+import { queryParams } from '#shared/http/request';
+import { json } from '#shared/http/response';
+import { AreaListQuery } from '#shared/model/schemas/areas';
+import { readAreas } from '#shared/services/areas/list';
+
+export const handler = httpRoute('listAreas', async ({ event }) => json(200, await readAreas(queryParams(event, AreaListQuery))));
