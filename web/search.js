@@ -1,95 +1,161 @@
-// The discharge team's search: one request to GET /v1/vacancies per search, results read out politely.
+// The discharge team's search (DESIGN §10.3): near a postcode, a district or a town (GET /v1/places turns a
+// town into its districts), nearest first, with what a coordinator needs to ring the home; "Show more"
+// adds the next page below, so the list keeps its place.
 (function () {
   var ct = window.CapacityTracker;
+  var ui = ct.ui;
+  var el = ui.el;
   var form = document.getElementById('search');
   var status = document.getElementById('status');
   var results = document.getElementById('results');
-  var areaError = document.getElementById('area-error');
-  var AREA = /^(E0[6789][0-9]{6}|E1200000[1-9]|E92000001)$/;
+  var more = document.getElementById('more');
+  var nearInput = document.getElementById('near');
+  var nearError = document.getElementById('near-error');
+  var choices = document.getElementById('near-choices');
+  var POSTCODE = /^[A-Z]{1,2}[0-9][0-9A-Z]?( ?[0-9][A-Z]{2})?$/i;
+  var CATEGORY_NAMES = {
+    residential: 'residential', nursing: 'nursing', dementiaResidential: 'dementia residential', dementiaNursing: 'dementia nursing',
+    mentalHealth: 'mental health', learningDisability: 'learning disability', inpatient: 'inpatient',
+  };
+  var TYPE_NAMES = { careHome: 'Care home', hospice: 'Hospice', communityRehab: 'Community rehabilitation', substanceMisuse: 'Substance misuse service' };
+  var current = null; // the query of the search on screen, and its next page
+  var found = 0;
 
-  function ago(instant) {
-    var hours = Math.floor((Date.now() - Date.parse(instant)) / 3600000);
-    if (hours < 1) return 'within the hour';
-    return hours < 24 ? hours + (hours === 1 ? ' hour ago' : ' hours ago') : Math.floor(hours / 24) + ' days ago';
+  /** "updated 3 hours ago", in words; `old` once the figures are a day old. */
+  function age(instant) {
+    var minutes = Math.max(0, Math.floor((Date.now() - Date.parse(instant)) / 60000));
+    var hours = Math.floor(minutes / 60);
+    var text = minutes < 60 ? (minutes < 2 ? 'just now' : minutes + ' minutes ago') : hours < 48 ? ui.plural(hours, 'hour') + ' ago' : Math.floor(hours / 24) + ' days ago';
+    return { text: 'Updated ' + text, old: hours >= 24 };
   }
 
-  function label(category) {
-    return category.replace(/([A-Z])/g, ' $1').toLowerCase();
+  function fieldProblem(message) {
+    nearError.textContent = message;
+    nearInput.setAttribute('aria-invalid', 'true');
+    nearInput.focus();
+  }
+  function clearProblem() {
+    nearError.textContent = '';
+    nearInput.removeAttribute('aria-invalid');
   }
 
-  function render(items) {
-    results.textContent = '';
-    items.forEach(function (item) {
-      var li = document.createElement('li');
-      var h = document.createElement('h2');
-      h.textContent = item.name;
-      li.appendChild(h);
-      var where = document.createElement('p');
-      where.className = 'muted';
-      where.textContent = item.localAuthority + ' · updated ' + ago(item.lastUpdated) + ' · ' + item.locationId;
-      li.appendChild(where);
-      var beds = document.createElement('p');
-      var parts = Object.keys(item.vacancies).map(function (category) {
-        var split = item.vacancies[category];
-        var total = split.male + split.female + split.any;
-        return total > 0 ? total + ' ' + label(category) + ' (' + split.female + ' women, ' + split.male + ' men, ' + split.any + ' anyone)' : null;
-      }).filter(Boolean);
-      beds.textContent = parts.join('; ');
-      li.appendChild(beds);
-      var tags = document.createElement('p');
-      var admissions = document.createElement('span');
-      admissions.className = 'tag' + (item.admissions.status === 'open' ? '' : ' warn');
-      admissions.textContent = 'Admissions ' + item.admissions.status;
-      tags.appendChild(admissions);
-      if (item.outbreakActive) {
-        var outbreak = document.createElement('span');
-        outbreak.className = 'tag warn';
-        outbreak.textContent = 'Outbreak';
-        tags.appendChild(document.createTextNode(' '));
-        tags.appendChild(outbreak);
-      }
-      li.appendChild(tags);
-      results.appendChild(li);
-    });
+  function result(item) {
+    var fresh = age(item.lastUpdated);
+    var where = [item.distanceMiles !== undefined ? item.distanceMiles + (item.distanceMiles === 1 ? ' mile' : ' miles') + ' away' : null, TYPE_NAMES[item.type] || item.type, item.localAuthorityName || item.localAuthority].filter(Boolean).join(' · ');
+    var beds = Object.keys(item.vacancies).map(function (category) {
+      var split = item.vacancies[category];
+      var total = split.male + split.female + split.any;
+      return total > 0 ? total + ' ' + (CATEGORY_NAMES[category] || category) + ' (' + split.female + ' for women, ' + split.male + ' for men, ' + split.any + ' for anyone)' : null;
+    }).filter(Boolean).join('; ');
+    var reach = [];
+    if (item.address || item.postcode) reach.push(el('span', { class: 'address', text: [item.address, item.postcode].filter(Boolean).join(', ') }));
+    if (item.phone) {
+      if (reach.length) reach.push(document.createTextNode(' · '));
+      reach.push(el('a', { class: 'phone', href: 'tel:' + item.phone.replace(/[^0-9+]/g, ''), text: item.phone, 'aria-label': 'Call ' + item.name + ' on ' + item.phone }));
+    }
+    var tags = [el('span', { class: 'tag' + (item.admissions.status === 'open' ? '' : ' warn'), text: 'Admissions ' + item.admissions.status })];
+    if (item.outbreakActive) tags.push(document.createTextNode(' '), el('span', { class: 'tag warn', text: 'Outbreak' }));
+    if (fresh.old) tags.push(document.createTextNode(' '), el('span', { class: 'tag warn stale', text: 'Not updated for over 24 hours' }));
+    return el('li', { 'data-location': item.locationId, tabindex: '-1' }, [
+      el('h2', { text: item.name }),
+      el('p', { class: 'muted where', text: where }),
+      reach.length ? el('p', { class: 'reach' }, reach) : null,
+      el('p', { class: 'beds', text: beds }),
+      el('p', { class: 'fresh' + (fresh.old ? ' stale' : ''), text: fresh.text }),
+      el('p', {}, tags),
+    ]);
   }
+
+  function showPage(page, first) {
+    if (first) { results.textContent = ''; found = 0; }
+    var added = page.items.map(result);
+    added.forEach(function (node) { results.appendChild(node); });
+    found += page.items.length;
+    current.nextToken = page.nextToken;
+    more.hidden = !page.nextToken;
+    var place = current.placeName ? ' near ' + current.placeName : '';
+    if (found === 0) status.textContent = 'No place with a matching vacancy' + place + ' within ' + current.query.get('withinMiles') + ' miles has updated in the last 72 hours.';
+    else status.textContent = ui.plural(found, 'place') + place + (page.nextToken ? ' so far, nearest first. Show more for the next ones.' : ', nearest first: that is all within ' + current.query.get('withinMiles') + ' miles.');
+    // After "Show more": to the first new one, so a keyboard or screen reader user carries on where the list grew.
+    if (!first && added[0]) added[0].focus();
+  }
+
+  function run(query, placeName) {
+    current = { query: query, placeName: placeName, nextToken: null };
+    status.textContent = 'Searching' + (placeName ? ' near ' + placeName : '') + '…';
+    results.setAttribute('aria-busy', 'true');
+    return ct.get('/v1/vacancies?' + query.toString()).then(function (page) {
+      results.removeAttribute('aria-busy');
+      showPage(page, true);
+    }, failed);
+  }
+
+  function failed(error) {
+    results.removeAttribute('aria-busy');
+    var field = ((error.problem || {}).errors || [])[0];
+    if (field && field.path === 'query.near') fieldProblem('Near: ' + field.message);
+    status.textContent = error.message;
+  }
+
+  more.addEventListener('click', function () {
+    if (!current || !current.nextToken) return;
+    var query = new URLSearchParams(current.query);
+    query.set('nextToken', current.nextToken);
+    more.disabled = true;
+    status.textContent = 'Loading more…';
+    ct.get('/v1/vacancies?' + query.toString()).then(function (page) { more.disabled = false; showPage(page, false); }, function (error) { more.disabled = false; failed(error); });
+  });
+
+  /** The search as the form says it, near `district`. */
+  function queryFor(district) {
+    var query = new URLSearchParams({ near: district, withinMiles: document.getElementById('withinMiles').value, category: document.getElementById('category').value, admitting: String(document.getElementById('admitting').checked), limit: '20' });
+    var type = document.getElementById('type').value;
+    if (type) query.set('type', type);
+    var sex = form.querySelector('input[name=sex]:checked').value;
+    if (sex) query.set('sex', sex);
+    return query;
+  }
+
+  /** A town has several districts: search near the best match, and offer the others. */
+  function offer(places, chosen) {
+    choices.textContent = '';
+    var others = places.filter(function (place) { return place !== chosen; }).slice(0, 6);
+    if (others.length === 0) return;
+    choices.appendChild(el('p', { class: 'hint', text: 'Or near:' }));
+    choices.appendChild(el('ul', { class: 'inline' }, others.map(function (place) {
+      var button = el('button', { type: 'button', class: 'link', text: placeName(place) });
+      button.addEventListener('click', function () { run(queryFor(place.code), placeName(place)); });
+      return el('li', {}, [button]);
+    })));
+  }
+  function placeName(place) { return (place.town || place.area || place.code) + ' (' + place.code + ')'; }
 
   function search(event) {
     if (event) event.preventDefault();
-    var area = document.getElementById('area').value.trim().toUpperCase();
-    areaError.textContent = '';
-    document.getElementById('area').removeAttribute('aria-invalid');
-    if (area && !AREA.test(area)) {
-      areaError.textContent = 'Enter an ONS local authority or region code, such as E08000004 or E12000002';
-      document.getElementById('area').setAttribute('aria-invalid', 'true');
-      document.getElementById('area').focus();
-      return;
-    }
-    var query = new URLSearchParams({ category: document.getElementById('category').value, admitting: String(document.getElementById('admitting').checked) });
-    var sex = form.querySelector('input[name=sex]:checked').value;
-    if (sex) query.set('sex', sex);
-    if (area) query.set('area', area);
-    status.textContent = 'Searching…';
-    ct.get('/v1/vacancies?' + query.toString())
-      .then(function (page) {
-        render(page.items);
-        status.textContent = page.items.length === 0 ? 'No location with a matching vacancy updated in the last 72 hours.' : page.items.length + (page.items.length === 1 ? ' location has' : ' locations have') + ' a matching vacancy.';
-      })
-      .catch(function (error) {
-        results.textContent = '';
-        var problem = error.problem || {};
-        var field = (problem.errors || [])[0];
-        if (field && field.path === 'query.area') areaError.textContent = 'Area ' + field.message;
-        status.textContent = error.message;
-      });
+    clearProblem();
+    choices.textContent = '';
+    var near = nearInput.value.trim();
+    if (!near) { fieldProblem('Say near where: a postcode, a district or a town.'); status.textContent = 'Say near where.'; return; }
+    if (POSTCODE.test(near)) { run(queryFor(near), near.toUpperCase()); return; }
+    status.textContent = 'Looking up ' + near + '…';
+    ct.get('/v1/places?name=' + encodeURIComponent(near)).then(function (found) {
+      if (found.items.length === 0) { fieldProblem('There is no town or district called “' + near + '” here: try a postcode.'); status.textContent = 'No such place.'; return; }
+      var chosen = found.items[0];
+      offer(found.items, chosen);
+      run(queryFor(chosen.code), placeName(chosen));
+    }, failed);
   }
 
   function start() {
     form.addEventListener('submit', search);
     var who = document.getElementById('signed-in');
-    if (ct.token()) return search();
+    var asked = new URLSearchParams(window.location.search).get('near');
+    if (asked) nearInput.value = asked;
+    var ready = function () { status.textContent = 'Say near where, then search.'; if (asked) search(); };
+    if (ct.token()) return ready();
     // The deployed site signs in with Cognito's managed login; the local stack has a demo sign-in.
     if (ct.offerSignIn(status, 'Sign in to search.')) return;
-    ct.demoSignIn('discharge').then(function () { who.textContent = 'Signed in as the demo discharge team'; search(); }, function () {
+    ct.demoSignIn('discharge').then(function () { who.textContent = 'Signed in as the demo discharge team'; ready(); }, function () {
       status.textContent = 'Sign in to search.';
     });
   }

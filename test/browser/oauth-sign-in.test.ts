@@ -290,7 +290,7 @@ async function signInFromSearch(page: Page, start = '/search.html'): Promise<voi
   await statusText(page, /Sign in to search/);
   await page.click('#status button');
   await page.waitForURL(`${site.origin}${start}`);
-  await statusText(page, /No location with a matching vacancy/);
+  await statusText(page, /Say near where/);
 }
 
 describe.skipIf(!available)('signing in on the deployed site (OAuth code + PKCE against a fake Cognito)', () => {
@@ -410,7 +410,7 @@ describe.skipIf(!available)('signing in on the deployed site (OAuth code + PKCE 
     site.refused.add(auth.issued[1]!);
     await page.click('#search button[type=submit]');
     await expect.poll(() => site.apiCalls.length).toBe(3);
-    await statusText(page, /No location with a matching vacancy/);
+    await statusText(page, /Say near where/);
     expect(site.apiCalls.slice(1).map((call) => [call.token, call.status])).toEqual([[auth.issued[1], 401], [auth.issued[2], 200]]);
     expect((await storage(page)).token).toBe(auth.issued[2]);
 

@@ -129,7 +129,7 @@ describe.skipIf(!available)('the provider form in Chromium', () => {
 
     const search = await signedInPage(await tokenFor({ sub: 'browser-discharge', role: 'discharge' }));
     await search.goto(`${gateway.url()}/search.html`);
-    await search.waitForFunction(() => /vacancy/.test(document.getElementById('status')!.textContent ?? ''));
+    await search.waitForFunction(() => /Say near where/.test(document.getElementById('status')!.textContent ?? ''));
     expect(await accessibilityViolations(search)).toEqual([]);
     await search.screenshot({ path: join(SHOTS, 'search-360.png') });
     await search.close();
