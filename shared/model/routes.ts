@@ -346,7 +346,7 @@ export const routes = [
     handler: 'functions/vacancies.ts',
     access: ['discharge', 'commissioner', 'national'],
     scope: 'area',
-    tables: { vacancyIndex: 'RO', places: 'RO', areas: 'RO' },
+    tables: { vacancyIndex: 'RO', places: 'RO', areas: 'RO', locations: 'RO' },
     summary: 'Locations with a matching vacancy now, freshest first (updated within 72 hours unless asked)',
     request: { query: VacancySearchQuery },
     responses: { 200: { description: 'a page of matching locations', schema: VacancyPage }, ...readProblems },

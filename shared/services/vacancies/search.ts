@@ -13,6 +13,7 @@ import type { VacancyEntry } from '#shared/model/vacancies/entries';
 import { listAreas } from '#shared/repositories/areas';
 import { getPostcodeDistrict } from '#shared/repositories/places';
 import { searchVacancies, type VacancyFilters } from '#shared/repositories/vacancies';
+import { boundsOf, milesToBounds } from '#shared/services/vacancies/area-bounds';
 import { searchNear } from '#shared/services/vacancies/near';
 import type * as z from 'zod';
 
@@ -53,12 +54,21 @@ export async function findVacancies(principal: Principal, query: Query, now: Dat
     // A commissioner's area is checked as for an area search (one of theirs, or inside one).
     if (query.area !== undefined) scopeVacancySearch(principal, query.area);
     const district = await placeOf(query.near);
+    const withinMiles = query.withinMiles ?? DEFAULT_WITHIN_MILES;
+    if (query.area !== undefined) {
+      // An area the circle cannot reach: a mistake in one or the other, not "no beds".
+      const bounds = await boundsOf(query.area, now.getTime());
+      if (bounds && milesToBounds(district, bounds) > withinMiles) {
+        const name = (await names).get(query.area) ?? query.area;
+        throw problems.validation([{ path: 'query.near', message: `${district.code} is more than ${withinMiles} miles from every home in ${name}: search near a place in it, or without the area` }]);
+      }
+    }
     // Near a place: only the area asked for, or (a commissioner asking for none) their own areas.
     const own = principal.kind === 'user' && principal.role === 'commissioner' ? principal.areas : undefined;
     const areas = query.area !== undefined ? [query.area] : own && !own.includes(ENGLAND) ? own : undefined;
     const page = await searchNear({
       center: district,
-      withinMiles: query.withinMiles ?? DEFAULT_WITHIN_MILES,
+      withinMiles,
       filters: { ...filters, ...(areas ? { areas } : {}) },
       limit: query.limit,
       nextToken: query.nextToken,
