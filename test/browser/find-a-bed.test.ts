@@ -1,19 +1,13 @@
 /// <reference lib="dom" />
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Context, DynamoDBStreamEvent } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { loadHandler, REPO_ROOT } from '#scripts/local/lambda-runtime';
-import { startStreamPoller, type StreamPoller } from '#scripts/local/stream-poller';
-import { parsePostcodeDistricts } from '#shared/model/directory/postcodes';
-import { aggregatorFunction } from '#shared/model/functions';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { toReturnItem } from '#shared/model/returns/return-item';
 import type { Location } from '#shared/model/schemas/location';
 import { putPostcodeDistricts } from '#shared/repositories/places';
 import { indexVacancies } from '#shared/repositories/vacancies';
 import { accessibilityViolations, chromiumAvailable, useChromium } from './chromium';
 import { call, createLocation, designExample, returnPath, today, tokenFor, useGateway } from '../helpers/api';
+import { haversineMiles as miles, postcodeDistricts, useAggregatorPoller } from '../helpers/search';
 import { until } from '../helpers/wait';
 
 /**
@@ -24,30 +18,14 @@ import { until } from '../helpers/wait';
 const gateway = useGateway();
 const chromium = useChromium();
 const SHOTS = chromium.shots;
-let poller: StreamPoller;
+useAggregatorPoller();
 const COUNCIL = 'E10000502';
 const stale: { location?: Location } = {};
 const homes: Location[] = [];
 
-function miles(a: { latitude: number; longitude: number }, b: { latitude: number; longitude: number }) {
-  const toRad = (d: number) => (d * Math.PI) / 180;
-  const s = Math.sin(toRad(b.latitude - a.latitude) / 2) ** 2 + Math.cos(toRad(a.latitude)) * Math.cos(toRad(b.latitude)) * Math.sin(toRad(b.longitude - a.longitude) / 2) ** 2;
-  return 2 * 3958.8 * Math.asin(Math.sqrt(s));
-}
-
 beforeAll(async () => {
   if (!chromiumAvailable) return;
-  const aggregator = (await loadHandler(aggregatorFunction.handler)) as (event: DynamoDBStreamEvent, context: Context) => Promise<void>;
-  poller = await startStreamPoller({
-    endpoint: process.env.DYNAMODB_ENDPOINT!,
-    tableName: process.env.RETURNS_TABLE!,
-    functionName: 'aggregator',
-    handler: aggregator,
-    startingPosition: 'LATEST',
-    pollIntervalMs: 50,
-    deadLetterFile: join(mkdtempSync(join(tmpdir(), 'ct-bed-')), 'dead-letters.jsonl'),
-  });
-  const districts = parsePostcodeDistricts(readFileSync(join(REPO_ROOT, '..', 'shared', 'data', 'geo', 'postcode-districts.csv'), 'utf8'));
+  const districts = postcodeDistricts();
   await putPostcodeDistricts(districts);
   const exeter = districts.find((district) => district.code === 'EX1')!;
   const around = districts.filter((district) => district.code !== 'EX1' && miles(exeter, district) <= 19).slice(0, 30);
@@ -81,7 +59,6 @@ beforeAll(async () => {
   await until(async () => (await call(gateway.url(), 'GET', '/v1/vacancies?near=EX1&withinMiles=20&limit=100', { as: 'discharge' })).json.items.length === homes.length + 1, { timeoutMs: 120_000, intervalMs: 200, what: 'the homes in the search' });
 }, 240_000);
 
-afterAll(() => poller?.stop());
 
 describe.skipIf(!chromiumAvailable)('Find a bed in Chromium', () => {
   test('near a town: nearest first, with distance, address, a phone link and the age of the figures; "Show more" keeps the place', async () => {

@@ -1,15 +1,9 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Context, DynamoDBStreamEvent } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { loadHandler, REPO_ROOT } from '#scripts/local/lambda-runtime';
-import { startStreamPoller, type StreamPoller } from '#scripts/local/stream-poller';
-import { parsePostcodeDistricts, type PostcodeDistrict } from '#shared/model/directory/postcodes';
-import { aggregatorFunction } from '#shared/model/functions';
+import { beforeAll, describe, expect, test } from 'vitest';
+import type { PostcodeDistrict } from '#shared/model/directory/postcodes';
 import type { Location } from '#shared/model/schemas/location';
 import { putPostcodeDistricts } from '#shared/repositories/places';
 import { call, createLocation, designExample, returnPath, today, useGateway, type CallOptions } from '../helpers/api';
+import { haversineMiles, postcodeDistricts, useAggregatorPoller } from '../helpers/search';
 import { until } from '../helpers/wait';
 
 /**
@@ -18,7 +12,7 @@ import { until } from '../helpers/wait';
  * straight haversine computation over the same homes.
  */
 const gateway = useGateway();
-let poller: StreamPoller;
+useAggregatorPoller();
 const discharge: CallOptions['as'] = { sub: 'near-discharge', role: 'discharge' };
 const search = (query: string) => call(gateway.url(), 'GET', `/v1/vacancies?${query}`, { as: discharge });
 const idsOf = (items: Array<{ locationId: string }>) => items.map((item) => item.locationId);
@@ -26,13 +20,6 @@ const idsOf = (items: Array<{ locationId: string }>) => items.map((item) => item
 // A council code of this file's own (not a real one), so area searches see only its homes.
 const COUNCIL = 'E10000501';
 const REGION = 'E12000002';
-
-/** The test's own great-circle distance, written out independently of the code under test. */
-function haversineMiles(a: { latitude: number; longitude: number }, b: { latitude: number; longitude: number }): number {
-  const toRad = (d: number) => (d * Math.PI) / 180;
-  const s = Math.sin(toRad(b.latitude - a.latitude) / 2) ** 2 + Math.cos(toRad(a.latitude)) * Math.cos(toRad(b.latitude)) * Math.sin(toRad(b.longitude - a.longitude) / 2) ** 2;
-  return 2 * 3958.8 * Math.asin(Math.sqrt(s));
-}
 
 interface Home {
   location: Location;
@@ -60,17 +47,7 @@ async function allPages(query: string, limit: number): Promise<{ items: Array<{ 
 }
 
 beforeAll(async () => {
-  const aggregator = (await loadHandler(aggregatorFunction.handler)) as (event: DynamoDBStreamEvent, context: Context) => Promise<void>;
-  poller = await startStreamPoller({
-    endpoint: process.env.DYNAMODB_ENDPOINT!,
-    tableName: process.env.RETURNS_TABLE!,
-    functionName: 'aggregator',
-    handler: aggregator,
-    startingPosition: 'LATEST',
-    pollIntervalMs: 50,
-    deadLetterFile: join(mkdtempSync(join(tmpdir(), 'ct-near-')), 'dead-letters.jsonl'),
-  });
-  const districts = parsePostcodeDistricts(readFileSync(join(REPO_ROOT, '..', 'shared', 'data', 'geo', 'postcode-districts.csv'), 'utf8'));
+  const districts = postcodeDistricts();
   await putPostcodeDistricts(districts);
   centre = districts.find((district) => district.code === 'OL8')!;
   // A home at (a step away from) the centre of every other district within 30 miles of OL8.
@@ -95,7 +72,6 @@ beforeAll(async () => {
   await until(async () => (await allPages(`near=OL8&withinMiles=31`, 100)).items.length === homes.length, { timeoutMs: 120_000, intervalMs: 200, what: 'every home in the near-search index' });
 }, 240_000);
 
-afterAll(() => poller?.stop());
 
 describe('GET /v1/vacancies near a place', () => {
   test('nearest first, as a straight haversine over the same homes says, every page but the last full, with how to reach each home', async () => {

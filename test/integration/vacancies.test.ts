@@ -1,18 +1,12 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Context, DynamoDBStreamEvent } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { loadHandler } from '#scripts/local/lambda-runtime';
-import { startStreamPoller, type StreamPoller } from '#scripts/local/stream-poller';
+import { describe, expect, test } from 'vitest';
 import { indexVacancies } from '#shared/repositories/vacancies';
 import { toReturnItem } from '#shared/model/returns/return-item';
-import { aggregatorFunction } from '#shared/model/functions';
 import { call, createLocation, designExample, returnPath, today, useGateway, type CallOptions } from '../helpers/api';
+import { useAggregatorPoller } from '../helpers/search';
 import { until } from '../helpers/wait';
 
 const gateway = useGateway();
-let poller: StreamPoller;
+useAggregatorPoller();
 
 // Authorities of the test's own, so searches by area see only its locations.
 const AREA = 'E10000401';
@@ -33,20 +27,6 @@ const noVacancies = {
   nursing: { male: 0, female: 0, any: 0 },
 };
 
-beforeAll(async () => {
-  const aggregator = (await loadHandler(aggregatorFunction.handler)) as (event: DynamoDBStreamEvent, context: Context) => Promise<void>;
-  poller = await startStreamPoller({
-    endpoint: process.env.DYNAMODB_ENDPOINT!,
-    tableName: process.env.RETURNS_TABLE!,
-    functionName: 'aggregator',
-    handler: aggregator,
-    startingPosition: 'LATEST',
-    pollIntervalMs: 50,
-    deadLetterFile: join(mkdtempSync(join(tmpdir(), 'ct-vac-')), 'dead-letters.jsonl'),
-  });
-});
-
-afterAll(() => poller?.stop());
 
 describe('GET /v1/vacancies', () => {
   test('a vacancy appears after the PUT, filters combine, and it disappears when filled', async () => {
