@@ -5,11 +5,12 @@ import { benchBulk, bulkMarkdown } from './bulk';
 import { benchBundles, bundlesMarkdown } from './bundles';
 import { startBenchEnvironment } from './environment';
 import { benchExports, exportsMarkdown } from './exports';
+import { benchNearSearch, nearMarkdown } from './near';
 import { benchReminders } from './reminders';
 import { benchSubmit, submitMarkdown } from './submit';
 import { benchVacancySearch } from './vacancies';
 
-const SECTIONS = ['bundles', 'reminders', 'search', 'submit', 'bulk', 'exports', 'lag'] as const;
+const SECTIONS = ['bundles', 'reminders', 'search', 'near', 'submit', 'bulk', 'exports', 'lag'] as const;
 type Section = (typeof SECTIONS)[number];
 
 /** `BENCH_ONLY=bundles` (or a comma-separated list of sections) runs just those; unset, all of them. */
@@ -38,7 +39,7 @@ function writeResults(partial: boolean, results: Record<string, unknown>): void 
  * written to bench/results.json so runs can be compared. Figures are for this machine; the baseline in
  * each table was measured in the same run (on the same DynamoDB Local, or for the bundles, in the same
  * fresh-process harness). `BENCH_ONLY=bundles` runs one section (or `submit,exports`: any of bundles,
- * reminders, search, submit, bulk, exports, lag; lag includes the stack's memory); `BENCH_QUICK` shortens them.
+ * reminders, search, near, submit, bulk, exports, lag; lag includes the stack's memory); `BENCH_QUICK` shortens them.
  */
 async function main(): Promise<void> {
   const sections = chosenSections();
@@ -57,7 +58,7 @@ async function main(): Promise<void> {
   }
 
   const quick = Boolean(process.env.BENCH_QUICK);
-  if (sections.has('reminders') || sections.has('search') || sections.has('submit') || sections.has('bulk') || sections.has('exports')) {
+  if (sections.has('reminders') || sections.has('search') || sections.has('near') || sections.has('submit') || sections.has('bulk') || sections.has('exports')) {
     const environment = await startBenchEnvironment();
     try {
       if (sections.has('reminders')) {
@@ -82,6 +83,13 @@ async function main(): Promise<void> {
           console.log(`| ${row.search} | ${row.results} | ${row.handlerP50.toFixed(1)} | ${row.handlerP99.toFixed(1)} | ${row.bareP50.toFixed(1)} | ${row.bareP99.toFixed(1)} | ${row.ratioP50.toFixed(2)} |`);
         }
         results.search = search;
+      }
+
+      if (sections.has('near')) {
+        console.error('searching near a place over 30,000 locations:');
+        const near = await benchNearSearch(environment, quick ? { firstRuns: 20, allRuns: 5, warmUp: 2 } : {});
+        console.log(`\n${nearMarkdown(near)}`);
+        results.near = near;
       }
 
       if (sections.has('submit')) {

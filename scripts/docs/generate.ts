@@ -17,6 +17,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AggregationLagResults, BenchResults } from './bench-results';
+import type { NearResults } from '#scripts/bench/near';
 import { routes, type RouteDefinition } from '#shared/model/routes';
 import { tables, TABLE_IDS, type IndexDefinition, type TableDefinition } from '#shared/model/tables';
 
@@ -139,7 +140,8 @@ function keysTable(): string {
 // ---------------------------------------------------------------------------------------------------
 // From bench/results.json (the tables `npm run bench` prints, in the docs' layout)
 
-type Bench = BenchResults;
+/** bench/results.json, with the near-place search section (`near`, scripts/bench/near.ts). */
+type Bench = BenchResults & { near?: NearResults };
 
 function benchRun(bench: Bench): string {
   return `The figures below are those of \`bench/results.json\`: one \`npm run bench\` that finished ${bench.at.slice(0, 10)} on ${bench.machine}.`;
@@ -159,6 +161,55 @@ function benchSearch(bench: Bench): string | undefined {
     ['search', 'results', 'handler p50 (ms)', 'handler p99 (ms)', 'bare Query p50 (ms)', 'bare Query p99 (ms)', 'p50 ÷ bare'],
     bench.search.map((r) => [r.search, String(r.results), num(r.handlerP50), num(r.handlerP99), num(r.bareP50), num(r.bareP99), num(r.ratioP50, 2)]),
   );
+}
+
+/** Searching near a place: the figures, what the entries read were, and a line on where the time goes. */
+function benchNear(bench: Bench): string | undefined {
+  const near = bench.near;
+  if (!near) return undefined;
+  const label = (r: NearResults['rows'][number]) => `${r.near} (${r.town}, ${r.setting}), ${r.pages === 'first' ? 'first page' : 'every page'}`;
+  const range = (values: readonly number[], digits: number) => {
+    const low = Math.min(...values);
+    const high = Math.max(...values);
+    return low.toFixed(digits) === high.toFixed(digits) ? low.toFixed(digits) : `${low.toFixed(digits)}–${high.toFixed(digits)}`;
+  };
+  const pages = near.rows.reduce((sum, r) => sum + r.pageCount, 0);
+  const queries = near.rows.reduce((sum, r) => sum + r.queries, 0);
+  const rings = near.rows.reduce((sum, r) => sum + r.rings, 0);
+  const read = near.rows.reduce((sum, r) => sum + r.read, 0);
+  const wasted = (key: keyof NearResults['rows'][number]['readAs']) => `${num((100 * near.rows.reduce((sum, r) => sum + r.readAs[key], 0)) / read, 0)}%`;
+  return [
+    `${near.withVacancies} of ${near.locations} locations with a vacancy, spread over ${near.districts} English postcode districts; within ${near.withinMiles} miles, ${near.limit} a page; ${near.runs.first} runs of a first page and ${near.runs.all} of every page, after ${near.runs.warmUp} to warm up; load average ${near.loadAverage.start[0]} → ${near.loadAverage.end[0]}. Targets: handler p50 ≤ ${near.target.ratioP50}× the bare Queries, entries read ≤ ${near.target.readPerResult}× results.`,
+    '',
+    table(
+      ['search', 'pages', 'results', 'entries read', 'Queries', 'rings', 'handler p50 (ms)', 'handler p99 (ms)', 'service p50 (ms)', 'bare Queries p50 (ms)', 'bare Queries p99 (ms)', 'p50 ÷ bare', 'read ÷ returned', 'vs targets'],
+      near.rows.map((r) => [
+        label(r),
+        String(r.pageCount),
+        String(r.results),
+        String(r.read),
+        String(r.queries),
+        String(r.rings),
+        num(r.handlerP50),
+        num(r.handlerP99),
+        num(r.serviceP50),
+        num(r.bareP50),
+        num(r.bareP99),
+        num(r.ratioP50, 2),
+        num(r.readPerResult, 2),
+        `time ${r.ratioVerdict}, read ${r.readVerdict}`,
+      ]),
+    ),
+    '',
+    'What the entries read were, each against the ring of the page that read it:',
+    '',
+    table(
+      ['search', 'entries read', 'returned', "in the ring's hole (read again)", 'beyond the ring (row corners)', 'in the ring, past the page (read again)'],
+      near.rows.map((r) => [label(r), String(r.read), String(r.readAs.returned), String(r.readAs.inHole), String(r.readAs.beyondRing), String(r.readAs.pastPage)]),
+    ),
+    '',
+    `Where the time goes: the bare Queries take ${range(near.rows.map((r) => (100 * r.bareP50) / r.handlerP50), 0)}% of the handler's p50 and searchNear alone ${range(near.rows.map((r) => (100 * r.serviceP50) / r.handlerP50), 0)}%, so the time is DynamoDB answering ${num(queries / pages, 1)} Queries a page (${num(rings / pages, 1)} rings a page, one after another, each ring's ranges at once), not the distances, the order or the handler; of the entries read, ${wasted('inHole')} were in a ring's hole, ${wasted('beyondRing')} beyond a ring and ${wasted('pastPage')} past a page.`,
+  ].join('\n');
 }
 
 function benchBundles(bench: Bench): string | undefined {
@@ -373,6 +424,7 @@ export const sections: Record<string, (inputs: DocInputs) => string> = {
   'bench-run': fromBench(benchRun),
   'bench-reminders': fromBench(benchReminders),
   'bench-search': fromBench(benchSearch),
+  'bench-near': fromBench(benchNear),
   'bench-bundles': fromBench(benchBundles),
   'bench-bundle-largest': fromBench(benchBundleLargest),
   'bench-submit': fromBench(benchSubmit),
