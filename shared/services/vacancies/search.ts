@@ -55,7 +55,7 @@ export async function findVacancies(principal: Principal, query: Query, now: Dat
     if (query.area !== undefined) scopeVacancySearch(principal, query.area);
     const district = await placeOf(query.near);
     const withinMiles = query.withinMiles ?? DEFAULT_WITHIN_MILES;
-    if (query.area !== undefined) {
+    if (query.area !== undefined && query.area !== ENGLAND) {
       // An area the circle cannot reach: a mistake in one or the other, not "no beds".
       const bounds = await boundsOf(query.area, now.getTime());
       if (bounds && milesToBounds(district, bounds) > withinMiles) {
