@@ -285,18 +285,18 @@ const storage = (page: Page) =>
 const statusText = (page: Page, pattern: RegExp) => page.waitForFunction((source) => new RegExp(source).test(document.getElementById('status')?.textContent ?? ''), pattern.source);
 
 /** From the bed search, through the fake managed login, back to the search with a token. */
-async function signInFromSearch(page: Page, start = '/search.html'): Promise<void> {
+async function signInFromSearch(page: Page, start = '/search.html?near=OL8'): Promise<void> {
   await page.goto(`${site.origin}${start}`);
   await statusText(page, /Sign in to search/);
   await page.click('#status button');
   await page.waitForURL(`${site.origin}${start}`);
-  await statusText(page, /Say near where/);
+  await statusText(page, /No place with a matching vacancy/);
 }
 
 describe.skipIf(!available)('signing in on the deployed site (OAuth code + PKCE against a fake Cognito)', () => {
   test('a round trip: Cognito, the code exchange with the verifier, the token kept, and back to the starting page', async () => {
     const page = await newPage();
-    await signInFromSearch(page, '/search.html?from=round-trip');
+    await signInFromSearch(page, '/search.html?from=round-trip&near=OL8');
 
     // The authorize request: a code for this client and redirect URI, with a fresh state, nonce and S256 challenge.
     expect(auth.authorizeCalls).toHaveLength(1);
@@ -323,7 +323,7 @@ describe.skipIf(!available)('signing in on the deployed site (OAuth code + PKCE 
     expect(kept).toEqual({ token: auth.issued[0], refresh: [...auth.refreshTokens][0], pending: null });
     expect(await page.evaluate(() => (window as unknown as { CapacityTracker: { token(): string } }).CapacityTracker.token())).toBe(auth.issued[0]);
     // Back where the user started, with no code left in the address bar; the API saw the ID token.
-    expect(page.url()).toBe(`${site.origin}/search.html?from=round-trip`);
+    expect(page.url()).toBe(`${site.origin}/search.html?from=round-trip&near=OL8`);
     expect(site.apiCalls.map(({ path, token, status }) => [path, token === auth.issued[0], status])).toEqual([['/v1/vacancies', true, 200]]);
     expect(await page.textContent('#signed-in')).toContain(`Signed in as ${EMAIL}`);
     expect(await page.textContent('#signed-in button')).toBe('Sign out');
@@ -410,7 +410,7 @@ describe.skipIf(!available)('signing in on the deployed site (OAuth code + PKCE 
     site.refused.add(auth.issued[1]!);
     await page.click('#search button[type=submit]');
     await expect.poll(() => site.apiCalls.length).toBe(3);
-    await statusText(page, /Say near where/);
+    await statusText(page, /No place with a matching vacancy/);
     expect(site.apiCalls.slice(1).map((call) => [call.token, call.status])).toEqual([[auth.issued[1], 401], [auth.issued[2], 200]]);
     expect((await storage(page)).token).toBe(auth.issued[2]);
 
