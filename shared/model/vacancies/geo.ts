@@ -1,15 +1,19 @@
 /**
  * Searching near a place (DESIGN §10.3) without reading England: the vacancy index keeps, for each
  * location with a vacancy, an entry in the partition of its latitude row (a band ROW_DEGREES high, about
- * 3.5 miles) with its longitude at the front of the sort key. A circle, or the ring between two circles,
+ * 1.4 miles) with its longitude at the front of the sort key. A circle, or the ring between two circles,
  * is then a handful of key ranges: one per row it crosses (two where the ring's hole splits the row),
  * each a longitude interval. What a range reads beyond the ring (the corners of each row) is dropped by
  * the exact distance, so the cost of a search grows with the area searched, not with England.
  */
 
 export const EARTH_RADIUS_MILES = 3958.8;
-/** Row height in degrees of latitude: 0.05° ≈ 3.45 miles. Smaller rows read less beyond the circle but need more queries. */
-export const ROW_DEGREES = 0.05;
+/**
+ * Row height in degrees of latitude: 0.02° ≈ 1.4 miles. Smaller rows read less beyond the circle (the
+ * corners of each row) and less of a ring's hole again, but need more Queries: at 0.05° paging through a
+ * city's results read 3× what it returned, at 0.02° about 2× (docs/benchmarks.md).
+ */
+export const ROW_DEGREES = 0.02;
 /** Longitudes are kept to 1/10,000 of a degree (about 7 metres) as a fixed-width number, so key order is longitude order. */
 const LON_SCALE = 10_000;
 const LON_WIDTH = 7;
