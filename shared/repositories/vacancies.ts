@@ -155,7 +155,7 @@ export async function searchVacancies(search: VacancySearch): Promise<{ items: V
   let read = 0;
   let token = search.nextToken;
   for (;;) {
-    const page = await queryPage(searchVacanciesRequest({ ...search, limit: search.limit, ...(token ? { nextToken: token } : {}) }));
+    const page = await queryPage(searchVacanciesRequest({ ...search, limit: search.limit, ...(token !== undefined ? { nextToken: token } : {}) }));
     read += page.ScannedCount ?? page.Items?.length ?? 0;
     for (const item of (page.Items ?? []) as VacancyEntry[]) {
       items.push(item);

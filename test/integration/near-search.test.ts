@@ -141,6 +141,8 @@ describe('GET /v1/vacancies near a place', () => {
       ['withinMiles=5', 'query.withinMiles'],
       ['near=OL8&type=castle', 'query.type'],
       ['near=OL8&nextToken=garbage', 'query.nextToken'],
+      ['near=OL8&nextToken=', 'query.nextToken'],
+      [`area=${COUNCIL}&nextToken=`, 'query.nextToken'],
       // Exeter is 200 miles from every home of this council (around Oldham).
       [`near=EX1&area=${COUNCIL}`, 'query.near'],
     ];

@@ -77,7 +77,7 @@ export async function findVacancies(principal: Principal, query: Query, now: Dat
     nextToken = page.nextToken;
   } else {
     const scope = scopeVacancySearch(principal, query.area);
-    const page = await searchVacancies({ ...filters, area: scope.area, limit: query.limit, ...(query.nextToken ? { nextToken: query.nextToken } : {}) });
+    const page = await searchVacancies({ ...filters, area: scope.area, limit: query.limit, ...(query.nextToken !== undefined ? { nextToken: query.nextToken } : {}) });
     const level = areaLevelOf(scope.area) ?? 'england';
     entries = keepVisible({ areas: [scope.area], visible: scope.visible }, page.items.map((entry) => ({ ...entry, level, area: scope.area })), query.area);
     nextToken = page.nextToken;
