@@ -9,6 +9,7 @@ import type { Point } from '#shared/model/vacancies/geo';
 import type { VacancyFilters } from '#shared/repositories/vacancies';
 import type { BenchEnvironment } from './environment';
 import { progress } from './environment';
+import { benchStoredReturn } from './vacancies';
 import { cell, loadAverage, round, summarise, verdict } from './stats';
 
 /** One search, first page or every page: what it returned, what it read, and how long it took. */
@@ -131,24 +132,8 @@ export async function benchNearSearch(environment: BenchEnvironment, options: { 
       if ((i + Math.floor(i / england.length)) % 3 !== 0) continue;
       withVacancies += 1;
       const [localAuthority, region] = AREAS[i % AREAS.length]!;
-      const submittedAt = new Date(now - ((i * 7919) % (20 * 3_600_000))).toISOString().replace(/\.\d{3}Z$/, 'Z');
       const item = toReturnItem(
-        {
-          vacancies: { residential: { male: i % 2, female: 1, any: 0 }, nursing: { male: 0, female: 0, any: Math.floor(i / 3) % 3 } },
-          beds: { occupied: 30, vacantReserved: 0, vacantNotAdmittable: 0 },
-          admissions: { status: i % 11 === 0 ? 'closed' : 'open', ...(i % 11 === 0 ? { reason: 'outbreak' as const } : {}) },
-          outbreak: { active: i % 11 === 0, residentsConfirmed: 0, residentsSuspected: 0, staffConfirmed: 0 },
-          workforce: { staffEmployed: 40, staffAbsent: 1, staffAbsentCovid: 0, agencyStaffShifts: 0 },
-          ppe: { gloves: 30, aprons: 30, fluidResistantMasks: 30, ffp3Masks: 30, eyeProtection: 30, handHygiene: 30 },
-          visiting: 'open',
-          locationId: `1-5${String(i).padStart(8, '0')}`,
-          reportDate: '2026-11-24',
-          version: 1,
-          submittedAt,
-          submittedBy: 'bench',
-          warnings: [],
-          schemaVersion: 1,
-        },
+        benchStoredReturn(i, '1-5', now),
         { localAuthority, region, name: `Bench Home ${i}`, type: 'careHome' },
       );
       entries.push(

@@ -2,6 +2,7 @@ import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { lambdaContext } from '../local/lambda-context';
 import type { VacancyEntry } from '#shared/model/vacancies/entries';
+import type { StoredReturn } from '#shared/model/schemas/return';
 import type { BenchEnvironment } from './environment';
 import { percentile, progress } from './environment';
 
@@ -24,6 +25,29 @@ const AREAS: Array<[string, string]> = [
 ];
 
 /**
+ * The stored return of bench location `i` (`idPrefix` + i): residential beds for women (and men for odd
+ * i), some nursing beds for anyone, one in eleven closed with an outbreak, updated within the last 20 hours.
+ */
+export function benchStoredReturn(i: number, idPrefix: string, now: number): StoredReturn {
+  return {
+    vacancies: { residential: { male: i % 2, female: 1, any: 0 }, nursing: { male: 0, female: 0, any: Math.floor(i / 3) % 3 } },
+    beds: { occupied: 30, vacantReserved: 0, vacantNotAdmittable: 0 },
+    admissions: { status: i % 11 === 0 ? 'closed' : 'open', ...(i % 11 === 0 ? { reason: 'outbreak' as const } : {}) },
+    outbreak: { active: i % 11 === 0, residentsConfirmed: 0, residentsSuspected: 0, staffConfirmed: 0 },
+    workforce: { staffEmployed: 40, staffAbsent: 1, staffAbsentCovid: 0, agencyStaffShifts: 0 },
+    ppe: { gloves: 30, aprons: 30, fluidResistantMasks: 30, ffp3Masks: 30, eyeProtection: 30, handHygiene: 30 },
+    visiting: 'open',
+    locationId: `${idPrefix}${String(i).padStart(8, '0')}`,
+    reportDate: '2026-11-24',
+    version: 1,
+    submittedAt: new Date(now - ((i * 7919) % (20 * 3_600_000))).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    submittedBy: 'bench',
+    warnings: [],
+    schemaVersion: 1,
+  } as StoredReturn;
+}
+
+/**
  * Vacancy search over 30,000 locations (a third with a vacancy, all updated within the day): the real
  * handler, invoked in-process with an API Gateway event as the gateway builds it, beside a bare Query of
  * the same index key on the same DynamoDB Local.
@@ -42,24 +66,8 @@ export async function benchVacancySearch(environment: BenchEnvironment): Promise
     for (let i = start; i < Math.min(LOCATIONS, start + 3000); i += 1) {
       if (i % WITH_VACANCIES_EVERY !== 0) continue;
       const [localAuthority, region] = AREAS[i % AREAS.length]!;
-      const submittedAt = new Date(now - ((i * 7919) % (20 * 3_600_000))).toISOString().replace(/\.\d{3}Z$/, 'Z');
       const item = toReturnItem(
-        {
-          vacancies: { residential: { male: i % 2, female: 1, any: 0 }, nursing: { male: 0, female: 0, any: Math.floor(i / WITH_VACANCIES_EVERY) % 3 } },
-          beds: { occupied: 30, vacantReserved: 0, vacantNotAdmittable: 0 },
-          admissions: { status: i % 11 === 0 ? 'closed' : 'open', ...(i % 11 === 0 ? { reason: 'outbreak' as const } : {}) },
-          outbreak: { active: i % 11 === 0, residentsConfirmed: 0, residentsSuspected: 0, staffConfirmed: 0 },
-          workforce: { staffEmployed: 40, staffAbsent: 1, staffAbsentCovid: 0, agencyStaffShifts: 0 },
-          ppe: { gloves: 30, aprons: 30, fluidResistantMasks: 30, ffp3Masks: 30, eyeProtection: 30, handHygiene: 30 },
-          visiting: 'open',
-          locationId: `1-4${String(i).padStart(8, '0')}`,
-          reportDate: '2026-11-24',
-          version: 1,
-          submittedAt,
-          submittedBy: 'bench',
-          warnings: [],
-          schemaVersion: 1,
-        },
+        benchStoredReturn(i, '1-4', now),
         { localAuthority, region, name: `Bench Home ${i}`, type: 'careHome' },
       );
       entries.push(...vacancyEntries(item));
