@@ -87,6 +87,7 @@
     return ct.get('/v1/vacancies?' + query.toString()).then(function (page) {
       results.removeAttribute('aria-busy');
       showPage(page, true);
+      offerToSave();
     }, failed);
   }
 
@@ -146,12 +147,83 @@
     }, failed);
   }
 
+  // Saved searches (POST/GET/DELETE /v1/saved-searches): the search on screen, kept, and an email when a
+  // place newly matches it. The address is typed by the user, never taken from anywhere.
+  var saveSection = document.getElementById('save-search');
+  var saveForm = document.getElementById('save-form');
+  var saveEmail = document.getElementById('save-email');
+  var saveEmailError = document.getElementById('save-email-error');
+  var saveStatus = document.getElementById('save-status');
+  var savedSection = document.getElementById('saved');
+  var savedList = document.getElementById('saved-list');
+  var savedStatus = document.getElementById('saved-status');
+
+  function describeQuery(query) {
+    var parts = [(query.category && query.category !== 'any' ? (CATEGORY_NAMES[query.category] || query.category) + ' beds' : 'Any bed') + ' within ' + query.withinMiles + ' miles of ' + query.near];
+    if (query.type) parts.push(TYPE_NAMES[query.type] || query.type);
+    if (query.sex) parts.push(query.sex === 'female' ? 'for a woman' : 'for a man');
+    if (String(query.admitting) === 'true') parts.push('open to admissions');
+    return parts.join(', ');
+  }
+  function savedQuery() {
+    var query = {};
+    current.query.forEach(function (value, key) { if (key !== 'limit' && key !== 'nextToken') query[key] = value; });
+    query.withinMiles = Number(query.withinMiles);
+    return query;
+  }
+  function offerToSave() {
+    if (!current || !current.query.get('near')) return;
+    saveSection.hidden = false;
+    document.getElementById('save-what').textContent = 'This search: ' + describeQuery(savedQuery()) + '.';
+    saveStatus.textContent = '';
+  }
+  function emailProblem(message) {
+    saveEmailError.textContent = message;
+    saveEmail.setAttribute('aria-invalid', 'true');
+    saveEmail.focus();
+  }
+  saveForm.addEventListener('submit', function (event) {
+    event.preventDefault();
+    saveEmailError.textContent = '';
+    saveEmail.removeAttribute('aria-invalid');
+    var email = saveEmail.value.trim();
+    if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) { emailProblem('Enter an email address, like name@nhs.net'); saveStatus.textContent = 'Enter an email address.'; return; }
+    saveStatus.textContent = 'Saving…';
+    ct.request('POST', '/v1/saved-searches', { query: savedQuery(), email: email }).then(function () {
+      saveStatus.textContent = 'Saved. We will email ' + email + ' when a place newly has a bed like this.';
+      listSaved();
+    }, function (error) {
+      var errors = (error.problem || {}).errors || [];
+      var onEmail = errors.filter(function (item) { return item.path === 'email'; })[0];
+      if (onEmail) emailProblem('Email address: ' + onEmail.message);
+      saveStatus.textContent = error.message;
+    });
+  });
+
+  function listSaved() {
+    return ct.get('/v1/saved-searches').then(function (page) {
+      savedList.textContent = '';
+      savedSection.hidden = page.items.length === 0;
+      page.items.forEach(function (item) {
+        var remove = el('button', { type: 'button', class: 'link', text: 'Delete', 'aria-label': 'Delete the saved search: ' + describeQuery(item.query) });
+        remove.addEventListener('click', function () {
+          remove.disabled = true;
+          ct.request('DELETE', '/v1/saved-searches/' + encodeURIComponent(item.searchId)).then(function () {
+            savedStatus.textContent = 'Deleted: ' + describeQuery(item.query) + '.';
+            listSaved();
+          }, function (error) { remove.disabled = false; savedStatus.textContent = error.message; });
+        });
+        savedList.appendChild(el('li', { 'data-search': item.searchId }, [el('span', { text: describeQuery(item.query) + ', to ' + item.email + ' ' }), remove]));
+      });
+    }, function () { savedSection.hidden = true; });
+  }
+
   function start() {
     form.addEventListener('submit', search);
     var who = document.getElementById('signed-in');
     var asked = new URLSearchParams(window.location.search).get('near');
     if (asked) nearInput.value = asked;
-    var ready = function () { status.textContent = 'Say near where, then search.'; if (asked) search(); };
+    var ready = function () { status.textContent = 'Say near where, then search.'; listSaved(); if (asked) search(); };
     if (ct.token()) return ready();
     // The deployed site signs in with Cognito's managed login; the local stack has a demo sign-in.
     if (ct.offerSignIn(status, 'Sign in to search.')) return;

@@ -42,6 +42,8 @@ export interface MonitoringProps {
   writePath: Record<string, HouseFunction>;
   aggregator: HouseFunction;
   aggregatorStream: StreamConsumer;
+  /** Further consumers of a stream (saved-search emails): their dead letters and lag page too. */
+  otherStreams?: readonly StreamConsumer[];
   reminders: ScheduledJob;
   reminderFunction: HouseFunction;
   cqcSync: ScheduledJob;
@@ -123,6 +125,7 @@ export class Monitoring extends Construct {
       this.writePathThrottled,
       props.aggregatorStream.deadLetterAlarm,
       props.aggregatorStream.iteratorAgeAlarm,
+      ...(props.otherStreams ?? []).flatMap((stream) => [stream.deadLetterAlarm, stream.iteratorAgeAlarm]),
       props.reminders.errorAlarm,
       props.cqcSync.errorAlarm,
       this.sesBounces,

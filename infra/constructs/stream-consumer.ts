@@ -13,6 +13,8 @@ export interface StreamConsumerProps {
   /** A table with a stream. */
   source: ITableV2;
   settings: { batchSize: number; maximumRetryAttempts: number; bisectBatchOnError: boolean; maximumBatchingWindowSeconds: number };
+  /** What falling behind or giving up means, for the alarms' descriptions (default: the aggregates). */
+  what?: string;
 }
 
 /**
@@ -51,7 +53,7 @@ export class StreamConsumer extends Construct {
       }),
     );
     this.deadLetterAlarm = new Alarm(this, 'DeadLettersWaiting', {
-      alarmDescription: 'Stream batches were given up on: aggregates may be short until they are replayed',
+      alarmDescription: `Stream batches were given up on: ${props.what ?? 'aggregates may be short'} until they are replayed`,
       metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1) }),
       threshold: 1,
       evaluationPeriods: 1,
@@ -59,7 +61,7 @@ export class StreamConsumer extends Construct {
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
     this.iteratorAgeAlarm = new Alarm(this, 'FallingBehind', {
-      alarmDescription: 'The consumer is more than a minute behind the stream: aggregates are stale',
+      alarmDescription: `The consumer is more than a minute behind the stream: ${props.what ?? 'aggregates are stale'}`,
       metric: props.fn.function.metric('IteratorAge', { statistic: 'Maximum', period: Duration.minutes(1) }),
       threshold: 60_000,
       evaluationPeriods: 3,

@@ -17,6 +17,7 @@ import {
   cognitoActions,
   readsUpdateLinkKey,
   reminderFunction,
+  savedSearchAlertsFunction,
   sendsEmail,
   writeActions,
   type FunctionDefinition,
@@ -59,6 +60,8 @@ export class ApiStack extends Stack {
   readonly authorizerFunction: HouseFunction;
   readonly aggregator: HouseFunction;
   readonly aggregatorStream: StreamConsumer;
+  readonly savedSearchAlerts: HouseFunction;
+  readonly savedSearchAlertsStream: StreamConsumer;
   readonly reminders: ScheduledJob;
   readonly site: StaticSite;
   readonly reminderFunction: HouseFunction;
@@ -119,6 +122,15 @@ export class ApiStack extends Stack {
       settings: aggregatorFunction.stream,
     });
 
+    // A second mapping on the same stream: saved-search emails never hold the aggregates back, nor they them.
+    this.savedSearchAlerts = this.houseFunction(savedSearchAlertsFunction, props);
+    this.savedSearchAlertsStream = new StreamConsumer(this, 'SavedSearchAlertsStream', {
+      fn: this.savedSearchAlerts,
+      source: props.tables[savedSearchAlertsFunction.source],
+      settings: savedSearchAlertsFunction.stream,
+      what: 'saved-search emails are late or missing',
+    });
+
     ({ job: this.reminders, fn: this.reminderFunction, identity: this.senderIdentity } = this.reminderJob(props));
     this.cqcSyncFunction = this.houseFunction(cqcSyncFunction, props);
     this.cqcSync = new ScheduledJob(this, 'CqcSyncSchedule', { fn: this.cqcSyncFunction, definition: cqcSyncFunction.trigger.schedule });
@@ -135,6 +147,7 @@ export class ApiStack extends Stack {
       writePath: pick(this.functions, ['authorizer', 'putReturn', 'confirmReturn']),
       aggregator: this.aggregator,
       aggregatorStream: this.aggregatorStream,
+      otherStreams: [this.savedSearchAlertsStream],
       reminders: this.reminders,
       reminderFunction: this.reminderFunction,
       cqcSync: this.cqcSync,

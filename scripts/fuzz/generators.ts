@@ -30,6 +30,7 @@ import { LocationContact, MemberChange, MemberPath, PauseRequest, ProviderContac
 import type { Location } from '#shared/model/schemas/location';
 import { RegistrationDecision, RegistrationPath, RegistrationRequest } from '#shared/model/schemas/registrations';
 import { ConfirmInput, DailyReturnInput } from '#shared/model/schemas/return';
+import { SavedSearchPath, SavedSearchRequest, UnsubscribeRequest } from '#shared/model/schemas/saved-searches';
 import { BULK_MAX_BODY_BYTES, BulkUploadEnvelope, BulkUploadItemShape, BulkUploadJson } from '#shared/model/schemas/bulk';
 import * as zod from 'zod';
 import { tables, type TableDefinition } from '#shared/model/tables';
@@ -335,6 +336,9 @@ const BODIES: Partial<Record<RouteId, BodySpec>> = {
   putMember: { schema: MemberChange, optional: true, valid: () => ({ manager: true }) },
   putLocationContact: { schema: LocationContact, optional: false, valid: () => ({ reminderEmails: ['manager@home.example', 'deputy@home.example'], phone: '01392 491261' }) },
   putProviderContact: { schema: ProviderContact, optional: false, valid: () => ({ email: 'group@providers.example' }) },
+  createSavedSearch: { schema: SavedSearchRequest, optional: false, valid: () => ({ query: { near: 'OL8', withinMiles: 5, category: 'nursing', admitting: 'true' }, email: 'ward@hospital.example' }) },
+  // Public, so drawn only by method and path (unmatchedCase); its body is judged here all the same.
+  unsubscribeSavedSearch: { schema: UnsubscribeRequest, optional: false, valid: () => ({ token: 'not.a.token' }) },
   pauseLocation: { schema: PauseRequest, optional: false, valid: (world) => ({ reason: 'closed for refurbishment', until: addDays(world.today, 30) }) },
   bulkReturns: {
     schema: zod.custom((value) => BulkUploadEnvelope.safeParse(value).success && (value as { items: unknown[] }).items.every((item) => BulkUploadItemShape.safeParse(item).success && (item as { return?: unknown }).return !== undefined)),
@@ -1067,6 +1071,19 @@ function verdictFor(world: FuzzWorld, route: RouteDefinition, parts: Parts): Ver
       if (target !== undefined && FACTS[target].exists && !FACTS[target].active) gates.push(refusal(409, 'not an active location'));
       break;
     }
+    case 'createSavedSearch':
+      gates.push(bodyGate(body));
+      // A valid body near a district the world has would write (dropped); near one it lacks is a 400 the model cannot tell apart.
+      if (body?.ok) gates.push(maybe(400, 'near may name no district the places table has'));
+      break;
+    case 'deleteSavedSearch':
+      if (!SavedSearchPath.safeParse(parts.params).success) gates.push(defect(400, 'saved search id'));
+      gates.push(refusal(404, 'no such saved search of the caller’s (the world has none)'));
+      break;
+    case 'unsubscribeSavedSearch':
+      gates.push(bodyGate(body));
+      gates.push(refusal(401, 'not a token we issued'));
+      break;
     case 'resumeLocation':
       if (target !== undefined) gates.push(FACTS[target].exists ? refusal(409, 'not paused (nothing in the world is)') : refusal(404, 'unknown location'));
       break;

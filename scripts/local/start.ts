@@ -44,6 +44,7 @@ async function main(): Promise<void> {
     dynamodb: settings.inMemory ? {} : { dataDir: join(settings.dataDir, 'dynamodb') },
     gateway: { port: settings.port, logRequests: true, ...(keysDir ? { keysDir } : {}) },
     aggregator: { deadLetterFile, ...(checkpointFile ? { checkpointFile } : {}) },
+    savedSearchAlerts: { deadLetterFile: join(settings.dataDir, 'saved-search-alerts-dead-letters.jsonl'), ...(settings.inMemory ? {} : { checkpointFile: kept('saved-search-alerts-checkpoints.json')! }) },
     ses: true,
     // The sample's records changed when it was taken (February 2021), so the daily sync (the last day's
     // changes) leaves the demo directory alone; `npm run sync:cqc -- --since 2021-01-01` brings them in.

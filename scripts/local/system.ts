@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { existsSync, readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
-import { aggregatorFunction, cqcSyncFunction, reminderFunction } from '#shared/model/functions';
+import { aggregatorFunction, cqcSyncFunction, reminderFunction, savedSearchAlertsFunction } from '#shared/model/functions';
 import type { CqcLocation } from '#shared/model/directory/cqc';
 import { LOCAL_CQC_API_KEY_FILE, type SettingName } from '#shared/model/settings';
 import type { TableId } from '#shared/model/tables';
@@ -45,6 +45,8 @@ export interface LocalSystemOptions {
   gateway?: { port: number; users?: DemoUser[]; keysDir?: string; logRequests?: boolean };
   /** The returns stream feeding the aggregator, as Lambda's event source mapping does. */
   aggregator?: { deadLetterFile: string; checkpointFile?: string };
+  /** The returns stream feeding the saved-search emails (its own poller, as its own mapping in AWS; needs `ses`). */
+  savedSearchAlerts?: { deadLetterFile: string; checkpointFile?: string };
   /** The local SES endpoint (needed by reminders). */
   ses?: boolean;
   /**
@@ -70,6 +72,7 @@ export interface LocalSystem {
   issuer: LocalIssuer | undefined;
   ses: LocalSes | undefined;
   aggregator: StreamPoller | undefined;
+  savedSearchAlerts: StreamPoller | undefined;
   /** DynamoDB Local's process when this system started it (fault injection kills and restarts it). */
   dynamodb: { pid(): number | undefined; kill(signal?: NodeJS.Signals): Promise<void>; restart(): Promise<void> } | undefined;
   /** Run the reminder job once as if the clock read `at` (needs `ses`). */
@@ -162,6 +165,13 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
     for (const [name, value] of Object.entries(defaultSettings(gateway?.url))) process.env[name] ??= value;
     for (const [name, value] of Object.entries(options.settings ?? {})) process.env[name] = value;
 
+    // After SES and the settings: the SES client is made when the handler loads, pointed at SES_ENDPOINT.
+    let savedSearchAlerts: StreamPoller | undefined;
+    if (options.savedSearchAlerts) {
+      savedSearchAlerts = await startSavedSearchAlerts(endpoint, tables, options.savedSearchAlerts.deadLetterFile, options.savedSearchAlerts.checkpointFile, log);
+      stops.push(() => savedSearchAlerts?.stop());
+    }
+
     if (options.schedule) {
       const schedule = startSchedule(
         reminderFunction.trigger.schedule,
@@ -195,6 +205,7 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       issuer,
       ses,
       aggregator,
+      savedSearchAlerts,
       dynamodb: dynamo
         ? {
             pid: () => dynamo?.process.pid,
@@ -308,6 +319,33 @@ export async function startAggregator(
     deadLetterFile,
     ...(checkpointFile ? { checkpointFile } : {}),
     log: (line) => log(`aggregator: ${line}`),
+  });
+}
+
+/** The returns stream feeding the saved-search emails, with the settings of its own event source mapping. */
+export async function startSavedSearchAlerts(
+  endpoint: string,
+  tables: Record<TableId, string>,
+  deadLetterFile: string,
+  checkpointFile: string | undefined,
+  log: (line: string) => void,
+  options: { startingPosition?: 'TRIM_HORIZON' | 'LATEST'; pollIntervalMs?: number } = {},
+): Promise<StreamPoller> {
+  const handler = await loadHandler(savedSearchAlertsFunction.handler);
+  const { batchSize, maximumRetryAttempts, bisectBatchOnError } = savedSearchAlertsFunction.stream;
+  return startStreamPoller({
+    endpoint,
+    tableName: tables[savedSearchAlertsFunction.source],
+    functionName: savedSearchAlertsFunction.id,
+    handler: (event: DynamoDBStreamEvent, context: Context) =>
+      runWithEnvironment(savedSearchAlertsFunction.id, functionEnvironment(savedSearchAlertsFunction), () => handler(event, context) as Promise<DynamoDBBatchResponse | void>),
+    batchSize,
+    maximumRetryAttempts,
+    bisectBatchOnError,
+    deadLetterFile,
+    ...(checkpointFile ? { checkpointFile } : {}),
+    ...options,
+    log: (line) => log(`saved-search alerts: ${line}`),
   });
 }
 

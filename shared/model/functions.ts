@@ -71,7 +71,7 @@ const routeFunctions: FunctionDefinition[] = (routes as readonly RouteDefinition
   handler: route.handler,
   description: `${route.method} ${route.path}`,
   tables: route.tables,
-  settings: route.userPool ? ['USER_POOL_ID'] : [],
+  settings: [...(route.settings ?? []), ...(route.userPool ? (['USER_POOL_ID'] as const) : [])],
   ...(route.userPool ? { userPool: route.userPool } : {}),
   timeoutSeconds: DEFAULT_TIMEOUT_SECONDS,
   memoryMb: DEFAULT_MEMORY_MB,
@@ -133,6 +133,29 @@ export const aggregatorFunction = {
 } as const satisfies FunctionDefinition & { source: TableId; stream: Record<string, number | boolean> };
 
 /**
+ * The returns stream's second consumer: saved searches (DESIGN §10.3). For each location's newest return it
+ * reads the location (coordinates, address, phone), the searches watching its latitude row, and each
+ * candidate's match state; a search it newly matches gets one email a day for that location, with an
+ * unsubscribe link signed with the update-link key (so it reads the key) and sent as the service (SES).
+ * Its own event source mapping on the same stream: a slow SES never holds the aggregates back.
+ */
+export const savedSearchAlertsFunction = {
+  id: 'savedSearchAlerts',
+  handler: 'functions/saved-search-alerts.ts',
+  description: 'Returns stream → saved-search emails',
+  source: 'returns',
+  // locations: coordinates and contact of the batch's locations (BatchGetItem); savedSearches: the watch
+  // items of a row (Query), and the match state, the only thing it writes (UpdateItem).
+  tables: { locations: 'RO', savedSearches: 'RW' },
+  writes: { savedSearches: ['UpdateItem'] },
+  settings: ['WEB_BASE_URL', 'REMINDER_FROM_ADDRESS', 'UPDATE_LINK_SECRET_ARN'],
+  timeoutSeconds: 60,
+  memoryMb: DEFAULT_MEMORY_MB,
+  stream: { batchSize: 100, maximumRetryAttempts: 5, bisectBatchOnError: true, maximumBatchingWindowSeconds: 0 },
+  trigger: { kind: 'stream', source: 'returns' },
+} as const satisfies FunctionDefinition & { source: TableId; stream: Record<string, number | boolean> };
+
+/**
  * The hourly reminder job: finds stale locations, signs update links (so it reads the key), sends through
  * SES (so it has a sender address) with links to the web pages. One run at a time: a second copy of it
  * is never wanted.
@@ -176,6 +199,7 @@ export const functionDefinitions: readonly FunctionDefinition[] = [
   fallbackFunction,
   authorizerFunction,
   aggregatorFunction,
+  savedSearchAlertsFunction,
   reminderFunction,
   cqcSyncFunction,
 ];

@@ -22,6 +22,10 @@
  * | registrations  | registrationId | -  | a request to act for a location; byStatus, byLocation, byUser |
  * | areas          | level = localAuthority, region or district | code | an area's name and parent |
  * | places         | kind = postcodeDistrict | code (OL8) | a postcode district's centre, town and area |
+ * | savedSearches  | pk = search#id | sk = search                   | a saved search; byUser: userId | createdKey = createdAt#id |
+ * |                | pk = watch#row | sk = searchId                 | a search watching a latitude row (geo.ts) |
+ * |                | pk = search#id | sk = match#locationId         | whether a location matched it, last emailed |
+ * |                | pk = user#id   | sk = count                    | how many searches a user keeps |
  * | syncCheckpoints | job = cqcLocations | -                        | how far a sync has got       |
  * | users          | userId         | -                             | a user; byKind: kind = user | email |
  * |                | userId = email#<address> | -                   | one user per email address   |
@@ -73,6 +77,14 @@ export const keys = {
   audit: (subject: string, at: string, id: string) => ({ subject, auditKey: `${at}#${id}` }),
   auditMonth: (at: string) => at.slice(0, 7),
   registration: (registrationId: string) => ({ registrationId }),
+  /** Saved searches (tables.ts): the search, its watch items by latitude row, its match state per location, a user's count. */
+  savedSearch: (searchId: string) => ({ pk: `search#${searchId}`, sk: 'search' }),
+  savedSearchCreated: (createdAt: string, searchId: string) => `${createdAt}#${searchId}`,
+  searchWatch: (row: number, searchId: string) => ({ pk: `watch#${row}`, sk: searchId }),
+  searchWatchRow: (row: number) => `watch#${row}`,
+  searchMatch: (searchId: string, locationId: string) => ({ pk: `search#${searchId}`, sk: `match#${locationId}` }),
+  searchMatchPrefix: () => 'match#',
+  savedSearchCount: (userId: string) => ({ pk: `user#${userId}`, sk: 'count' }),
   /** One checkpoint per sync job; `cqcLocations` is the daily sync with the CQC API's location changes. */
   syncCheckpoint: (job: 'cqcLocations') => ({ job }),
   /** A stale spell is named by the last update that began it ('0' for a location that never reported). */

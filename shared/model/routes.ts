@@ -17,6 +17,8 @@ import { PlaceList, PlaceQuery } from '#shared/model/schemas/places';
 import { AuditPage, AuditQuery, LocationContact, Pause, PauseRequest, ProviderContact, ProviderContactView, UnreachableQuery, UnreachableReport, Member, MemberChange, MemberList, User, UserChange, UserInvite, UserListQuery, UserPage } from '#shared/model/schemas/people';
 import { AggregatePage, AggregatesExportQuery, AggregatesQuery, CompletenessPage, CompletenessQuery } from '#shared/model/schemas/aggregates';
 import { AreaList, AreaListQuery } from '#shared/model/schemas/areas';
+import { SavedSearch, SavedSearchList, SavedSearchRequest, UnsubscribeRequest, UnsubscribeResult } from '#shared/model/schemas/saved-searches';
+import type { SettingName } from '#shared/model/settings';
 import type { TableId } from '#shared/model/tables';
 
 export type TableAccess = 'RO' | 'RW';
@@ -52,6 +54,8 @@ export interface RouteDefinition {
   userPool?: readonly UserPoolAction[];
   /** May an update link from a reminder email call it (for its own location only)? */
   updateLink?: boolean;
+  /** Settings it reads besides its tables (`shared/model/settings.ts`): the unsubscribe route reads the link key. */
+  settings?: readonly SettingName[];
   /** The tables the function touches and how: the CDK app grants exactly this and sets the env vars. */
   tables: Partial<Record<TableId, TableAccess>>;
   summary: string;
@@ -613,6 +617,63 @@ export const routes = [
     tables: { locations: 'RO', aggregates: 'RO', memberships: 'RO' },
     summary: "The location's local authority today and yesterday: homes updated, occupancy, vacancies (for the form)",
     responses: { 200: { description: "the area's figures", schema: LocationArea }, ...problems },
+  },
+  {
+    id: 'createSavedSearch',
+    method: 'POST',
+    path: '/v1/saved-searches',
+    handler: 'functions/saved-searches/create.ts',
+    access: ['discharge'],
+    scope: 'none',
+    tables: { savedSearches: 'RW', places: 'RO' },
+    summary: 'Save a search near a place: an email to the address given when a location newly matches it (at most one per location a day); at most 20 per user',
+    request: { body: SavedSearchRequest },
+    responses: {
+      201: { description: 'saved, with the centre of the district `near` was placed in', schema: SavedSearch },
+      400: problems[400],
+      401: problems[401],
+      403: problems[403],
+      409: { description: 'the caller already has 20 saved searches' },
+    },
+  },
+  {
+    id: 'listSavedSearches',
+    method: 'GET',
+    path: '/v1/saved-searches',
+    handler: 'functions/saved-searches/list.ts',
+    access: ['discharge'],
+    scope: 'none',
+    tables: { savedSearches: 'RO' },
+    summary: "The caller's saved searches, newest first",
+    responses: { 200: { description: 'the saved searches', schema: SavedSearchList }, ...readProblems },
+  },
+  {
+    id: 'deleteSavedSearch',
+    method: 'DELETE',
+    path: '/v1/saved-searches/{searchId}',
+    handler: 'functions/saved-searches/delete.ts',
+    access: ['discharge'],
+    scope: 'none',
+    tables: { savedSearches: 'RW' },
+    summary: 'Delete one of the caller\'s saved searches (no more emails from it)',
+    responses: { 204: { description: 'deleted' }, ...readProblems, 404: { description: 'no such saved search of the caller\'s' } },
+  },
+  {
+    id: 'unsubscribeSavedSearch',
+    method: 'POST',
+    path: '/v1/saved-searches/unsubscribe',
+    handler: 'functions/saved-searches/unsubscribe.ts',
+    access: 'public',
+    scope: 'none',
+    tables: { savedSearches: 'RW' },
+    settings: ['UPDATE_LINK_SECRET_ARN'],
+    summary: "An email's unsubscribe link, without signing in: deletes the saved search its token names (signed like update links, but only ever an unsubscribe token)",
+    request: { body: UnsubscribeRequest },
+    responses: {
+      200: { description: 'deleted, or already deleted (status says which)', schema: UnsubscribeResult },
+      400: problems[400],
+      401: { description: 'not a token we issued for unsubscribing, or expired' },
+    },
   },
 ] as const satisfies readonly RouteDefinition[];
 

@@ -167,6 +167,26 @@ export const tables = {
     indexes: [],
   },
   /**
+   * Saved searches (DESIGN §10.3), one table, several kinds of item (keys in `keys.ts`):
+   * - the search: `pk = search#<id>`, `sk = search`, with userId, email, query, centre, createdAt and the
+   *   `byUser` keys (`userId`, `createdKey = createdAt#id`), so a user's searches are one Query, newest first;
+   * - its watch items, one per 0.05° latitude row its circle covers: `pk = watch#<row>`, `sk = <id>`, with the
+   *   query, centre and email, so the returns stream's consumer finds the searches a location could match
+   *   with one Query of the location's row, never a Scan;
+   * - per search and location, the match state: `pk = search#<id>`, `sk = match#<locationId>`, with
+   *   `matching`, `lastEmailedDay` (a London day: the claim that makes it one email a day) and `seen` (the
+   *   newest return judged, so an older version arriving late changes nothing);
+   * - per user, a count: `pk = user#<userId>`, `sk = count`, moved in the same transaction as the search,
+   *   so no race gets past 20.
+   */
+  savedSearches: {
+    envVar: 'SAVED_SEARCHES_TABLE',
+    description: 'saved searches, the latitude rows they watch, and which locations matched them',
+    partitionKey: S('pk'),
+    sortKey: S('sk'),
+    indexes: [{ indexName: 'byUser', partitionKey: S('userId'), sortKey: S('createdKey'), projection: 'ALL' }],
+  },
+  /**
    * How far each sync with an outside register has got: one item per job (`cqcLocations`), holding the end
    * of the last window it finished (`syncedTo`). Moved forward only, and only when a whole window
    * succeeded, so a run that fails half-way leaves it for the next run to resume from.

@@ -97,6 +97,42 @@ describe.skipIf(!chromiumAvailable)('Find a bed in Chromium', () => {
     }
   }, 120_000);
 
+  test("a search is saved for an email, listed, and stopped from the email's link with one click (not by opening it)", async () => {
+    const sub = `bed-saver-${Date.now()}`;
+    const page = await chromium.signedInPage(await tokenFor({ sub, role: 'discharge' }), 360);
+    await page.goto(`${gateway.url()}/search.html?near=EX1`);
+    await page.waitForFunction(() => /places? near EX1/.test(document.getElementById('status')?.textContent ?? ''));
+    await page.waitForSelector('#save-search:not([hidden])');
+    await page.fill('#save-email', 'not an address');
+    await page.click('#save-form button[type=submit]');
+    await page.waitForFunction(() => (document.getElementById('save-email-error')?.textContent ?? '') !== '');
+    await page.fill('#save-email', 'Ward7.Discharge@Hospital.example');
+    await page.click('#save-form button[type=submit]');
+    await page.waitForSelector('#saved:not([hidden]) #saved-list li');
+    expect(await page.textContent('#saved-list li')).toContain('ward7.discharge@hospital.example');
+    expect(await accessibilityViolations(page)).toEqual([]);
+    await page.screenshot({ path: join(SHOTS, 'saved-search-360.png'), fullPage: true });
+    const saved = (await call(gateway.url(), 'GET', '/v1/saved-searches', { as: { sub, role: 'discharge' } })).json.items;
+    expect(saved).toHaveLength(1);
+    await page.close();
+
+    // The email's link: opening it (as a mail scanner would) deletes nothing; the click does.
+    const { issueUnsubscribeToken } = await import('#shared/services/saved-searches/unsubscribe-links');
+    const token = await issueUnsubscribeToken(saved[0].searchId);
+    const link = await chromium.newPage({ viewport: { width: 360, height: 900 } });
+    await link.goto(`${gateway.url()}/unsubscribe.html#token=${token}`);
+    await link.waitForSelector('#unsubscribe:not([hidden])');
+    expect(link.url()).not.toContain(token);
+    expect((await call(gateway.url(), 'GET', '/v1/saved-searches', { as: { sub, role: 'discharge' } })).json.items).toHaveLength(1);
+    expect(await accessibilityViolations(link)).toEqual([]);
+    await link.click('#unsubscribe');
+    await link.waitForSelector('#status.done');
+    expect(await link.textContent('#status h2')).toBe('Done: no more emails from this search');
+    expect((await call(gateway.url(), 'GET', '/v1/saved-searches', { as: { sub, role: 'discharge' } })).json.items).toEqual([]);
+    expect(await accessibilityViolations(link)).toEqual([]);
+    await link.close();
+  }, 60_000);
+
   test('a postcode the service does not know, or a town it cannot find, is said beside the field', async () => {
     const page = await chromium.signedInPage(await tokenFor({ sub: 'bed-discharge', role: 'discharge' }), 360);
     await page.goto(`${gateway.url()}/search.html`);

@@ -3,7 +3,7 @@ import { Capture, Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildCapacityTracker, type CapacityTrackerStacks } from '#infra/capacity-tracker';
 import { routes, type RouteDefinition, type TableAccess } from '#shared/model/routes';
-import { aggregatorFunction, authorizerFunction, fallbackFunction as fallbackRoute, functionDefinitions, reminderFunction, writeActions, type FunctionDefinition } from '#shared/model/functions';
+import { aggregatorFunction, savedSearchAlertsFunction, authorizerFunction, fallbackFunction as fallbackRoute, functionDefinitions, reminderFunction, writeActions, type FunctionDefinition } from '#shared/model/functions';
 import { schedules } from '#shared/model/schedules';
 import { contentSecurityPolicy } from '#infra/constructs/static-site';
 import { signInAuthority } from '#infra/constructs/sign-in';
@@ -37,7 +37,7 @@ interface Synthesized {
   api: Template;
   tableLogicalIds: Record<TableId, string>;
   /** Logical ids of the sign-in resources (data stack) and of the functions and resources beside the routes (API stack). */
-  ids: Record<'userPool' | 'webClient' | 'secret' | 'authorizerFunction' | 'aggregatorFunction' | 'reminderFunction' | 'cqcSyncFunction' | 'deadLetterQueue' | 'senderIdentity', string>;
+  ids: Record<'userPool' | 'webClient' | 'secret' | 'authorizerFunction' | 'aggregatorFunction' | 'reminderFunction' | 'cqcSyncFunction' | 'deadLetterQueue' | 'senderIdentity' | 'savedSearchAlertsFunction' | 'savedSearchDeadLetterQueue', string>;
 }
 
 function synth(stage: 'dev' | 'prod'): Synthesized {
@@ -53,6 +53,8 @@ function synth(stage: 'dev' | 'prod'): Synthesized {
     cqcSyncFunction: logicalIdOf(stacks.api.cqcSyncFunction.function),
     deadLetterQueue: logicalIdOf(stacks.api.aggregatorStream.deadLetterQueue),
     senderIdentity: logicalIdOf(stacks.api.senderIdentity),
+    savedSearchAlertsFunction: logicalIdOf(stacks.api.savedSearchAlerts.function),
+    savedSearchDeadLetterQueue: logicalIdOf(stacks.api.savedSearchAlertsStream.deadLetterQueue),
   };
   return { stacks, data: Template.fromStack(stacks.data), api: Template.fromStack(stacks.api), tableLogicalIds, ids };
 }
@@ -69,8 +71,8 @@ const served = [
   { id: fallbackRoute.id, routeKey: '$default', signedIn: false, tables: fallbackRoute.tables as TableMap },
 ];
 /** Every function of the API stack: one per served route, and the authorizer. */
-// Besides the routes: the authorizer, the aggregator, the reminder job and the CQC sync.
-const FUNCTION_COUNT = served.length + 4;
+// Besides the routes: the authorizer, the aggregator, the saved-search consumer, the reminder job and the CQC sync.
+const FUNCTION_COUNT = served.length + 5;
 
 /** The service's own functions (the house construct gives each its Powertools settings), by logical id. */
 function houseFunctions(template: Template) {
@@ -254,6 +256,7 @@ describe('dev stage', { timeout: SYNTH_TIMEOUT }, () => {
       const exports = ['GET /v1/exports/aggregates.csv', 'GET /v1/exports/locations.csv'].map((key) => functionBehindRoute(dev.api, key));
       const special: Record<string, unknown[]> = {
         [dev.ids.aggregatorFunction]: [60, 512],
+        [dev.ids.savedSearchAlertsFunction]: [60, 512],
         [dev.ids.reminderFunction]: [900, 512],
         [dev.ids.cqcSyncFunction]: [900, 512],
         ...Object.fromEntries(exports.map((id) => [id, [29, 1769]])),
@@ -275,11 +278,16 @@ describe('dev stage', { timeout: SYNTH_TIMEOUT }, () => {
       });
 
       it('is told the name of exactly the tables it binds (and the user pool, if it manages users)', () => {
-        expectTableEnvironment(dev, functionBehindRoute(dev.api, routeKey), access, (routes as readonly RouteDefinition[]).find((route) => route.id === id)?.userPool ? ['USER_POOL_ID'] : []);
+        const route = (routes as readonly RouteDefinition[]).find((candidate) => candidate.id === id);
+        expectTableEnvironment(dev, functionBehindRoute(dev.api, routeKey), access, [...(route?.settings ?? []), ...(route?.userPool ? ['USER_POOL_ID'] : [])]);
       });
 
-      it('can neither read the update-link key nor learn where it is', () => {
+      it('can neither read the update-link key nor learn where it is (but the unsubscribe route, which verifies its tokens)', () => {
         const fn = functionBehindRoute(dev.api, routeKey);
+        if (id === 'unsubscribeSavedSearch') {
+          expect(mentions(environmentOf(dev.api, fn), dev.ids.secret)).toBe(true);
+          return;
+        }
         const statements = statementsOfRole(dev.api, roleOfFunction(dev.api, fn));
         expect(statements.filter((statement) => mentions(statement.Resource, dev.ids.secret))).toEqual([]);
         expect(statements.flatMap(actionsOf).filter((action) => action.startsWith('secretsmanager:'))).toEqual([]);
@@ -375,9 +383,14 @@ describe('dev stage', { timeout: SYNTH_TIMEOUT }, () => {
       expect(statements.filter((s) => mentions(s.Resource, dev.ids.secret))).toEqual(secretStatements);
     });
 
-    it('is, with the reminder job that signs the links, the only function with any grant on the update-link key', () => {
+    it('is, with the reminder job that signs the links and the saved-search consumer and unsubscribe route that sign and verify unsubscribe tokens, the only function with any grant on the update-link key', () => {
       expect(rolesGrantedOn(dev.api, dev.ids.secret).sort()).toEqual(
-        [roleOfFunction(dev.api, dev.ids.authorizerFunction), roleOfFunction(dev.api, dev.ids.reminderFunction)].sort(),
+        [
+          roleOfFunction(dev.api, dev.ids.authorizerFunction),
+          roleOfFunction(dev.api, dev.ids.reminderFunction),
+          roleOfFunction(dev.api, dev.ids.savedSearchAlertsFunction),
+          roleOfFunction(dev.api, functionBehindRoute(dev.api, 'POST /v1/saved-searches/unsubscribe')),
+        ].sort(),
       );
       dev.data.resourceCountIs('AWS::SecretsManager::ResourcePolicy', 0);
     });
@@ -385,7 +398,9 @@ describe('dev stage', { timeout: SYNTH_TIMEOUT }, () => {
 
   describe('aggregator', () => {
     it('reads the returns stream with partial batch failures, bounded retries, bisecting, and a dead-letter queue', () => {
-      const [, mapping] = onlyResource(dev.api, 'AWS::Lambda::EventSourceMapping');
+      const mappings = Object.values(resourcesOfType(dev.api, 'AWS::Lambda::EventSourceMapping'));
+      expect(mappings).toHaveLength(2);
+      const mapping = mappings.find((candidate) => mentions(candidate.Properties?.FunctionName, dev.ids.aggregatorFunction))!;
       expect(mapping.Properties).toMatchObject({
         FunctionName: { Ref: dev.ids.aggregatorFunction },
         StartingPosition: 'TRIM_HORIZON',
@@ -408,7 +423,7 @@ describe('dev stage', { timeout: SYNTH_TIMEOUT }, () => {
       const deadLetters = alarms.find((alarm) => alarm.MetricName === 'ApproximateNumberOfMessagesVisible');
       expect(deadLetters).toMatchObject({ Threshold: 1, EvaluationPeriods: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching' });
       expect(mentions(deadLetters?.Dimensions, dev.ids.deadLetterQueue)).toBe(true);
-      const behind = alarms.find((alarm) => alarm.MetricName === 'IteratorAge');
+      const behind = alarms.find((alarm) => alarm.MetricName === 'IteratorAge' && mentions(alarm.Dimensions, dev.ids.aggregatorFunction));
       expect(behind).toMatchObject({ Statistic: 'Maximum', Threshold: 60_000 });
       expect(mentions(behind?.Dimensions, dev.ids.aggregatorFunction)).toBe(true);
     });
@@ -426,6 +441,36 @@ describe('dev stage', { timeout: SYNTH_TIMEOUT }, () => {
       const sqs = statements.filter((statement) => actionsOf(statement).some((action) => action.startsWith('sqs:')));
       expect(sqs.flatMap(actionsOf).every((action) => ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'].includes(action))).toBe(true);
       for (const statement of sqs) expect(mentions(statement.Resource, dev.ids.deadLetterQueue)).toBe(true);
+    });
+  });
+
+  describe('saved-search alerts', () => {
+    it('read the returns stream on a mapping of their own, with partial batch failures, bisecting and a dead-letter queue that alarms', () => {
+      const mapping = Object.values(resourcesOfType(dev.api, 'AWS::Lambda::EventSourceMapping')).find((candidate) => mentions(candidate.Properties?.FunctionName, dev.ids.savedSearchAlertsFunction))!;
+      expect(mapping.Properties).toMatchObject({
+        StartingPosition: 'TRIM_HORIZON',
+        BatchSize: savedSearchAlertsFunction.stream.batchSize,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        MaximumRetryAttempts: savedSearchAlertsFunction.stream.maximumRetryAttempts,
+        BisectBatchOnFunctionError: true,
+        ParallelizationFactor: 1,
+        DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [dev.ids.savedSearchDeadLetterQueue, 'Arn'] } } },
+      });
+      expect(mentions(mapping.Properties?.EventSourceArn, dev.tableLogicalIds.returns)).toBe(true);
+      const alarms = Object.values(resourcesOfType(dev.api, 'AWS::CloudWatch::Alarm')).map((alarm) => alarm.Properties ?? {});
+      expect(alarms.filter((alarm) => mentions(alarm.Dimensions, dev.ids.savedSearchDeadLetterQueue) || mentions(alarm.Dimensions, dev.ids.savedSearchAlertsFunction))).toHaveLength(2);
+    });
+
+    it('read the locations and the saved searches, write only the match state (UpdateItem), send as the service domain, read the link key', () => {
+      expectTableAccessOnly(dev, dev.ids.savedSearchAlertsFunction, savedSearchAlertsFunction.tables, savedSearchAlertsFunction);
+      expectTableEnvironment(dev, dev.ids.savedSearchAlertsFunction, savedSearchAlertsFunction.tables, ['REMINDER_FROM_ADDRESS', 'WEB_BASE_URL', 'UPDATE_LINK_SECRET_ARN']);
+      const statements = statementsOfRole(dev.api, roleOfFunction(dev.api, dev.ids.savedSearchAlertsFunction));
+      const ses = statements.filter((statement) => actionsOf(statement).some((action) => action.startsWith('ses:')));
+      expect(ses).toHaveLength(1);
+      expect(mentions(ses[0]!.Resource, dev.ids.senderIdentity)).toBe(true);
+      const stream = statements.filter((statement) => actionsOf(statement).some((action) => action.startsWith('dynamodb:GetRecords')));
+      expect(stream).toHaveLength(1);
+      expect(mentions(stream[0]!.Resource, dev.tableLogicalIds.returns)).toBe(true);
     });
   });
 
@@ -450,7 +495,7 @@ describe('dev stage', { timeout: SYNTH_TIMEOUT }, () => {
       const senders = Object.keys(resourcesOfType(dev.api, 'AWS::IAM::Role')).filter((role) =>
         statementsOfRole(dev.api, role).some((statement) => actionsOf(statement).some((action) => action.startsWith('ses:'))),
       );
-      expect(senders).toEqual([roleOfFunction(dev.api, dev.ids.reminderFunction)]);
+      expect(senders.sort()).toEqual([roleOfFunction(dev.api, dev.ids.reminderFunction), roleOfFunction(dev.api, dev.ids.savedSearchAlertsFunction)].sort());
     });
 
     it('read the locations and contacts, write only the audit of sends and the end of pauses, and know where to send and link', () => {

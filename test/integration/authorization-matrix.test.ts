@@ -6,6 +6,8 @@ import { issueUpdateLink } from '#shared/services/auth/update-links';
 import { putMemberships } from '#shared/repositories/memberships';
 import { putUsers } from '#shared/repositories/users';
 import { routes } from '#shared/model/routes';
+import { putPostcodeDistricts } from '#shared/repositories/places';
+import { postcodeDistricts } from '../helpers/search';
 import { call, createLocation, daysAgo, designExample, today, useGateway, type CallOptions } from '../helpers/api';
 
 /**
@@ -41,6 +43,8 @@ const providerUser = `matrix-provider-${Date.now()}`;
 const managerUser = `matrix-manager-${Date.now()}`;
 
 beforeAll(async () => {
+  // Saved searches are near a place: the districts they are placed by.
+  await putPostcodeDistricts(postcodeDistricts().filter((district) => district.code === 'OL8'));
   own = (await createLocation(places.own)).locationId;
   other = (await createLocation(places.other)).locationId;
   await putMemberships([
@@ -91,6 +95,13 @@ async function pendingRegistration(): Promise<string> {
   return registration.registrationId;
 }
 
+/** A saved search of the discharge column's caller (the only one who may delete it; others are refused first). */
+async function ownSavedSearch(): Promise<string> {
+  const { saveSearch } = await import('#shared/services/saved-searches/manage');
+  const saved = await saveSearch({ kind: 'user', userId: 'matrix-discharge', role: 'discharge', areas: [] }, { query: { near: 'OL8', withinMiles: 2, category: 'any', admitting: 'false', updatedWithinHours: 72 }, email: 'ward@matrix.example' }, new Date());
+  return saved.searchId;
+}
+
 let made = 0;
 /** A provider user in the users table (and, `memberOf`, a plain member of that location): the target of a users or members row. */
 async function freshProvider(memberOf?: string): Promise<string> {
@@ -121,6 +132,13 @@ async function request(route: string, target: { locationId: string; area: string
     return { method, path: template.replace('{locationId}', target.locationId).replace('{userId}', userId), options: method === 'PUT' ? { body: { manager: false } } : {} };
   }
   if (template === '/v1/registrations' && method === 'POST') return { method, path: template, options: { body: { locationId: (await createLocation()).locationId } } };
+  if (template === '/v1/saved-searches' && method === 'POST') return { method, path: template, options: { body: { query: { near: 'OL8', withinMiles: 5 }, email: 'ward@matrix.example' } } };
+  if (template === '/v1/saved-searches/unsubscribe') {
+    // Public: a genuine token for a search that is not there (already gone) is a 200 whoever sends it.
+    const { issueUnsubscribeToken } = await import('#shared/services/saved-searches/unsubscribe-links');
+    return { method, path: template, options: { body: { token: await issueUnsubscribeToken(crypto.randomUUID()) } } };
+  }
+  if (template === '/v1/saved-searches/{searchId}') return { method, path: template.replace('{searchId}', await ownSavedSearch()), options: {} };
   if (template.startsWith('/v1/registrations/')) return { method, path: template.replace('{registrationId}', await pendingRegistration()), options: {} };
   const path = template.replace('{locationId}', target.locationId).replace('{reportDate}', today());
   if (template === '/v1/locations') return { method, path: `${path}?area=${target.area}`, options: {} };
