@@ -7,7 +7,7 @@ import type { ReturnItem } from '#shared/model/returns/return-item';
 import { ENGLAND } from '#shared/model/schemas/common';
 import type { SavedSearchQuery } from '#shared/model/schemas/saved-searches';
 import { vacancyEntries, type VacancyEntry } from '#shared/model/vacancies/entries';
-import { EARTH_RADIUS_MILES, milesBetween, rowOf, type Point } from '#shared/model/vacancies/geo';
+import { EARTH_RADIUS_MILES, milesBetween, type Point } from '#shared/model/vacancies/geo';
 
 export const MAX_SAVED_SEARCHES_PER_USER = 20;
 
@@ -21,11 +21,19 @@ export const UNSUBSCRIBE_AUDIENCE = 'capacity-tracker/unsubscribe';
 /** A link in an email should keep working for as long as anyone might click it. */
 export const UNSUBSCRIBE_LINK_DAYS = 365;
 
-/** The latitude rows (geo.ts, 0.05° each) holding every point within `miles` of `centre`: one watch item each. */
+/**
+ * Watch rows are 0.05° of latitude (about 3.5 miles), coarser than the vacancy index's rows: a 100-mile
+ * search then watches about 60 rows, so saving or deleting it (the search, its count and every watch
+ * item) stays within one transaction's 100 items.
+ */
+export const WATCH_ROW_DEGREES = 0.05;
+export const watchRowOf = (latitude: number): number => Math.floor(latitude / WATCH_ROW_DEGREES);
+
+/** The watch rows holding every point within `miles` of `centre`: one watch item each. */
 export function rowsOfCircle(centre: Point, miles: number): number[] {
   const reach = (miles / EARTH_RADIUS_MILES) * (180 / Math.PI);
   const rows: number[] = [];
-  for (let row = rowOf(centre.latitude - reach); row <= rowOf(centre.latitude + reach); row += 1) rows.push(row);
+  for (let row = watchRowOf(centre.latitude - reach); row <= watchRowOf(centre.latitude + reach); row += 1) rows.push(row);
   return rows;
 }
 

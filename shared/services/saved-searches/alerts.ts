@@ -6,9 +6,8 @@
  */
 import { londonDay } from '#shared/model/returns/report-date';
 import type { ReturnItem } from '#shared/model/returns/return-item';
-import { matchOf, returnOrderKey, type Watch } from '#shared/model/saved-searches';
+import { matchOf, returnOrderKey, watchRowOf, type Watch } from '#shared/model/saved-searches';
 import { matchEmail } from '#shared/model/saved-searches-email';
-import { rowOf } from '#shared/model/vacancies/geo';
 import {
   alertLocations,
   claimTodaysEmail,
@@ -70,7 +69,7 @@ export async function alertSavedSearches(items: readonly ReturnItem[], now: Date
         if (!location || location.latitude === undefined || location.longitude === undefined) return;
         if (location.newestReportDate !== undefined && item.reportDate < location.newestReportDate) return;
         report.locations += 1;
-        const watches = await watchesOf(rowOf(location.latitude));
+        const watches = await watchesOf(watchRowOf(location.latitude));
         report.candidates += watches.length;
         for (const watch of watches) await judge(watch, item, location as AlertLocation & { latitude: number; longitude: number }, now, deps, report);
       } catch (error) {
