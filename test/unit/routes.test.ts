@@ -106,8 +106,8 @@ describe('the route table', () => {
     }
   });
 
-  test('only health and the OpenAPI document are public', () => {
-    expect(all.filter((r) => r.access === 'public').map((r) => r.id).sort()).toEqual(['health', 'openapi']);
+  test('only health, the OpenAPI document and the unsubscribe link (whose signed token is its authority) are public', () => {
+    expect(all.filter((r) => r.access === 'public').map((r) => r.id).sort()).toEqual(['health', 'openapi', 'unsubscribeSavedSearch']);
   });
 
   test('the routes that take Idempotency-Key are exactly the ones bound to the idempotency table, RW, and none is public', () => {
