@@ -107,7 +107,7 @@ export async function benchNearSearch(environment: BenchEnvironment, options: { 
   const { parsePostcodeDistricts } = await import('#shared/model/directory/postcodes');
   const { putPostcodeDistricts } = await import('#shared/repositories/places');
   const { milesBetween, ringRanges } = await import('#shared/model/vacancies/geo');
-  const { keys } = await import('#shared/model/keys');
+  const { nearRangeRequest } = await import('#shared/repositories/vacancies');
   const { searchNear } = await import('#shared/services/vacancies/near');
   const { toInstant } = await import('#shared/model/returns/report-date');
   const { handler } = await import('#functions/vacancies');
@@ -191,20 +191,14 @@ export async function benchNearSearch(environment: BenchEnvironment, options: { 
     } while (token && pages === 'all');
     return out;
   }
-  /** One key range, bare: the Query nearRangeEntries makes (the same key condition and filter), every DynamoDB page of it. */
-  async function bareRange(range: { row: number; from: string; to: string }, since: string): Promise<{ read: number; requests: number }> {
+  /** One key range, bare: the very Query nearRangeEntries makes (nearRangeRequest), every DynamoDB page of it. */
+  async function bareRange(range: { row: number; from: string; to: string }, filters: VacancyFilters): Promise<{ read: number; requests: number }> {
     let read = 0;
     let requests = 0;
     let startKey: Record<string, unknown> | undefined;
     do {
       const page = await dynamo.send(
-        new QueryCommand({
-          TableName: environment.tables.vacancyIndex,
-          KeyConditionExpression: 'searchKey = :key AND freshKey BETWEEN :from AND :to',
-          FilterExpression: 'lastUpdated >= :since',
-          ExpressionAttributeValues: { ':key': keys.nearSearch('any', range.row), ':from': range.from, ':to': range.to, ':since': since },
-          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-        }),
+        new QueryCommand(nearRangeRequest(range, filters, startKey, environment.tables.vacancyIndex)),
       );
       read += page.ScannedCount ?? 0;
       requests += 1;
@@ -214,12 +208,12 @@ export async function benchNearSearch(environment: BenchEnvironment, options: { 
   }
   /** The pages' rings replayed bare: per page, ring after ring, each ring's ranges in parallel. */
   async function bare(center: Point, pageRings: ReadonlyArray<ReadonlyArray<[number, number]>>): Promise<{ read: number; requests: number }> {
-    const since = filtersNow().updatedSince;
+    const filters = filtersNow();
     let read = 0;
     let requests = 0;
     for (const rings of pageRings) {
       for (const [inner, outer] of rings) {
-        const results = await Promise.all(ringRanges(center, inner, outer).map((range) => bareRange(range, since)));
+        const results = await Promise.all(ringRanges(center, inner, outer).map((range) => bareRange(range, filters)));
         for (const result of results) {
           read += result.read;
           requests += result.requests;
@@ -231,7 +225,7 @@ export async function benchNearSearch(environment: BenchEnvironment, options: { 
 
   /** Each page's rings read once more (untimed), every entry classed by where it lies against its ring. */
   async function classify(center: Point, pages: ReadonlyArray<{ ids: Set<string>; rings: ReadonlyArray<[number, number]> }>): Promise<NearBenchRow['readAs']> {
-    const since = filtersNow().updatedSince;
+    const filters = filtersNow();
     const readAs = { returned: 0, inHole: 0, beyondRing: 0, pastPage: 0 };
     for (const page of pages) {
       for (const [inner, outer] of page.rings) {
@@ -239,13 +233,7 @@ export async function benchNearSearch(environment: BenchEnvironment, options: { 
           let startKey: Record<string, unknown> | undefined;
           do {
             const result = await dynamo.send(
-              new QueryCommand({
-                TableName: environment.tables.vacancyIndex,
-                KeyConditionExpression: 'searchKey = :key AND freshKey BETWEEN :from AND :to',
-                FilterExpression: 'lastUpdated >= :since',
-                ExpressionAttributeValues: { ':key': keys.nearSearch('any', range.row), ':from': range.from, ':to': range.to, ':since': since },
-                ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-              }),
+              new QueryCommand(nearRangeRequest(range, filters, startKey, environment.tables.vacancyIndex)),
             );
             if ((result.ScannedCount ?? 0) !== (result.Items?.length ?? 0)) throw new Error('the filter dropped entries: every bench entry is fresh');
             for (const entry of (result.Items ?? []) as VacancyEntry[]) {

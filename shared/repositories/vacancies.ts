@@ -169,22 +169,25 @@ export async function searchVacancies(search: VacancySearch): Promise<{ items: V
   }
 }
 
-/** One key range of a near search (shared/model/vacancies/geo.ts `ringRanges`), every entry in it that passes the filters. */
-export async function nearRangeEntries(range: KeyRange, filters: VacancyFilters): Promise<{ items: VacancyEntry[]; read: number }> {
+/** Named access pattern "entries of one key range of a near search" (shared/model/vacancies/geo.ts `ringRanges`) that pass the filters. */
+export function nearRangeRequest(range: KeyRange, filters: VacancyFilters, startKey?: Record<string, unknown>, table = TABLE()): QueryCommandInput {
   const filter = filterOf(filters, false);
+  return {
+    TableName: table,
+    KeyConditionExpression: 'searchKey = :key AND freshKey BETWEEN :from AND :to',
+    ...filter,
+    ExpressionAttributeValues: { ':key': keys.nearSearch(filters.category, range.row), ':from': range.from, ':to': range.to, ...filter.ExpressionAttributeValues },
+    ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+  };
+}
+
+/** Every entry of one key range of a near search that passes the filters, and how many were read. */
+export async function nearRangeEntries(range: KeyRange, filters: VacancyFilters): Promise<{ items: VacancyEntry[]; read: number }> {
   const items: VacancyEntry[] = [];
   let read = 0;
   let startKey: Record<string, unknown> | undefined;
   do {
-    const page = await dynamo.send(
-      new QueryCommand({
-        TableName: TABLE(),
-        KeyConditionExpression: 'searchKey = :key AND freshKey BETWEEN :from AND :to',
-        ...filter,
-        ExpressionAttributeValues: { ':key': keys.nearSearch(filters.category, range.row), ':from': range.from, ':to': range.to, ...filter.ExpressionAttributeValues },
-        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-      }),
-    );
+    const page = await dynamo.send(new QueryCommand(nearRangeRequest(range, filters, startKey)));
     read += page.ScannedCount ?? 0;
     items.push(...((page.Items ?? []) as VacancyEntry[]));
     startKey = page.LastEvaluatedKey;

@@ -3,7 +3,7 @@ import { listLocationsRequest } from '#shared/repositories/locations';
 import { encodePageToken } from '#shared/repositories/pagination';
 import { writeLocationReturnsRequest, writeReturnRequest, WRITE_PART } from '#shared/repositories/return-writes';
 import { dayAndPreviousRequest, daysAndPreviousRequest, latestReturnRequest, returnHistoryRequest } from '#shared/repositories/returns';
-import { searchVacanciesRequest } from '#shared/repositories/vacancies';
+import { nearRangeRequest, searchVacanciesRequest } from '#shared/repositories/vacancies';
 import { RETURN_SCHEMA_VERSION, type StoredReturn } from '#shared/model/schemas/return';
 import { designExample, expectProblem } from './fixtures';
 
@@ -353,5 +353,34 @@ describe('searchVacanciesRequest', () => {
       const problem = expectProblem(() => searchVacanciesRequest({ ...search, nextToken: encodePageToken({ searchKey: 'E12000002#nursing', freshKey })! }, 't'));
       expect(problem.errors?.[0]?.path).toBe('query.nextToken');
     }
+  });
+});
+
+describe('nearRangeRequest', () => {
+  test("one latitude row's longitude range in the category's partition; the freshness and every filter on the entries, the commissioner's areas as a list", () => {
+    const request = nearRangeRequest(
+      { row: 2676, from: '1778838', to: '1779612#~' },
+      { category: 'nursing', sex: 'male', admittingOnly: true, type: 'careHome', updatedSince: '2026-11-30T00:00:00Z', areas: ['E08000004', 'E12000002'] },
+      { searchKey: 'near#nursing#2676', freshKey: '1779000#1-101' },
+      't',
+    );
+    expect(request).toEqual({
+      TableName: 't',
+      KeyConditionExpression: 'searchKey = :key AND freshKey BETWEEN :from AND :to',
+      FilterExpression: 'forMale > :none AND admissionsStatus = :open AND #type = :type AND lastUpdated >= :since AND (localAuthority IN (:area0, :area1) OR #region IN (:area0, :area1))',
+      ExpressionAttributeNames: { '#type': 'type', '#region': 'region' },
+      ExpressionAttributeValues: {
+        ':key': 'near#nursing#2676',
+        ':from': '1778838',
+        ':to': '1779612#~',
+        ':none': 0,
+        ':open': 'open',
+        ':type': 'careHome',
+        ':since': '2026-11-30T00:00:00Z',
+        ':area0': 'E08000004',
+        ':area1': 'E12000002',
+      },
+      ExclusiveStartKey: { searchKey: 'near#nursing#2676', freshKey: '1779000#1-101' },
+    });
   });
 });

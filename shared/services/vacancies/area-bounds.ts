@@ -4,6 +4,7 @@
  */
 import { milesBetween, type Point } from '#shared/model/vacancies/geo';
 import { listLocations } from '#shared/repositories/locations';
+import { containerCache } from '#shared/runtime/container-cache';
 
 export interface Bounds {
   south: number;
@@ -11,8 +12,6 @@ export interface Bounds {
   west: number;
   east: number;
 }
-
-const cache = new Map<string, { at: number; bounds: Promise<Bounds | undefined> }>();
 
 async function readBounds(area: string): Promise<Bounds | undefined> {
   let bounds: Bounds | undefined;
@@ -31,16 +30,7 @@ async function readBounds(area: string): Promise<Bounds | undefined> {
 }
 
 /** The box around an area's located homes; undefined when none of them has coordinates (nothing to judge by). */
-export function boundsOf(area: string, now: number): Promise<Bounds | undefined> {
-  const held = cache.get(area);
-  if (held && now - held.at < 3_600_000) return held.bounds;
-  const bounds = readBounds(area).catch((error: unknown) => {
-    cache.delete(area);
-    throw error;
-  });
-  cache.set(area, { at: now, bounds });
-  return bounds;
-}
+export const boundsOf = containerCache(3_600_000, readBounds);
 
 /** Miles from a point to the nearest point of a box (0 inside it). */
 export function milesToBounds(point: Point, bounds: Bounds): number {

@@ -4,16 +4,11 @@
  */
 import type { PostcodeDistrict } from '#shared/model/directory/postcodes';
 import { listPostcodeDistricts } from '#shared/repositories/places';
+import { containerCache } from '#shared/runtime/container-cache';
 
 /** The districts change hardly ever: read once an hour per container (a few thousand, a few pages). */
-let cached: { at: number; districts: Promise<PostcodeDistrict[]> } | undefined;
-function allDistricts(now: number): Promise<PostcodeDistrict[]> {
-  if (!cached || now - cached.at > 3_600_000) {
-    const districts = listPostcodeDistricts();
-    cached = { at: now, districts: districts.catch((error: unknown) => { cached = undefined; throw error; }) };
-  }
-  return cached.districts;
-}
+const districts = containerCache(3_600_000, () => listPostcodeDistricts());
+const allDistricts = (now: number) => districts(undefined, now);
 
 const fold = (text: string) => text.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z0-9]+/g, ' ').trim();
 

@@ -11,6 +11,7 @@ import { areaLevelOf, ENGLAND } from '#shared/model/schemas/common';
 import type { VacancySearchQuery } from '#shared/model/schemas/vacancies';
 import type { VacancyEntry } from '#shared/model/vacancies/entries';
 import { listAreas } from '#shared/repositories/areas';
+import { containerCache } from '#shared/runtime/container-cache';
 import { getPostcodeDistrict } from '#shared/repositories/places';
 import { searchVacancies, type VacancyFilters } from '#shared/repositories/vacancies';
 import { boundsOf, milesToBounds } from '#shared/services/vacancies/area-bounds';
@@ -21,14 +22,8 @@ type Query = z.output<typeof VacancySearchQuery>;
 export const DEFAULT_WITHIN_MILES = 20;
 
 /** Council names change hardly ever: read once an hour per container. */
-let councilNames: { at: number; names: Promise<Map<string, string>> } | undefined;
-function namesOfCouncils(now: number): Promise<Map<string, string>> {
-  if (!councilNames || now - councilNames.at > 3_600_000) {
-    const names = listAreas('localAuthority').then((areas) => new Map(areas.map((area) => [area.code, area.name])));
-    councilNames = { at: now, names: names.catch((error: unknown) => { councilNames = undefined; throw error; }) };
-  }
-  return councilNames.names;
-}
+const councilNames = containerCache(3_600_000, async () => new Map((await listAreas('localAuthority')).map((area) => [area.code, area.name])));
+const namesOfCouncils = (now: number) => councilNames(undefined, now);
 
 /** Where `near` is: a full postcode by its district, or a district; anything else a 400 at `query.near`. */
 async function placeOf(near: string) {
