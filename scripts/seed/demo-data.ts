@@ -277,12 +277,12 @@ export function demoReturns(demo: DemoLocation, now: Date, days = 21, seed = 7):
       submittedBy: 'demo-seed',
       schemaVersion: RETURN_SCHEMA_VERSION,
     };
-    const first = { ...input, ...base, version: 1, submittedAt: toInstant(submittedAt), warnings: returnWarnings(input, location, previous) };
+    const first = { ...input, ...base, version: 1, submittedAt: toInstant(submittedAt), firstSubmittedAt: toInstant(submittedAt), warnings: returnWarnings(input, location, previous) };
     versions.push(first);
     if (corrected) {
       const fixed = { ...input, beds: { ...input.beds, occupied: Math.max(0, input.beds.occupied - 1) } };
       const fixedAt = new Date(submittedAt.getTime() + 20 * 60_000);
-      versions.push({ ...fixed, ...base, version: 2, submittedAt: toInstant(fixedAt > now ? submittedAt : fixedAt), warnings: returnWarnings(fixed, location, previous) });
+      versions.push({ ...fixed, ...base, version: 2, submittedAt: toInstant(fixedAt > now ? submittedAt : fixedAt), firstSubmittedAt: first.submittedAt, warnings: returnWarnings(fixed, location, previous) });
     }
     previous = input;
   }

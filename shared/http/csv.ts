@@ -16,12 +16,12 @@ export function neutraliseCell(value: unknown): unknown {
   return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
 }
 
-/** RFC 4180 (CRLF, quoting where needed), UTF-8, with a header row. */
+/** RFC 4180 (CRLF, quoting where needed), UTF-8, with a header row: for a whole file and for a stream alike. */
+export const csvOptions = (header: readonly string[]) =>
+  ({ header: true, columns: [...header], record_delimiter: 'windows', cast: { boolean: (value: boolean) => String(value) } }) as const;
+
 export function toCsv(header: readonly string[], rows: readonly (readonly unknown[])[]): string {
-  return stringify(
-    rows.map((row) => row.map(neutraliseCell)),
-    { header: true, columns: [...header], record_delimiter: 'windows', cast: { boolean: (value) => String(value) } },
-  );
+  return stringify(rows.map((row) => row.map(neutraliseCell)), csvOptions(header));
 }
 
 const megabytes = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MB`;

@@ -6,7 +6,7 @@
  * tables and settings declared here, so a handler reaching for anything else fails locally as it would
  * at its first invocation in AWS.
  */
-import { routes, type RouteDefinition, type RouteId, type TableAccess, type UserPoolAction } from '#shared/model/routes';
+import { routes, type AsyncFunctionId, type BucketAccess, type RouteDefinition, type RouteId, type TableAccess, type UserPoolAction } from '#shared/model/routes';
 import { schedules, type ScheduleDefinition } from '#shared/model/schedules';
 import type { SettingName } from '#shared/model/settings';
 import { tables as tableDefinitions, type TableId } from '#shared/model/tables';
@@ -16,7 +16,9 @@ export type FunctionTrigger =
   | { kind: 'fallback' }
   | { kind: 'authorizer' }
   | { kind: 'stream'; source: TableId }
-  | { kind: 'schedule'; schedule: ScheduleDefinition };
+  | { kind: 'schedule'; schedule: ScheduleDefinition }
+  /** Invoked asynchronously by a route (InvocationType Event): Lambda retries it, then dead-letters the event. */
+  | { kind: 'async'; retryAttempts: number; maximumEventAgeSeconds: number };
 
 /** The DynamoDB write actions a function may be granted on a table (`writes` narrows RW to some of them). */
 export const TABLE_WRITE_ACTIONS = ['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem'] as const;
@@ -38,6 +40,10 @@ export interface FunctionDefinition {
   settings: readonly SettingName[];
   /** The Cognito actions it calls on the user pool (it then reads USER_POOL_ID). */
   userPool?: readonly UserPoolAction[];
+  /** The exports bucket and how (it then reads EXPORTS_BUCKET). */
+  exportsBucket?: BucketAccess;
+  /** The functions it invokes asynchronously (it then reads each one's name setting). */
+  invokes?: readonly AsyncFunctionId[];
   timeoutSeconds: number;
   memoryMb: number;
   /** A ceiling on concurrent runs, where a runaway would hurt others. */
@@ -73,6 +79,8 @@ const routeFunctions: FunctionDefinition[] = (routes as readonly RouteDefinition
   tables: route.tables,
   settings: [...(route.settings ?? []), ...(route.userPool ? (['USER_POOL_ID'] as const) : [])],
   ...(route.userPool ? { userPool: route.userPool } : {}),
+  ...(route.exportsBucket ? { exportsBucket: route.exportsBucket } : {}),
+  ...(route.invokes ? { invokes: route.invokes } : {}),
   timeoutSeconds: DEFAULT_TIMEOUT_SECONDS,
   memoryMb: DEFAULT_MEMORY_MB,
   ...ROUTE_SIZING[route.id as RouteId],
@@ -194,6 +202,30 @@ export const cqcSyncFunction = {
   trigger: { kind: 'schedule', schedule: schedules.cqcSync },
 } as const satisfies FunctionDefinition;
 
+/**
+ * The export worker (DESIGN §10.4): started by `POST /v1/exports` with an asynchronous invocation, it
+ * streams the rows of one job into the exports bucket (a multipart upload, gzipped if asked) and records
+ * the outcome on the job. Rows stream, so its memory stays flat whatever the size; the largest export
+ * (three years of every location's returns) is well inside 15 minutes. Lambda retries a failed run
+ * twice, then the event goes to the dead-letter queue, which is alarmed.
+ */
+export const exportWorkerFunction = {
+  id: 'exportWorker',
+  handler: 'functions/export-worker.ts',
+  description: 'Export jobs → files in the exports bucket',
+  // returns: the byDay index; aggregates: byLevel and area Queries; areas: every area of a level (zero
+  // rows); locations: active counts, for the locationsExpected of a day nobody reported.
+  tables: { exports: 'RW', returns: 'RO', aggregates: 'RO', areas: 'RO', locations: 'RO' },
+  writes: { exports: ['UpdateItem'] },
+  settings: ['EXPORTS_BUCKET'],
+  exportsBucket: 'write',
+  timeoutSeconds: 15 * 60,
+  // A full vCPU for gzip and the row formatting; the rows themselves stream (peak RSS is in the bench).
+  memoryMb: 1769,
+  reservedConcurrency: 4,
+  trigger: { kind: 'async', retryAttempts: 2, maximumEventAgeSeconds: 6 * 3600 },
+} as const satisfies FunctionDefinition;
+
 export const functionDefinitions: readonly FunctionDefinition[] = [
   ...routeFunctions,
   fallbackFunction,
@@ -202,6 +234,7 @@ export const functionDefinitions: readonly FunctionDefinition[] = [
   savedSearchAlertsFunction,
   reminderFunction,
   cqcSyncFunction,
+  exportWorkerFunction,
 ];
 
 export function functionById(id: string): FunctionDefinition {
@@ -220,6 +253,9 @@ export function readsUpdateLinkKey(definition: FunctionDefinition): boolean {
 export function readsCqcApiKey(definition: FunctionDefinition): boolean {
   return definition.settings.includes('CQC_API_KEY_SECRET_ARN');
 }
+
+/** The setting that carries the name of a function others invoke asynchronously. */
+export const ASYNC_FUNCTION_SETTINGS = { exportWorker: 'EXPORT_WORKER_FUNCTION' } as const satisfies Record<AsyncFunctionId, SettingName>;
 
 /** The Cognito actions a function is granted on the user pool. */
 export function cognitoActions(definition: FunctionDefinition): readonly UserPoolAction[] {

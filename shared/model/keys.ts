@@ -8,6 +8,7 @@
  * |   byLocalAuthority / byRegion / byCountry / byProvider: area or provider | listingKey = type#locationId |
  * |   activeByLocalAuthority / activeByRegion / activeByCountry (sparse: active only) | freshness  |
  * | returns        | locationId     | reportDate (YYYY-MM-DD)       | latest version of a day      |
+ * |   byDay: reportDate | placeKey = region#localAuthority#locationId    | a day's returns by place |
  * | returnVersions | locationId     | versionKey = date#000001      | every version, immutable     |
  * | aggregates     | areaKey = level#area | date                    | one area's sums for a day    |
  * |   byLevel: level | dateArea = date#area                               | every area of a level        |
@@ -33,6 +34,7 @@
  * |   byMonth: month (YYYY-MM) | auditKey;  byActor: actor | auditKey                          |
  * | memberships    | userId         | locationId                    | a provider user's locations  |
  * |   byLocation: locationId | userId                               | a location's members         |
+ * | exports        | exportId       | -                             | an export job and its file   |
  * | revocations    | revocationKey = location#id | -                | withdrawn update links       |
  * | idempotency    | id = http#<hash of caller and Idempotency-Key> | - | a keyed write and its response |
  *
@@ -53,6 +55,10 @@ export const keys = {
   neverReported: () => '0',
   freshness: (lastUpdated: string | null | undefined) => lastUpdated ?? keys.neverReported(),
   dailyReturn: (locationId: string, reportDate: string) => ({ locationId, reportDate }),
+  /** Where a return's location was when it reported: a prefix of it is a region or an authority of a day. */
+  returnPlace: (region: string, localAuthority: string, locationId: string) => `${region}#${localAuthority}#${locationId}`,
+  returnPlacePrefix: (region: string, localAuthority?: string) => (localAuthority ? `${region}#${localAuthority}#` : `${region}#`),
+  exportJob: (exportId: string) => ({ exportId }),
   ledger: (locationId: string, reportDate: string) => ({ locationId, reportDate }),
   vacancySearch: (area: string, category: string) => `${area}#${category}`,
   vacancyEntry: (area: string, category: string, lastUpdated: string, locationId: string) => ({

@@ -15,13 +15,17 @@ import { BULK_COLUMNS } from '#shared/model/returns/bulk';
 import { ReturnVersionList } from '#shared/model/schemas/return-versions';
 import { PlaceList, PlaceQuery } from '#shared/model/schemas/places';
 import { AuditPage, AuditQuery, LocationContact, Pause, PauseRequest, ProviderContact, ProviderContactView, UnreachableQuery, UnreachableReport, Member, MemberChange, MemberList, User, UserChange, UserInvite, UserListQuery, UserPage } from '#shared/model/schemas/people';
-import { AggregatePage, AggregatesExportQuery, AggregatesQuery, CompletenessPage, CompletenessQuery } from '#shared/model/schemas/aggregates';
+import { AggregatePage, AggregatesExportQuery, AggregatesQuery, CompletenessQuery, CompletenessResponse } from '#shared/model/schemas/aggregates';
 import { AreaList, AreaListQuery } from '#shared/model/schemas/areas';
+import { ExportJob, ExportRequest } from '#shared/model/schemas/exports';
 import { SavedSearch, SavedSearchList, SavedSearchRequest, UnsubscribeRequest, UnsubscribeResult } from '#shared/model/schemas/saved-searches';
 import type { SettingName } from '#shared/model/settings';
 import type { TableId } from '#shared/model/tables';
 
 export type TableAccess = 'RO' | 'RW';
+export type BucketAccess = 'read' | 'write';
+/** The functions a route may start in the background (`shared/model/functions.ts`). */
+export type AsyncFunctionId = 'exportWorker';
 import { LocationWithLatestReturn, LocationPage, ReturnPage, RevokedLinks } from '#shared/model/schemas/responses';
 
 /** What the users routes ask of Cognito. */
@@ -58,6 +62,10 @@ export interface RouteDefinition {
   settings?: readonly SettingName[];
   /** The tables the function touches and how: the CDK app grants exactly this and sets the env vars. */
   tables: Partial<Record<TableId, TableAccess>>;
+  /** The exports bucket: `read` presigns links to its objects (s3:GetObject), `write` puts them. */
+  exportsBucket?: BucketAccess;
+  /** Functions it invokes asynchronously (lambda:InvokeFunction on them, and their names as settings). */
+  invokes?: readonly AsyncFunctionId[];
   summary: string;
   /**
    * `idempotencyKey`: the route takes an optional `Idempotency-Key` header (a retry with the same key is
@@ -285,6 +293,34 @@ export const routes = [
     responses: { 200: { description: 'a page of daily aggregates', schema: AggregatePage }, ...readProblems },
   },
   {
+    id: 'createExport',
+    method: 'POST',
+    path: '/v1/exports',
+    handler: 'functions/exports/create.ts',
+    access: ['commissioner', 'national'],
+    scope: 'area',
+    // areas: an area that is not one of the level's is a 400 before a job is made.
+    tables: { exports: 'RW', areas: 'RO' },
+    settings: ['EXPORT_WORKER_FUNCTION'],
+    invokes: ['exportWorker'],
+    summary: 'Start an export of any size (returns, aggregates or completeness; CSV or JSON Lines): 202, then poll GET /v1/exports/{exportId}',
+    request: { body: ExportRequest },
+    responses: { 202: { description: 'the job, pending', schema: ExportJob }, ...readProblems },
+  },
+  {
+    id: 'getExport',
+    method: 'GET',
+    path: '/v1/exports/{exportId}',
+    handler: 'functions/exports/get.ts',
+    access: ['commissioner', 'national'],
+    scope: 'none',
+    tables: { exports: 'RO' },
+    settings: ['EXPORTS_BUCKET'],
+    exportsBucket: 'read',
+    summary: 'An export job: its status, and when ready a short-lived link to the file',
+    responses: { 200: { description: 'the job', schema: ExportJob }, 401: problems[401], 403: problems[403], 404: { description: 'no such export of yours' } },
+  },
+  {
     id: 'exportAggregates',
     method: 'GET',
     path: '/v1/exports/aggregates.csv',
@@ -314,10 +350,11 @@ export const routes = [
     handler: 'functions/completeness.ts',
     access: ['commissioner', 'national'],
     scope: 'area',
-    tables: { locations: 'RO' },
-    summary: 'Per area: active locations, updated within 24 h, within 48 h, and stale',
+    // locations: who is up to date now; aggregates and areas: reporting per area and day over a range.
+    tables: { locations: 'RO', aggregates: 'RO', areas: 'RO' },
+    summary: 'Per area: active locations, updated within 24 h, within 48 h, and stale; with from/to, reporting per area and day',
     request: { query: CompletenessQuery },
-    responses: { 200: { description: 'one row per area', schema: CompletenessPage }, ...readProblems },
+    responses: { 200: { description: 'without from/to, one row per area; with them, one per area and day', schema: CompletenessResponse }, ...readProblems },
   },
   {
     id: 'findPlaces',

@@ -28,6 +28,8 @@ export const settingDefinitions = {
     schema: z.string().regex(/^[\w-]+_[0-9a-zA-Z]+$/, 'must be a Cognito user pool id such as eu-west-2_AbC123'),
     about: 'the Cognito user pool whose users the users routes invite, change and disable (locally: no pool, the users table alone)',
   },
+  EXPORTS_BUCKET: { schema: z.string().min(3).max(63), about: 'the S3 bucket export files are written to and presigned from (locally, a bucket of the S3-compatible server)' },
+  EXPORT_WORKER_FUNCTION: { schema: z.string().min(1), about: 'the export worker the exports route invokes asynchronously (its name or ARN)' },
 } as const satisfies Record<string, { schema: z.ZodType<string>; about: string }>;
 
 export type SettingName = keyof typeof settingDefinitions;

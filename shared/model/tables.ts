@@ -63,7 +63,12 @@ export const tables = {
     description: "each location's daily return, latest version per day",
     partitionKey: S('locationId'),
     sortKey: S('reportDate'),
-    indexes: [],
+    /**
+     * byDay: every return of a day, sorted by where its location was when it reported (placeKey =
+     * region#localAuthority#locationId), so an export of an area's returns over a range is one paginated
+     * Query per day: all of England, a region or an authority by a prefix of the sort key.
+     */
+    indexes: [{ indexName: 'byDay', partitionKey: S('reportDate'), sortKey: S('placeKey'), projection: 'ALL' }],
     stream: 'NEW_AND_OLD_IMAGES',
   },
   /**
@@ -232,6 +237,17 @@ export const tables = {
     partitionKey: S('userId'),
     sortKey: S('locationId'),
     indexes: [{ indexName: 'byLocation', partitionKey: S('locationId'), sortKey: S('userId'), projection: 'ALL' }],
+  },
+  /**
+   * Export jobs (DESIGN §10.4): what was asked, by whom, and how far the worker got; the file itself is in
+   * the exports bucket. Kept 7 days, as the files are (TTL on `expiresAtEpoch`).
+   */
+  exports: {
+    envVar: 'EXPORTS_TABLE',
+    description: 'export jobs: the request, its owner, its status and the object it wrote',
+    partitionKey: S('exportId'),
+    indexes: [],
+    ttlAttribute: 'expiresAtEpoch',
   },
   /** Withdrawn update links: per location, "every link issued up to then". */
   revocations: {

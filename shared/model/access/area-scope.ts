@@ -23,9 +23,9 @@ const LEVEL_RANK: Record<AreaLevel, number> = { localAuthority: 0, region: 1, en
  * commissioner its own areas and what lies inside them (the local authorities of its region). Asking for
  * an area outside them is a 403; asking for none means "mine".
  */
-export function scopeAreaRequest(principal: Principal | undefined, level: AreaLevel, area: string | undefined): AreaScope {
+export function scopeAreaRequest(principal: Principal | undefined, level: AreaLevel, area: string | undefined, askedIn: 'query' | 'body' = 'query'): AreaScope {
   if (area !== undefined && areaLevelOf(area) !== level) {
-    throw problems.validation([{ path: 'query.area', message: `is not a ${level} code` }]);
+    throw problems.validation([{ path: `${askedIn}.area`, message: `is not a ${level} code` }]);
   }
   if (principal?.kind !== 'user' || principal.role !== 'commissioner') {
     return { areas: area === undefined ? undefined : [area], visible: () => true };

@@ -1,6 +1,7 @@
 import { CARE_HOME_CATEGORIES, INPATIENT_CATEGORY } from '#shared/model/schemas/location';
 import { PPE_ITEMS, type DailyReturnInput } from '#shared/model/schemas/return';
 import { totalVacancies } from '#shared/model/returns/warnings';
+import { addDays, londonStartOfDay, toInstant } from '#shared/model/returns/report-date';
 
 /** Fewer days of any PPE item than this counts a location as low on PPE (DESIGN §7). */
 export const LOW_PPE_DAYS = 7;
@@ -26,6 +27,8 @@ export const METRICS = [
   'staffAbsentCovid',
   'locationsWithLowPpe',
   'returnsWithWarnings',
+  // Last, so the aggregates CSV's earlier columns keep their places.
+  'locationsReportingOnTime',
 ] as const;
 export type Metric = (typeof METRICS)[number];
 export type Contribution = Record<Metric, number>;
@@ -35,9 +38,11 @@ export function zeroContribution(): Contribution {
 }
 
 /** What one stored return adds to the aggregates of its local authority, region and England for its day. */
-export function contributionOf(stored: DailyReturnInput & { warnings: readonly unknown[] }): Contribution {
+export function contributionOf(stored: DailyReturnInput & { warnings: readonly unknown[]; reportDate?: string; submittedAt?: string; firstSubmittedAt?: string }): Contribution {
   const contribution = zeroContribution();
   contribution.locationsReporting = 1;
+  const { reportDate, submittedAt, firstSubmittedAt } = stored;
+  contribution.locationsReportingOnTime = reportDate && submittedAt && reportedOnTime({ reportDate, submittedAt, ...(firstSubmittedAt ? { firstSubmittedAt } : {}) }) ? 1 : 0;
   contribution['vacancies.total'] = totalVacancies(stored);
   for (const category of VACANCY_CATEGORIES) {
     const split = stored.vacancies[category];
@@ -55,6 +60,15 @@ export function contributionOf(stored: DailyReturnInput & { warnings: readonly u
   contribution.locationsWithLowPpe = PPE_ITEMS.some((item) => stored.ppe[item] < LOW_PPE_DAYS) ? 1 : 0;
   contribution.returnsWithWarnings = stored.warnings.length > 0 ? 1 : 0;
   return contribution;
+}
+
+/** A day's figures count as on time when first stored within 24 hours of the day's end (London midnight). */
+export function reportingDeadline(reportDate: string): string {
+  return toInstant(new Date(londonStartOfDay(addDays(reportDate, 1)).getTime() + 24 * 3_600_000));
+}
+
+export function reportedOnTime(stored: { reportDate: string; submittedAt: string; firstSubmittedAt?: string }): boolean {
+  return (stored.firstSubmittedAt ?? stored.submittedAt) <= reportingDeadline(stored.reportDate);
 }
 
 export function difference(next: Contribution, previous: Contribution): Contribution {
@@ -91,5 +105,6 @@ export function metricsForApi(contribution: Partial<Contribution>) {
     staffAbsentCovid: value('staffAbsentCovid'),
     locationsWithLowPpe: value('locationsWithLowPpe'),
     returnsWithWarnings: value('returnsWithWarnings'),
+    locationsReportingOnTime: value('locationsReportingOnTime'),
   };
 }

@@ -1,3 +1,4 @@
+import { keys } from '#shared/model/keys';
 import type { LocationType } from '#shared/model/schemas/location';
 import { StoredReturn } from '#shared/model/schemas/return';
 
@@ -13,20 +14,21 @@ export interface ReturnPlace {
  * A return as stored: the API shape plus where its location is (and what it is called), so the
  * aggregator and the vacancy index work from the stream record alone.
  */
-export type ReturnItem = StoredReturn & { localAuthority: string; region: string; locationName?: string; locationType?: LocationType };
+export type ReturnItem = StoredReturn & { localAuthority: string; region: string; placeKey: string; locationName?: string; locationType?: LocationType };
 
 export function toReturnItem(stored: StoredReturn, place: ReturnPlace): ReturnItem {
   return {
     ...stored,
     localAuthority: place.localAuthority,
     region: place.region,
+    placeKey: keys.returnPlace(place.region, place.localAuthority, stored.locationId),
     ...(place.name ? { locationName: place.name } : {}),
     ...(place.type ? { locationType: place.type } : {}),
   };
 }
 
 export function toStoredReturn(item: Record<string, unknown>): StoredReturn {
-  const { localAuthority: _localAuthority, region: _region, versionKey: _versionKey, locationName: _name, locationType: _type, ...stored } = item;
+  const { localAuthority: _localAuthority, region: _region, placeKey: _placeKey, versionKey: _versionKey, locationName: _name, locationType: _type, ...stored } = item;
   return StoredReturn.parse(stored);
 }
 

@@ -26,7 +26,8 @@ export const AggregatesQuery = dateRange({
 
 export const AggregatesExportQuery = dateRange({ level: AreaLevelParam, area: AreaCode.optional() });
 
-export const CompletenessQuery = z.strictObject({ level: AreaLevelParam, area: AreaCode.optional() });
+/** Without dates: who is up to date now. With `from` or `to`: reporting per area and day over the range. */
+export const CompletenessQuery = dateRange({ level: AreaLevelParam, area: AreaCode.optional(), nextToken: z.string().max(2048).optional() });
 
 const count = z.int();
 export const Aggregate = z
@@ -48,6 +49,7 @@ export const Aggregate = z
     staffAbsentCovid: count,
     locationsWithLowPpe: count.describe('locations with under 7 days of any PPE item'),
     returnsWithWarnings: count,
+    locationsReportingOnTime: count.describe('locations whose return for the day was first stored within 24 hours of the day\'s end'),
   })
   .meta({ id: 'Aggregate' });
 export const AggregatePage = z.object({ items: z.array(Aggregate), nextToken: z.string().nullable() }).meta({ id: 'AggregatePage' });
@@ -63,3 +65,24 @@ export const Completeness = z
   })
   .meta({ id: 'Completeness' });
 export const CompletenessPage = z.object({ items: z.array(Completeness) }).meta({ id: 'CompletenessPage' });
+
+const share = z.number().min(0).nullable();
+export const CompletenessDay = z
+  .object({
+    level: AreaLevelParam,
+    area: z.string(),
+    areaName: z.string().optional(),
+    date: CalendarDate,
+    locationsExpected: count.describe('active locations expected to report that day (carried from the nearest earlier day, or counted now, when nobody reported)'),
+    locationsReporting: count,
+    locationsReportingOnTime: count.describe("first reported within 24 hours of the day's end"),
+    reportingShare: share.describe('locationsReporting / locationsExpected; null when none were expected'),
+    onTimeShare: share.describe('locationsReportingOnTime / locationsExpected; null when none were expected'),
+  })
+  .meta({ id: 'CompletenessDay' });
+export type CompletenessDay = z.infer<typeof CompletenessDay>;
+export const CompletenessSeriesPage = z
+  .object({ items: z.array(CompletenessDay), nextToken: z.string().nullable() })
+  .meta({ id: 'CompletenessSeriesPage', description: 'one item per area and day, days nobody reported included; pages hold whole days' });
+
+export const CompletenessResponse = z.union([CompletenessPage, CompletenessSeriesPage]);

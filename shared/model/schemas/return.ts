@@ -102,6 +102,7 @@ export const StoredReturn = DailyReturnInput.extend({
   reportDate: CalendarDate,
   version: z.int().min(1),
   submittedAt: Instant,
+  firstSubmittedAt: Instant.optional().describe('when the day was first reported (its version 1 was stored): what completeness counts as on time'),
   submittedBy: z.string(),
   warnings: z.array(ReturnWarning),
   schemaVersion: z.int().min(1),

@@ -106,6 +106,8 @@ function newVersion(
     reportDate: at.reportDate,
     version: (read.current?.version ?? 0) + 1,
     submittedAt: toInstant(at.now),
+    // A correction keeps the day's first report time: completeness counts the day as reported then.
+    firstSubmittedAt: read.current?.firstSubmittedAt ?? read.current?.submittedAt ?? toInstant(at.now),
     submittedBy: at.submittedBy.userId,
     warnings: returnWarnings(figures.input, read.location, read.previous),
     schemaVersion: RETURN_SCHEMA_VERSION,

@@ -1,0 +1,11 @@
+import { httpRoute } from '#shared/http/route';
+import { pathParams } from '#shared/http/request';
+import { json } from '#shared/http/response';
+import { ExportJobParams } from '#shared/model/schemas/exports';
+import { presignDownload } from '#shared/runtime/s3';
+import { exportJobFor, exportView } from '#shared/services/exports/jobs';
+
+export const handler = httpRoute('getExport', async ({ event, principal }) => {
+  const job = await exportJobFor(principal, pathParams(event, ExportJobParams).exportId);
+  return json(200, await exportView(job, new Date(), presignDownload), { 'cache-control': 'no-store' });
+});
