@@ -31,6 +31,7 @@ import type { Location } from '#shared/model/schemas/location';
 import { RegistrationDecision, RegistrationPath, RegistrationRequest } from '#shared/model/schemas/registrations';
 import { ConfirmInput, DailyReturnInput } from '#shared/model/schemas/return';
 import { SavedSearchPath, SavedSearchRequest, UnsubscribeRequest } from '#shared/model/schemas/saved-searches';
+import { ExportJobParams, ExportRequest } from '#shared/model/schemas/exports';
 import { BULK_MAX_BODY_BYTES, BulkUploadEnvelope, BulkUploadItemShape, BulkUploadJson } from '#shared/model/schemas/bulk';
 import * as zod from 'zod';
 import { tables, type TableDefinition } from '#shared/model/tables';
@@ -339,6 +340,7 @@ const BODIES: Partial<Record<RouteId, BodySpec>> = {
   createSavedSearch: { schema: SavedSearchRequest, optional: false, valid: () => ({ query: { near: 'OL8', withinMiles: 5, category: 'nursing', admitting: 'true' }, email: 'ward@hospital.example' }) },
   // Public, so drawn only by method and path (unmatchedCase); its body is judged here all the same.
   unsubscribeSavedSearch: { schema: UnsubscribeRequest, optional: false, valid: () => ({ token: 'not.a.token' }) },
+  createExport: { schema: ExportRequest, optional: false, valid: (world) => ({ kind: 'aggregates', level: 'region', area: world.own.region, from: addDays(world.today, -3), to: world.today, format: 'csv' }) },
   pauseLocation: { schema: PauseRequest, optional: false, valid: (world) => ({ reason: 'closed for refurbishment', until: addDays(world.today, 30) }) },
   bulkReturns: {
     schema: zod.custom((value) => BulkUploadEnvelope.safeParse(value).success && (value as { items: unknown[] }).items.every((item) => BulkUploadItemShape.safeParse(item).success && (item as { return?: unknown }).return !== undefined)),
@@ -727,6 +729,7 @@ const PAGE_TOKEN_SHAPES: Partial<Record<RouteId, string[][]>> = {
   listLocations: [['locationId', 'localAuthority', 'listingKey'], ['locationId', 'region', 'listingKey'], ['locationId', 'country', 'listingKey'], ['userId', 'locationId']],
   searchVacancies: [['searchKey', 'freshKey']],
   getAggregates: [['areaKey', 'date'], ['areaKey', 'date', 'level', 'dateArea']],
+  getCompleteness: [['day']],
   listRegistrations: [['registrationId', 'status', 'requestedAt'], ['registrationId', 'userId', 'requestedAt']],
 };
 
@@ -740,6 +743,7 @@ const plausibleTokenArb = (world: FuzzWorld, route: RouteDefinition): fc.Arbitra
       locationId: [careHome, careHome, careHome, hospice, unknown],
       reportDate: [world.today, world.returnDay, addDays(world.today, -400), '0000-00-00', '9999-12-31', '2026-02-30'],
       date: [world.today, world.returnDay, addDays(world.today, -400), '9999-12-31'],
+      day: [world.today, addDays(world.today, -2), '9999-12-31', 'not-a-day'],
       searchKey: [`${world.own.region}#any`, `E92000001#any`, `${world.own.region}#nursing`, `${world.own.localAuthority}#any`],
       freshKey: [`${new Date().toISOString()}#${careHome}`, `2000-01-01T00:00:00Z#${careHome}`, `9999-12-31T00:00:00Z#${careHome}`],
       areaKey: [`region#${world.own.region}`, `localAuthority#${world.own.localAuthority}`, 'england#E92000001'],
@@ -805,7 +809,7 @@ const validQueries = (world: FuzzWorld, route: RouteDefinition): string[] => {
     case 'exportAggregates':
       return [`level=region&${area}`, `level=localAuthority&area=${world.own.localAuthority}&from=${addDays(world.today, -3)}&to=${world.today}`, 'level=region'];
     case 'getCompleteness':
-      return [`level=region&${area}`, 'level=localAuthority'];
+      return [`level=region&${area}`, 'level=localAuthority', `level=localAuthority&area=${world.own.localAuthority}&from=${addDays(world.today, -3)}&to=${world.today}`];
     case 'searchVacancies':
       return [area, `${area}&category=nursing&sex=female&admitting=true`, `area=${world.own.localAuthority}&updatedWithinHours=24`];
     case 'listRegistrations':
@@ -1075,6 +1079,22 @@ function verdictFor(world: FuzzWorld, route: RouteDefinition, parts: Parts): Ver
       gates.push(bodyGate(body));
       // A valid body near a district the world has would write (dropped); near one it lacks is a 400 the model cannot tell apart.
       if (body?.ok) gates.push(maybe(400, 'near may name no district the places table has'));
+      break;
+    case 'createExport': {
+      gates.push(bodyGate(body));
+      const request = body?.ok ? (body.value as ExportRequest) : undefined;
+      if (request) {
+        // The London day may turn while the case is in flight: only days well clear of it are judged.
+        if (request.to > addDays(world.today, 1)) gates.push(defect(400, 'to is after today'));
+        else if (request.to > world.today) gates.push(maybe(400, 'to at the edge of today'));
+        const commissioner = WHO[caller].kind === 'user' && (WHO[caller] as { role: Role }).role === 'commissioner';
+        gates.push(...(commissioner ? [maybe(403, 'area scope'), maybe(400, 'area scope')] : [maybe(400, 'area and level')]));
+      }
+      break;
+    }
+    case 'getExport':
+      if (!ExportJobParams.safeParse(parts.params).success) gates.push(defect(400, 'export id'));
+      gates.push(refusal(404, 'no export of the caller’s with that id'));
       break;
     case 'deleteSavedSearch':
       if (!SavedSearchPath.safeParse(parts.params).success) gates.push(defect(400, 'saved search id'));

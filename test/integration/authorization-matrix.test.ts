@@ -112,8 +112,19 @@ async function freshProvider(memberOf?: string): Promise<string> {
   return userId;
 }
 
-async function request(route: string, target: { locationId: string; area: string; region: string }): Promise<{ method: string; path: string; options: CallOptions }> {
+/** An export job of the caller's (the only one who may read it; others are refused, or told it is not theirs). */
+async function ownExport(as: CallOptions['as']): Promise<string> {
+  const { putExportJob } = await import('#shared/repositories/export-jobs');
+  const ownerId = as && typeof as === 'object' && 'sub' in as ? as.sub : 'matrix-nobody';
+  const exportId = crypto.randomUUID();
+  await putExportJob({ exportId, kind: 'aggregates', level: 'england', from: today(), to: today(), format: 'csv', compression: 'none', ownerId, ownerRole: 'national', ownerAreas: [], status: 'pending', createdAt: new Date().toISOString(), expiresAtEpoch: Math.floor(Date.now() / 1000) + 3600 });
+  return exportId;
+}
+
+async function request(route: string, target: { locationId: string; area: string; region: string; as?: CallOptions['as'] }): Promise<{ method: string; path: string; options: CallOptions }> {
   const [method, template] = route.split(' ') as [string, string];
+  if (template === '/v1/exports') return { method, path: template, options: { body: { kind: 'aggregates', level: 'region', area: target.region, from: today(), to: today(), format: 'csv' } } };
+  if (template === '/v1/exports/{exportId}') return { method, path: template.replace('{exportId}', await ownExport(target.as)), options: {} };
   if (template === '/v1/users' && method === 'POST') return { method, path: template, options: { body: { email: `invited-${Date.now()}-${(made += 1)}@matrix.example`, role: 'discharge' } } };
   if (template === '/v1/users/{userId}') return { method, path: template.replace('{userId}', await freshProvider()), options: { body: { role: 'discharge' } } };
   if (template === '/v1/places') return { method, path: `${template}?name=Oldham`, options: {} };

@@ -1,8 +1,8 @@
 import type { AreaScope } from '#shared/model/access/area-scope';
 import type { CompletenessDay } from '#shared/model/schemas/aggregates';
-import type { AreaLevel } from '#shared/model/schemas/common';
+import { CalendarDate, type AreaLevel } from '#shared/model/schemas/common';
 import { addDays } from '#shared/model/returns/report-date';
-import { decodePageToken, encodePageToken, requireStartKeyWithin } from '#shared/repositories/pagination';
+import { decodePageToken, encodePageToken, invalidPageToken, requireStartKeyWithin } from '#shared/repositories/pagination';
 import { areaDays, areasToReport, type AreaDay } from '#shared/services/aggregates/area-days';
 
 /** Rows a page of the series holds at most (pages hold whole days, and at least one). */
@@ -33,6 +33,7 @@ export async function completenessSeries(
   query: { level: AreaLevel; area?: string; from: string; to: string; nextToken?: string },
 ): Promise<{ items: CompletenessDay[]; nextToken: string | null }> {
   const start = decodePageToken(query.nextToken, ['day']);
+  if (start && !CalendarDate.safeParse(start.day).success) throw invalidPageToken();
   requireStartKeyWithin(start, 'day', { from: query.from, to: query.to });
   const from = start ? String(start.day) : query.from;
   const areas = await areasToReport(scope, query.level, query.area);

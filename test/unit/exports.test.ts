@@ -1,0 +1,91 @@
+import { describe, expect, test } from 'vitest';
+import { contributionOf, reportedOnTime, reportingDeadline } from '#shared/model/aggregates/metrics';
+import { ExportRequest } from '#shared/model/schemas/exports';
+import { dayReturnsRequest } from '#shared/repositories/returns-by-day';
+import { completenessDay } from '#shared/services/aggregates/completeness-days';
+import { exportFileOf } from '#shared/services/exports/file';
+import { returnPrefixes } from '#shared/services/exports/kinds';
+import { designExample } from './fixtures';
+
+const everyone = { areas: undefined, visible: () => true };
+
+describe('on-time reporting', () => {
+  test('a day counts as reported on time when first stored within 24 hours of its end, London time', () => {
+    // Winter: London is UTC, the day ends at midnight UTC.
+    expect(reportingDeadline('2026-12-01')).toBe('2026-12-03T00:00:00Z');
+    // Summer: London is UTC+1, the day ends at 23:00 UTC.
+    expect(reportingDeadline('2026-07-01')).toBe('2026-07-02T23:00:00Z');
+    // 24 October ends at midnight BST (23:00 UTC); the next day is 25 hours long (the clocks go back), and the
+    // deadline is 24 hours after the end, not the next midnight: 23:00 GMT on the 25th.
+    expect(reportingDeadline('2026-10-24')).toBe('2026-10-25T23:00:00Z');
+    expect(reportedOnTime({ reportDate: '2026-12-01', submittedAt: '2026-12-03T00:00:00Z' })).toBe(true);
+    expect(reportedOnTime({ reportDate: '2026-12-01', submittedAt: '2026-12-03T00:00:01Z' })).toBe(false);
+  });
+
+  test('a late correction of a day first reported on time keeps it on time', () => {
+    const day = { ...designExample(), reportDate: '2026-12-01', warnings: [] };
+    expect(contributionOf({ ...day, submittedAt: '2026-12-05T09:00:00Z', firstSubmittedAt: '2026-12-01T09:00:00Z' }).locationsReportingOnTime).toBe(1);
+    expect(contributionOf({ ...day, submittedAt: '2026-12-05T09:00:00Z' }).locationsReportingOnTime).toBe(0);
+  });
+});
+
+describe('completeness per area and day', () => {
+  test('shares of the expected locations, and null when none were expected', () => {
+    const day = { level: 'localAuthority' as const, area: 'E06000001', areaName: 'Hartlepool', date: '2026-12-01', locationsExpected: 3, metrics: { locationsReporting: 2, locationsReportingOnTime: 1 } };
+    expect(completenessDay(day)).toEqual({ ...day, metrics: undefined, locationsReporting: 2, locationsReportingOnTime: 1, reportingShare: 0.6667, onTimeShare: 0.3333 } as never);
+    expect(completenessDay({ ...day, locationsExpected: 0, metrics: {} })).toMatchObject({ locationsReporting: 0, reportingShare: null, onTimeShare: null });
+  });
+});
+
+describe('returns export', () => {
+  const authorities = [
+    { code: 'E06000001', region: 'E12000001' },
+    { code: 'E08000004', region: 'E12000002' },
+  ];
+
+  test('reads England as the whole day, a region or an authority by a prefix of the place key', () => {
+    expect(returnPrefixes(everyone, { level: 'england', from: '2026-12-01', to: '2026-12-01' }, authorities)).toEqual(['']);
+    expect(returnPrefixes(everyone, { level: 'region', area: 'E12000002', from: '2026-12-01', to: '2026-12-01' }, authorities)).toEqual(['E12000002#']);
+    expect(returnPrefixes(everyone, { level: 'localAuthority', area: 'E08000004', from: '2026-12-01', to: '2026-12-01' }, authorities)).toEqual(['E12000002#E08000004#']);
+  });
+
+  test("a commissioner's own areas, an authority inside their region read once", () => {
+    const scope = { areas: ['E12000002', 'E08000004', 'E06000001'], visible: () => true };
+    expect(returnPrefixes(scope, { level: 'localAuthority', from: '2026-12-01', to: '2026-12-01' }, authorities)).toEqual(['E12000001#E06000001#', 'E12000002#']);
+  });
+
+  test('the byDay Query', () => {
+    expect(dayReturnsRequest('2026-12-01', 'E12000002#', undefined, 'returns')).toEqual({
+      TableName: 'returns',
+      IndexName: 'byDay',
+      KeyConditionExpression: 'reportDate = :day AND begins_with(placeKey, :prefix)',
+      ExpressionAttributeValues: { ':day': '2026-12-01', ':prefix': 'E12000002#' },
+    });
+    expect(dayReturnsRequest('2026-12-01', '', { reportDate: '2026-12-01', placeKey: 'x', locationId: 'y' }, 'returns')).toMatchObject({
+      KeyConditionExpression: 'reportDate = :day',
+      ExclusiveStartKey: { reportDate: '2026-12-01', placeKey: 'x', locationId: 'y' },
+    });
+  });
+});
+
+describe('export requests and files', () => {
+  const request = { kind: 'returns', level: 'region', area: 'E12000002', from: '2026-01-01', to: '2026-01-31', format: 'csv' };
+
+  test('ranges: from after to, and more than three years, are refused at body.from', () => {
+    expect(ExportRequest.safeParse(request).success).toBe(true);
+    const backwards = ExportRequest.safeParse({ ...request, from: '2026-02-01' });
+    expect(backwards.error?.issues[0]).toMatchObject({ path: ['from'] });
+    expect(ExportRequest.safeParse({ ...request, from: '2023-01-01', to: '2025-12-31' }).success).toBe(true);
+    expect(ExportRequest.safeParse({ ...request, from: '2022-01-01', to: '2025-12-31' }).error?.issues[0]).toMatchObject({ path: ['from'] });
+    expect(ExportRequest.safeParse({ ...request, kind: 'everything' }).success).toBe(false);
+  });
+
+  test('named for what they hold, under the exports prefix; gzip says so', () => {
+    const parsed = ExportRequest.parse(request);
+    expect(exportFileOf('id-1', parsed)).toEqual({ key: 'exports/id-1/returns-E12000002-2026-01-01-to-2026-01-31.csv', filename: 'returns-E12000002-2026-01-01-to-2026-01-31.csv', contentType: 'text/csv; charset=utf-8' });
+    expect(exportFileOf('id-2', ExportRequest.parse({ ...request, area: undefined, level: 'england', format: 'jsonl', compression: 'gzip' }))).toMatchObject({
+      filename: 'returns-england-2026-01-01-to-2026-01-31.jsonl.gz',
+      contentType: 'application/gzip',
+    });
+  });
+});
