@@ -751,7 +751,14 @@ export function compilePath(path: string): (rawPath: string) => Record<string, s
   };
 }
 
-const compiled = routes.map((route) => ({ route: route as RouteDefinition, match: compilePath(route.path) }));
+/**
+ * As API Gateway chooses, a literal segment beats a path parameter wherever they differ
+ * (`/v1/exports/aggregates.csv` before `/v1/exports/{exportId}`), whatever the table's order.
+ */
+const specificity = (path: string) => path.split('/').map((segment) => (segment.startsWith('{') ? '1' : '0')).join('');
+const compiled = routes
+  .map((route) => ({ route: route as RouteDefinition, match: compilePath(route.path), rank: specificity(route.path) }))
+  .sort((a, b) => (a.rank < b.rank ? -1 : a.rank > b.rank ? 1 : 0));
 
 export type RouteMatch =
   | { kind: 'matched'; route: RouteDefinition; pathParameters: Record<string, string> }

@@ -187,7 +187,7 @@ describe('writeReturnRequest', () => {
 
   test('version 1 is written only if no return exists yet for that day, carrying where its location is', () => {
     const put = writeReturnRequest(stored(1), place, undefined, firstWrite, tables).TransactItems![WRITE_PART.currentReturn]!.Put!;
-    expect(put.Item).toEqual({ ...stored(1), ...place });
+    expect(put.Item).toEqual({ ...stored(1), ...place, placeKey: `${place.region}#${place.localAuthority}#${stored(1).locationId}` });
     expect(put.ConditionExpression).toBe('attribute_not_exists(locationId)');
     expect(put.ExpressionAttributeValues).toBeUndefined();
   });
