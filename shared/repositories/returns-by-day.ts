@@ -1,4 +1,5 @@
-import { QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, ScanCommand, UpdateCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { keys } from '#shared/model/keys';
 import { returnItemOf, type ReturnItem } from '#shared/model/returns/return-item';
 import { dynamo } from '#shared/runtime/dynamodb';
 import { tableName } from '#shared/runtime/settings';
@@ -28,4 +29,46 @@ export async function* returnsOfDay(reportDate: string, placePrefix: string): As
     yield (page.Items ?? []).map(returnItemOf);
     startKey = page.LastEvaluatedKey;
   } while (startKey);
+}
+
+/**
+ * Named access pattern "returns stored before the byDay index existed": a Scan for items without a
+ * placeKey (a one-off migration, `npm run migrate:returns`), a page at a time, keys and place only.
+ */
+export function returnsWithoutPlaceRequest(startKey?: Record<string, unknown>, table = TABLE()) {
+  return {
+    TableName: table,
+    FilterExpression: 'attribute_not_exists(placeKey)',
+    ProjectionExpression: 'locationId, reportDate, localAuthority, #region',
+    ExpressionAttributeNames: { '#region': 'region' },
+    ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+  };
+}
+
+export async function scanReturnsWithoutPlace(startKey?: Record<string, unknown>): Promise<{ items: Array<{ locationId: string; reportDate: string; localAuthority: string; region: string }>; scanned: number; next?: Record<string, unknown> }> {
+  const page = await dynamo.send(new ScanCommand(returnsWithoutPlaceRequest(startKey)));
+  return {
+    items: (page.Items ?? []) as Array<{ locationId: string; reportDate: string; localAuthority: string; region: string }>,
+    scanned: page.ScannedCount ?? 0,
+    ...(page.LastEvaluatedKey ? { next: page.LastEvaluatedKey } : {}),
+  };
+}
+
+/** Gives a return its placeKey, unless it has one by now (a write since carries its own). */
+export async function setReturnPlace(item: { locationId: string; reportDate: string; localAuthority: string; region: string }): Promise<boolean> {
+  try {
+    await dynamo.send(
+      new UpdateCommand({
+        TableName: TABLE(),
+        Key: keys.dailyReturn(item.locationId, item.reportDate),
+        UpdateExpression: 'SET placeKey = :placeKey',
+        ConditionExpression: 'attribute_exists(locationId) AND attribute_not_exists(placeKey)',
+        ExpressionAttributeValues: { ':placeKey': keys.returnPlace(item.region, item.localAuthority, item.locationId) },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return false;
+    throw error;
+  }
 }

@@ -181,30 +181,6 @@ describe.skipIf(!available)('the provider form in Chromium', () => {
     await confirm.close();
   });
 
-  test('a national user sees an area\'s figures and chart, and downloads the aggregates as a CSV that parses', async () => {
-    const { batchPut } = await import('#shared/repositories/batch-write');
-    const { keys } = await import('#shared/model/keys');
-    await batchPut(process.env.AGGREGATES_TABLE!, [
-      { ...keys.aggregate('region#E12000004', today()), level: 'region', area: 'E12000004', dateArea: keys.dateArea(today(), 'E12000004'), locationsExpected: 9, locationsReporting: 7, 'vacancies.total': 12, bedsOccupied: 300 },
-    ]);
-    const page = await signedInPage(await tokenFor({ sub: 'browser-national', role: 'national' }), 1280);
-    await page.goto(`${gateway.url()}/areas.html`);
-    await page.selectOption('#level', 'region');
-    await page.fill('#area', 'E12000004');
-    await page.click('button[type=submit]');
-    await page.waitForFunction(() => /Figures for E12000004/.test(document.getElementById('status')!.textContent ?? ''));
-    expect(await page.textContent('#summary')).toContain('7 of 9');
-    expect(await page.isVisible('#chart canvas')).toBe(true);
-    expect(await accessibilityViolations(page)).toEqual([]);
-    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-aggregates')]);
-    const { parse } = await import('csv-parse/sync');
-    const { readFileSync } = await import('node:fs');
-    const rows = parse(readFileSync((await download.path())!, 'utf8'), { columns: true }) as Array<Record<string, string>>;
-    expect(rows).toEqual([expect.objectContaining({ level: 'region', area: 'E12000004', date: today(), locationsReporting: '7', 'vacancies.total': '12' })]);
-    await page.screenshot({ path: join(SHOTS, 'areas-1280.png') });
-    await page.close();
-  });
-
   test('a provider picks yesterday, corrects its figures, and sees the day’s versions and what changed', async () => {
     const { designExample, daysAgo } = await import('../helpers/api');
     const location = await createLocation({ name: 'History House' });
