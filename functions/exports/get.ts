@@ -6,6 +6,7 @@ import { presignDownload } from '#shared/runtime/s3';
 import { exportJobFor, exportView } from '#shared/services/exports/jobs';
 
 export const handler = httpRoute('getExport', async ({ event, principal }) => {
-  const job = await exportJobFor(principal, pathParams(event, ExportJobParams).exportId);
-  return json(200, await exportView(job, new Date(), presignDownload), { 'cache-control': 'no-store' });
+  const now = new Date();
+  const job = await exportJobFor(principal, pathParams(event, ExportJobParams).exportId, now);
+  return json(200, await exportView(job, now, presignDownload), { 'cache-control': 'no-store' });
 });

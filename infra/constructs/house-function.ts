@@ -1,14 +1,17 @@
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, Stack, type CfnElement, type RemovalPolicy } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { TableWriteAction } from '#shared/model/functions';
-import type { TableAccess } from '#shared/model/routes';
+import type { BucketAccess, TableAccess } from '#shared/model/routes';
+import type { SettingName } from '#shared/model/settings';
 import type { TableDefinition } from '#shared/model/tables';
 import { acknowledge } from '../nag';
 import { houseBundling } from './bundling';
@@ -17,6 +20,16 @@ import { houseBundling } from './bundling';
 export const READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem', 'dynamodb:DescribeTable'];
 /** Writes go to the table only: DynamoDB keeps the indexes itself. */
 export const WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
+
+/**
+ * What each kind of bucket access may do to the objects under its prefix, and nothing else: no List, no
+ * Delete, nothing on the bucket itself. Writing is a multipart upload (PutObject covers creating it, its
+ * parts and completing it; a failed upload is aborted).
+ */
+export const BUCKET_ACTIONS = {
+  read: ['s3:GetObject'],
+  write: ['s3:PutObject', 's3:AbortMultipartUpload'],
+} as const satisfies Record<BucketAccess, readonly string[]>;
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -35,11 +48,19 @@ export interface HouseFunctionProps {
    * starving the return writes of account concurrency, overlapping reminder runs). Unset: no ceiling.
    */
   reservedConcurrency?: number;
+  /**
+   * For a function invoked asynchronously (InvocationType Event): how often Lambda retries a failed run
+   * and how long it keeps trying an event (throttled runs wait in Lambda's queue meanwhile), after which
+   * the event goes to a dead-letter queue of the function's own (`deadLetterQueue`).
+   */
+  asyncInvocation?: { retryAttempts: number; maxEventAge: Duration };
 }
 
 /** Every Lambda of the service, built one way: the defaults live here, not at each call site. */
 export class HouseFunction extends Construct {
   readonly function: NodejsFunction;
+  /** Where Lambda puts the events of an asynchronous function it gave up on (with `asyncInvocation` only). */
+  readonly deadLetterQueue?: Queue;
 
   constructor(scope: Construct, id: string, props: HouseFunctionProps) {
     super(scope, id);
@@ -54,6 +75,15 @@ export class HouseFunction extends Construct {
       description: `Runs ${props.entry}`,
     });
     logGroup.grantWrite(role);
+    // A DeadLetterConfig rather than an on-failure destination: the same event, with the error as message
+    // attributes, and cdk-nag sees the queue is a dead-letter queue (SQS3) without being told.
+    if (props.asyncInvocation) {
+      this.deadLetterQueue = new Queue(this, 'DeadLetters', {
+        encryption: QueueEncryption.SQS_MANAGED,
+        enforceSSL: true,
+        retentionPeriod: Duration.days(14),
+      });
+    }
     this.function = new NodejsFunction(this, 'Function', {
       entry: join(repoRoot, props.entry),
       handler: 'handler',
@@ -66,6 +96,9 @@ export class HouseFunction extends Construct {
       logGroup,
       role,
       ...(props.reservedConcurrency !== undefined ? { reservedConcurrentExecutions: props.reservedConcurrency } : {}),
+      ...(props.asyncInvocation && this.deadLetterQueue
+        ? { retryAttempts: props.asyncInvocation.retryAttempts, maxEventAge: props.asyncInvocation.maxEventAge, deadLetterQueue: this.deadLetterQueue }
+        : {}),
       depsLockFilePath: join(repoRoot, 'package-lock.json'),
       environment: {
         POWERTOOLS_SERVICE_NAME: 'capacity-tracker',
@@ -97,5 +130,31 @@ export class HouseFunction extends Construct {
     const actions = writes ? writes.map((action) => `dynamodb:${action}`) : WRITE_ACTIONS;
     if (access === 'RW' && actions.length > 0) this.function.addToRolePolicy(new PolicyStatement({ actions, resources: [table.tableArn] }));
     this.function.addEnvironment(definition.envVar, table.tableName);
+  }
+
+  /**
+   * Grants the bucket access a definition names (`exportsBucket`) on the objects under `keyPrefix` alone,
+   * and tells the function the bucket's name. Reading is what presigning a GET needs: the link is signed
+   * with the function's credentials, so it can fetch what the function could.
+   */
+  bindBucket(bucket: IBucket, access: BucketAccess, keyPrefix: string, setting: SettingName): void {
+    this.function.addToRolePolicy(new PolicyStatement({ actions: [...BUCKET_ACTIONS[access]], resources: [bucket.arnForObjects(`${keyPrefix}*`)] }));
+    this.function.addEnvironment(setting, bucket.bucketName);
+    // cdk-nag names the resource by the bucket's logical id, so the bucket must be of this stack.
+    const cfnBucket = bucket.node.defaultChild as CfnElement | undefined;
+    if (!cfnBucket || Stack.of(cfnBucket) !== Stack.of(this)) throw new Error(`${this.node.path}: bind a bucket of the function's own stack`);
+    acknowledge(this, {
+      [`AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(cfnBucket)}.Arn>/${keyPrefix}*]`]:
+        `Objects under ${keyPrefix} of this one bucket: each export is a new key, so the objects cannot be named in advance; only ${BUCKET_ACTIONS[access].join(' and ')}, nothing on the bucket itself or its other keys`,
+    });
+  }
+
+  /**
+   * Lets the function invoke another (asynchronously, as the definition's `invokes` says) on exactly that
+   * function's ARN (not `:*`, its versions and aliases, which grantInvoke adds), and tells it the name.
+   */
+  bindInvocation(target: { functionArn: string; functionName: string }, setting: SettingName): void {
+    this.function.addToRolePolicy(new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [target.functionArn] }));
+    this.function.addEnvironment(setting, target.functionName);
   }
 }

@@ -15,6 +15,7 @@ import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import type { AsyncWorker } from './async-worker';
 import type { HouseFunction } from './house-function';
 import type { ScheduledJob } from './scheduled-job';
 import type { StreamConsumer } from './stream-consumer';
@@ -44,6 +45,8 @@ export interface MonitoringProps {
   aggregatorStream: StreamConsumer;
   /** Further consumers of a stream (saved-search emails): their dead letters and lag page too. */
   otherStreams?: readonly StreamConsumer[];
+  /** Functions invoked asynchronously (the export worker), by id: dead letters, failed runs, runs near the timeout. */
+  asyncWorkers?: Partial<Record<string, AsyncWorker>>;
   reminders: ScheduledJob;
   reminderFunction: HouseFunction;
   cqcSync: ScheduledJob;
@@ -119,6 +122,7 @@ export class Monitoring extends Construct {
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
 
+    const asyncWorkers = Object.entries(props.asyncWorkers ?? {}).flatMap(([name, worker]) => (worker ? [[name, worker] as const] : []));
     this.alarms = [
       this.apiServerErrors,
       this.apiLatency,
@@ -128,6 +132,7 @@ export class Monitoring extends Construct {
       ...(props.otherStreams ?? []).flatMap((stream) => [stream.deadLetterAlarm, stream.iteratorAgeAlarm]),
       props.reminders.errorAlarm,
       props.cqcSync.errorAlarm,
+      ...asyncWorkers.flatMap(([, worker]) => [worker.deadLetterAlarm, worker.errorAlarm, worker.nearTimeoutAlarm]),
       this.sesBounces,
       this.sesComplaints,
     ];
@@ -189,6 +194,19 @@ export class Monitoring extends Construct {
         props.cqcSyncFunction.function.metricDuration({ period: Duration.hours(1), statistic: 'Maximum' }),
       ]),
     );
+    for (const [name, worker] of asyncWorkers) {
+      this.dashboard.addWidgets(
+        graph(`${name}: runs, errors, duration (ms)`, [
+          worker.fn.function.metricInvocations({ period: WINDOW }),
+          worker.fn.function.metricErrors({ period: WINDOW }),
+          worker.fn.function.metricDuration({ period: WINDOW, statistic: 'Maximum' }),
+        ]),
+        graph(`${name}: throttled runs and events given up`, [
+          worker.fn.function.metricThrottles({ period: WINDOW }),
+          worker.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: WINDOW, label: 'dead letters waiting' }),
+        ]),
+      );
+    }
     this.dashboard.addWidgets(
       graph(
         'DynamoDB: consumed write units',

@@ -1,13 +1,15 @@
-import { CfnOutput, CrossStackReferences, Duration, ReferenceStrength, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, CrossStackReferences, Duration, Lazy, ReferenceStrength, Stack, type StackProps } from 'aws-cdk-lib';
 import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import type { IUserPool, IUserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import type { Bucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { EmailIdentity, Identity } from 'aws-cdk-lib/aws-ses';
-import type { RouteDefinition, TableAccess } from '#shared/model/routes';
+import type { AsyncFunctionId, RouteDefinition, TableAccess } from '#shared/model/routes';
 import {
+  ASYNC_FUNCTION_SETTINGS,
   aggregatorFunction,
   authorizerFunction,
   cqcSyncFunction,
@@ -32,6 +34,8 @@ import { fileURLToPath } from 'node:url';
 import { tables as tableDefinitions, type TableId } from '#shared/model/tables';
 import { addFallbackRoute, addRoutes } from '../constructs/api-routes';
 import { AlarmTopic } from '../constructs/alarm-topic';
+import { AsyncWorker } from '../constructs/async-worker';
+import { EXPORTS_KEY_PREFIX, ExportFiles } from '../constructs/export-files';
 import { HouseFunction } from '../constructs/house-function';
 import { Monitoring } from '../constructs/monitoring';
 import { ServiceApi } from '../constructs/service-api';
@@ -54,6 +58,14 @@ export interface ApiStackProps extends StackProps {
   cqcApiKeySecret: ISecret;
 }
 
+/**
+ * What it means to the people a function invoked asynchronously works for when Lambda gives up on one of
+ * its events (the dead-letter alarm's description), per function.
+ */
+const WHEN_GIVEN_UP: Record<AsyncFunctionId, string> = {
+  exportWorker: 'an export job failed for good (it reads failed, or stays running if its last run was killed); whoever asked must ask again (POST /v1/exports). The message names the exportId',
+};
+
 /** Stateless: functions and the HTTP API, rebuilt freely; the tables and the user pool come in from the data stack. */
 export class ApiStack extends Stack {
   readonly api: HttpApi;
@@ -64,20 +76,45 @@ export class ApiStack extends Stack {
   readonly savedSearchAlertsStream: StreamConsumer;
   readonly reminders: ScheduledJob;
   readonly site: StaticSite;
+  /** Export files (`exports/`, kept 7 days): functions reach them as their definition's `exportsBucket` says. */
+  readonly exportsBucket: Bucket;
   readonly reminderFunction: HouseFunction;
   readonly cqcSync: ScheduledJob;
   readonly cqcSyncFunction: HouseFunction;
   senderIdentity!: EmailIdentity;
   readonly alarmTopic: AlarmTopic;
   readonly monitoring: Monitoring;
-  /** Every function of the stack by id (route id, `authorizer`, `aggregator`, `reminders`, `cqcSync`). */
+  /** Every function of the stack by id (route id, `authorizer`, `aggregator`, `reminders`, `cqcSync`, `exportWorker`). */
   readonly functions: Record<string, HouseFunction> = {};
+  /** The functions invoked asynchronously (trigger kind `async`) and their alarms, by id. */
+  readonly asyncWorkers: Partial<Record<AsyncFunctionId, AsyncWorker>> = {};
 
   constructor(scope: Construct, id: string, props: ApiStackProps) {
     super(scope, id, props);
     // Strong on purpose: CloudFormation then refuses to delete the data stack while this stack uses its tables.
     CrossStackReferences.of(this).consume(ReferenceStrength.STRONG);
     this.api = new ServiceApi(this, 'Api', { stage: props.settings.stage, logRemovalPolicy: props.settings.removalPolicy }).api;
+
+    this.site = new StaticSite(this, 'Site', {
+      api: this.api,
+      webDir: join(REPO_ROOT, 'web'),
+      repoRoot: REPO_ROOT,
+      removalPolicy: props.settings.removalPolicy,
+      // Both stacks are in one region, and the data stack's domain has this prefix (see SignIn).
+      signIn: {
+        authority: signInAuthority(props.settings.authDomainPrefix, this.region),
+        clientId: props.signIn.webClient.userPoolClientId,
+        ...webSignInUrls(props.settings),
+      },
+    });
+    new CfnOutput(this, 'SiteUrl', { value: `https://${this.site.distribution.distributionDomainName}`, description: 'The web pages (and the API at /v1)' });
+
+    // The exports bucket is here rather than in the data stack: its files are made again by asking again
+    // and go after 7 days, so it holds nothing a rebuild cannot replace (the jobs themselves are in the
+    // data stack's exports table). Here its access log is the site's log bucket, and its grants name it by
+    // a logical id of this stack, which the cdk-nag acknowledgement of the `exports/*` resource can name;
+    // a cross-stack import would name it by a generated export name. Built before the functions that use it.
+    this.exportsBucket = new ExportFiles(this, 'Exports', { removalPolicy: props.settings.removalPolicy, accessLogs: this.site.accessLogs }).bucket;
 
     this.authorizerFunction = this.authorizer(props);
     const authorizer = new HttpLambdaAuthorizer('LambdaAuthorizer', this.authorizerFunction.function, {
@@ -101,20 +138,6 @@ export class ApiStack extends Stack {
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint, description: 'Base URL of the HTTP API' });
 
-    this.site = new StaticSite(this, 'Site', {
-      api: this.api,
-      webDir: join(REPO_ROOT, 'web'),
-      repoRoot: REPO_ROOT,
-      removalPolicy: props.settings.removalPolicy,
-      // Both stacks are in one region, and the data stack's domain has this prefix (see SignIn).
-      signIn: {
-        authority: signInAuthority(props.settings.authDomainPrefix, this.region),
-        clientId: props.signIn.webClient.userPoolClientId,
-        ...webSignInUrls(props.settings),
-      },
-    });
-    new CfnOutput(this, 'SiteUrl', { value: `https://${this.site.distribution.distributionDomainName}`, description: 'The web pages (and the API at /v1)' });
-
     this.aggregator = this.houseFunction(aggregatorFunction, props);
     this.aggregatorStream = new StreamConsumer(this, 'AggregatorStream', {
       fn: this.aggregator,
@@ -135,6 +158,18 @@ export class ApiStack extends Stack {
     this.cqcSyncFunction = this.houseFunction(cqcSyncFunction, props);
     this.cqcSync = new ScheduledJob(this, 'CqcSyncSchedule', { fn: this.cqcSyncFunction, definition: cqcSyncFunction.trigger.schedule });
 
+    // Functions started by others (the export worker, by POST /v1/exports): retried by Lambda, then
+    // dead-lettered, and alarmed. Who may start them is their callers' `invokes` (see houseFunction).
+    for (const definition of functionDefinitions) {
+      if (definition.trigger.kind !== 'async') continue;
+      const id = definition.id as AsyncFunctionId;
+      this.asyncWorkers[id] = new AsyncWorker(this, `${pascal(id)}Runs`, {
+        fn: this.houseFunction(definition, props),
+        timeout: Duration.seconds(definition.timeoutSeconds),
+        whenGivenUp: WHEN_GIVEN_UP[id],
+      });
+    }
+
     this.alarmTopic = new AlarmTopic(this, 'Alarms', {
       stage: props.settings.stage,
       removalPolicy: props.settings.removalPolicy,
@@ -148,6 +183,7 @@ export class ApiStack extends Stack {
       aggregator: this.aggregator,
       aggregatorStream: this.aggregatorStream,
       otherStreams: [this.savedSearchAlertsStream],
+      asyncWorkers: this.asyncWorkers,
       reminders: this.reminders,
       reminderFunction: this.reminderFunction,
       cqcSync: this.cqcSync,
@@ -181,13 +217,36 @@ export class ApiStack extends Stack {
       CQC_API_BASE_URL: props.settings.cqcApiBaseUrl,
       CQC_API_KEY_SECRET_ARN: props.cqcApiKeySecret.secretArn,
       USER_POOL_ID: props.signIn.userPool.userPoolId,
+      // Both made in this deploy, so no second deploy (the worker's name is resolved at synth: the routes
+      // that invoke it are built before it).
+      EXPORTS_BUCKET: this.exportsBucket.bucketName,
+      EXPORT_WORKER_FUNCTION: this.lateFunction('exportWorker').functionName,
     };
+  }
+
+  /**
+   * A function of this stack by id, its name and ARN resolved at synth time: a function may be told of
+   * (and allowed to invoke) one that is built after it. A definition naming a function the stack does
+   * not build fails the synth.
+   */
+  private lateFunction(id: AsyncFunctionId): { functionArn: string; functionName: string } {
+    const of = (attribute: 'functionArn' | 'functionName') =>
+      Lazy.string({
+        produce: () => {
+          const fn = this.functions[id];
+          if (!fn) throw new Error(`no function ${id} in ${this.stackName}, yet a definition invokes it`);
+          return fn.function[attribute];
+        },
+      });
+    return { functionArn: of('functionArn'), functionName: of('functionName') };
   }
 
   /**
    * One function from its definition: its sizing, exactly its tables (grant and name, writes narrowed
    * where it says), exactly its settings, and what those settings imply: reading the update-link key or
-   * the CQC API key, sending as the service's domain.
+   * the CQC API key, sending as the service's domain; its objects of the exports bucket (`exportsBucket`),
+   * the functions it invokes (`invokes`), and, if it is itself invoked asynchronously, its retries, event
+   * age and dead-letter queue.
    */
   private houseFunction(definition: FunctionDefinition, props: ApiStackProps): HouseFunction {
     const fn = new HouseFunction(this, pascal(definition.id), {
@@ -198,6 +257,9 @@ export class ApiStack extends Stack {
       timeout: Duration.seconds(definition.timeoutSeconds),
       memorySize: definition.memoryMb,
       ...(definition.reservedConcurrency !== undefined ? { reservedConcurrency: definition.reservedConcurrency } : {}),
+      ...(definition.trigger.kind === 'async'
+        ? { asyncInvocation: { retryAttempts: definition.trigger.retryAttempts, maxEventAge: Duration.seconds(definition.trigger.maximumEventAgeSeconds) } }
+        : {}),
     });
     this.functions[definition.id] = fn;
     for (const [tableId, access] of tableBindings(definition.tables)) {
@@ -208,6 +270,8 @@ export class ApiStack extends Stack {
     if (readsUpdateLinkKey(definition)) props.signIn.updateLinkSecret.grantRead(fn.function);
     if (readsCqcApiKey(definition)) props.cqcApiKeySecret.grantRead(fn.function);
     if (sendsEmail(definition)) this.senderIdentityFor(props).grantSendEmail(fn.function);
+    if (definition.exportsBucket) fn.bindBucket(this.exportsBucket, definition.exportsBucket, EXPORTS_KEY_PREFIX, 'EXPORTS_BUCKET');
+    for (const target of definition.invokes ?? []) fn.bindInvocation(this.lateFunction(target), ASYNC_FUNCTION_SETTINGS[target]);
     const userActions = cognitoActions(definition);
     if (userActions.length > 0) props.signIn.userPool.grant(fn.function, ...userActions.map((action) => `cognito-idp:${action}`));
     return fn;

@@ -96,6 +96,8 @@ export function importEnvironment(definition?: FunctionDefinition): NodeJS.Proce
     CQC_API_BASE_URL: 'https://cqc.bench.invalid/public/v1',
     CQC_API_KEY_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-2:000000000000:secret:bench-cqc',
     USER_POOL_ID: 'eu-west-2_Bench1',
+    EXPORTS_BUCKET: 'bench-exports',
+    EXPORT_WORKER_FUNCTION: 'bench-export-worker',
   };
   for (const name of definition ? definition.settings : SETTING_NAMES) env[name] = dummies[name];
   for (const [id, table] of Object.entries(tables)) {

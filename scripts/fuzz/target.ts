@@ -9,6 +9,9 @@
  */
 import '../local/process-defaults';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DynamoDBClient, ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { createLocalIssuer, LOCAL_AUDIENCE, LOCAL_ISSUER } from '../local/issuer';
@@ -49,6 +52,10 @@ const TOUCHED_ENV = [
   'AWS_REGION',
   'AWS_ACCESS_KEY_ID',
   'AWS_SECRET_ACCESS_KEY',
+  'S3_ENDPOINT',
+  'EXPORTS_BUCKET',
+  'LAMBDA_ENDPOINT',
+  'EXPORT_WORKER_FUNCTION',
 ];
 
 /** A stable text for an item: attribute names sorted at every level. */
@@ -157,6 +164,9 @@ export async function startFuzzTarget(options: { log?: (line: string) => void } 
     ...(process.env.DYNAMODB_ENDPOINT ? { dynamodb: { endpoint: process.env.DYNAMODB_ENDPOINT } } : {}),
     tablePrefix: `fuzz-${randomBytes(4).toString('hex')}`,
     gateway: { port: 0, users: [] },
+    // Valid export requests start jobs: the test run's S3 server (or one of its own) and the worker.
+    s3: process.env.S3_ENDPOINT ? { endpoint: process.env.S3_ENDPOINT } : {},
+    exportWorker: { deadLetterFile: join(mkdtempSync(join(tmpdir(), 'ct-fuzz-')), 'export-dead-letters.jsonl') },
   });
   const names = system.tables;
   const client = new DynamoDBClient({ endpoint: system.dynamodbEndpoint });

@@ -36,6 +36,8 @@ async function main(): Promise<void> {
   log(`starting DynamoDB Local (${settings.inMemory ? 'in memory' : `data in ${join(settings.dataDir, 'dynamodb')}`})`);
   const kept = (name: string) => (settings.inMemory ? undefined : join(settings.dataDir, name));
   const deadLetterFile = join(settings.dataDir, 'aggregator-dead-letters.jsonl');
+  const exportDeadLetterFile = join(settings.dataDir, 'export-worker-dead-letters.jsonl');
+  const s3DataDir = kept('s3');
   const checkpointFile = kept('aggregator-checkpoints.json');
   const keysDir = kept('keys');
   // Kept under the data folder even in memory: it is where `npm run sync:cqc` reads the key, like stack.json.
@@ -46,6 +48,9 @@ async function main(): Promise<void> {
     aggregator: { deadLetterFile, ...(checkpointFile ? { checkpointFile } : {}) },
     savedSearchAlerts: { deadLetterFile: join(settings.dataDir, 'saved-search-alerts-dead-letters.jsonl'), ...(settings.inMemory ? {} : { checkpointFile: kept('saved-search-alerts-checkpoints.json')! }) },
     ses: true,
+    // The exports bucket's files beside DynamoDB Local's data (a temporary folder when in memory).
+    s3: s3DataDir ? { dataDir: s3DataDir } : {},
+    exportWorker: { deadLetterFile: exportDeadLetterFile },
     // The sample's records changed when it was taken (February 2021), so the daily sync (the last day's
     // changes) leaves the demo directory alone; `npm run sync:cqc -- --since 2021-01-01` brings them in.
     cqcApi: { keyFile: cqcApiKeyFile, changedAt: CQC_SAMPLE_TAKEN },
@@ -69,7 +74,7 @@ async function main(): Promise<void> {
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    log(`${signal}: stopping the gateway and DynamoDB Local`);
+    log(`${signal}: stopping the gateway, the export worker, the local S3 server and DynamoDB Local`);
     await stack.stop();
     removeStackFile(settings.dataDir, process.pid);
     process.exit(0);
@@ -87,6 +92,8 @@ Capacity Tracker is running (ready in ${seconds} s)
   Demo users   ${stack.url}/local/users
   Aggregates   ${stack.url}/v1/aggregates?level=region   (fed by the returns stream; failed batches go to ${deadLetterFile})
   Sent email   ${stack.url}/local/emails   (the local SES endpoint at ${stack.ses?.endpoint}; reminders run hourly at :05, or: npm run remind)
+  Exports      POST ${stack.url}/v1/exports   (the export worker runs in process when a job is made; events it gives up on go to ${exportDeadLetterFile})
+  S3           ${stack.s3?.endpoint}   (the local S3 server, bucket ${stack.s3?.bucket}; ${s3DataDir ? `files in ${s3DataDir}` : 'in a temporary folder'})
   CQC API      ${stack.cqcApi?.url}   (a stand-in serving ${stack.cqcApi?.size()} records changed in February 2021; the sync runs daily at 04:30 UTC, or: npm run sync:cqc -- --since 2021-01-01)
   DynamoDB     ${stack.dynamodbEndpoint}
 

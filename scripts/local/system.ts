@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { existsSync, readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
-import { aggregatorFunction, cqcSyncFunction, reminderFunction, savedSearchAlertsFunction } from '#shared/model/functions';
+import { aggregatorFunction, cqcSyncFunction, exportWorkerFunction, reminderFunction, savedSearchAlertsFunction } from '#shared/model/functions';
 import type { CqcLocation } from '#shared/model/directory/cqc';
 import { LOCAL_CQC_API_KEY_FILE, type SettingName } from '#shared/model/settings';
 import type { TableId } from '#shared/model/tables';
@@ -18,11 +18,13 @@ import { parseLocalFaults } from './fault-rules';
 import { crashPartWayThrough } from './faults';
 import { createGateway, REPO_ROOT } from './gateway';
 import { createLocalIssuer, exportIssuerSettings, type LocalIssuer } from './issuer';
+import { startLambdaLocal, type LambdaLocal } from './lambda-local';
 import { functionEnvironment, loadHandler, runFunction } from './lambda-runtime';
 import { localEndpoints, type LocalUser } from './local-endpoints';
 import { usePowertoolsLocalDefaults } from './local-settings';
 import { ensureTables, exportTableNames, localTableNames } from './local-tables';
 import { startSchedule } from './schedule';
+import { startLocalS3, type LocalS3 } from './s3-local';
 import { startLocalSes, type LocalSes } from './ses-local';
 import { startStreamPoller, type StreamPoller } from './stream-poller';
 
@@ -50,6 +52,19 @@ export interface LocalSystemOptions {
   /** The local SES endpoint (needed by reminders). */
   ses?: boolean;
   /**
+   * The S3-compatible server holding the exports bucket (`s3-local.ts`): started here (its objects in a
+   * temporary folder, or kept in `dataDir`), or one already running (the test run's) at `endpoint`.
+   * `bucket` defaults to LOCAL_EXPORTS_BUCKET.
+   */
+  s3?: { dataDir?: string; bucket?: string } | { endpoint: string; bucket?: string };
+  /**
+   * Lambda's asynchronous Invoke API on a loopback port (`lambda-local.ts`), running the export worker in
+   * this process when the exports route invokes it; an event it gives up on lands in `deadLetterFile`, as
+   * it would in the dead-letter queue in AWS. `retryDelayMs` is the wait before the first retry (default
+   * 1 s, doubling). Needs `s3`.
+   */
+  exportWorker?: { deadLetterFile: string; retryDelayMs?: number };
+  /**
    * The stand-in for the CQC Syndication API on a free loopback port (`cqc-api-local.ts`), whose key is
    * kept in `keyFile`; the CQC sync is pointed at it. Off unless asked (`npm start` asks).
    */
@@ -71,6 +86,13 @@ export interface LocalSystem {
   users: DemoUser[];
   issuer: LocalIssuer | undefined;
   ses: LocalSes | undefined;
+  /** With `s3`: the S3-compatible server's endpoint and the exports bucket on it. */
+  s3: { endpoint: string; bucket: string } | undefined;
+  /**
+   * With `exportWorker`: `idle` resolves when no export worker invocation is running or waiting for a
+   * retry (with `timeoutMs`, rejects after it naming them); given-up events are in `deadLetterFile`.
+   */
+  exportWorker: { idle(timeoutMs?: number): Promise<void>; deadLetterFile: string } | undefined;
   aggregator: StreamPoller | undefined;
   savedSearchAlerts: StreamPoller | undefined;
   /** DynamoDB Local's process when this system started it (fault injection kills and restarts it). */
@@ -89,6 +111,9 @@ export interface RunningGateway {
   url: string;
   close(): Promise<void>;
 }
+
+/** The exports bucket on the local S3 server, unless told otherwise. */
+export const LOCAL_EXPORTS_BUCKET = 'capacity-tracker-exports-local';
 
 /** Values of the settings the local stack gives, unless told otherwise: reserved example domains, never a real inbox. */
 function defaultSettings(gatewayUrl: string | undefined): Partial<Record<SettingName, string>> {
@@ -142,6 +167,32 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       stops.push(() => ses?.stop());
     }
     const runReminders = (at: Date) => runFunction(reminderFunction, { at: at.toISOString() }) as Promise<ReminderRunReport>;
+
+    // The clients are made when a handler loads, pointed at S3_ENDPOINT and LAMBDA_ENDPOINT (as SES_ENDPOINT).
+    let s3: { endpoint: string; bucket: string } | undefined;
+    if (options.s3) {
+      const bucket = options.s3.bucket ?? LOCAL_EXPORTS_BUCKET;
+      let started: LocalS3 | undefined;
+      if (!('endpoint' in options.s3)) {
+        started = await startLocalS3({ ...(options.s3.dataDir ? { dataDir: options.s3.dataDir } : {}), buckets: [bucket] });
+        stops.push(() => started?.stop());
+      }
+      s3 = { endpoint: started?.endpoint ?? (options.s3 as { endpoint: string }).endpoint, bucket };
+      process.env.S3_ENDPOINT = s3.endpoint;
+      process.env.EXPORTS_BUCKET = bucket;
+    }
+    let exportWorker: LambdaLocal | undefined;
+    if (options.exportWorker) {
+      if (!s3) throw new Error('the export worker writes to the exports bucket: give `s3` too');
+      exportWorker = await startLambdaLocal({
+        deadLetterFile: options.exportWorker.deadLetterFile,
+        ...(options.exportWorker.retryDelayMs !== undefined ? { retryDelayMs: options.exportWorker.retryDelayMs } : {}),
+        log: (line) => log(`export worker: ${line}`),
+      });
+      stops.push(() => exportWorker?.stop());
+      process.env.LAMBDA_ENDPOINT = exportWorker.endpoint;
+      process.env.EXPORT_WORKER_FUNCTION = exportWorkerFunction.id;
+    }
 
     let cqcApi: CqcApiLocal | undefined;
     if (options.cqcApi) {
@@ -204,6 +255,8 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       users,
       issuer,
       ses,
+      s3,
+      exportWorker: exportWorker ? { idle: (timeoutMs) => exportWorker!.idle(timeoutMs), deadLetterFile: options.exportWorker!.deadLetterFile } : undefined,
       aggregator,
       savedSearchAlerts,
       dynamodb: dynamo

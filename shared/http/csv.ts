@@ -3,22 +3,12 @@ import { stringify } from 'csv-stringify/sync';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { problems } from '#shared/model/errors';
 import { LAMBDA_RESPONSE_LIMIT_BYTES } from '#shared/http/response';
+import { csvOptions, neutraliseCell } from '#shared/model/csv';
+
+export { csvOptions, neutraliseCell };
 
 /** What a response body may be within Lambda's response limit: the margin covers headers and envelope. */
 export const RESPONSE_BODY_LIMIT_BYTES = LAMBDA_RESPONSE_LIMIT_BYTES - 64 * 1024;
-
-/**
- * A spreadsheet runs a cell that starts with = + - @ (or a tab or carriage return) as a formula; a
- * leading apostrophe makes it plain text. Numbers are left alone: a negative number is not an attack.
- */
-export function neutraliseCell(value: unknown): unknown {
-  if (typeof value !== 'string') return value;
-  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-}
-
-/** RFC 4180 (CRLF, quoting where needed), UTF-8, with a header row: for a whole file and for a stream alike. */
-export const csvOptions = (header: readonly string[]) =>
-  ({ header: true, columns: [...header], record_delimiter: 'windows', cast: { boolean: (value: boolean) => String(value) } }) as const;
 
 export function toCsv(header: readonly string[], rows: readonly (readonly unknown[])[]): string {
   return stringify(rows.map((row) => row.map(neutraliseCell)), csvOptions(header));

@@ -1,4 +1,7 @@
 import { randomInt } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import { demoLocations } from '#scripts/seed/demo-data';
 import { demoUsers } from '#scripts/seed/demo-users';
@@ -12,24 +15,51 @@ import type { Location } from '#shared/model/schemas/location';
 
 let issuer: LocalIssuer | undefined;
 
+export interface Gateway {
+  url: () => string;
+  /**
+   * Resolves when no export worker run is going on or waiting for a retry: after `POST /v1/exports`
+   * answers 202, the job is done (ready or failed) once this resolves. Rejects after `timeoutMs`
+   * (default 20 s) naming what is still pending.
+   */
+  exportsIdle: (timeoutMs?: number) => Promise<void>;
+  /** The export worker's dead-letter file: one JSON line per event given up on (scripts/local/lambda-local.ts `DeadLetter`). */
+  exportDeadLetters: () => Array<{ functionName: string; payload: unknown; error: string; attempts: number; at: string; condition: string }>;
+}
+
 /**
  * The local gateway on a free port, for the file's tests: HTTP in, the real authorizer and the deployed
- * handlers, DynamoDB Local behind them. Tokens come from the local issuer it trusts.
+ * handlers, DynamoDB Local and the local S3 server behind them, and the export worker run in process
+ * when the exports route invokes it (retries 50 ms apart). Tokens come from the local issuer it trusts.
  */
-export function useGateway(): { url: () => string } {
+export function useGateway(): Gateway {
   let system: LocalSystem | undefined;
+  let scratch: string | undefined;
   beforeAll(async () => {
-    // The run's DynamoDB Local and tables (test/setup), and a gateway of this file's own.
+    scratch = mkdtempSync(join(tmpdir(), 'ct-gateway-'));
+    // The run's DynamoDB Local, tables and S3 server (test/setup), and a gateway and an export worker of this file's own.
     system = await startLocalSystem({
       dynamodb: { endpoint: process.env.DYNAMODB_ENDPOINT! },
       tablePrefix: TEST_TABLE_PREFIX,
       createTables: false,
+      s3: { endpoint: process.env.S3_ENDPOINT!, ...(process.env.EXPORTS_BUCKET ? { bucket: process.env.EXPORTS_BUCKET } : {}) },
+      exportWorker: { deadLetterFile: join(scratch, 'export-worker-dead-letters.jsonl'), retryDelayMs: 50 },
       gateway: { port: 0, users: demoUsers(demoLocations()) },
     });
     issuer = system.issuer;
   });
-  afterAll(() => system?.stop());
-  return { url: () => system!.url! };
+  afterAll(async () => {
+    await system?.stop();
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
+  });
+  return {
+    url: () => system!.url!,
+    exportsIdle: (timeoutMs = 20_000) => system!.exportWorker!.idle(timeoutMs),
+    exportDeadLetters: () => {
+      const file = system!.exportWorker!.deadLetterFile;
+      return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line)) : [];
+    },
+  };
 }
 
 export type Caller = { sub: string; role: Role; areas?: string[] };

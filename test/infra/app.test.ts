@@ -3,7 +3,7 @@ import { Capture, Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildCapacityTracker, type CapacityTrackerStacks } from '#infra/capacity-tracker';
 import { routes, type RouteDefinition, type TableAccess } from '#shared/model/routes';
-import { aggregatorFunction, savedSearchAlertsFunction, authorizerFunction, fallbackFunction as fallbackRoute, functionDefinitions, reminderFunction, writeActions, type FunctionDefinition } from '#shared/model/functions';
+import { aggregatorFunction, savedSearchAlertsFunction, authorizerFunction, exportWorkerFunction, fallbackFunction as fallbackRoute, functionDefinitions, reminderFunction, writeActions, type FunctionDefinition } from '#shared/model/functions';
 import { schedules } from '#shared/model/schedules';
 import { contentSecurityPolicy } from '#infra/constructs/static-site';
 import { signInAuthority } from '#infra/constructs/sign-in';
@@ -71,8 +71,9 @@ const served = [
   { id: fallbackRoute.id, routeKey: '$default', signedIn: false, tables: fallbackRoute.tables as TableMap },
 ];
 /** Every function of the API stack: one per served route, and the authorizer. */
-// Besides the routes: the authorizer, the aggregator, the saved-search consumer, the reminder job and the CQC sync.
-const FUNCTION_COUNT = served.length + 5;
+// Besides the routes: the authorizer, the aggregator, the saved-search consumer, the reminder job, the CQC sync
+// and the export worker.
+const FUNCTION_COUNT = served.length + 6;
 
 /** The service's own functions (the house construct gives each its Powertools settings), by logical id. */
 function houseFunctions(template: Template) {
@@ -207,7 +208,8 @@ describe('dev stage', { timeout: SYNTH_TIMEOUT }, () => {
       expect(functions).not.toContain(dev.ids.authorizerFunction);
       expect(Object.keys(houseFunctions(dev.api))).toHaveLength(FUNCTION_COUNT);
       // API Gateway may call each route's function and the authorizer; EventBridge the reminder job and the
-      // CQC sync. The aggregator is called by its event source mapping, which needs no permission.
+      // CQC sync. The aggregator is called by its event source mapping, and the export worker by the role of
+      // POST /v1/exports (test/infra/exports.test.ts): neither needs a resource permission.
       dev.api.resourceCountIs('AWS::Lambda::Permission', served.length + 3);
     });
   });
@@ -251,7 +253,7 @@ describe('dev stage', { timeout: SYNTH_TIMEOUT }, () => {
       }
     });
 
-    it('answer requests within 10 s at 512 MB; the exports have 29 s and a full vCPU, a bulk upload 29 s, the aggregator a minute per batch, the reminder job and the CQC sync 15 minutes', () => {
+    it('answer requests within 10 s at 512 MB; the exports have 29 s and a full vCPU, a bulk upload 29 s, the aggregator a minute per batch, the reminder job and the CQC sync 15 minutes, the export worker 15 minutes and a full vCPU', () => {
       const sized = (fn: CfnResource) => [fn.Properties?.Timeout, fn.Properties?.MemorySize];
       const exports = ['GET /v1/exports/aggregates.csv', 'GET /v1/exports/locations.csv'].map((key) => functionBehindRoute(dev.api, key));
       const special: Record<string, unknown[]> = {
@@ -259,6 +261,7 @@ describe('dev stage', { timeout: SYNTH_TIMEOUT }, () => {
         [dev.ids.savedSearchAlertsFunction]: [60, 512],
         [dev.ids.reminderFunction]: [900, 512],
         [dev.ids.cqcSyncFunction]: [900, 512],
+        [logicalIdOf(dev.stacks.api.functions[exportWorkerFunction.id]!.function)]: [900, 1769],
         ...Object.fromEntries(exports.map((id) => [id, [29, 1769]])),
         // 500 rows written as 500 PUTs would be: API Gateway's whole window.
         [functionBehindRoute(dev.api, 'POST /v1/returns/bulk')]: [29, 512],

@@ -171,12 +171,12 @@ describe('export requests that cannot be met', () => {
     return { status: response.status, type: response.headers.get('content-type'), paths: (response.json.errors ?? []).map((error: { path: string }) => error.path) };
   };
 
-  test('bad ranges, disagreeing level and area, unknown fields: 400 problem+json naming the field', async () => {
-    expect(await problem({ ...valid, to: addDays(TO, 1) })).toMatchObject({ status: 400, paths: ['body.to'] });
-    expect(await problem({ ...valid, from: '2022-01-01', to: '2025-12-31' })).toMatchObject({ status: 400, paths: ['body.from'] });
-    expect(await problem({ ...valid, from: TO, to: FROM })).toMatchObject({ status: 400, paths: ['body.from'] });
-    expect(await problem({ ...valid, level: 'region' })).toMatchObject({ status: 400, paths: ['body.area'] });
-    expect(await problem({ ...valid, format: 'xlsx' })).toMatchObject({ status: 400, paths: ['body.format'] });
+  test('bad ranges, disagreeing level and area, unknown fields: 400 problem+json naming the field of the body', async () => {
+    expect(await problem({ ...valid, to: addDays(TO, 1) })).toMatchObject({ status: 400, paths: ['to'] });
+    expect(await problem({ ...valid, from: '2022-01-01', to: '2025-12-31' })).toMatchObject({ status: 400, paths: ['from'] });
+    expect(await problem({ ...valid, from: TO, to: FROM })).toMatchObject({ status: 400, paths: ['from'] });
+    expect(await problem({ ...valid, level: 'region' })).toMatchObject({ status: 400, paths: ['area'] });
+    expect(await problem({ ...valid, format: 'xlsx' })).toMatchObject({ status: 400, paths: ['format'] });
     expect((await problem({ ...valid, everything: true })).status).toBe(400);
     expect((await problem({ ...valid, to: addDays(TO, 1) })).type).toContain('application/problem+json');
   });

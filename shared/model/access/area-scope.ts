@@ -25,7 +25,7 @@ const LEVEL_RANK: Record<AreaLevel, number> = { localAuthority: 0, region: 1, en
  */
 export function scopeAreaRequest(principal: Principal | undefined, level: AreaLevel, area: string | undefined, askedIn: 'query' | 'body' = 'query'): AreaScope {
   if (area !== undefined && areaLevelOf(area) !== level) {
-    throw problems.validation([{ path: `${askedIn}.area`, message: `is not a ${level} code` }]);
+    throw problems.validation([{ path: askedIn === 'query' ? 'query.area' : 'area', message: `is not a ${level} code` }]);
   }
   if (principal?.kind !== 'user' || principal.role !== 'commissioner') {
     return { areas: area === undefined ? undefined : [area], visible: () => true };

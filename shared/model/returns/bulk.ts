@@ -106,7 +106,7 @@ export interface CandidateRow {
 }
 
 /**
- * A spreadsheet-safe writer (ours: `neutraliseCell` in shared/http/csv.ts) puts an apostrophe before a cell
+ * A spreadsheet-safe writer (ours: `neutraliseCell` in shared/model/csv.ts) puts an apostrophe before a cell
  * that starts with = + - @ tab or CR, so a spreadsheet shows it as text instead of running it. Read back,
  * that apostrophe is dropped, whatever the column: the template writes a note `=see rota` as `'=see rota`
  * and reads it back as `=see rota`. Numbers are never prefixed by our writers (a negative number is not

@@ -2,6 +2,11 @@ import * as z from 'zod';
 import { AreaCode, CalendarDate, Instant } from '#shared/model/schemas/common';
 import { AreaLevelParam } from '#shared/model/schemas/aggregates';
 
+/** The exports bucket's objects live under this prefix: the lifecycle rule and the grants name it. */
+export const EXPORT_OBJECT_PREFIX = 'exports/';
+/** Export files and their jobs are kept this long (the bucket's lifecycle rule and the jobs' TTL). */
+export const EXPORT_RETENTION_DAYS = 7;
+
 /** Longest range one export may cover: three years of daily figures. */
 export const MAX_EXPORT_DAYS = 3 * 366;
 

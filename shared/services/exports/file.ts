@@ -3,16 +3,14 @@ import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { stringify } from 'csv-stringify';
 import type { AreaScope } from '#shared/model/access/area-scope';
-import { csvOptions, neutraliseCell } from '#shared/http/csv';
-import type { ExportRequest } from '#shared/model/schemas/exports';
+import { csvOptions, neutraliseCell } from '#shared/model/csv';
+import { EXPORT_OBJECT_PREFIX, type ExportRequest } from '#shared/model/schemas/exports';
 import { putStream } from '#shared/runtime/s3';
 import type { ExportKind } from '#shared/services/exports/kinds';
 
 /** How often a running job tells the page how far it has got. */
 export const PROGRESS_EVERY_ROWS = 20_000;
 
-/** The exports bucket's objects live under this prefix (the lifecycle rule and the grants name it). */
-export const EXPORT_PREFIX = 'exports/';
 
 export interface ExportFile {
   key: string;
@@ -24,7 +22,7 @@ export function exportFileOf(exportId: string, request: Required<Omit<ExportRequ
   const gzip = request.compression === 'gzip';
   const filename = `${request.kind}-${request.area ?? request.level}-${request.from}-to-${request.to}.${request.format}${gzip ? '.gz' : ''}`;
   const contentType = gzip ? 'application/gzip' : request.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/jsonl; charset=utf-8';
-  return { key: `${EXPORT_PREFIX}${exportId}/${filename}`, filename, contentType };
+  return { key: `${EXPORT_OBJECT_PREFIX}${exportId}/${filename}`, filename, contentType };
 }
 
 /**

@@ -4,14 +4,12 @@ import type { Principal } from '#shared/model/access/identity';
 import { problems } from '#shared/model/errors';
 import { exportWorkerFunction } from '#shared/model/functions';
 import { londonDay, toInstant } from '#shared/model/returns/report-date';
-import type { ExportJob, ExportRequest } from '#shared/model/schemas/exports';
+import { EXPORT_RETENTION_DAYS, type ExportJob, type ExportRequest } from '#shared/model/schemas/exports';
 import { listAreas } from '#shared/repositories/areas';
 import { getExportJob, putExportJob, type ExportJobItem } from '#shared/repositories/export-jobs';
 
 /** How long a download link works: long enough to start a download, short enough that a forwarded link soon dies. */
 export const LINK_SECONDS = 15 * 60;
-/** Export files and their jobs are kept this long (the bucket's lifecycle rule and the table's TTL). */
-export const EXPORT_RETENTION_DAYS = 7;
 /** A first run and Lambda's retries: the last one to fail marks the job failed. */
 export const EXPORT_RUNS = 1 + exportWorkerFunction.trigger.retryAttempts;
 
@@ -31,7 +29,7 @@ export async function newExportJob(principal: Principal, request: ExportRequest,
   const user = asUser(principal);
   const scope = scopeAreaRequest(user, request.level, request.area, 'body');
   const today = londonDay(now);
-  if (request.to > today) throw problems.validation([{ path: 'body.to', message: `the data ends today (${today}); ask for days up to then` }]);
+  if (request.to > today) throw problems.validation([{ path: 'to', message: `the data ends today (${today}); ask for days up to then` }]);
   if (request.area !== undefined && request.level === 'localAuthority' && user.role === 'commissioner') {
     // An authority inside the commissioner's region is theirs: the areas table says which region it is in.
     const parent = (await listAreas('localAuthority')).find((area) => area.code === request.area)?.parent;
@@ -57,9 +55,11 @@ export async function newExportJob(principal: Principal, request: ExportRequest,
 const RUN_DEADLINE_MS = (exportWorkerFunction.timeoutSeconds + 60) * 1000;
 
 /** The job as its owner sees it; anyone else is told there is no such export. */
-export async function exportJobFor(principal: Principal, exportId: string): Promise<ExportJobItem> {
+export async function exportJobFor(principal: Principal, exportId: string, now: Date): Promise<ExportJobItem> {
   const job = await getExportJob(exportId);
   if (!job || principal.kind !== 'user' || job.ownerId !== principal.userId) throw problems.notFound(`No export ${exportId} of yours.`);
+  // TTL deletes a job some time after it expires; its file is gone on time.
+  if (job.expiresAtEpoch * 1000 <= now.getTime()) throw problems.notFound(`Export ${exportId} has expired (files are kept ${EXPORT_RETENTION_DAYS} days); ask for it again.`);
   return job;
 }
 
