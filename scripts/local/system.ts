@@ -158,6 +158,10 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       const { seedDemo } = await import('../seed/seed-demo');
       const summary = await seedDemo({ log });
       if (!summary.skipped) log(`demo data: ${summary.locations} locations, ${summary.returns} daily returns (${summary.versions} versions)`);
+      // Returns kept from a version before exports have no place in the byDay index yet (npm run migrate:returns).
+      const { migrateReturnPlaces } = await import('#shared/services/returns/migrate-places');
+      const placed = await migrateReturnPlaces();
+      if (placed.placed > 0) log(`placed ${placed.placed} kept daily returns in the byDay index, for exports`);
     }
 
     let ses: LocalSes | undefined;

@@ -46,10 +46,16 @@ export async function moveReturnPlace(item: ReturnItem, place: Place): Promise<b
       new UpdateCommand({
         TableName: tableName('returns'),
         Key: keys.dailyReturn(item.locationId, item.reportDate),
-        UpdateExpression: 'SET localAuthority = :authority, #region = :region',
+        // The place key moves with it: exports find a day's returns by where their locations are.
+        UpdateExpression: 'SET localAuthority = :authority, #region = :region, placeKey = :placeKey',
         ConditionExpression: 'version = :version',
         ExpressionAttributeNames: { '#region': 'region' },
-        ExpressionAttributeValues: { ':authority': place.localAuthority, ':region': place.region, ':version': item.version },
+        ExpressionAttributeValues: {
+          ':authority': place.localAuthority,
+          ':region': place.region,
+          ':placeKey': keys.returnPlace(place.region, place.localAuthority, item.locationId),
+          ':version': item.version,
+        },
       }),
     );
     return true;
