@@ -57,7 +57,7 @@ describe('GET /v1/aggregates', () => {
       locationsExpected: 50,
       locationsReporting: valueOf(1, day, 0),
       vacancies: { total: valueOf(1, day, 1), residential: valueOf(1, day, 2) },
-      returnsWithWarnings: valueOf(1, day, METRICS.length - 1),
+      returnsWithWarnings: valueOf(1, day, METRICS.indexOf('returnsWithWarnings')),
     });
     expect(response.json.nextToken).toBeNull();
   });
