@@ -5,6 +5,7 @@ import { dayReturnsRequest } from '#shared/repositories/returns-by-day';
 import { completenessDay } from '#shared/services/aggregates/completeness-days';
 import { exportFileOf } from '#shared/services/exports/file';
 import { returnPrefixes } from '#shared/services/exports/kinds';
+import { exportView } from '#shared/services/exports/jobs';
 import { designExample } from './fixtures';
 
 const everyone = { areas: undefined, visible: () => true };
@@ -87,5 +88,40 @@ describe('export requests and files', () => {
       filename: 'returns-england-2026-01-01-to-2026-01-31.jsonl.gz',
       contentType: 'application/gzip',
     });
+  });
+});
+
+describe('what a job shows its owner', () => {
+  const job = {
+    exportId: 'e1',
+    kind: 'returns' as const,
+    level: 'england' as const,
+    from: '2026-11-01',
+    to: '2026-11-30',
+    format: 'csv' as const,
+    compression: 'none' as const,
+    ownerId: 'u1',
+    ownerRole: 'national' as const,
+    ownerAreas: [],
+    createdAt: '2026-12-01T09:00:00Z',
+    expiresAtEpoch: 0,
+  };
+  const now = new Date('2026-12-01T09:30:00Z');
+  const presign = async (key: string, filename: string, seconds: number) => `https://files.example/${key}?name=${filename}&for=${seconds}`;
+
+  test('a ready job gets a fresh short-lived link; a running one its progress and no link', async () => {
+    const ready = await exportView({ ...job, status: 'ready', rows: 930_000, bytes: 123, objectKey: 'exports/e1/f.csv', filename: 'f.csv' }, now, presign);
+    expect(ready).toMatchObject({ status: 'ready', rows: 930_000, bytes: 123, filename: 'f.csv', url: 'https://files.example/exports/e1/f.csv?name=f.csv&for=900', expiresAt: '2026-12-01T09:45:00Z' });
+    const running = await exportView({ ...job, status: 'running', startedAt: '2026-12-01T09:29:00Z', rows: 40_000 }, now, presign);
+    expect(running).toMatchObject({ status: 'running', rows: 40_000 });
+    expect(running.url).toBeUndefined();
+  });
+
+  test('a run that outlived the worker with no retry since, or an event never run, shows as failed', async () => {
+    const died = await exportView({ ...job, status: 'running', startedAt: '2026-12-01T09:00:00Z', attempts: 1 }, new Date('2026-12-01T09:21:00Z'), presign);
+    expect(died).toMatchObject({ status: 'failed', error: expect.stringMatching(/ask for it again/) });
+    const queued = await exportView({ ...job, status: 'pending' }, new Date('2026-12-01T15:00:00Z'), presign);
+    expect(queued.status).toBe('pending');
+    expect((await exportView({ ...job, status: 'pending' }, new Date('2026-12-01T15:10:00Z'), presign)).status).toBe('failed');
   });
 });

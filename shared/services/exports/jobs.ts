@@ -51,8 +51,13 @@ export async function newExportJob(principal: Principal, request: ExportRequest,
   return job;
 }
 
-/** A run that started this long ago and has not finished has died (timed out, or its container went). */
-const RUN_DEADLINE_MS = (exportWorkerFunction.timeoutSeconds + 60) * 1000;
+/**
+ * A run that started this long ago and has not finished has died (timed out, or its container went), and
+ * no retry has begun since (Lambda retries within 3 minutes, and a retry restarts the clock).
+ */
+const RUN_DEADLINE_MS = (exportWorkerFunction.timeoutSeconds + 5 * 60) * 1000;
+/** A job still pending after Lambda's longest wait for an event has been dead-lettered unrun. */
+const PENDING_DEADLINE_MS = (exportWorkerFunction.trigger.maximumEventAgeSeconds + 5 * 60) * 1000;
 
 /** The job as its owner sees it; anyone else is told there is no such export. */
 export async function exportJobFor(principal: Principal, exportId: string, now: Date): Promise<ExportJobItem> {
@@ -65,7 +70,8 @@ export async function exportJobFor(principal: Principal, exportId: string, now: 
 
 /** What the API shows of a job; a ready one gets a fresh presigned link each time it is asked for. */
 export async function exportView(job: ExportJobItem, now: Date, presign: (key: string, filename: string, seconds: number) => Promise<string>): Promise<ExportJob> {
-  const died = job.status === 'running' && (job.attempts ?? 0) >= EXPORT_RUNS && job.startedAt !== undefined && now.getTime() - Date.parse(job.startedAt) > RUN_DEADLINE_MS;
+  const age = (since: string | undefined) => (since === undefined ? 0 : now.getTime() - Date.parse(since));
+  const died = (job.status === 'running' && age(job.startedAt) > RUN_DEADLINE_MS) || (job.status === 'pending' && age(job.createdAt) > PENDING_DEADLINE_MS);
   const status = died ? 'failed' : job.status;
   const base: ExportJob = {
     exportId: job.exportId,
