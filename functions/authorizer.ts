@@ -4,6 +4,7 @@ import middy from '@middy/core';
 import type { APIGatewayRequestAuthorizerEventV2, APIGatewaySimpleAuthorizerWithContextResult } from 'aws-lambda';
 import { authenticate } from '#shared/services/auth/authenticate';
 import type { AuthorizerContext } from '#shared/model/access/identity';
+import { cameThroughTheEdge } from '#shared/model/access/origin-verify';
 import { logger, tracer } from '#shared/runtime/powertools';
 
 /**
@@ -14,8 +15,14 @@ export const handler = middy<APIGatewayRequestAuthorizerEventV2, APIGatewaySimpl
   .use(captureLambdaHandler(tracer))
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .handler(async (event) => {
+    // Straight to execute-api, past CloudFront's web ACL: refused (API Gateway's bare 403) before the token is read.
+    if (!cameThroughTheEdge(event.headers, event.stageVariables)) {
+      logger.warn('request without the origin secret: not through CloudFront', { routeKey: event.routeKey });
+      return { isAuthorized: false, context: { kind: 'anonymous', reason: 'missing' } };
+    }
     const context = await authenticate(event.headers?.authorization);
     if (context.kind === 'anonymous') logger.info('unauthenticated request', { reason: context.reason, routeKey: event.routeKey });
     if (context.kind === 'unavailable') logger.warn('could not check the token: a dependency did not answer', { routeKey: event.routeKey });
+    if (context.kind === 'mfaRequired') logger.info('a role that needs MFA, signed in without it', { role: context.role, routeKey: event.routeKey });
     return { isAuthorized: true, context };
   });

@@ -12,9 +12,12 @@ import { sendEmail } from '#shared/runtime/ses';
 /** The clock to run as: the schedule's own time, or `at` when the job is run by hand (local stack, tests). */
 type ReminderEvent = Partial<EventBridgeEvent<'Scheduled Event', Record<string, never>>> & { at?: string };
 
-/** The hourly reminder job (EventBridge schedule). The report carries no addresses, only counts and ids. */
+/**
+ * The hourly reminder job (EventBridge schedule). The report carries no addresses, only counts, subjects
+ * and location ids; the tracer records none of it all the same, and the log line holds counts alone.
+ */
 export const handler = middy<ReminderEvent, ReminderRunReport>()
-  .use(captureLambdaHandler(tracer))
+  .use(captureLambdaHandler(tracer, { captureResponse: false }))
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .use(logMetrics(metrics))
   .handler(async (event: ReminderEvent, _context: Context) => {

@@ -21,7 +21,7 @@ const processor = new BatchProcessor(EventType.DynamoDBStreams);
  * addresses or names.
  */
 export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse>()
-  .use(captureLambdaHandler(tracer))
+  .use(captureLambdaHandler(tracer, { captureResponse: false }))
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .handler((event: DynamoDBStreamEvent, context: Context) => {
     const batch = new BatchCoalescer<ReturnItem>(async (items) => {

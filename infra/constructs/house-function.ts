@@ -9,17 +9,17 @@ import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { TableWriteAction } from '#shared/model/functions';
-import type { BucketAccess, TableAccess } from '#shared/model/routes';
+import { dynamoDeclarationProblems, functionDefinitions, tableGrants, type FunctionDefinition, type TableWriteAction } from '#shared/model/functions';
+import { DYNAMODB_READ_ACTIONS, DYNAMODB_WRITE_ACTIONS, type BucketAccess, type TableAccess } from '#shared/model/routes';
 import type { SettingName } from '#shared/model/settings';
-import type { TableDefinition } from '#shared/model/tables';
+import { TABLE_IDS, tables as tableDefinitions, type TableDefinition } from '#shared/model/tables';
 import { acknowledge } from '../nag';
 import { houseBundling } from './bundling';
 
-/** Reads of a table; Query is also what reads its indexes. */
-export const READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem', 'dynamodb:DescribeTable'];
-/** Writes go to the table only: DynamoDB keeps the indexes itself. */
-export const WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
+/** The reads a function may be granted on a table (those its definition's `dynamodb` names); an index is only ever queried. */
+export const READ_ACTIONS: string[] = DYNAMODB_READ_ACTIONS.map((action) => `dynamodb:${action}`);
+/** The writes it may be granted, on the table only: DynamoDB keeps the indexes itself. */
+export const WRITE_ACTIONS: string[] = DYNAMODB_WRITE_ACTIONS.map((action) => `dynamodb:${action}`);
 
 /**
  * What each kind of bucket access may do to the objects under its prefix, and nothing else: no List, no
@@ -62,8 +62,12 @@ export class HouseFunction extends Construct {
   /** Where Lambda puts the events of an asynchronous function it gave up on (with `asyncInvocation` only). */
   readonly deadLetterQueue?: Queue;
 
+  /** The entry file, by which the function's definition (`shared/model/functions.ts`) is found. */
+  private readonly entry: string;
+
   constructor(scope: Construct, id: string, props: HouseFunctionProps) {
     super(scope, id);
+    this.entry = props.entry;
     const logGroup = new LogGroup(this, 'Logs', {
       retention: RetentionDays.ONE_MONTH,
       removalPolicy: props.logRemovalPolicy,
@@ -117,18 +121,39 @@ export class HouseFunction extends Construct {
     });
   }
 
+  /** The function's definition: the one whose entry file this function runs. */
+  private definition(): FunctionDefinition {
+    const found = functionDefinitions.find((definition) => definition.handler === this.entry);
+    if (!found) throw new Error(`${this.node.path}: no definition in shared/model/functions.ts runs ${this.entry}, so nothing says what it may do to a table`);
+    return found;
+  }
+
   /**
-   * Grants exactly the access the route table names, and tells the function the table's name. The
-   * actions are listed rather than taken from grantReadData/grantReadWriteData, which include Scan:
-   * no request path or job may scan (DESIGN §9), so no function is allowed to. Reads reach the table
-   * and its named indexes (not `index/*`); writes reach the table alone, and only the write actions the
-   * function's definition names where it narrows them (`writes`).
+   * Grants exactly the DynamoDB actions the function's definition says its code calls on the table
+   * (`dynamodb`, read through `tableGrants`), and tells the function the table's name: its reads and
+   * writes on the table itself, and Query on each index it queries, by name (never `index/*`). Never Scan
+   * (DESIGN §9: no request path or job scans), never an index it does not query, never a write on an RO
+   * table. The actions are listed rather than taken from grantReadData/grantReadWriteData, which grant
+   * every read (Scan included) or every write. `writes`, when given (the stack passes what
+   * `writeActions` reads from the same declaration), must agree with it.
    */
   bindTable(table: ITableV2, access: TableAccess, definition: TableDefinition, writes?: readonly TableWriteAction[]): void {
-    const indexes = definition.indexes.map((index) => `${table.tableArn}/index/${index.indexName}`);
-    this.function.addToRolePolicy(new PolicyStatement({ actions: READ_ACTIONS, resources: [table.tableArn, ...indexes] }));
-    const actions = writes ? writes.map((action) => `dynamodb:${action}`) : WRITE_ACTIONS;
-    if (access === 'RW' && actions.length > 0) this.function.addToRolePolicy(new PolicyStatement({ actions, resources: [table.tableArn] }));
+    const fn = this.definition();
+    const tableId = TABLE_IDS.find((id) => tableDefinitions[id].envVar === definition.envVar);
+    if (!tableId) throw new Error(`${this.node.path}: ${definition.envVar} is not a table of shared/model/tables.ts`);
+    const problems = dynamoDeclarationProblems(fn);
+    if (problems.length > 0) throw new Error(`${this.node.path}: its dynamodb declaration does not hold: ${problems.join('; ')}`);
+    if (fn.tables[tableId] !== access) throw new Error(`${this.node.path}: bound ${tableId} ${access}, but its definition says ${fn.tables[tableId] ?? 'nothing'}`);
+    const grants = tableGrants(fn, tableId);
+    if (writes && [...writes].sort().join() !== [...grants.writes].sort().join()) {
+      throw new Error(`${this.node.path}: asked to grant ${writes.join(', ') || 'no write'} on ${tableId}, but its definition declares ${grants.writes.join(', ') || 'none'}`);
+    }
+    const actions = (names: readonly string[]) => names.map((name) => `dynamodb:${name}`);
+    if (grants.reads.length > 0) this.function.addToRolePolicy(new PolicyStatement({ actions: actions(grants.reads), resources: [table.tableArn] }));
+    if (grants.indexes.length > 0) {
+      this.function.addToRolePolicy(new PolicyStatement({ actions: ['dynamodb:Query'], resources: grants.indexes.map((index) => `${table.tableArn}/index/${index}`) }));
+    }
+    if (grants.writes.length > 0) this.function.addToRolePolicy(new PolicyStatement({ actions: actions(grants.writes), resources: [table.tableArn] }));
     this.function.addEnvironment(definition.envVar, table.tableName);
   }
 

@@ -3,6 +3,7 @@ import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { HttpApi, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { ORIGIN_VERIFY_STAGE_VARIABLE } from '#shared/model/access/origin-verify';
 
 /**
  * One line per request for the duty engineer: what was asked, what it answered, how long it took and
@@ -30,6 +31,11 @@ export const API_THROTTLE = { rateLimit: 200, burstLimit: 400 } as const;
 export interface ServiceApiProps {
   stage: string;
   logRemovalPolicy: RemovalPolicy;
+  /**
+   * The value requests must carry in `x-origin-verify` (CloudFront adds it): a stage variable, where the
+   * authorizer reads it (`shared/model/access/origin-verify.ts`).
+   */
+  originSecret: string;
 }
 
 /** The HTTP API with its one stage (`$default`), access-logged and throttled. */
@@ -51,6 +57,7 @@ export class ServiceApi extends Construct {
       stageName: '$default',
       autoDeploy: true,
       throttle: API_THROTTLE,
+      stageVariables: { [ORIGIN_VERIFY_STAGE_VARIABLE]: props.originSecret },
       accessLogSettings: {
         destination: new LogGroupLogDestination(this.accessLogs),
         format: AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS)),

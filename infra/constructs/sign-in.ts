@@ -4,6 +4,7 @@ import {
   CfnUserPoolClient,
   ClientAttributes,
   FeaturePlan,
+  LambdaVersion,
   ManagedLoginVersion,
   Mfa,
   OAuthScope,
@@ -13,11 +14,16 @@ import {
   UserPoolClientIdentityProvider,
   UserPoolDomain,
   UserPoolEmail,
+  UserPoolOperation,
 } from 'aws-cdk-lib/aws-cognito';
+import { Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { preTokenGenerationFunction } from '#shared/model/functions';
+import { MFA_REQUIRED_ROLES } from '#shared/model/access/identity';
 import { Role } from '#shared/model/schemas/common';
 import { senderAddress, type StageSettings } from '../stage';
 import { acknowledge } from '../nag';
+import { HouseFunction } from './house-function';
 
 /** The custom attribute that carries a commissioner's areas (comma-separated ONS codes) into ID tokens. */
 export const AREAS_ATTRIBUTE = 'areas';
@@ -52,11 +58,19 @@ export const WEB_SCOPES = [OAuthScope.OPENID, OAuthScope.EMAIL];
  * with: OAuth 2.0 authorization code with PKCE, no client secret (it runs in a browser). Cognito's pages
  * take the password, the new password an admin-created user must choose, TOTP codes and password resets;
  * the web pages only ever see the code and the tokens.
+ *
+ * MFA is TOTP only (an authenticator app; no SMS), optional at the pool, and required by role: Cognito
+ * asks for the code at every sign-in of a user who has set one up, and the pre token generation trigger
+ * says so in the ID token; the authorizer refuses admin, national and commissioner tokens without it.
+ * The trigger is built here, beside the pool that names it: from the API stack, the pool (data stack)
+ * would refer to it and it to the pool.
  */
 export class SignIn extends Construct {
   readonly userPool: UserPool;
   readonly webClient: UserPoolClient;
   readonly domain: UserPoolDomain;
+  /** Adds the MFA claim to ID tokens (`functions/pre-token-generation.ts`). */
+  readonly preTokenGeneration: HouseFunction;
 
   constructor(scope: Construct, id: string, props: SignInProps) {
     super(scope, id);
@@ -81,6 +95,8 @@ export class SignIn extends Construct {
         requireSymbols: true,
         tempPasswordValidity: Duration.days(3),
       },
+      // Optional at the pool, so that providers and discharge teams may choose; required by role (above).
+      // No device tracking: a remembered device would skip the code, and the claim would not know it.
       mfa: Mfa.OPTIONAL,
       mfaSecondFactor: { otp: true, sms: false },
       accountRecovery: AccountRecovery.EMAIL_ONLY,
@@ -102,10 +118,30 @@ export class SignIn extends Construct {
 
     acknowledge(this.userPool, {
       'AwsSolutions-COG2':
-        'MFA is offered (TOTP) but not required: care-home staff sign in from shared devices without a second factor to hand, and Cognito cannot require MFA for some groups only. Provider users can write only their own locations',
+        `MFA (TOTP only) is optional at the pool, because Cognito cannot require it for some groups only, and required by role: the pre token generation trigger marks ID tokens of users who sign in with an authenticator app, and the authorizer refuses ${MFA_REQUIRED_ROLES.join(', ')} tokens without the mark. Care-home staff and discharge teams share devices without a second factor to hand; provider users can write only their own locations`,
       'AwsSolutions-COG8':
         'The Lite plan: threat protection (Plus) is billed per active user, and sign-in is admin-created accounts only (no self sign-up). Revisit if credential stuffing is seen',
     });
+
+    // The trigger: an ID token's MFA claim. It may read users of this pool (AdminGetUser), nothing else. The
+    // grant is a policy of its own, not the role's default policy, which the function waits for: the pool
+    // waits for the function, so a grant the function waited for could not name the pool.
+    const trigger = preTokenGenerationFunction;
+    this.preTokenGeneration = new HouseFunction(this, 'PreTokenGeneration', {
+      entry: trigger.handler,
+      description: trigger.description,
+      logLevel: settings.logLevel,
+      logRemovalPolicy: settings.removalPolicy,
+      timeout: Duration.seconds(trigger.timeoutSeconds),
+      memorySize: trigger.memoryMb,
+    });
+    // V1_0: the ID token (the Lite plan has no other version, and the authorizer reads only ID tokens).
+    this.userPool.addTrigger(UserPoolOperation.PRE_TOKEN_GENERATION_CONFIG, this.preTokenGeneration.function, LambdaVersion.V1_0);
+    this.preTokenGeneration.function.role!.attachInlinePolicy(
+      new Policy(this, 'PreTokenGenerationReadsUsers', {
+        statements: [new PolicyStatement({ actions: trigger.trigger.calls.map((action) => `cognito-idp:${action}`), resources: [this.userPool.userPoolArn] })],
+      }),
+    );
 
     for (const role of ROLE_GROUPS) {
       this.userPool.addGroup(`${role}Group`, { groupName: role, description: `Capacity Tracker role: ${role}` });

@@ -2,10 +2,15 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DefaultStackSynthesizer, Duration, Fn, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
+import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import {
   AllowedMethods,
   CachePolicy,
   Distribution,
+  Function as CloudFrontFunction,
+  FunctionCode,
+  FunctionEventType,
+  FunctionRuntime,
   HeadersFrameOption,
   HeadersReferrerPolicy,
   OriginProtocolPolicy,
@@ -18,6 +23,8 @@ import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aw
 import { BucketDeployment, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
 import { VENDOR_ASSETS } from '#shared/model/web-assets';
+import { cloudFrontFunctionCode } from '#shared/model/access/bearer-required';
+import { ORIGIN_VERIFY_HEADER } from '#shared/model/access/origin-verify';
 import { acknowledge } from '../nag';
 
 /**
@@ -65,6 +72,12 @@ export interface StaticSiteProps {
   removalPolicy: RemovalPolicy;
   /** How the pages sign users in (Cognito's managed login); written into /config.js. */
   signIn: WebSignInSettings;
+  /** The web ACL in front of everything (from the edge stack, us-east-1). */
+  webAclArn: string;
+  /** The value CloudFront adds to every request to the API as `x-origin-verify` (a dynamic reference). */
+  originSecret: string;
+  /** The site's own domain name and its certificate (us-east-1); without them, `*.cloudfront.net`. */
+  customDomain?: { domainName: string; certificateArn: string };
 }
 
 /**
@@ -78,6 +91,8 @@ export class StaticSite extends Construct {
   readonly accessLogs: Bucket;
   readonly distribution: Distribution;
   readonly headers: ResponseHeadersPolicy;
+  /** The CloudFront Function on `/v1/*` that refuses a non-public route without a bearer token. */
+  readonly bearerRequired: CloudFrontFunction;
 
   constructor(scope: Construct, id: string, props: StaticSiteProps) {
     super(scope, id);
@@ -114,9 +129,20 @@ export class StaticSite extends Construct {
     });
     // The API's host name, from its endpoint URL (https://<id>.execute-api.<region>.amazonaws.com).
     const apiHost = Fn.select(2, Fn.split('/', props.api.apiEndpoint));
+    // A request without a token would cost the authorizer and then the route, and an API Gateway request,
+    // to be told it needs one: the edge answers it instead, with the same problem+json, from the same rule
+    // as the local gateway (shared/model/access/bearer-required.ts). After the web ACL, before the cache.
+    this.bearerRequired = new CloudFrontFunction(this, 'BearerRequired', {
+      comment: 'Capacity Tracker: 401 problem+json for an API route without a bearer token',
+      code: FunctionCode.fromInline(cloudFrontFunctionCode()),
+      runtime: FunctionRuntime.JS_2_0,
+    });
+    const certificate = props.customDomain ? Certificate.fromCertificateArn(this, 'SiteCertificate', props.customDomain.certificateArn) : undefined;
     this.distribution = new Distribution(this, 'Distribution', {
       comment: 'Capacity Tracker: web pages and API',
       defaultRootObject: 'index.html',
+      webAclId: props.webAclArn,
+      ...(props.customDomain && certificate ? { domainNames: [props.customDomain.domainName], certificate } : {}),
       enableLogging: true,
       logBucket: this.accessLogs,
       logFilePrefix: 'cloudfront/',
@@ -127,9 +153,12 @@ export class StaticSite extends Construct {
       },
       additionalBehaviors: {
         '/v1/*': {
-          origin: new HttpOrigin(apiHost, { protocolPolicy: OriginProtocolPolicy.HTTPS_ONLY }),
+          // The header that tells the API a request came this way, past the web ACL and the bearer rule
+          // (a viewer's own x-origin-verify is replaced): see shared/model/access/origin-verify.ts.
+          origin: new HttpOrigin(apiHost, { protocolPolicy: OriginProtocolPolicy.HTTPS_ONLY, customHeaders: { [ORIGIN_VERIFY_HEADER]: props.originSecret } }),
           viewerProtocolPolicy: ViewerProtocolPolicy.HTTPS_ONLY,
           allowedMethods: AllowedMethods.ALLOW_ALL,
+          functionAssociations: [{ function: this.bearerRequired, eventType: FunctionEventType.VIEWER_REQUEST }],
           // Every answer is for one caller (tokens, fresh figures): never cached.
           cachePolicy: CachePolicy.CACHING_DISABLED,
           originRequestPolicy: OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
@@ -150,11 +179,14 @@ export class StaticSite extends Construct {
     });
     acknowledge(this.distribution, {
       'AwsSolutions-CFR1': 'No geo restriction: the service is for England, but national teams, suppliers and staff travelling use it from elsewhere, and every API call needs a token',
-      'AwsSolutions-CFR2':
-        'No WAF yet: a CloudFront web ACL lives in us-east-1 (a stack of its own) and costs per rule; API Gateway throttles the API and every data route needs a token. The first thing to add if abuse is seen',
-      'AwsSolutions-CFR4':
-        "The distribution uses CloudFront's default *.cloudfront.net certificate, whose minimum TLS version cannot be set; a custom domain with its own certificate would take TLSv1.2_2021",
     });
+    // With its own domain the distribution has its own certificate and TLSv1.2_2021 (the feature flag's default).
+    if (!props.customDomain) {
+      acknowledge(this.distribution, {
+        'AwsSolutions-CFR4':
+          "The distribution uses CloudFront's default *.cloudfront.net certificate, whose minimum TLS version cannot be set; -c siteDomain gives it its own certificate and TLSv1.2_2021",
+      });
+    }
     // CDK's own deployment function (one per stack, which made the role), which copies the pages into the bucket.
     const deploymentFunction = deployment.handlerRole.node.scope;
     if (!deploymentFunction) throw new Error('BucketDeployment role has no function around it');

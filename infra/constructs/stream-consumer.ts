@@ -5,6 +5,7 @@ import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources'
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { STREAM_RETENTION_SECONDS } from '#shared/model/functions';
 import type { HouseFunction } from './house-function';
 import { acknowledge } from '../nag';
 
@@ -12,7 +13,7 @@ export interface StreamConsumerProps {
   fn: HouseFunction;
   /** A table with a stream. */
   source: ITableV2;
-  settings: { batchSize: number; maximumRetryAttempts: number; bisectBatchOnError: boolean; maximumBatchingWindowSeconds: number };
+  settings: { batchSize: number; maximumRetryAttempts: number; bisectBatchOnError: boolean; maximumBatchingWindowSeconds: number; maximumRecordAgeSeconds: number };
   /** What falling behind or giving up means, for the alarms' descriptions (default: the aggregates). */
   what?: string;
 }
@@ -29,6 +30,11 @@ export class StreamConsumer extends Construct {
 
   constructor(scope: Construct, id: string, props: StreamConsumerProps) {
     super(scope, id);
+    const { maximumRecordAgeSeconds } = props.settings;
+    if (!(maximumRecordAgeSeconds >= 60 && maximumRecordAgeSeconds <= STREAM_RETENTION_SECONDS / 2)) {
+      // Past the retention a record is gone before Lambda gives up on it: nothing reaches the queue, so no alarm.
+      throw new Error(`${id}: maximumRecordAgeSeconds must be 60..${STREAM_RETENTION_SECONDS / 2} (well inside the stream's retention), not ${maximumRecordAgeSeconds}`);
+    }
     this.deadLetterQueue = new Queue(this, 'DeadLetters', {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
@@ -47,8 +53,9 @@ export class StreamConsumer extends Construct {
         bisectBatchOnError: props.settings.bisectBatchOnError,
         // One batch at a time per shard: a location's versions are applied in the order they were written.
         parallelizationFactor: 1,
-        // A record still failing after a day is a bug to look at, not something to retry for the stream's life.
-        maxRecordAge: Duration.days(1),
+        // A record not handled within hours is given up on (to the queue, which alarms) while it is still in
+        // the stream; recovery is `npm run aggregates:rebuild` from the stored returns (docs/operations.md).
+        maxRecordAge: Duration.seconds(maximumRecordAgeSeconds),
         onFailure: new SqsDlq(this.deadLetterQueue),
       }),
     );

@@ -39,6 +39,9 @@ import { EXPORTS_KEY_PREFIX, ExportFiles } from '../constructs/export-files';
 import { HouseFunction } from '../constructs/house-function';
 import { Monitoring } from '../constructs/monitoring';
 import { ServiceApi } from '../constructs/service-api';
+import { OriginSecret } from '../constructs/origin-secret';
+import type { EdgeReferences } from './edge-stack';
+import { ORIGIN_VERIFY_HEADER } from '#shared/model/access/origin-verify';
 import { senderAddress, type StageSettings } from '../stage';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -56,6 +59,8 @@ export interface ApiStackProps extends StackProps {
   signIn: SignInResources;
   /** The CQC API's subscription key (data stack): only the sync may read it. */
   cqcApiKeySecret: ISecret;
+  /** The web ACL (and the site's certificate) from the edge stack in us-east-1. */
+  edge: EdgeReferences;
 }
 
 /**
@@ -76,6 +81,8 @@ export class ApiStack extends Stack {
   readonly savedSearchAlertsStream: StreamConsumer;
   readonly reminders: ScheduledJob;
   readonly site: StaticSite;
+  /** What CloudFront sends the API to show a request came through it (and its web ACL). */
+  readonly originSecret: OriginSecret;
   /** Export files (`exports/`, kept 7 days): functions reach them as their definition's `exportsBucket` says. */
   readonly exportsBucket: Bucket;
   readonly reminderFunction: HouseFunction;
@@ -93,7 +100,8 @@ export class ApiStack extends Stack {
     super(scope, id, props);
     // Strong on purpose: CloudFormation then refuses to delete the data stack while this stack uses its tables.
     CrossStackReferences.of(this).consume(ReferenceStrength.STRONG);
-    this.api = new ServiceApi(this, 'Api', { stage: props.settings.stage, logRemovalPolicy: props.settings.removalPolicy }).api;
+    this.originSecret = new OriginSecret(this, 'OriginSecret');
+    this.api = new ServiceApi(this, 'Api', { stage: props.settings.stage, logRemovalPolicy: props.settings.removalPolicy, originSecret: this.originSecret.value }).api;
 
     this.site = new StaticSite(this, 'Site', {
       api: this.api,
@@ -106,8 +114,17 @@ export class ApiStack extends Stack {
         clientId: props.signIn.webClient.userPoolClientId,
         ...webSignInUrls(props.settings),
       },
+      webAclArn: props.edge.webAclArn,
+      originSecret: this.originSecret.value,
+      ...(props.settings.siteDomain && props.edge.siteCertificateArn
+        ? { customDomain: { domainName: props.settings.siteDomain, certificateArn: props.edge.siteCertificateArn } }
+        : {}),
     });
-    new CfnOutput(this, 'SiteUrl', { value: `https://${this.site.distribution.distributionDomainName}`, description: 'The web pages (and the API at /v1)' });
+    const distributionHost = this.site.distribution.distributionDomainName;
+    new CfnOutput(this, 'SiteUrl', { value: props.settings.siteDomain ? props.settings.webBaseUrl : `https://${distributionHost}`, description: 'The web pages (and the API at /v1)' });
+    if (props.settings.siteDomain) {
+      new CfnOutput(this, 'SiteDomainTarget', { value: distributionHost, description: `Point ${props.settings.siteDomain} here (a CNAME, or an alias record in Route 53)` });
+    }
 
     // The exports bucket is here rather than in the data stack: its files are made again by asking again
     // and go after 7 days, so it holds nothing a rebuild cannot replace (the jobs themselves are in the
@@ -120,11 +137,14 @@ export class ApiStack extends Stack {
     const authorizer = new HttpLambdaAuthorizer('LambdaAuthorizer', this.authorizerFunction.function, {
       authorizerName: authorizerFunction.id,
       responseTypes: [HttpLambdaResponseType.SIMPLE],
-      // The authorizer never denies: it tells the route who is calling (or why nobody is), and the route
-      // answers 401/403 as problem+json. Nothing is cached, so no identity source is needed, and without one
-      // a request with no Authorization header still reaches the authorizer instead of a bare 401.
+      // The authorizer tells the route who is calling (or why nobody is), and the route answers 401/403 as
+      // problem+json. Nothing is cached. A request without a bearer token never gets here through
+      // CloudFront (its function answers the API's 401 problem+json: shared/model/access/bearer-required.ts),
+      // so the identity sources are a second line: API Gateway answers a bare 401 itself, with no Lambda
+      // run, to a request that lacks the Authorization header or CloudFront's origin header (one sent
+      // straight to execute-api). The authorizer refuses one whose origin header is not the secret.
       resultsCacheTtl: Duration.seconds(0),
-      identitySource: [],
+      identitySource: ['$request.header.Authorization', `$request.header.${ORIGIN_VERIFY_HEADER}`],
     });
 
     addRoutes(

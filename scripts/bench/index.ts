@@ -4,13 +4,14 @@ import { benchAggregationLag, lagMarkdown } from './aggregation-lag';
 import { benchBulk, bulkMarkdown } from './bulk';
 import { benchBundles, bundlesMarkdown } from './bundles';
 import { startBenchEnvironment } from './environment';
+import { benchExportJobs, exportJobsMarkdown } from './export-jobs';
 import { benchExports, exportsMarkdown } from './exports';
 import { benchNearSearch, nearMarkdown } from './near';
 import { benchReminders } from './reminders';
 import { benchSubmit, submitMarkdown } from './submit';
 import { benchVacancySearch } from './vacancies';
 
-const SECTIONS = ['bundles', 'reminders', 'search', 'near', 'submit', 'bulk', 'exports', 'lag'] as const;
+const SECTIONS = ['bundles', 'reminders', 'search', 'near', 'submit', 'bulk', 'exports', 'jobs', 'lag'] as const;
 type Section = (typeof SECTIONS)[number];
 
 /** `BENCH_ONLY=bundles` (or a comma-separated list of sections) runs just those; unset, all of them. */
@@ -39,7 +40,10 @@ function writeResults(partial: boolean, results: Record<string, unknown>): void 
  * written to bench/results.json so runs can be compared. Figures are for this machine; the baseline in
  * each table was measured in the same run (on the same DynamoDB Local, or for the bundles, in the same
  * fresh-process harness). `BENCH_ONLY=bundles` runs one section (or `submit,exports`: any of bundles,
- * reminders, search, near, submit, bulk, exports, lag; lag includes the stack's memory); `BENCH_QUICK` shortens them.
+ * reminders, search, near, submit, bulk, exports, jobs, lag; lag includes the stack's memory); `BENCH_QUICK` shortens them.
+ * `jobs` (export jobs) takes `BENCH_JOBS_AS_SHIPPED=1` (the whole range of returns read with the byDay
+ * Queries as shipped, without the what-if Limit: over an hour at full size on DynamoDB Local) and
+ * `BENCH_JOBS_CPU_PROF=<dir>` (a V8 CPU profile of each worker child there).
  */
 async function main(): Promise<void> {
   const sections = chosenSections();
@@ -115,6 +119,18 @@ async function main(): Promise<void> {
     } finally {
       await environment.stop();
     }
+  }
+
+  // On a local system of its own (DynamoDB Local in memory, S3, the gateway, the worker), with the bench's DynamoDB Local stopped.
+  if (sections.has('jobs')) {
+    console.error('export jobs:');
+    const exportJobs = await benchExportJobs({
+      ...(quick ? { locations: 3_000, aggregateDays: 60 } : {}),
+      ...(process.env.BENCH_JOBS_AS_SHIPPED ? { dayQueryLimit: null } : {}),
+      ...(process.env.BENCH_JOBS_CPU_PROF ? { cpuProfileDir: process.env.BENCH_JOBS_CPU_PROF } : {}),
+    });
+    console.log(`\n${exportJobsMarkdown(exportJobs)}`);
+    results.exportJobs = exportJobs;
   }
 
   // Last, on a stack of its own (npm start as a child process), with the bench's DynamoDB Local stopped.

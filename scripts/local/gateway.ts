@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, normalize, resolve, sep } from 'node:path';
@@ -6,6 +7,8 @@ import type { ApiEvent, AuthorizerContext } from '#shared/model/access/identity'
 import { matchRoute } from '#shared/model/routes';
 import { authorizerFunction, fallbackFunction, functionById, type FunctionDefinition } from '#shared/model/functions';
 import { VENDOR_ASSETS } from '#shared/model/web-assets';
+import { bearerRefusal } from '#shared/model/access/bearer-required';
+import { ORIGIN_VERIFY_HEADER, ORIGIN_VERIFY_STAGE_VARIABLE } from '#shared/model/access/origin-verify';
 import { fromLambdaResult, gatewayError, toApiGatewayEvent, toAuthorizerEvent, type IncomingRequest, type OutgoingResponse } from './api-event';
 import { REPO_ROOT, runFunction } from './lambda-runtime';
 import { LAMBDA_RESPONSE_LIMIT_BYTES } from '#shared/http/response';
@@ -23,9 +26,26 @@ export interface GatewayOptions {
   localRoutes: Record<string, LocalRoute>;
   webDir?: string;
   log?: (line: string) => void;
+  /** Told the id of every function the gateway runs (the authorizer, a route's, the fallback), as it starts it. */
+  onInvoke?: (functionId: string) => void;
 }
 
-async function invoke(definition: FunctionDefinition, event: unknown): Promise<OutgoingResponse> {
+/**
+ * What stands in for CloudFront in front of the API: the bearer rule its function applies (the same rule,
+ * `shared/model/access/bearer-required.ts`), then the origin header it adds, whose value the stage holds
+ * for the authorizer to check (`shared/model/access/origin-verify.ts`). The value is this gateway's own.
+ */
+interface Edge {
+  originSecret: string;
+}
+
+/** The first value of a header, as CloudFront's `headers.<name>.value` gives it. */
+function firstValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+async function invoke(definition: FunctionDefinition, event: unknown, onInvoke?: (functionId: string) => void): Promise<OutgoingResponse> {
+  onInvoke?.(definition.id);
   try {
     const result = await runFunction(definition, event, { timeoutMs: INTEGRATION_TIMEOUT_MS });
     // A function that runs out of its own time fails its invocation (500); one given more than API
@@ -47,7 +67,8 @@ const AUTHORIZER_TIMEOUT_MS = 10_000;
  * The Lambda authorizer's verdict, as API Gateway acts on it with simple responses: a denial is a bare
  * 403, a failure or a malformed answer a 500; otherwise its context goes to the route.
  */
-async function runAuthorizer(routeEvent: ApiEvent): Promise<{ context: AuthorizerContext } | OutgoingResponse> {
+async function runAuthorizer(routeEvent: ApiEvent, onInvoke?: (functionId: string) => void): Promise<{ context: AuthorizerContext } | OutgoingResponse> {
+  onInvoke?.(authorizerFunction.id);
   try {
     const result = await runFunction(authorizerFunction, toAuthorizerEvent(routeEvent), { timeoutMs: AUTHORIZER_TIMEOUT_MS });
     if (result === 'timeout') return gatewayError(500, 'Internal Server Error');
@@ -60,21 +81,27 @@ async function runAuthorizer(routeEvent: ApiEvent): Promise<{ context: Authorize
   }
 }
 
-async function apiResponse(request: IncomingRequest): Promise<OutgoingResponse> {
+async function apiResponse(request: IncomingRequest, edge: Edge, onInvoke?: (functionId: string) => void): Promise<OutgoingResponse> {
   const path = request.url.split('?')[0] ?? '/';
+  // CloudFront's part: refuse a non-public route without a bearer token before anything runs, then add
+  // the origin header (replacing any the caller sent).
+  const refusal = bearerRefusal(request.method, path, firstValue(request.headers.authorization));
+  if (refusal) return { statusCode: refusal.statusCode, headers: refusal.headers, body: Buffer.from(refusal.body) };
+  const forwarded: IncomingRequest = { ...request, headers: { ...request.headers, [ORIGIN_VERIFY_HEADER]: edge.originSecret } };
+  const stageVariables = { [ORIGIN_VERIFY_STAGE_VARIABLE]: edge.originSecret };
   const match = matchRoute(request.method, path);
   if (match.kind !== 'matched') {
-    const event = toApiGatewayEvent(request, { routeKey: '$default' }, undefined);
-    return invoke(fallbackFunction, event);
+    const event = toApiGatewayEvent(forwarded, { routeKey: '$default' }, undefined);
+    return invoke(fallbackFunction, { ...event, stageVariables }, onInvoke);
   }
   const { route } = match;
-  const event = toApiGatewayEvent(request, { routeKey: `${route.method} ${route.path}`, pathParameters: match.pathParameters }, undefined);
+  const event: ApiEvent = { ...toApiGatewayEvent(forwarded, { routeKey: `${route.method} ${route.path}`, pathParameters: match.pathParameters }, undefined), stageVariables };
   if (route.access !== 'public') {
-    const verdict = await runAuthorizer(event);
+    const verdict = await runAuthorizer(event, onInvoke);
     if (!('context' in verdict)) return verdict;
     event.requestContext.authorizer = { lambda: verdict.context };
   }
-  return invoke(functionById(route.id), event);
+  return invoke(functionById(route.id), event, onInvoke);
 }
 
 const MIME: Record<string, string> = {
@@ -137,6 +164,7 @@ function send(res: ServerResponse, response: OutgoingResponse): void {
 
 /** The local stand-in for API Gateway: same routes, same event shape, same handlers as the CDK app. */
 export function createGateway(options: GatewayOptions): Server {
+  const edge: Edge = { originSecret: randomBytes(24).toString('base64url') };
   return createServer(async (req, res) => {
     const started = performance.now();
     const url = req.url ?? '/';
@@ -156,7 +184,7 @@ export function createGateway(options: GatewayOptions): Server {
         };
         const local = options.localRoutes[`${request.method} ${path}`];
         if (local) response = await local(request);
-        else if (path === '/v1' || path.startsWith('/v1/')) response = await apiResponse(request);
+        else if (path === '/v1' || path.startsWith('/v1/')) response = await apiResponse(request, edge, options.onInvoke);
         else
           response =
             (request.method === 'GET' && ((await vendorFile(path)) ?? (options.webDir && (await staticFile(options.webDir, path))))) ||

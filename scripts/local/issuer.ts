@@ -4,11 +4,13 @@ import { join } from 'node:path';
 import { exportJWK, generateKeyPair, importJWK, SignJWT, type JWK } from 'jose';
 import type { Role } from '#shared/model/schemas/common';
 import { LOCAL_USER_DIRECTORY } from '#shared/model/settings';
+import { mfaClaims } from '#shared/model/access/identity';
 
 /**
  * The local stand-in for Cognito: an RS256 key pair whose public half is served as a JWKS, signing ID
- * tokens shaped like Cognito's (`cognito:groups` for the role, `custom:areas`). Keys live under
- * LOCAL_DATA_DIR/keys so tokens survive a restart; in memory when there is no folder. Never used in AWS.
+ * tokens shaped like Cognito's (`cognito:groups` for the role, `custom:areas`) with the MFA claim the
+ * user pool's pre token generation trigger adds. Keys live under LOCAL_DATA_DIR/keys so tokens survive a
+ * restart; in memory when there is no folder. Never used in AWS.
  */
 export const LOCAL_ISSUER = 'capacity-tracker-local-issuer';
 export const LOCAL_AUDIENCE = 'capacity-tracker-local';
@@ -19,8 +21,13 @@ export interface LocalIssuer {
   jwks: { keys: JWK[] };
   /** The update-link HMAC key, base64url, handed to the functions as UPDATE_LINK_SECRET. */
   updateLinkSecret: string;
-  /** `audience` is there so tests can mint a token meant for another service. */
-  sign(claims: { sub: string; role: Role; areas?: readonly string[] }, options?: { now?: Date; ttlSeconds?: number; audience?: string }): Promise<string>;
+  /**
+   * `mfa`: whether the user signed in with an authenticator app, as the trigger marks it. By default yes:
+   * every local user has set one up, so every role can act; `mfa: false` is the token of someone who has
+   * not (an admin, national or commissioner is then refused). `audience` is there so tests can mint a
+   * token meant for another service.
+   */
+  sign(claims: { sub: string; role: Role; areas?: readonly string[]; mfa?: boolean }, options?: { now?: Date; ttlSeconds?: number; audience?: string }): Promise<string>;
 }
 
 function readOrCreate(file: string | undefined, create: () => Promise<string>): Promise<string> {
@@ -50,7 +57,7 @@ export async function createLocalIssuer(keysDir?: string): Promise<LocalIssuer> 
     updateLinkSecret,
     sign: (claims, options = {}) => {
       const now = Math.floor((options.now ?? new Date()).getTime() / 1000);
-      return new SignJWT({ 'cognito:groups': [claims.role], 'custom:areas': (claims.areas ?? []).join(','), token_use: 'id' })
+      return new SignJWT({ 'cognito:groups': [claims.role], 'custom:areas': (claims.areas ?? []).join(','), token_use: 'id', ...mfaClaims(claims.mfa ?? true) })
         .setProtectedHeader({ alg: 'RS256', kid: KEY_ID, typ: 'JWT' })
         .setIssuer(LOCAL_ISSUER)
         .setAudience(options.audience ?? LOCAL_AUDIENCE)

@@ -73,12 +73,17 @@ export function localEndpoints(users: DemoUser[], issuer: LocalIssuer, services:
     'POST /local/token': async (request) => {
       // A demo user by id, or any provider user by id (the load test's simulated providers): a provider's
       // token opens nothing by itself, the memberships table says which locations it may act for.
-      const body = parseBody(request, z.union([z.strictObject({ user: z.string() }), z.strictObject({ sub: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/), role: z.literal('provider') })]));
+      // Every local user has an authenticator app (the token carries the MFA claim); `"mfa": false` signs in
+      // as someone who has not set one up: an admin, national or commissioner token of that kind is refused (403).
+      const body = parseBody(
+        request,
+        z.union([z.strictObject({ user: z.string(), mfa: z.boolean().optional() }), z.strictObject({ sub: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/), role: z.literal('provider') })]),
+      );
       if ('statusCode' in body) return body;
       if ('sub' in body) return jsonResponse(200, { token: await issuer.sign({ sub: body.sub, role: 'provider' }) });
       const user = (await everyone()).find((candidate) => candidate.id === body.user);
       if (!user) return problem(404, 'Not found', `No user ${body.user} (or disabled); see GET /local/users.`);
-      return jsonResponse(200, { token: await issuer.sign({ sub: user.id, role: user.role, areas: user.areas }) });
+      return jsonResponse(200, { token: await issuer.sign({ sub: user.id, role: user.role, areas: user.areas, ...(body.mfa !== undefined ? { mfa: body.mfa } : {}) }) });
     },
     // What a reminder email carries (issue 5 sends them); here so the links can be tried by hand.
     'POST /local/update-links': async (request) => {

@@ -29,6 +29,15 @@ export interface StreamPollerOptions {
   maximumRetryAttempts?: number;
   /** Split a failed batch in two and retry each half; the split does not count as a retry. Default true. */
   bisectBatchOnError?: boolean;
+  /**
+   * Records written longer ago than this are not delivered (again): they go to the dead-letter file with
+   * condition `RecordAgeExceeded`, as Lambda sends them to the on-failure destination. Default: no limit
+   * (Lambda's -1). The age is from each record's ApproximateCreationDateTime, which DynamoDB Local
+   * truncates to the minute, so a record can be judged up to a minute older than it is.
+   */
+  maximumRecordAgeSeconds?: number;
+  /** The clock record ages are judged by (tests move it on); default Date.now. */
+  now?: () => number;
   /** Wait before polling a shard again when it had nothing; default 250 ms. */
   pollIntervalMs?: number;
   /** Where per-shard progress is kept across restarts (one file per poller); undefined = in memory. */
@@ -120,6 +129,8 @@ class Poller implements StreamPoller {
   private readonly batchSize: number;
   private readonly maximumRetryAttempts: number;
   private readonly bisect: boolean;
+  private readonly maximumRecordAgeMs: number | undefined;
+  private readonly now: () => number;
   private readonly pollIntervalMs: number;
   private readonly timeoutMs: number;
   private readonly retryDelayMs: number;
@@ -154,6 +165,12 @@ class Poller implements StreamPoller {
     }
     this.maximumRetryAttempts = options.maximumRetryAttempts ?? 3;
     this.bisect = options.bisectBatchOnError ?? true;
+    const maximumAge = options.maximumRecordAgeSeconds;
+    if (maximumAge !== undefined && maximumAge !== -1 && !(Number.isFinite(maximumAge) && maximumAge > 0)) {
+      throw new Error(`maximumRecordAgeSeconds must be a positive number of seconds, or -1 for no limit, not ${maximumAge}`);
+    }
+    this.maximumRecordAgeMs = maximumAge === undefined || maximumAge === -1 ? undefined : maximumAge * 1000;
+    this.now = options.now ?? Date.now;
     this.pollIntervalMs = options.pollIntervalMs ?? 250;
     this.timeoutMs = options.timeoutMs ?? 60_000;
     this.retryDelayMs = options.retryDelayMs ?? 100;
@@ -465,6 +482,7 @@ class Poller implements StreamPoller {
 
   private async handleNextBatch(shard: ShardState): Promise<void> {
     const batch = shard.batches[0]!;
+    if (await this.giveUpOnExpired(shard, batch)) return;
     const { records } = batch;
     for (const record of records) {
       const sequenceNumber = sequenceNumberOf(record);
@@ -540,14 +558,44 @@ class Poller implements StreamPoller {
     shard.consecutiveFailures = 0;
   }
 
-  private async deadLetter(shard: ShardState, batch: PendingBatch, error: string): Promise<void> {
+  /**
+   * Lambda's maximum record age: the records at the front of the batch written longer ago than the limit
+   * go to the dead-letter file (`RecordAgeExceeded`) before the handler sees them, first try or retry.
+   * Records of a shard are in order, so the expired ones are a prefix. True when none are left to deliver.
+   */
+  private async giveUpOnExpired(shard: ShardState, batch: PendingBatch): Promise<boolean> {
+    if (this.maximumRecordAgeMs === undefined) return false;
+    const now = this.now();
+    const firstFresh = batch.records.findIndex((record) => {
+      const created = record.dynamodb?.ApproximateCreationDateTime;
+      return created === undefined || now - created * 1000 <= this.maximumRecordAgeMs!;
+    });
+    const count = firstFresh === -1 ? batch.records.length : firstFresh;
+    if (count === 0) return false;
+    const records = batch.records.slice(0, count);
+    try {
+      await this.deadLetter(shard, { records, failures: batch.failures }, `record age over ${this.maximumRecordAgeMs / 1000} s`, 'RecordAgeExceeded');
+    } catch (writeError) {
+      this.log(`shard ${shard.shardId}: could not write the dead-letter file (${describeError(writeError)}); keeping the batch`);
+      await this.backOff(shard);
+      return true;
+    }
+    await this.completeRecords(shard, records, 'deadLettered');
+    batch.records = batch.records.slice(count);
+    if (batch.records.length > 0) return false;
+    shard.batches.shift();
+    shard.consecutiveFailures = 0;
+    return true;
+  }
+
+  private async deadLetter(shard: ShardState, batch: PendingBatch, error: string, condition: 'RetryAttemptsExhausted' | 'RecordAgeExceeded' = 'RetryAttemptsExhausted'): Promise<void> {
     const { records } = batch;
     const startSequenceNumber = sequenceNumberOf(records[0]!);
     const endSequenceNumber = sequenceNumberOf(records.at(-1)!);
     const line = {
       failedAt: new Date().toISOString(),
       functionName: this.options.functionName,
-      condition: 'RetryAttemptsExhausted',
+      condition,
       streamArn: shard.streamArn,
       shardId: shard.shardId,
       startSequenceNumber,

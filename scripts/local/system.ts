@@ -360,7 +360,7 @@ export async function startAggregator(
   const earlier = deadLetters(deadLetterFile);
   if (earlier > 0) log(`aggregator: ${earlier} batch(es) from earlier runs are in ${deadLetterFile}`);
   const handler = await loadHandler(aggregatorFunction.handler);
-  const { batchSize, maximumRetryAttempts, bisectBatchOnError } = aggregatorFunction.stream;
+  const { batchSize, maximumRetryAttempts, bisectBatchOnError, maximumRecordAgeSeconds } = aggregatorFunction.stream;
   const run = (event: DynamoDBStreamEvent, context: Context) =>
     runWithEnvironment(aggregatorFunction.id, functionEnvironment(aggregatorFunction), () => handler(event, context) as Promise<DynamoDBBatchResponse | void>);
   const { crashAfterRecords } = parseLocalFaults(process.env.LOCAL_FAULTS);
@@ -373,6 +373,7 @@ export async function startAggregator(
     batchSize,
     maximumRetryAttempts,
     bisectBatchOnError,
+    maximumRecordAgeSeconds,
     deadLetterFile,
     ...(checkpointFile ? { checkpointFile } : {}),
     log: (line) => log(`aggregator: ${line}`),
@@ -389,7 +390,7 @@ export async function startSavedSearchAlerts(
   options: { startingPosition?: 'TRIM_HORIZON' | 'LATEST'; pollIntervalMs?: number } = {},
 ): Promise<StreamPoller> {
   const handler = await loadHandler(savedSearchAlertsFunction.handler);
-  const { batchSize, maximumRetryAttempts, bisectBatchOnError } = savedSearchAlertsFunction.stream;
+  const { batchSize, maximumRetryAttempts, bisectBatchOnError, maximumRecordAgeSeconds } = savedSearchAlertsFunction.stream;
   return startStreamPoller({
     endpoint,
     tableName: tables[savedSearchAlertsFunction.source],
@@ -399,6 +400,7 @@ export async function startSavedSearchAlerts(
     batchSize,
     maximumRetryAttempts,
     bisectBatchOnError,
+    maximumRecordAgeSeconds,
     deadLetterFile,
     ...(checkpointFile ? { checkpointFile } : {}),
     ...options,

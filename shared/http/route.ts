@@ -8,7 +8,7 @@ import { principalFromEvent, type ApiEvent, type Principal } from '#shared/model
 import { LocationPath } from '#shared/model/schemas/paths';
 import { pathParams } from '#shared/http/request';
 import { idempotencyPayload } from '#shared/http/idempotency-key';
-import { problems } from '#shared/model/errors';
+import { ProblemError, problems } from '#shared/model/errors';
 import { routeById, type RouteDefinition, type RouteId, type routes } from '#shared/model/routes';
 import { logger, metrics, tracer } from '#shared/runtime/powertools';
 import { toProblemResponse } from '#shared/http/response';
@@ -73,15 +73,31 @@ export function httpRoute(routeOrId: RouteId | RouteDefinition, serve: (request:
   return wrap(typeof routeOrId === 'string' ? routeById(routeOrId) : routeOrId, serve as (request: RouteRequest) => Promise<RouteResult>);
 }
 
+/**
+ * What the tracer records of a problem the route answered with (a 4xx, or a 503 to retry): its status
+ * and title, never its detail, which may name the caller's data (`x@y.example is already a user`).
+ */
+class AnsweredProblem extends Error {
+  constructor(problem: ProblemError) {
+    super(`${problem.status} ${problem.title}`);
+    this.name = 'AnsweredProblem';
+  }
+}
+
 function wrap(route: RouteDefinition, serve: (request: RouteRequest) => Promise<RouteResult>) {
   return middy<ApiEvent, RouteResult>()
-    .use(captureLambdaHandler(tracer))
+    // Responses carry personal data (users' and contacts' email addresses, audit entries), and the tracer
+    // would record each one as X-Ray metadata: it records the calls and their timing, never a response.
+    .use(captureLambdaHandler(tracer, { captureResponse: false }))
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(publishMetricsIfAny)
     .use(httpHeaderNormalizer())
     .use({
       onError: async (request) => {
         request.response = toProblemResponse(request.error, request.event.rawPath);
+        // The middlewares before this one (logger, tracer) see the error after it: a problem answered
+        // goes on as its status alone (the tracer records an error's message).
+        if (request.error instanceof ProblemError) request.error = new AnsweredProblem(request.error);
       },
     })
     .handler(async (event, context) => {

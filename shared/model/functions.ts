@@ -6,7 +6,21 @@
  * tables and settings declared here, so a handler reaching for anything else fails locally as it would
  * at its first invocation in AWS.
  */
-import { routes, type AsyncFunctionId, type BucketAccess, type RouteDefinition, type RouteId, type TableAccess, type UserPoolAction } from '#shared/model/routes';
+import {
+  DYNAMODB_READ_ACTIONS,
+  DYNAMODB_WRITE_ACTIONS,
+  routes,
+  type AsyncFunctionId,
+  type BucketAccess,
+  type DynamoAction,
+  type DynamoCalls,
+  type DynamoReadAction,
+  type DynamoWriteAction,
+  type RouteDefinition,
+  type RouteId,
+  type TableAccess,
+  type UserPoolAction,
+} from '#shared/model/routes';
 import { schedules, type ScheduleDefinition } from '#shared/model/schedules';
 import type { SettingName } from '#shared/model/settings';
 import { tables as tableDefinitions, type TableId } from '#shared/model/tables';
@@ -18,24 +32,27 @@ export type FunctionTrigger =
   | { kind: 'stream'; source: TableId }
   | { kind: 'schedule'; schedule: ScheduleDefinition }
   /** Invoked asynchronously by a route (InvocationType Event): Lambda retries it, then dead-letters the event. */
-  | { kind: 'async'; retryAttempts: number; maximumEventAgeSeconds: number };
+  | { kind: 'async'; retryAttempts: number; maximumEventAgeSeconds: number }
+  /** A trigger of the Cognito user pool, built with the pool (data stack); `calls` are the actions it may take on that pool. */
+  | { kind: 'userPool'; operation: 'preTokenGeneration'; calls: readonly 'AdminGetUser'[] };
 
-/** The DynamoDB write actions a function may be granted on a table (`writes` narrows RW to some of them). */
-export const TABLE_WRITE_ACTIONS = ['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem'] as const;
-export type TableWriteAction = (typeof TABLE_WRITE_ACTIONS)[number];
+/** The DynamoDB write actions a function may be granted on a table (its `dynamodb` names those it calls). */
+export const TABLE_WRITE_ACTIONS = DYNAMODB_WRITE_ACTIONS;
+export type TableWriteAction = DynamoWriteAction;
 
 export interface FunctionDefinition {
   id: string;
   /** Entry file, relative to the repository root; it exports `handler`. */
   handler: string;
   description: string;
-  /** What the CDK app grants (and no more) and whose names the function is told. */
+  /** The tables whose names the function is told, and how it uses them (an RO table is never written). */
   tables: Partial<Record<TableId, TableAccess>>;
   /**
-   * Where RW is more than the function needs: the write actions it is granted on that table instead of all
-   * of them (`TABLE_WRITE_ACTIONS`). Reads are never narrowed.
+   * The DynamoDB actions its code calls on each of its tables (`Query:<index>` for a Query of an index):
+   * exactly what the CDK app grants, per table and index (`tableGrants`). Every table of `tables` has an
+   * entry; none other does. Absent: it calls DynamoDB on no table.
    */
-  writes?: Partial<Record<TableId, readonly TableWriteAction[]>>;
+  dynamodb?: DynamoCalls;
   /** The settings it reads besides table names (`shared/model/settings.ts`). */
   settings: readonly SettingName[];
   /** The Cognito actions it calls on the user pool (it then reads USER_POOL_ID). */
@@ -77,6 +94,7 @@ const routeFunctions: FunctionDefinition[] = (routes as readonly RouteDefinition
   handler: route.handler,
   description: `${route.method} ${route.path}`,
   tables: route.tables,
+  dynamodb: route.dynamodb,
   settings: [...(route.settings ?? []), ...(route.userPool ? (['USER_POOL_ID'] as const) : [])],
   ...(route.userPool ? { userPool: route.userPool } : {}),
   ...(route.exportsBucket ? { exportsBucket: route.exportsBucket } : {}),
@@ -93,6 +111,7 @@ export const fallbackFunction = {
   handler: 'functions/not-found.ts',
   description: 'unmatched requests',
   tables: {},
+  dynamodb: {},
   settings: [],
   timeoutSeconds: DEFAULT_TIMEOUT_SECONDS,
   memoryMb: DEFAULT_MEMORY_MB,
@@ -110,11 +129,16 @@ export const authorizerFunction = {
   description: 'Lambda authorizer: who is calling',
   // users: a disabled user is refused, and a user's role and areas are the table's (changes hold at once).
   tables: { revocations: 'RO', users: 'RO' },
+  // One item each, by key: the location's revocation (update links), the caller's user (tokens).
+  dynamodb: { revocations: ['GetItem'], users: ['GetItem'] },
   settings: ['JWT_ISSUER', 'JWT_AUDIENCE', 'JWKS_URL', 'UPDATE_LINK_SECRET_ARN'],
   timeoutSeconds: DEFAULT_TIMEOUT_SECONDS,
   memoryMb: DEFAULT_MEMORY_MB,
   trigger: { kind: 'authorizer' },
 } as const satisfies FunctionDefinition;
+
+/** How long DynamoDB Streams keeps a record (fixed by DynamoDB); a consumer's record age stays well inside it. */
+export const STREAM_RETENTION_SECONDS = 24 * 60 * 60;
 
 /** The returns stream's consumer: keeps the daily aggregates equal to the sums of the stored returns. */
 export const aggregatorFunction = {
@@ -126,6 +150,15 @@ export const aggregatorFunction = {
   // locations: counts of active locations for locationsExpected, and the latest-return copy it keeps there;
   // vacancyIndex: the search entries of each location's newest return.
   tables: { aggregates: 'RW', aggregateLedger: 'RW', locations: 'RW', vacancyIndex: 'RW' },
+  // aggregates: moved by ADD in a transaction with the ledger entries (put, conditional on the version
+  // seen); locations: the active counts of each level's index, and the latest-return copy (an update; it
+  // never puts or deletes a location); vacancyIndex: a location's manifest read, its entries replaced.
+  dynamodb: {
+    aggregates: ['UpdateItem'],
+    aggregateLedger: ['BatchGetItem', 'PutItem'],
+    locations: ['Query:activeByCountry', 'Query:activeByLocalAuthority', 'Query:activeByRegion', 'UpdateItem'],
+    vacancyIndex: ['GetItem', 'PutItem', 'DeleteItem'],
+  },
   settings: [],
   /** A batch of 100 records is a few transactions; a minute leaves room for retries after throttling. */
   timeoutSeconds: 60,
@@ -135,8 +168,12 @@ export const aggregatorFunction = {
    * invokes as soon as a shard has records (it polls each shard four times a second, as the local poller
    * does), so a return reaches the aggregates well within the 1 s the discharge teams are promised; a window
    * would add up to its length to every record's lag to save invocations that cost little at this volume.
+   * `maximumRecordAgeSeconds`: a record still not handled 6 hours after it was written (the function
+   * failing or throttled all that time) goes to the dead-letter queue, well inside the stream's 24-hour
+   * retention (`STREAM_RETENTION_SECONDS`): the alarm fires while the records are still in the stream,
+   * and `npm run aggregates:rebuild` recovers from the stored returns either way.
    */
-  stream: { batchSize: 100, maximumRetryAttempts: 5, bisectBatchOnError: true, maximumBatchingWindowSeconds: 0 },
+  stream: { batchSize: 100, maximumRetryAttempts: 5, bisectBatchOnError: true, maximumBatchingWindowSeconds: 0, maximumRecordAgeSeconds: 21_600 },
   trigger: { kind: 'stream', source: 'returns' },
 } as const satisfies FunctionDefinition & { source: TableId; stream: Record<string, number | boolean> };
 
@@ -155,11 +192,12 @@ export const savedSearchAlertsFunction = {
   // locations: coordinates and contact of the batch's locations (BatchGetItem); savedSearches: the watch
   // items of a row (Query), and the match state, the only thing it writes (UpdateItem).
   tables: { locations: 'RO', savedSearches: 'RW' },
-  writes: { savedSearches: ['UpdateItem'] },
+  dynamodb: { locations: ['BatchGetItem'], savedSearches: ['GetItem', 'Query', 'UpdateItem'] },
   settings: ['WEB_BASE_URL', 'REMINDER_FROM_ADDRESS', 'UPDATE_LINK_SECRET_ARN'],
   timeoutSeconds: 60,
   memoryMb: DEFAULT_MEMORY_MB,
-  stream: { batchSize: 100, maximumRetryAttempts: 5, bisectBatchOnError: true, maximumBatchingWindowSeconds: 0 },
+  // Given up on at the aggregator's age, 6 hours, well inside the stream's retention (its dead-letter alarm says so).
+  stream: { batchSize: 100, maximumRetryAttempts: 5, bisectBatchOnError: true, maximumBatchingWindowSeconds: 0, maximumRecordAgeSeconds: 21_600 },
   trigger: { kind: 'stream', source: 'returns' },
 } as const satisfies FunctionDefinition & { source: TableId; stream: Record<string, number | boolean> };
 
@@ -174,7 +212,14 @@ export const reminderFunction = {
   description: schedules.reminders.description,
   // locations: it resumes the pauses that have ended (an update, nothing else).
   tables: { locations: 'RW', reminderSends: 'RW', contacts: 'RO' },
-  writes: { locations: ['UpdateItem'] },
+  // locations: the stale (activeByCountry) and the pauses ending (pausedByCountry); reminderSends: each
+  // send claimed with a conditional put, marked sent, or released if SES refused it; contacts: a batch of
+  // locations' addresses, a provider's contacts, the commissioners (byKind).
+  dynamodb: {
+    locations: ['Query:activeByCountry', 'Query:pausedByCountry', 'UpdateItem'],
+    reminderSends: ['PutItem', 'UpdateItem', 'DeleteItem'],
+    contacts: ['BatchGetItem', 'Query', 'Query:byKind'],
+  },
   settings: ['WEB_BASE_URL', 'REMINDER_FROM_ADDRESS', 'UPDATE_LINK_SECRET_ARN'],
   timeoutSeconds: 15 * 60,
   memoryMb: DEFAULT_MEMORY_MB,
@@ -194,7 +239,7 @@ export const cqcSyncFunction = {
   handler: 'functions/cqc-sync.ts',
   description: schedules.cqcSync.description,
   tables: { locations: 'RW', areas: 'RO', syncCheckpoints: 'RW' },
-  writes: { locations: ['BatchWriteItem', 'UpdateItem'], syncCheckpoints: ['PutItem'] },
+  dynamodb: { locations: ['BatchGetItem', 'BatchWriteItem', 'UpdateItem'], areas: ['Query'], syncCheckpoints: ['GetItem', 'PutItem'] },
   settings: ['CQC_API_BASE_URL', 'CQC_API_KEY_SECRET_ARN'],
   timeoutSeconds: 15 * 60,
   memoryMb: DEFAULT_MEMORY_MB,
@@ -216,7 +261,13 @@ export const exportWorkerFunction = {
   // returns: the byDay index; aggregates: byLevel and area Queries; areas: every area of a level (zero
   // rows); locations: active counts, for the locationsExpected of a day nobody reported.
   tables: { exports: 'RW', returns: 'RO', aggregates: 'RO', areas: 'RO', locations: 'RO' },
-  writes: { exports: ['UpdateItem'] },
+  dynamodb: {
+    exports: ['UpdateItem'],
+    returns: ['Query:byDay'],
+    aggregates: ['Query', 'Query:byLevel'],
+    areas: ['Query'],
+    locations: ['Query:activeByCountry', 'Query:activeByLocalAuthority', 'Query:activeByRegion'],
+  },
   settings: ['EXPORTS_BUCKET'],
   exportsBucket: 'write',
   timeoutSeconds: 15 * 60,
@@ -224,6 +275,24 @@ export const exportWorkerFunction = {
   memoryMb: 1769,
   reservedConcurrency: 4,
   trigger: { kind: 'async', retryAttempts: 2, maximumEventAgeSeconds: 6 * 3600 },
+} as const satisfies FunctionDefinition;
+
+/**
+ * The user pool's pre token generation trigger: adds the MFA claim to the ID token of a user who has an
+ * authenticator app (TOTP) enabled and preferred, read with AdminGetUser; the authorizer refuses admin,
+ * national and commissioner tokens without it. Built in the data stack with the pool, which names it
+ * (from the API stack that would be a reference each way), so not in `functionDefinitions` (the API
+ * stack's functions). The pool's id comes in the event: no settings. Cognito waits 5 s for a trigger.
+ */
+export const preTokenGenerationFunction = {
+  id: 'preTokenGeneration',
+  handler: 'functions/pre-token-generation.ts',
+  description: 'Cognito pre token generation: the MFA claim',
+  tables: {},
+  settings: [],
+  timeoutSeconds: 5,
+  memoryMb: DEFAULT_MEMORY_MB,
+  trigger: { kind: 'userPool', operation: 'preTokenGeneration', calls: ['AdminGetUser'] },
 } as const satisfies FunctionDefinition;
 
 export const functionDefinitions: readonly FunctionDefinition[] = [
@@ -262,10 +331,52 @@ export function cognitoActions(definition: FunctionDefinition): readonly UserPoo
   return definition.userPool ?? [];
 }
 
-/** The write actions a function is granted on a table it may write: those of `writes`, or all of them. */
+const isWrite = (action: DynamoAction): action is DynamoWriteAction => (DYNAMODB_WRITE_ACTIONS as readonly string[]).includes(action);
+const isRead = (action: DynamoAction): action is DynamoReadAction => (DYNAMODB_READ_ACTIONS as readonly string[]).includes(action);
+const indexOf = (action: DynamoAction): string | undefined => (action.startsWith('Query:') ? action.slice('Query:'.length) : undefined);
+
+/**
+ * What IAM grants a function on one of its tables, from its `dynamodb`: the reads and the writes on the
+ * table itself, and the indexes it queries (Query on each of those indexes alone).
+ */
+export function tableGrants(definition: FunctionDefinition, table: TableId): { reads: DynamoReadAction[]; writes: DynamoWriteAction[]; indexes: string[] } {
+  const calls = definition.dynamodb?.[table] ?? [];
+  const indexes = calls.flatMap((action) => indexOf(action) ?? []);
+  return { reads: calls.filter(isRead), writes: calls.filter(isWrite), indexes };
+}
+
+/** The write actions a function is granted on a table (those its `dynamodb` names; none on an RO table). */
 export function writeActions(definition: FunctionDefinition, table: TableId): readonly TableWriteAction[] {
   if (definition.tables[table] !== 'RW') return [];
-  return definition.writes?.[table] ?? TABLE_WRITE_ACTIONS;
+  return tableGrants(definition, table).writes;
+}
+
+/**
+ * What is wrong with a function's `dynamodb` against its `tables` and the table definitions: a table in
+ * one and not the other, a write on an RO table, an RW table never written, an index the table lacks, an
+ * action twice, or no action on a table. Empty when the declaration holds (checked at synth and by tests).
+ */
+export function dynamoDeclarationProblems(definition: FunctionDefinition): string[] {
+  const problems: string[] = [];
+  const declared = Object.keys(definition.dynamodb ?? {}) as TableId[];
+  const bound = Object.keys(definition.tables) as TableId[];
+  for (const table of bound.filter((id) => !declared.includes(id))) problems.push(`${definition.id}: ${table} is in tables but not in dynamodb (declare what it calls)`);
+  for (const table of declared.filter((id) => !bound.includes(id))) problems.push(`${definition.id}: ${table} is in dynamodb but not in tables`);
+  for (const table of declared) {
+    const calls = definition.dynamodb?.[table] ?? [];
+    const { writes } = tableGrants(definition, table);
+    if (calls.length === 0) problems.push(`${definition.id}: no action on ${table}`);
+    if (new Set(calls).size !== calls.length) problems.push(`${definition.id}: an action twice on ${table}`);
+    if (definition.tables[table] === 'RO' && writes.length > 0) problems.push(`${definition.id}: writes ${writes.join(', ')} on ${table}, which it binds RO`);
+    if (definition.tables[table] === 'RW' && writes.length === 0) problems.push(`${definition.id}: binds ${table} RW but declares no write on it`);
+    const known: readonly string[] = (tableDefinitions[table]?.indexes ?? []).map((index) => index.indexName);
+    for (const action of calls) {
+      const index = indexOf(action);
+      if (index !== undefined && !known.includes(index)) problems.push(`${definition.id}: ${table} has no index ${index}`);
+      if (index === undefined && !isRead(action) && !isWrite(action)) problems.push(`${definition.id}: ${action} on ${table} is not an action it may be granted`);
+    }
+  }
+  return problems;
 }
 
 /** The environment variables that carry a function's table names. */

@@ -24,6 +24,24 @@ import type { TableId } from '#shared/model/tables';
 
 export type TableAccess = 'RO' | 'RW';
 export type BucketAccess = 'read' | 'write';
+
+/** The DynamoDB actions IAM checks a read against (a transaction's ConditionCheck parts: ConditionCheckItem). */
+export const DYNAMODB_READ_ACTIONS = ['GetItem', 'BatchGetItem', 'Query', 'ConditionCheckItem'] as const;
+/** ... and a write (a transaction's Put, Update and Delete parts are checked as PutItem, UpdateItem, DeleteItem). */
+export const DYNAMODB_WRITE_ACTIONS = ['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem'] as const;
+export type DynamoReadAction = (typeof DYNAMODB_READ_ACTIONS)[number];
+export type DynamoWriteAction = (typeof DYNAMODB_WRITE_ACTIONS)[number];
+/** A Query of one of the table's indexes (`Query:byDay`), granted on that index alone. */
+export type DynamoIndexQuery = `Query:${string}`;
+export type DynamoAction = DynamoReadAction | DynamoWriteAction | DynamoIndexQuery;
+/**
+ * The DynamoDB actions a function calls, table by table: exactly what IAM grants it (nothing else, never
+ * Scan), so every table of `tables` is here with what its code asks of it, an RO table with reads alone.
+ */
+export type DynamoCalls = Partial<Record<TableId, readonly DynamoAction[]>>;
+
+/** What Powertools idempotency's persistence layer calls on the idempotency table (the routes taking Idempotency-Key). */
+export const IDEMPOTENCY_CALLS = ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'] as const satisfies readonly DynamoAction[];
 /** The functions a route may start in the background (`shared/model/functions.ts`). */
 export type AsyncFunctionId = 'exportWorker';
 import { LocationWithLatestReturn, LocationPage, ReturnPage, RevokedLinks } from '#shared/model/schemas/responses';
@@ -60,8 +78,10 @@ export interface RouteDefinition {
   updateLink?: boolean;
   /** Settings it reads besides its tables (`shared/model/settings.ts`): the unsubscribe route reads the link key. */
   settings?: readonly SettingName[];
-  /** The tables the function touches and how: the CDK app grants exactly this and sets the env vars. */
+  /** The tables the function touches and how: the CDK app tells it their names (and RO never writes). */
   tables: Partial<Record<TableId, TableAccess>>;
+  /** The DynamoDB actions its code calls on each of those tables: what IAM grants it, and no more. */
+  dynamodb: DynamoCalls;
   /** The exports bucket: `read` presigns links to its objects (s3:GetObject), `write` puts them. */
   exportsBucket?: BucketAccess;
   /** Functions it invokes asynchronously (lambda:InvokeFunction on them, and their names as settings). */
@@ -106,6 +126,15 @@ const returnWrite = {
   scope: 'location',
   updateLink: true,
   tables: { locations: 'RW', returns: 'RW', returnVersions: 'RW', memberships: 'RO', idempotency: 'RW' },
+  // The location read for the write and updated in its transaction; the day and the one before it read,
+  // the return put; the version record put (never updated, never deleted: each only if it does not exist).
+  dynamodb: {
+    locations: ['GetItem', 'UpdateItem'],
+    returns: ['Query', 'PutItem'],
+    returnVersions: ['PutItem'],
+    memberships: ['GetItem'],
+    idempotency: IDEMPOTENCY_CALLS,
+  },
 } as const;
 
 /** What a route taking `Idempotency-Key` can answer besides its own responses (IETF httpapi draft). */
@@ -132,6 +161,7 @@ export const routes = [
     access: 'public',
     scope: 'none',
     tables: {},
+    dynamodb: {},
     summary: 'Liveness',
     responses: { 200: { description: 'the service is up' } },
   },
@@ -143,6 +173,7 @@ export const routes = [
     access: 'public',
     scope: 'none',
     tables: {},
+    dynamodb: {},
     summary: 'The OpenAPI 3.1 document, generated from the schemas',
     responses: { 200: { description: 'OpenAPI document' } },
   },
@@ -154,6 +185,7 @@ export const routes = [
     access: ['provider', 'discharge', 'commissioner', 'national', 'admin'],
     scope: 'listing',
     tables: { locations: 'RO', memberships: 'RO' },
+    dynamodb: { locations: ['BatchGetItem', 'Query:byCountry', 'Query:byLocalAuthority', 'Query:byRegion'], memberships: ['Query'] },
     summary: 'Directory entries with lastUpdated, filtered by area and type, paginated',
     request: { query: LocationListQuery },
     responses: { 200: { description: 'a page of locations', schema: LocationPage }, 400: problems[400], 401: problems[401] },
@@ -167,6 +199,7 @@ export const routes = [
     scope: 'location',
     updateLink: true,
     tables: { locations: 'RO', returns: 'RO', memberships: 'RO' },
+    dynamodb: { locations: ['GetItem'], returns: ['Query'], memberships: ['GetItem'] },
     summary: 'A directory entry and its latest return',
     responses: {
       200: { description: 'the location', schema: LocationWithLatestReturn },
@@ -181,6 +214,7 @@ export const routes = [
     access: ['provider', 'commissioner', 'national'],
     scope: 'location',
     tables: { locations: 'RO', returns: 'RO', memberships: 'RO' },
+    dynamodb: { locations: ['GetItem'], returns: ['Query'], memberships: ['GetItem'] },
     summary: 'Daily returns of a location, newest first, paginated',
     request: { query: ReturnHistoryQuery },
     responses: { 200: { description: 'a page of returns', schema: ReturnPage }, ...problems },
@@ -193,6 +227,7 @@ export const routes = [
     access: ['provider', 'commissioner', 'national', 'admin'],
     scope: 'location',
     tables: { locations: 'RO', returnVersions: 'RO', memberships: 'RO' },
+    dynamodb: { locations: ['GetItem'], returnVersions: ['Query'], memberships: ['GetItem'] },
     summary: "Every stored version of a location's day, newest first, each with the answers it changed",
     responses: { 200: { description: 'the versions (none: an empty list)', schema: ReturnVersionList }, ...problems },
   },
@@ -234,6 +269,7 @@ export const routes = [
     // Each row names a location: a provider must be a member of every one (checked by the upload, naming the row).
     scope: 'none',
     tables: { locations: 'RW', returns: 'RW', returnVersions: 'RW', memberships: 'RO', idempotency: 'RW' },
+    dynamodb: { locations: ['GetItem', 'BatchGetItem', 'UpdateItem'], returns: ['Query', 'PutItem'], returnVersions: ['PutItem'], memberships: ['Query'], idempotency: IDEMPOTENCY_CALLS },
     summary: `Many days' returns at once: text/csv with the template's columns, or JSON; at most ${MAX_BULK_ROWS} rows, all checked before any is written`,
     request: { body: BulkUploadJson, csvColumns: BULK_COLUMNS, idempotencyKey: true, maxBodyBytes: BULK_MAX_BODY_BYTES },
     responses: {
@@ -257,6 +293,7 @@ export const routes = [
     access: ['provider', 'admin'],
     scope: 'none',
     tables: { locations: 'RO', returns: 'RO', memberships: 'RO' },
+    dynamodb: { locations: ['BatchGetItem', 'Query:byCountry', 'Query:byLocalAuthority', 'Query:byRegion'], returns: ['Query'], memberships: ['Query'] },
     summary: "The CSV to fill in for a bulk upload: a row per active location of the caller's, for today, with its latest figures",
     request: { query: BulkTemplateQuery },
     responses: {
@@ -274,6 +311,7 @@ export const routes = [
     access: ['provider', 'admin'],
     scope: 'location',
     tables: { locations: 'RO', revocations: 'RW', memberships: 'RO' },
+    dynamodb: { locations: ['GetItem'], revocations: ['PutItem'], memberships: ['GetItem'] },
     summary: 'Withdraw every update link issued so far for a location (a reminder email went astray)',
     responses: {
       200: { description: 'the links are withdrawn; links issued later work', schema: RevokedLinks },
@@ -288,6 +326,7 @@ export const routes = [
     access: ['commissioner', 'national'],
     scope: 'area',
     tables: { aggregates: 'RO' },
+    dynamodb: { aggregates: ['Query', 'Query:byLevel'] },
     summary: 'Daily aggregates of an area (or every area of a level), oldest day first, paginated',
     request: { query: AggregatesQuery },
     responses: { 200: { description: 'a page of daily aggregates', schema: AggregatePage }, ...readProblems },
@@ -301,6 +340,7 @@ export const routes = [
     scope: 'area',
     // areas: an area that is not one of the level's is a 400 before a job is made.
     tables: { exports: 'RW', areas: 'RO' },
+    dynamodb: { exports: ['PutItem'], areas: ['Query'] },
     settings: ['EXPORT_WORKER_FUNCTION'],
     invokes: ['exportWorker'],
     summary: 'Start an export of any size (returns, aggregates or completeness; CSV or JSON Lines): 202, then poll GET /v1/exports/{exportId}',
@@ -315,6 +355,7 @@ export const routes = [
     access: ['commissioner', 'national'],
     scope: 'none',
     tables: { exports: 'RO' },
+    dynamodb: { exports: ['GetItem'] },
     settings: ['EXPORTS_BUCKET'],
     exportsBucket: 'read',
     summary: 'An export job: its status, and when ready a short-lived link to the file',
@@ -328,6 +369,7 @@ export const routes = [
     access: ['commissioner', 'national'],
     scope: 'area',
     tables: { aggregates: 'RO' },
+    dynamodb: { aggregates: ['Query', 'Query:byLevel'] },
     summary: 'The daily aggregates as CSV, one row per area and day (gzip if accepted)',
     request: { query: AggregatesExportQuery },
     responses: { 200: { description: 'RFC 4180 CSV with a header row', mediaType: 'text/csv' }, ...readProblems, ...exportTooLarge },
@@ -340,6 +382,7 @@ export const routes = [
     access: ['national'],
     scope: 'none',
     tables: { locations: 'RO' },
+    dynamodb: { locations: ['Query:byCountry'] },
     summary: 'The latest return of every location, one row each, with lastUpdated and warnings',
     responses: { 200: { description: 'RFC 4180 CSV with a header row', mediaType: 'text/csv' }, 401: problems[401], 403: problems[403], 406: exportTooLarge[406] },
   },
@@ -352,6 +395,7 @@ export const routes = [
     scope: 'area',
     // locations: who is up to date now; aggregates and areas: reporting per area and day over a range.
     tables: { locations: 'RO', aggregates: 'RO', areas: 'RO' },
+    dynamodb: { locations: ['Query:activeByCountry', 'Query:activeByLocalAuthority', 'Query:activeByRegion'], aggregates: ['Query', 'Query:byLevel'], areas: ['Query'] },
     summary: 'Per area: active locations, updated within 24 h, within 48 h, and stale; with from/to, reporting per area and day',
     request: { query: CompletenessQuery },
     responses: { 200: { description: 'without from/to, one row per area; with them, one per area and day', schema: CompletenessResponse }, ...readProblems },
@@ -364,6 +408,7 @@ export const routes = [
     access: ['provider', 'discharge', 'commissioner', 'national', 'admin'],
     scope: 'none',
     tables: { places: 'RO' },
+    dynamodb: { places: ['Query'] },
     summary: 'Postcode districts matching a town, an area or a district, for searching near a place (`near` on /v1/vacancies)',
     request: { query: PlaceQuery },
     responses: { 200: { description: 'the matching districts, best first', schema: PlaceList }, ...readProblems },
@@ -376,6 +421,7 @@ export const routes = [
     access: ['provider', 'discharge', 'commissioner', 'national', 'admin'],
     scope: 'none',
     tables: { areas: 'RO' },
+    dynamodb: { areas: ['Query'] },
     summary: 'Named areas of a level (councils and regions by default), optionally those inside a parent, sorted by name; not paginated',
     request: { query: AreaListQuery },
     responses: { 200: { description: 'every matching area', schema: AreaList }, ...readProblems },
@@ -388,6 +434,8 @@ export const routes = [
     access: ['discharge', 'commissioner', 'national'],
     scope: 'area',
     tables: { vacancyIndex: 'RO', places: 'RO', areas: 'RO', locations: 'RO' },
+    // locations: with near and an area (a council or a region), the box around that area's homes.
+    dynamodb: { vacancyIndex: ['Query'], places: ['GetItem'], areas: ['Query'], locations: ['Query:byLocalAuthority', 'Query:byRegion'] },
     summary: 'Locations with a matching vacancy now, freshest first (updated within 72 hours unless asked)',
     request: { query: VacancySearchQuery },
     responses: { 200: { description: 'a page of matching locations', schema: VacancyPage }, ...readProblems },
@@ -400,6 +448,7 @@ export const routes = [
     access: ['admin'],
     scope: 'none',
     tables: { users: 'RO', memberships: 'RO' },
+    dynamodb: { users: ['BatchGetItem', 'Query:byKind'], memberships: ['Query:byLocation'] },
     summary: "Users by email, of a role, or a location's members",
     request: { query: UserListQuery },
     responses: { 200: { description: 'a page of users', schema: UserPage }, ...readProblems },
@@ -412,6 +461,7 @@ export const routes = [
     access: ['admin'],
     scope: 'none',
     tables: { users: 'RW', audit: 'RW' },
+    dynamodb: { users: ['GetItem', 'PutItem'], audit: ['PutItem'] },
     userPool: ['AdminCreateUser', 'AdminAddUserToGroup'],
     summary: 'Invite a user: an account (in AWS a Cognito user and its invitation email) with a role and, for a commissioner, areas',
     request: { body: UserInvite },
@@ -431,6 +481,7 @@ export const routes = [
     access: ['admin'],
     scope: 'none',
     tables: { users: 'RW', audit: 'RW' },
+    dynamodb: { users: ['GetItem', 'UpdateItem'], audit: ['PutItem'] },
     userPool: ['AdminAddUserToGroup', 'AdminRemoveUserFromGroup', 'AdminUpdateUserAttributes', 'AdminDisableUser', 'AdminEnableUser', 'AdminUserGlobalSignOut'],
     summary: "Change a user's role or areas, or disable (or enable) them: from their next request",
     request: { body: UserChange },
@@ -452,6 +503,7 @@ export const routes = [
     scope: 'location',
     managers: true,
     tables: { locations: 'RO', memberships: 'RO', users: 'RO' },
+    dynamodb: { locations: ['GetItem'], memberships: ['GetItem', 'Query:byLocation'], users: ['BatchGetItem'] },
     summary: "A location's members (managers first), with their email addresses",
     responses: { 200: { description: 'the members', schema: MemberList }, ...problems },
   },
@@ -464,6 +516,8 @@ export const routes = [
     scope: 'location',
     managers: true,
     tables: { locations: 'RW', memberships: 'RW', users: 'RO', audit: 'RW' },
+    // locations: its member and manager counts, moved in the transaction that puts or updates the membership.
+    dynamodb: { locations: ['GetItem', 'UpdateItem'], memberships: ['GetItem', 'PutItem', 'UpdateItem'], users: ['GetItem'], audit: ['PutItem'] },
     summary: 'Add a provider user to a location, or make a member a manager or not: from their next request',
     request: { body: MemberChange },
     responses: {
@@ -483,6 +537,7 @@ export const routes = [
     scope: 'location',
     managers: true,
     tables: { locations: 'RW', memberships: 'RW', audit: 'RW' },
+    dynamodb: { locations: ['GetItem', 'UpdateItem'], memberships: ['GetItem', 'DeleteItem'], audit: ['PutItem'] },
     summary: 'Remove a member: refused from their next request. Never the last manager',
     responses: { 204: { description: 'removed' }, ...problems, 404: { description: 'no such location, or not a member' }, 409: { description: 'the last manager; or changed meanwhile' } },
   },
@@ -494,6 +549,7 @@ export const routes = [
     access: ['admin'],
     scope: 'none',
     tables: { audit: 'RO' },
+    dynamodb: { audit: ['Query', 'Query:byActor', 'Query:byMonth'] },
     summary: 'Every change made to users, members, contacts, pauses and registrations: who, when, before and after; newest first',
     request: { query: AuditQuery },
     responses: { 200: { description: 'a page of changes', schema: AuditPage }, ...readProblems },
@@ -507,6 +563,7 @@ export const routes = [
     scope: 'location',
     managers: true,
     tables: { locations: 'RO', contacts: 'RO', memberships: 'RO' },
+    dynamodb: { locations: ['GetItem'], contacts: ['GetItem'], memberships: ['GetItem'] },
     summary: "Where a location's reminders go, and its phone number",
     responses: { 200: { description: 'the contact', schema: LocationContact }, ...problems },
   },
@@ -519,6 +576,7 @@ export const routes = [
     scope: 'location',
     managers: true,
     tables: { locations: 'RO', contacts: 'RW', memberships: 'RO', audit: 'RW' },
+    dynamodb: { locations: ['GetItem'], contacts: ['GetItem', 'PutItem'], memberships: ['GetItem'], audit: ['PutItem'] },
     summary: "Set the 1-5 addresses a location's reminders go to (and its phone number)",
     request: { body: LocationContact },
     responses: { 200: { description: 'the contact as set', schema: LocationContact }, ...problems },
@@ -531,6 +589,7 @@ export const routes = [
     access: ['admin'],
     scope: 'none',
     tables: { contacts: 'RO' },
+    dynamodb: { contacts: ['GetItem'] },
     summary: "A provider's nominated contact (null before one is set)",
     responses: { 200: { description: 'the contact', schema: ProviderContactView }, ...readProblems },
   },
@@ -542,6 +601,7 @@ export const routes = [
     access: ['admin'],
     scope: 'none',
     tables: { contacts: 'RW', audit: 'RW' },
+    dynamodb: { contacts: ['GetItem', 'PutItem'], audit: ['PutItem'] },
     summary: "Set a provider's nominated contact: escalations, digests, and locations no reminder reaches",
     request: { body: ProviderContact },
     responses: { 200: { description: 'the contact as set' }, 400: problems[400], 401: problems[401], 403: problems[403] },
@@ -555,6 +615,7 @@ export const routes = [
     scope: 'location',
     managers: true,
     tables: { locations: 'RW', memberships: 'RO', audit: 'RW' },
+    dynamodb: { locations: ['GetItem', 'UpdateItem'], memberships: ['GetItem'], audit: ['PutItem'] },
     summary: 'Pause a location (closed for refurbishment, say): no reminders, not expected in completeness; resumes by itself on until',
     request: { body: PauseRequest },
     responses: { 200: { description: 'paused', schema: Pause }, ...problems, 409: { description: 'already paused, or not an active location' } },
@@ -568,6 +629,7 @@ export const routes = [
     scope: 'location',
     managers: true,
     tables: { locations: 'RW', memberships: 'RO', audit: 'RW' },
+    dynamodb: { locations: ['GetItem', 'UpdateItem'], memberships: ['GetItem'], audit: ['PutItem'] },
     summary: 'Resume a paused location: reminders and completeness count it again',
     responses: { 204: { description: 'resumed' }, ...problems, 409: { description: 'not paused' } },
   },
@@ -579,6 +641,7 @@ export const routes = [
     access: ['commissioner', 'admin'],
     scope: 'area',
     tables: { locations: 'RO', contacts: 'RO', areas: 'RO' },
+    dynamodb: { locations: ['Query:byCountry', 'Query:byLocalAuthority', 'Query:byRegion'], contacts: ['BatchGetItem'], areas: ['Query'] },
     summary: 'Active, unpaused locations no reminder reaches (no address) or no one can update (no member), with their councils',
     request: { query: UnreachableQuery },
     responses: { 200: { description: 'the locations', schema: UnreachableReport }, ...readProblems },
@@ -591,6 +654,7 @@ export const routes = [
     access: ['provider'],
     scope: 'none',
     tables: { locations: 'RO', registrations: 'RW', memberships: 'RO', users: 'RO', audit: 'RW', idempotency: 'RW' },
+    dynamodb: { locations: ['GetItem'], registrations: ['Query:byLocation', 'PutItem', 'UpdateItem'], memberships: ['GetItem'], users: ['GetItem'], audit: ['PutItem'], idempotency: IDEMPOTENCY_CALLS },
     summary: 'A provider user asks to act for a location, by its CQC location ID; pending until an admin or the location\'s manager decides',
     request: { body: RegistrationRequest, idempotencyKey: true },
     responses: {
@@ -611,6 +675,7 @@ export const routes = [
     access: ['admin', 'provider'],
     scope: 'none',
     tables: { registrations: 'RO', memberships: 'RO' },
+    dynamodb: { registrations: ['Query:byLocation', 'Query:byStatus', 'Query:byUser'], memberships: ['GetItem'] },
     summary: "Registrations: for an admin the queue by status (pending by default, oldest first) or one location's; for a manager their location's (locationId); for any other provider user their own, newest first",
     request: { query: RegistrationListQuery },
     responses: { 200: { description: 'a page of registrations', schema: RegistrationPage }, ...readProblems },
@@ -625,6 +690,7 @@ export const routes = [
     // A provider must manage the registration's location: the service checks, having read the registration.
     managers: true,
     tables: { registrations: 'RW', memberships: 'RW', locations: 'RW', audit: 'RW' },
+    dynamodb: { registrations: ['GetItem', 'UpdateItem', 'DeleteItem'], memberships: ['GetItem', 'Query:byLocation', 'PutItem'], locations: ['UpdateItem'], audit: ['PutItem'] },
     summary: "Approve a pending registration (an admin, or a manager of its location): the user becomes a member, and the location's manager if it has none",
     request: { body: RegistrationDecision },
     responses: { 200: { description: 'approved', schema: Registration }, ...problems, 409: { description: 'already decided' } },
@@ -639,6 +705,7 @@ export const routes = [
     // A provider must manage the registration's location: the service checks, having read the registration.
     managers: true,
     tables: { registrations: 'RW', memberships: 'RO', audit: 'RW' },
+    dynamodb: { registrations: ['GetItem', 'UpdateItem', 'DeleteItem'], memberships: ['GetItem'], audit: ['PutItem'] },
     summary: 'Reject a pending registration (an admin, or a manager of its location)',
     request: { body: RegistrationDecision },
     responses: { 200: { description: 'rejected', schema: Registration }, ...problems, 409: { description: 'already decided' } },
@@ -652,6 +719,7 @@ export const routes = [
     scope: 'location',
     updateLink: true,
     tables: { locations: 'RO', aggregates: 'RO', memberships: 'RO' },
+    dynamodb: { locations: ['GetItem'], aggregates: ['Query'], memberships: ['GetItem'] },
     summary: "The location's local authority today and yesterday: homes updated, occupancy, vacancies (for the form)",
     responses: { 200: { description: "the area's figures", schema: LocationArea }, ...problems },
   },
@@ -663,6 +731,7 @@ export const routes = [
     access: ['discharge'],
     scope: 'none',
     tables: { savedSearches: 'RW', places: 'RO' },
+    dynamodb: { savedSearches: ['PutItem', 'UpdateItem'], places: ['GetItem'] },
     summary: 'Save a search near a place: an email to the address given when a location newly matches it (at most one per location a day); at most 20 per user',
     request: { body: SavedSearchRequest },
     responses: {
@@ -681,6 +750,7 @@ export const routes = [
     access: ['discharge'],
     scope: 'none',
     tables: { savedSearches: 'RO' },
+    dynamodb: { savedSearches: ['Query:byUser'] },
     summary: "The caller's saved searches, newest first",
     responses: { 200: { description: 'the saved searches', schema: SavedSearchList }, ...readProblems },
   },
@@ -692,6 +762,7 @@ export const routes = [
     access: ['discharge'],
     scope: 'none',
     tables: { savedSearches: 'RW' },
+    dynamodb: { savedSearches: ['GetItem', 'Query', 'DeleteItem', 'UpdateItem', 'BatchWriteItem'] },
     summary: 'Delete one of the caller\'s saved searches (no more emails from it)',
     responses: { 204: { description: 'deleted' }, ...readProblems, 404: { description: 'no such saved search of the caller\'s' } },
   },
@@ -703,6 +774,7 @@ export const routes = [
     access: 'public',
     scope: 'none',
     tables: { savedSearches: 'RW' },
+    dynamodb: { savedSearches: ['GetItem', 'Query', 'DeleteItem', 'UpdateItem', 'BatchWriteItem'] },
     settings: ['UPDATE_LINK_SECRET_ARN'],
     summary: "An email's unsubscribe link, without signing in: deletes the saved search its token names (signed like update links, but only ever an unsubscribe token)",
     request: { body: UnsubscribeRequest },

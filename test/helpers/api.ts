@@ -62,7 +62,12 @@ export function useGateway(): Gateway {
   };
 }
 
-export type Caller = { sub: string; role: Role; areas?: string[] };
+/**
+ * `mfa`: signed in with an authenticator app (the ID token's MFA claim). By default yes, as for every
+ * demo user: `mfa: false` is the token of someone who has not set one up, which an admin, national or
+ * commissioner cannot act with.
+ */
+export type Caller = { sub: string; role: Role; areas?: string[]; mfa?: boolean };
 const DEMO_USERS = demoUsers(demoLocations());
 
 /** An ID token from the local issuer: for a demo user by id, or for any claims a test needs. */

@@ -3,7 +3,7 @@ import { Capture, Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildCapacityTracker, type CapacityTrackerStacks } from '#infra/capacity-tracker';
 import { routes, type RouteDefinition, type TableAccess } from '#shared/model/routes';
-import { aggregatorFunction, savedSearchAlertsFunction, authorizerFunction, exportWorkerFunction, fallbackFunction as fallbackRoute, functionDefinitions, reminderFunction, writeActions, type FunctionDefinition } from '#shared/model/functions';
+import { aggregatorFunction, savedSearchAlertsFunction, STREAM_RETENTION_SECONDS, authorizerFunction, exportWorkerFunction, fallbackFunction as fallbackRoute, functionDefinitions, reminderFunction, writeActions, type FunctionDefinition } from '#shared/model/functions';
 import { schedules } from '#shared/model/schedules';
 import { contentSecurityPolicy } from '#infra/constructs/static-site';
 import { signInAuthority } from '#infra/constructs/sign-in';
@@ -277,7 +277,8 @@ describe('dev stage', { timeout: SYNTH_TIMEOUT }, () => {
 
     describe.each(served)('$id', ({ id, routeKey, tables: access }) => {
       it('may touch only the tables of its route, and writes only where the route says RW', () => {
-        expectTableAccessOnly(dev, functionBehindRoute(dev.api, routeKey), access);
+        // Writes as its definition declares them (`dynamodb`; every action: test/infra/least-privilege.test.ts).
+        expectTableAccessOnly(dev, functionBehindRoute(dev.api, routeKey), access, functionDefinitions.find((definition) => definition.id === id));
       });
 
       it('is told the name of exactly the tables it binds (and the user pool, if it manages users)', () => {
@@ -302,7 +303,7 @@ describe('dev stage', { timeout: SYNTH_TIMEOUT }, () => {
   describe('authorizer', () => {
     const authorizerOf = (built: Synthesized) => onlyResource(built.api, 'AWS::ApiGatewayV2::Authorizer');
 
-    it('is one Lambda REQUEST authorizer with simple responses, payload 2.0, no cache and no identity source', () => {
+    it('is one Lambda REQUEST authorizer with simple responses, payload 2.0 and no cache, its identity sources the token and the origin header', () => {
       const [, authorizer] = authorizerOf(dev);
       expect(authorizer.Properties).toMatchObject({
         AuthorizerType: 'REQUEST',
@@ -311,9 +312,9 @@ describe('dev stage', { timeout: SYNTH_TIMEOUT }, () => {
         AuthorizerResultTtlInSeconds: 0,
         Name: authorizerFunction.id,
       });
-      // With an identity source API Gateway would answer a request without a token with a bare 401 itself;
-      // without one the authorizer always runs and the route answers 401 problem+json.
-      expect(authorizer.Properties.IdentitySource ?? []).toEqual([]);
+      // A request without a token is answered at the edge first (401 problem+json, before any Lambda runs:
+      // test/infra/edge-protection.test.ts); API Gateway's own bare 401 is for requests sent past CloudFront.
+      expect(authorizer.Properties.IdentitySource).toEqual(['$request.header.Authorization', '$request.header.x-origin-verify']);
       expect(mentions(authorizer.Properties.AuthorizerUri, dev.ids.authorizerFunction)).toBe(true);
     });
 
@@ -413,11 +414,24 @@ describe('dev stage', { timeout: SYNTH_TIMEOUT }, () => {
         MaximumRetryAttempts: aggregatorFunction.stream.maximumRetryAttempts,
         BisectBatchOnFunctionError: true,
         ParallelizationFactor: 1,
-        MaximumRecordAgeInSeconds: 86_400,
+        MaximumRecordAgeInSeconds: aggregatorFunction.stream.maximumRecordAgeSeconds,
         DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [dev.ids.deadLetterQueue, 'Arn'] } } },
       });
       expect(mentions(mapping.Properties?.EventSourceArn, dev.tableLogicalIds.returns)).toBe(true);
       expect(JSON.stringify(mapping.Properties?.EventSourceArn)).toContain('StreamArn');
+    });
+
+    it('gives up on a record within 6 hours on every stream mapping, well inside the stream\'s 24-hour retention', () => {
+      // At the retention (as once, a day) a record can be trimmed before Lambda gives up on it: lost without a dead letter or an alarm.
+      const mappings = Object.values(resourcesOfType(dev.api, 'AWS::Lambda::EventSourceMapping'));
+      expect(mappings.length).toBeGreaterThan(0);
+      for (const mapping of mappings) {
+        const age = mapping.Properties?.MaximumRecordAgeInSeconds as number;
+        expect(age).toBeGreaterThanOrEqual(60);
+        expect(age).toBeLessThanOrEqual(21_600);
+        expect(age).toBeLessThan(STREAM_RETENTION_SECONDS);
+        expect(JSON.stringify(mapping.Properties?.DestinationConfig)).toContain('OnFailure');
+      }
     });
 
     it('has an encrypted dead-letter queue that alarms as soon as it holds a batch, and an alarm when it falls behind', () => {
@@ -432,7 +446,7 @@ describe('dev stage', { timeout: SYNTH_TIMEOUT }, () => {
     });
 
     it('may read the returns stream, write the aggregate tables, and send only to its dead-letter queue', () => {
-      expectTableAccessOnly(dev, dev.ids.aggregatorFunction, aggregatorFunction.tables);
+      expectTableAccessOnly(dev, dev.ids.aggregatorFunction, aggregatorFunction.tables, aggregatorFunction);
       expectTableEnvironment(dev, dev.ids.aggregatorFunction, aggregatorFunction.tables);
       const statements = statementsOfRole(dev.api, roleOfFunction(dev.api, dev.ids.aggregatorFunction));
       const stream = statements.filter((statement) => actionsOf(statement).some((action) => action.startsWith('dynamodb:GetRecords')));
@@ -457,6 +471,7 @@ describe('dev stage', { timeout: SYNTH_TIMEOUT }, () => {
         MaximumRetryAttempts: savedSearchAlertsFunction.stream.maximumRetryAttempts,
         BisectBatchOnFunctionError: true,
         ParallelizationFactor: 1,
+        MaximumRecordAgeInSeconds: savedSearchAlertsFunction.stream.maximumRecordAgeSeconds,
         DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [dev.ids.savedSearchDeadLetterQueue, 'Arn'] } } },
       });
       expect(mentions(mapping.Properties?.EventSourceArn, dev.tableLogicalIds.returns)).toBe(true);

@@ -3,9 +3,12 @@ import { join } from 'node:path';
 import { runInNewContext } from 'node:vm';
 import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { Validations } from 'aws-cdk-lib';
 import { buildCapacityTracker, type CapacityTrackerStacks } from '#infra/capacity-tracker';
+import { preTokenGenerationFunction } from '#shared/model/functions';
+import { MFA_REQUIRED_ROLES } from '#shared/model/access/identity';
 import { newApp, SYNTH_TIMEOUT } from './synth';
-import { logicalIdOf, onlyResource, type CfnResource } from './template-queries';
+import { actionsOf, environmentOf, logicalIdOf, mentions, onlyResource, resourceById, resourcesOfType, roleOfFunction, statementsOfRole, type CfnResource } from './template-queries';
 
 /**
  * Sign-in for the deployed pages: the user pool's Cognito domain (managed login), the web client's OAuth
@@ -218,5 +221,104 @@ describe("Cognito's own emails", { timeout: SYNTH_TIMEOUT }, () => {
 
   it('refuse a flag that is neither true nor false', () => {
     expect(() => build({ stage: 'prod', webBaseUrl: SITE, userEmailViaSes: 'yes' })).toThrow(/-c userEmailViaSes="yes": use true or false/);
+  });
+});
+
+/**
+ * MFA by role (issue 19): TOTP only and optional at the pool (Cognito cannot require it per group), and
+ * the pre token generation trigger that marks the ID tokens of users who sign in with an authenticator
+ * app, which the authorizer requires of admin, national and commissioner tokens.
+ */
+describe('MFA', { timeout: SYNTH_TIMEOUT }, () => {
+  let dev: Built;
+  let poolId: string;
+  let pool: CfnResource;
+  let triggerId: string;
+  beforeAll(() => {
+    dev = build({ stage: 'dev', webBaseUrl: SITE });
+    [poolId, pool] = onlyResource(dev.data, 'AWS::Cognito::UserPool');
+    triggerId = logicalIdOf(dev.stacks.data.node.findChild('SignIn').node.findChild('PreTokenGeneration').node.findChild('Function'));
+  }, SYNTH_TIMEOUT);
+
+  it('is optional at the pool, an authenticator app (TOTP) only: no SMS, no email codes, and no remembered devices that would skip the code', () => {
+    expect(pool.Properties.MfaConfiguration).toBe('OPTIONAL');
+    expect(pool.Properties.EnabledMfas).toEqual(['SOFTWARE_TOKEN_MFA']);
+    expect(pool.Properties.SmsConfiguration).toBeUndefined();
+    expect(pool.Properties.DeviceConfiguration).toBeUndefined();
+  });
+
+  it('has the pre token generation trigger attached (V1_0: the ID token), and no other trigger', () => {
+    expect(pool.Properties.LambdaConfig).toEqual({ PreTokenGenerationConfig: { LambdaArn: { 'Fn::GetAtt': [triggerId, 'Arn'] }, LambdaVersion: 'V1_0' } });
+    const fn = resourceById(dev.data, triggerId);
+    expect(fn.Type).toBe('AWS::Lambda::Function');
+    expect(fn.Properties).toMatchObject({ Timeout: preTokenGenerationFunction.timeoutSeconds, MemorySize: preTokenGenerationFunction.memoryMb, Runtime: 'nodejs22.x', TracingConfig: { Mode: 'Active' } });
+    expect(preTokenGenerationFunction.timeoutSeconds).toBeLessThanOrEqual(5); // Cognito waits 5 s for a trigger
+    // No tables and no settings: the pool's id comes in the event.
+    expect(Object.keys(environmentOf(dev.data, triggerId)).sort()).toEqual(['NODE_OPTIONS', 'POWERTOOLS_LOG_LEVEL', 'POWERTOOLS_METRICS_NAMESPACE', 'POWERTOOLS_SERVICE_NAME']);
+  });
+
+  it('may be invoked by this user pool alone', () => {
+    const permissions = Object.values(resourcesOfType(dev.data, 'AWS::Lambda::Permission')).filter((permission) => mentions(permission.Properties.FunctionName, triggerId));
+    expect(permissions.map((permission) => permission.Properties)).toEqual([
+      { Action: 'lambda:InvokeFunction', FunctionName: { 'Fn::GetAtt': [triggerId, 'Arn'] }, Principal: 'cognito-idp.amazonaws.com', SourceArn: { 'Fn::GetAtt': [poolId, 'Arn'] } },
+    ]);
+  });
+
+  it('may read the users of this pool (AdminGetUser) and nothing else of Cognito: besides, only its own log group and X-Ray', () => {
+    const statements = statementsOfRole(dev.data, roleOfFunction(dev.data, triggerId));
+    const cognito = statements.filter((statement) => actionsOf(statement).some((action) => action.startsWith('cognito-idp:')));
+    expect(cognito).toEqual([{ Effect: 'Allow', Action: 'cognito-idp:AdminGetUser', Resource: { 'Fn::GetAtt': [poolId, 'Arn'] } }]);
+    const others = statements.filter((statement) => !cognito.includes(statement));
+    expect(others.flatMap(actionsOf).sort()).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
+    for (const statement of others) {
+      if (actionsOf(statement).some((action) => action.startsWith('logs:'))) expect(statement.Resource).toEqual({ 'Fn::GetAtt': [logicalIdOf(dev.stacks.data.node.findChild('SignIn').node.findChild('PreTokenGeneration').node.findChild('Logs')), 'Arn'] });
+      else expect(statement.Resource).toBe('*');
+    }
+    // And no function of the API stack may read the pool's users' MFA settings.
+    const apiStatements = Object.values(resourcesOfType(dev.api, 'AWS::IAM::Policy')).flatMap((policy) => (policy.Properties.PolicyDocument as { Statement: Parameters<typeof actionsOf>[0][] }).Statement);
+    expect(apiStatements.flatMap(actionsOf).filter((action) => action === 'cognito-idp:AdminGetUser' || action === 'cognito-idp:*')).toEqual([]);
+  });
+
+  it('deploys: the pool waits for the function, the grant waits for the pool, and nothing waits on itself (no dependency cycle)', () => {
+    const resources = dev.data.toJSON().Resources as Record<string, { DependsOn?: string[] | string; Properties?: unknown }>;
+    const edges = new Map<string, Set<string>>();
+    const refs = (value: unknown, found: Set<string>) => {
+      if (Array.isArray(value)) for (const item of value) refs(item, found);
+      else if (value && typeof value === 'object') {
+        for (const [key, inner] of Object.entries(value)) {
+          if (key === 'Ref' && typeof inner === 'string' && inner in resources) found.add(inner);
+          else if (key === 'Fn::GetAtt' && Array.isArray(inner) && typeof inner[0] === 'string' && inner[0] in resources) found.add(inner[0]);
+          else refs(inner, found);
+        }
+      }
+    };
+    for (const [id, resource] of Object.entries(resources)) {
+      const found = new Set<string>([resource.DependsOn ?? []].flat());
+      refs(resource.Properties, found);
+      edges.set(id, found);
+    }
+    const state = new Map<string, 'visiting' | 'done'>();
+    const cycleFrom = (id: string, path: string[]): string[] | undefined => {
+      if (state.get(id) === 'done') return undefined;
+      if (state.get(id) === 'visiting') return [...path, id];
+      state.set(id, 'visiting');
+      for (const next of edges.get(id) ?? []) {
+        const cycle = cycleFrom(next, [...path, id]);
+        if (cycle) return cycle;
+      }
+      state.set(id, 'done');
+      return undefined;
+    };
+    for (const id of edges.keys()) expect(cycleFrom(id, []), 'a dependency cycle').toBeUndefined();
+    expect(edges.get(poolId)).toContain(triggerId);
+  });
+
+  it('still acknowledges cdk-nag COG2 (it wants MFA required for everyone), saying MFA is required by role instead', () => {
+    const acknowledged = dev.stacks.data.userPool.node.metadata
+      .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+      .flatMap((entry) => Object.entries(entry.data as Record<string, string>))
+      .find(([key]) => key.replace(/^Annotation::/, '') === 'AwsSolutions-COG2');
+    expect(acknowledged?.[1]).toMatch(/pre token generation trigger/);
+    for (const role of MFA_REQUIRED_ROLES) expect(acknowledged?.[1]).toContain(role);
   });
 });

@@ -129,6 +129,14 @@ describe('the hourly reminder job', () => {
     expect(emails).toHaveLength(1 + 4 + 2 + 1);
     // What the job says it sent is what SES received, message id for message id.
     expect(report.sent.map((sent) => sent.messageId).sort()).toEqual(emails.map((email) => email.messageId).sort());
+    // ...saying how many addresses each went to, never which: the report is the function's result, which a
+    // log or a trace could keep. Who was sent what is in the reminderSends table.
+    const byMessage = new Map(emails.map((email) => [email.messageId, email]));
+    for (const sent of report.sent) {
+      expect(Object.keys(sent).sort()).toEqual(['kind', 'locationIds', 'messageId', 'recipients', 'subject']);
+      expect(sent.recipients).toBe(byMessage.get(sent.messageId)!.to.length);
+    }
+    expect(JSON.stringify(report)).not.toMatch(/@/);
   });
 
   test('running again, or twice at once, sends nothing new', async () => {
@@ -193,11 +201,16 @@ describe('the hourly reminder job', () => {
 
     const refused = location(12, at(-26), { providerId: '1-700000500' });
     await putLocations([refused]);
+    // As SES words it in the sandbox: the refusal names the addresses, which the report leaves out.
     const sesRefuses = async () => {
-      throw Object.assign(new Error('Email address is not verified.'), { name: 'MessageRejected', $metadata: { httpStatusCode: 400 } });
+      throw Object.assign(new Error(`Email address is not verified. The following identities failed the check in region EU-WEST-2: ${refused.contactEmail}`), {
+        name: 'MessageRejected',
+        $metadata: { httpStatusCode: 400 },
+      });
     };
     const failedRun = await run(at(4), sesRefuses);
     expect(failedRun.failed.map((failure) => failure.kind)).toEqual(['reminder']);
+    expect(failedRun.failed[0]!.error).toBe('Email address is not verified. The following identities failed the check in region EU-WEST-2: <address>');
     expect(to(await mail(), refused.contactEmail!)).toHaveLength(0);
     await run(at(5));
     expect(to(await mail(), refused.contactEmail!)).toHaveLength(1);

@@ -5,6 +5,7 @@ import { writeLocationReturnsRequest, writeReturnRequest, WRITE_PART } from '#sh
 import { dayAndPreviousRequest, daysAndPreviousRequest, latestReturnRequest, returnHistoryRequest } from '#shared/repositories/returns';
 import { nearRangeRequest, searchVacanciesRequest } from '#shared/repositories/vacancies';
 import { RETURN_SCHEMA_VERSION, type StoredReturn } from '#shared/model/schemas/return';
+import { tables as tableDefinitions } from '#shared/model/tables';
 import { designExample, expectProblem } from './fixtures';
 
 describe('listLocationsRequest', () => {
@@ -207,6 +208,18 @@ describe('writeReturnRequest', () => {
     const third = writeReturnRequest(stored(3), place, 2, sameDay, tables).TransactItems![WRITE_PART.version]!.Put!;
     expect(third.Item).toMatchObject({ locationId: '1-109570155', versionKey: '2026-11-22#000003', version: 3 });
     expect(third.ConditionExpression).toBe('attribute_not_exists(locationId)');
+  });
+
+  test('a version record is only ever put, on condition that no item has its key: never updated, deleted or overwritten', () => {
+    // The condition names the table's partition key, which every item of it has: "no item with this key".
+    expect(tableDefinitions.returnVersions.partitionKey.name).toBe('locationId');
+    for (const [version, replaces, guard] of [[1, undefined, firstWrite], [3, 2, sameDay]] as const) {
+      const items = writeReturnRequest(stored(version), place, replaces, guard, tables).TransactItems!;
+      const onVersions = items.filter((item) => Object.values(item).some((part) => part?.TableName === 'versions-t'));
+      expect(onVersions.map((item) => Object.keys(item))).toEqual([['Put']]);
+      expect(onVersions[0]!.Put!.ConditionExpression).toBe(`attribute_not_exists(${tableDefinitions.returnVersions.partitionKey.name})`);
+      expect(onVersions[0]!.Put!.ExpressionAttributeValues).toBeUndefined();
+    }
   });
 
   test("the newest report date moves the location's lastUpdated and freshness to submittedAt, and counts the write", () => {

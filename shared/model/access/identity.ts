@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2WithLambdaAuthorizer } from 'aws-lambda';
 import * as z from 'zod';
-import { problems } from '#shared/model/errors';
+import { ProblemError, problems } from '#shared/model/errors';
 import { Role } from '#shared/model/schemas/common';
 
 /**
@@ -11,6 +11,31 @@ import { Role } from '#shared/model/schemas/common';
 export type Principal =
   | { kind: 'user'; userId: string; role: Role; areas: string[] }
   | { kind: 'updateLink'; userId: string; tokenId: string; locationId: string };
+
+/**
+ * The roles that act only when signed in with an authenticator app (TOTP MFA): an admin writes any
+ * location's returns and grants memberships, a national user reads everything, a commissioner whole areas.
+ * Providers and discharge teams may set one up, and are not required to.
+ */
+export const MFA_REQUIRED_ROLES = ['admin', 'national', 'commissioner'] as const satisfies readonly Role[];
+export type MfaRequiredRole = (typeof MFA_REQUIRED_ROLES)[number];
+export function requiresMfa(role: Role): role is MfaRequiredRole {
+  return (MFA_REQUIRED_ROLES as readonly Role[]).includes(role);
+}
+
+/**
+ * The ID token claim that says the user signed in with an authenticator app: Cognito's ID tokens do not
+ * say so, so the user pool's pre token generation trigger adds it (`MFA_CLAIM_VALUE`) when the user has
+ * TOTP enabled and preferred, for which Cognito asks the code at every sign-in. The local issuer adds it
+ * as the trigger would. Not a user attribute: no one can write it but the trigger.
+ */
+export const MFA_CLAIM = 'mfa';
+export const MFA_CLAIM_VALUE = 'totp';
+
+/** The claims the trigger adds to an ID token (and the local issuer, standing in for Cognito, the same way). */
+export function mfaClaims(mfa: boolean): Record<string, string> {
+  return mfa ? { [MFA_CLAIM]: MFA_CLAIM_VALUE } : {};
+}
 
 /** Why a request is not signed in, as the authorizer found it. */
 export const UNAUTHENTICATED_REASONS = ['missing', 'malformed', 'expired', 'invalid', 'revoked', 'disabled'] as const;
@@ -25,8 +50,12 @@ export type UnauthenticatedReason = (typeof UNAUTHENTICATED_REASONS)[number];
 export const AuthorizerContext = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('anonymous'), reason: z.enum(UNAUTHENTICATED_REASONS) }),
   // The token could not be checked because a service it is checked against did not answer (the
-  // revocations table): the route answers 503 so the caller retries, where a throw would be API Gateway's bare 500.
+  // revocations or users table, the issuer's key set, Secrets Manager for the update-link key): the route
+  // answers 503 so the caller retries, where a throw would be API Gateway's bare 500.
   z.object({ kind: z.literal('unavailable') }),
+  // A genuine token whose user's role (the users table's, else the token's) needs MFA, signed in without it:
+  // the route answers 403 saying how to set up an authenticator app.
+  z.object({ kind: z.literal('mfaRequired'), userId: z.string().min(1), role: z.enum(MFA_REQUIRED_ROLES) }),
   z.object({
     kind: z.literal('user'),
     userId: z.string().min(1),
@@ -52,12 +81,41 @@ const REASON_TEXT: Record<UnauthenticatedReason, string> = {
   disabled: 'This account has been disabled: ask your administrator.',
 };
 
+/** The authorizer's 503: nothing was done, so a retry is always safe. */
+function checkUnavailable(): ProblemError {
+  return new ProblemError({
+    status: 503,
+    title: 'Service unavailable',
+    slug: 'unavailable',
+    detail:
+      'Who is calling could not be checked: a service the check depends on (the sign-in keys, the update-link key or the database) ' +
+      'did not answer. Nothing was done; try again in a moment.',
+    headers: { 'retry-after': '2' },
+  });
+}
+
+const ROLE_NAMES: Record<MfaRequiredRole, string> = { admin: 'An admin', national: 'A national', commissioner: 'A commissioner' };
+
+/** A privileged role signed in with a password alone: what to do about it. */
+export function mfaRequired(role: MfaRequiredRole): ProblemError {
+  return new ProblemError({
+    status: 403,
+    title: 'Authenticator app required',
+    slug: 'mfa-required',
+    detail:
+      `${ROLE_NAMES[role]} account can act only when signed in with a code from an authenticator app. Set up an authenticator app ` +
+      '(TOTP: Microsoft Authenticator, Google Authenticator or similar) for your account, then sign out and sign in again with its code. ' +
+      'If you have lost it, ask an administrator to reset it.',
+  });
+}
+
 export function principalFromEvent(event: ApiEvent): Principal {
   const parsed = AuthorizerContext.safeParse(event.requestContext.authorizer?.lambda);
   if (!parsed.success) throw problems.unauthorized(REASON_TEXT.missing);
   const context = parsed.data;
   if (context.kind === 'anonymous') throw problems.unauthorized(REASON_TEXT[context.reason]);
-  if (context.kind === 'unavailable') throw problems.unavailable();
+  if (context.kind === 'unavailable') throw checkUnavailable();
+  if (context.kind === 'mfaRequired') throw mfaRequired(context.role);
   if (context.kind === 'updateLink') {
     return { kind: 'updateLink', userId: context.userId, tokenId: context.tokenId, locationId: context.locationId };
   }

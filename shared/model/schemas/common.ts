@@ -48,6 +48,42 @@ export const CalendarDate = z
   }, 'is not a real calendar date')
   .meta({ id: 'CalendarDate', format: 'date' });
 
+/**
+ * What free text taken through the API may not hold, because it reaches exports, emails and pages where it
+ * could deceive a reader or break what reads it: control characters other than tab and newline (a
+ * carriage return only as part of a CRLF line end, as spreadsheets write them), bidirectional controls
+ * (U+202E and the like, which make text display in another order than it is stored: "Trojan Source"),
+ * and unpaired surrogates (not text at all: no UTF-8 encoding exists for them). Ordinary text in any
+ * language passes, emoji (paired surrogates) and joiners included.
+ */
+const FORBIDDEN_IN_TEXT: readonly { pattern: RegExp; what: string }[] = [
+  { pattern: /(?![\t\n]|\r\n)\p{Cc}/u, what: 'a control character (only tab and newline are allowed)' },
+  { pattern: /\p{Bidi_Control}/u, what: 'a bidirectional control character' },
+  { pattern: /\p{Cs}/u, what: 'an unpaired surrogate' },
+];
+
+/** The first character `text` may not hold (`FORBIDDEN_IN_TEXT`), as a message; undefined if none. */
+export function unsafeTextProblem(text: string): string | undefined {
+  for (const { pattern, what } of FORBIDDEN_IN_TEXT) {
+    const match = pattern.exec(text);
+    if (!match) continue;
+    const codePoint = match[0].codePointAt(0)!;
+    const position = [...text.slice(0, match.index)].length + 1;
+    return `must not contain ${what}: U+${codePoint.toString(16).toUpperCase().padStart(4, '0')} at character ${position}`;
+  }
+  return undefined;
+}
+
+/**
+ * Every free-text field the API takes (return notes, pause reasons, decision notes, email addresses, place
+ * names and postcodes searched for, and the CSV cells of a bulk upload that are text): a 400 naming the
+ * field for what `FORBIDDEN_IN_TEXT` lists. A string schema still, so `.trim()`, `.min()` and `.max()` follow.
+ */
+export const SafeText = z.string().superRefine((text, ctx) => {
+  const problem = unsafeTextProblem(text);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem, input: text });
+});
+
 export const Instant = z.iso.datetime({ offset: false }).meta({ description: 'ISO 8601 instant in UTC' });
 
 export const Role = z.enum(['provider', 'discharge', 'commissioner', 'national', 'admin']).meta({ id: 'Role' });

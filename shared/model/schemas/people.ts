@@ -3,12 +3,13 @@
  * report and the audit trail. One schema per shape, used by the routes, the OpenAPI document and the pages.
  */
 import * as z from 'zod';
-import { CalendarDate, Instant, LocalAuthorityCode, LocationId, ProviderId, RegionCode, Role } from '#shared/model/schemas/common';
+import { CalendarDate, Instant, LocalAuthorityCode, LocationId, ProviderId, RegionCode, Role, SafeText } from '#shared/model/schemas/common';
 
-/** RFC 5321's limit on a path, and a shape check: one @, something either side, a dot in the domain, no spaces. */
-export const EmailAddress = z
-  .string()
-  .trim()
+/**
+ * RFC 5321's limit on a path, and a shape check: one @, something either side, a dot in the domain, no
+ * spaces, and nothing `SafeText` refuses (an address is shown on pages and in the audit).
+ */
+export const EmailAddress = SafeText.trim()
   .max(254, 'must be at most 254 characters')
   .regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, 'must be an email address such as manager@home.example')
   .transform((email) => email.toLowerCase())
@@ -92,7 +93,7 @@ export const ProviderContactView = z.object({ providerId: ProviderId, email: z.s
 
 export const PauseRequest = z
   .strictObject({
-    reason: z.string().trim().min(3, 'say why, in a few words').max(200),
+    reason: SafeText.trim().min(3, 'say why, in a few words').max(200),
     until: CalendarDate.optional().describe('the London day it resumes by itself; none: until resumed'),
   })
   .meta({ id: 'PauseRequest' });
@@ -116,7 +117,7 @@ export const UnreachableReport = z.object({ items: z.array(UnreachableLocation) 
 export const AuditQuery = z.strictObject({
   from: CalendarDate.optional(),
   to: CalendarDate.optional(),
-  actor: z.string().max(128).optional(),
+  actor: SafeText.max(128).optional(),
   locationId: LocationId.optional(),
   limit: z.coerce.number().int().min(1).max(200).default(100),
   nextToken: z.string().max(2048).optional(),

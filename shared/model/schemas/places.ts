@@ -1,7 +1,8 @@
 import * as z from 'zod';
+import { SafeText } from '#shared/model/schemas/common';
 
 export const PlaceQuery = z.strictObject({
-  name: z.string().trim().min(1, 'say where: a town, an area or a postcode district').max(60).describe('a town (Exeter), an area (Torbay) or a postcode district (EX1)'),
+  name: SafeText.trim().min(1, 'say where: a town, an area or a postcode district').max(60).describe('a town (Exeter), an area (Torbay) or a postcode district (EX1)'),
   limit: z.coerce.number().int().min(1).max(50).default(10),
 });
 

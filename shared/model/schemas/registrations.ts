@@ -1,9 +1,9 @@
 import * as z from 'zod';
-import { Instant, LocationId } from '#shared/model/schemas/common';
+import { Instant, LocationId, SafeText } from '#shared/model/schemas/common';
 
 export const RegistrationRequest = z.strictObject({ locationId: LocationId }).meta({ id: 'RegistrationRequest' });
 export const RegistrationPath = z.object({ registrationId: z.uuid('must be a registration id') });
-export const RegistrationDecision = z.strictObject({ note: z.string().max(500).optional() }).meta({ id: 'RegistrationDecision' });
+export const RegistrationDecision = z.strictObject({ note: SafeText.max(500).optional() }).meta({ id: 'RegistrationDecision' });
 export const RegistrationListQuery = z.strictObject({
   status: z.enum(['pending', 'approved', 'rejected']).optional().describe('admin without locationId: pending unless given; otherwise every status unless given'),
   locationId: LocationId.optional().describe("one location's requests: for an admin, or a manager of that location"),

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { CalendarDate, Instant, LocationId } from '#shared/model/schemas/common';
+import { CalendarDate, Instant, LocationId, SafeText } from '#shared/model/schemas/common';
 import { CARE_HOME_CATEGORIES, INPATIENT_CATEGORY } from '#shared/model/schemas/location';
 
 /** Bumped whenever the questions change, so trends can be read across a change of questions. */
@@ -87,7 +87,7 @@ export const DailyReturnInput = z
     workforce: Workforce,
     ppe: Ppe,
     visiting: Visiting,
-    notes: z.string().max(1000, 'must be at most 1000 characters').optional(),
+    notes: SafeText.max(1000, 'must be at most 1000 characters').optional(),
   })
   .meta({ id: 'DailyReturnInput' });
 export type DailyReturnInput = z.infer<typeof DailyReturnInput>;

@@ -3,14 +3,14 @@
  * matching it is emailed. The query is the `/v1/vacancies` query without paging, and `near` is required.
  */
 import * as z from 'zod';
-import { AreaCode, Instant } from '#shared/model/schemas/common';
+import { AreaCode, Instant, SafeText } from '#shared/model/schemas/common';
 import { LocationType, VACANCY_CATEGORIES } from '#shared/model/schemas/location';
 import { EmailAddress } from '#shared/model/schemas/people';
 
 /** As `GET /v1/vacancies` reads them (strings, or numbers in a JSON body), less `limit` and `nextToken`. */
 export const SavedSearchQuery = z
   .strictObject({
-    near: z.string().trim().min(1, 'is required: a saved search is near a place').max(10).describe('a full UK postcode (OL8 1AB) or a postcode district (OL8)'),
+    near: SafeText.trim().min(1, 'is required: a saved search is near a place').max(10).describe('a full UK postcode (OL8 1AB) or a postcode district (OL8)'),
     withinMiles: z.coerce.number().min(1).max(100).default(20).describe('how far (default 20)'),
     type: LocationType.optional().describe('only locations of this type'),
     category: z.enum([...VACANCY_CATEGORIES, 'any']).default('any'),

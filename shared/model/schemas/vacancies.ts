@@ -1,12 +1,12 @@
 import * as z from 'zod';
-import { AreaCode, CalendarDate, Instant } from '#shared/model/schemas/common';
+import { AreaCode, CalendarDate, Instant, SafeText } from '#shared/model/schemas/common';
 import { LocationType, VACANCY_CATEGORIES } from '#shared/model/schemas/location';
 import { Vacancies } from '#shared/model/schemas/return';
 
 export const VacancySearchQuery = z
   .strictObject({
     area: AreaCode.optional().describe('a local authority or region (England if none); with near, only locations in it'),
-    near: z.string().max(10).optional().describe('a full UK postcode (OL8 1AB) or a postcode district (OL8): nearest first, then the fresher'),
+    near: SafeText.max(10).optional().describe('a full UK postcode (OL8 1AB) or a postcode district (OL8): nearest first, then the fresher'),
     withinMiles: z.coerce.number().min(1).max(100).optional().describe('with near: how far (default 20)'),
     type: LocationType.optional().describe('only locations of this type'),
     category: z.enum([...VACANCY_CATEGORIES, 'any']).default('any'),

@@ -1,11 +1,12 @@
 import { decodeJwt, errors } from 'jose';
 import { isUpdateLinkRevoked } from '#shared/repositories/revocations';
 import { getUser } from '#shared/repositories/users';
-import type { AuthorizerContext, UnauthenticatedReason } from '#shared/model/access/identity';
+import { requiresMfa, type AuthorizerContext, type UnauthenticatedReason } from '#shared/model/access/identity';
 import { verifyUpdateLink } from '#shared/services/auth/update-links';
 import { UPDATE_LINK_ISSUER } from '#shared/model/update-links';
 import { TokenWithoutRole, verifyUserToken } from '#shared/services/auth/user-tokens';
 import { isThrottled, isUnreachable } from '#shared/runtime/dependency-errors';
+import { logger } from '#shared/runtime/powertools';
 
 const unauthenticated = (reason: UnauthenticatedReason): AuthorizerContext => ({ kind: 'anonymous', reason });
 
@@ -30,7 +31,10 @@ function reasonFor(error: unknown): UnauthenticatedReason | undefined {
 
 /**
  * From an Authorization header to what the routes are told: a user (ID token from the issuer), an
- * update link (our own HS256 token, checked against revocations), or why neither.
+ * update link (our own HS256 token, checked against revocations), or why neither. A user whose role needs
+ * MFA (the users table's role when it holds them, else the token's) and whose token does not say they
+ * signed in with an authenticator app is `mfaRequired`, whatever role the token names. When a service the
+ * check needs does not answer (the tables, the issuer's key set, Secrets Manager) it is `unavailable`.
  */
 export async function authenticate(authorization: string | undefined, now: Date = new Date()): Promise<AuthorizerContext> {
   if (!authorization) return unauthenticated('missing');
@@ -55,11 +59,15 @@ export async function authenticate(authorization: string | undefined, now: Date 
     const stored = await getUser(user.userId);
     if (stored?.status === 'disabled') return unauthenticated('disabled');
     const { role, areas } = stored ?? user;
+    if (requiresMfa(role) && !user.mfa) return { kind: 'mfaRequired', userId: user.userId, role };
     return { kind: 'user', userId: user.userId, role, areas: areas.join(',') };
   } catch (error) {
     const reason = reasonFor(error);
     if (reason) return unauthenticated(reason);
-    if (error instanceof Error && (isUnreachable(error) || isThrottled(error))) return { kind: 'unavailable' };
+    if (error instanceof Error && (isUnreachable(error) || isThrottled(error))) {
+      logger.warn('a service the token check needs did not answer', { errorName: error.name, errorMessage: error.message });
+      return { kind: 'unavailable' };
+    }
     throw error;
   }
 }

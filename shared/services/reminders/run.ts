@@ -18,10 +18,15 @@ import { isQuietHours, staleBefore, tierFor, timeSince, type Tier } from '#share
 import { commissionerDigestEmail, locationEmail, providerDigestEmail, unreachableDigestEmail, type StaleLocationView } from '#shared/model/reminders/templates';
 import { pausesEndingBy, reminderAddresses, resumeLocation } from '#shared/repositories/location-contacts';
 
+/**
+ * An email the run sent, as its report says: never to whom (the report is a function's result, which
+ * logs and traces could keep), only how many addresses it went to. Who was sent what is in the
+ * reminderSends table (`markSent`), kept for audit.
+ */
 export interface SentEmail {
   kind: Tier | 'providerDigest' | 'commissionerDigest' | 'unreachableDigest';
   subject: string;
-  to: string[];
+  recipients: number;
   messageId: string;
   locationIds: string[];
 }
@@ -35,6 +40,7 @@ export interface ReminderRunReport {
   sent: SentEmail[];
   /** Already sent for this spell (or this day, for digests) by an earlier or overlapping run. */
   alreadySent: number;
+  /** SES's refusals, each with SES's message, its email addresses taken out (`withoutAddresses`). */
   failed: Array<{ kind: SentEmail['kind']; subject: string; error: string }>;
   /** Stale locations no reminder reaches (no address): never skipped silently, their providers are told. */
   unreachable: string[];
@@ -60,6 +66,14 @@ async function forEachConcurrently<T>(items: readonly T[], limit: number, work: 
     while (next < items.length) await work(items[next++]!);
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+/**
+ * SES names addresses in some refusals ("... the following identities failed the check ...: a@b.example"):
+ * the report keeps the message without them.
+ */
+export function withoutAddresses(text: string): string {
+  return text.replace(/[^\s@<>()[\]"',;:]+@[^\s@<>()[\]"',;:]+/g, '<address>');
 }
 
 /** An error response from SES itself (it answered, and refused), as opposed to no answer at all. */
@@ -106,11 +120,11 @@ export async function runReminders(now: Date, deps: ReminderDependencies): Promi
       // it, so the claim stays and the email is not tried again.
       if (!isRefusedBySes(error)) throw error;
       await releaseClaim(key);
-      report.failed.push({ kind, subject: email.subject, error: (error as Error).message });
+      report.failed.push({ kind, subject: email.subject, error: withoutAddresses((error as Error).message) });
       return false;
     }
     await markSent(key, { messageId, to: email.to, sentAt: toInstant(new Date()) });
-    report.sent.push({ kind, subject: email.subject, to: email.to, messageId, locationIds });
+    report.sent.push({ kind, subject: email.subject, recipients: email.to.length, messageId, locationIds });
     return true;
   };
 
