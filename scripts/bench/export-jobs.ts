@@ -181,8 +181,7 @@ export async function benchExportJobs(options: ExportJobOptions = {}): Promise<E
         tablePrefix: BENCH_TABLE_PREFIX,
         s3: {},
         exportWorker: { deadLetterFile: join(workDir, 'export-worker-dead-letters.jsonl') },
-        // Its signing key in a file, for a national token signed in with an authenticator app (below).
-        gateway: { port: 0, keysDir: join(workDir, 'keys') },
+        gateway: { port: 0 },
       });
     } catch (error) {
       if (!earlier || attempt >= 5) throw error;
@@ -476,7 +475,8 @@ export async function benchExportJobs(options: ExportJobOptions = {}): Promise<E
       return { report, dynamodbLocalCpuMs };
     }
 
-    const token = await nationalToken(system.issuer!, system.url!, join(workDir, 'keys'));
+    // A national user signed in with an authenticator app (the local issuer's default), as national accounts must be.
+    const token = await system.issuer!.sign({ sub: NATIONAL_USER, role: 'national' });
     /** POST → poll every 250 ms → url; then GET the url, counting bytes and lines. */
     async function timeToLink(request: ExportRequest & { compression: 'none' | 'gzip' }, limit: number | undefined, label: string, expectedRows: number): Promise<NonNullable<ExportJobRow['link']> & { rows: number; bytes: number }> {
       whatIf = limit;
@@ -673,27 +673,6 @@ export async function benchExportJobs(options: ExportJobOptions = {}): Promise<E
     await system.stop();
     rmSync(workDir, { recursive: true, force: true });
   }
-}
-
-/**
- * A national user's ID token from the local issuer. National accounts act only when signed in with an
- * authenticator app, which the token says with the MFA claim (`MFA_CLAIM` of shared/model/access/identity.ts,
- * where the code has it): when the issuer's token is refused for the want of it, the same token is signed
- * here with the issuer's key (kept in `keysDir`) with the claim added.
- */
-async function nationalToken(issuer: { sign(claims: { sub: string; role: 'national' }): Promise<string>; jwks: { keys: Array<{ kid?: string }> } }, gatewayUrl: string, keysDir: string): Promise<string> {
-  const signed = await issuer.sign({ sub: NATIONAL_USER, role: 'national' });
-  const probe = await fetch(`${gatewayUrl}/v1/exports/${randomUUID()}`, { headers: { authorization: `Bearer ${signed}` } });
-  const problem = (await probe.json()) as { type?: string };
-  if (probe.status !== 403 || !problem.type?.endsWith('/mfa-required')) return signed;
-  const identity = (await import('#shared/model/access/identity')) as Record<string, unknown>;
-  if (typeof identity.MFA_CLAIM !== 'string') throw new Error('national tokens are refused for want of MFA, and shared/model/access/identity.ts has no MFA_CLAIM');
-  const { decodeJwt, decodeProtectedHeader, importJWK, SignJWT } = await import('jose');
-  const privateKey = await importJWK(JSON.parse(readFileSync(join(keysDir, 'issuer.private.jwk.json'), 'utf8')) as Record<string, unknown>, 'RS256');
-  const header = decodeProtectedHeader(signed);
-  return new SignJWT({ ...decodeJwt(signed), [identity.MFA_CLAIM]: identity.MFA_CLAIM_VALUE })
-    .setProtectedHeader({ alg: 'RS256', typ: 'JWT', ...(header.kid ? { kid: header.kid } : { kid: issuer.jwks.keys[0]?.kid }) })
-    .sign(privateKey);
 }
 
 function readText(path: string): string {

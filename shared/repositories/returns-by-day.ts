@@ -6,6 +6,8 @@ import { tableName } from '#shared/runtime/settings';
 
 const TABLE = () => tableName('returns');
 
+export const DAY_PAGE_LIMIT = 1000;
+
 /**
  * Named access pattern "a day's returns in a place": the byDay index, whose sort key is
  * region#localAuthority#locationId, so England is the whole day, a region or an authority a prefix
@@ -17,6 +19,9 @@ export function dayReturnsRequest(reportDate: string, placePrefix: string, start
     IndexName: 'byDay',
     KeyConditionExpression: placePrefix ? 'reportDate = :day AND begins_with(placeKey, :prefix)' : 'reportDate = :day',
     ExpressionAttributeValues: { ':day': reportDate, ...(placePrefix ? { ':prefix': placePrefix } : {}) },
+    // About 1 MB of returns, where DynamoDB would end a page anyway; without it DynamoDB Local reads the
+    // rest of the day for every page (npm run bench, section jobs).
+    Limit: DAY_PAGE_LIMIT,
     ...(startKey ? { ExclusiveStartKey: startKey } : {}),
   };
 }

@@ -61,6 +61,7 @@ describe('returns export', () => {
       IndexName: 'byDay',
       KeyConditionExpression: 'reportDate = :day AND begins_with(placeKey, :prefix)',
       ExpressionAttributeValues: { ':day': '2026-12-01', ':prefix': 'E12000002#' },
+      Limit: 1000,
     });
     expect(dayReturnsRequest('2026-12-01', '', { reportDate: '2026-12-01', placeKey: 'x', locationId: 'y' }, 'returns')).toMatchObject({
       KeyConditionExpression: 'reportDate = :day',
