@@ -12,7 +12,7 @@ import { logger, tracer } from '#shared/runtime/powertools';
  * fails that sign-in (Cognito says so and the user tries again), never anyone else's.
  */
 export const handler = middy<PreTokenGenerationTriggerEvent, PreTokenGenerationTriggerEvent>()
-  .use(captureLambdaHandler(tracer))
+  .use(captureLambdaHandler(tracer, { captureResponse: false }))
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .handler(async (event) => {
     const marked = await addMfaClaim(event);
