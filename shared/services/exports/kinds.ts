@@ -5,6 +5,7 @@ import { flattenReturn, RETURN_COLUMNS } from '#shared/model/returns/bulk';
 import type { ReturnItem } from '#shared/model/returns/return-item';
 import { areaLevelOf, ENGLAND, type AreaLevel } from '#shared/model/schemas/common';
 import type { ExportRequest } from '#shared/model/schemas/exports';
+import { listAreas } from '#shared/repositories/areas';
 import { returnsOfDay } from '#shared/repositories/returns-by-day';
 import { areaDays, areasToReport, daysBetween, type AreaDay, type AreaInfo } from '#shared/services/aggregates/area-days';
 import { completenessDay } from '#shared/services/aggregates/completeness-days';
@@ -83,7 +84,7 @@ const confirmedFromOf = (item: ReturnItem) => (item.confirmedFrom ? `${item.conf
 export const returnsExport: ExportKind<ReturnItem> = {
   header: RETURN_EXPORT_COLUMNS,
   rows: async function* (scope, request) {
-    const authorities = request.level === 'localAuthority' || (scope.areas ?? []).some((code) => areaLevelOf(code) === 'localAuthority') ? await areasToReport({ areas: undefined, visible: () => true }, 'localAuthority') : [];
+    const authorities = request.level === 'localAuthority' || (scope.areas ?? []).some((code) => areaLevelOf(code) === 'localAuthority') ? (await listAreas('localAuthority')).map((area) => ({ code: area.code, ...(area.parent ? { region: area.parent } : {}) })) : [];
     const prefixes = returnPrefixes(scope, request, authorities);
     for (const day of daysBetween(request.from, request.to)) {
       for (const prefix of prefixes) {
