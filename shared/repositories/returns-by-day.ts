@@ -1,6 +1,7 @@
-import { QueryCommand, ScanCommand, UpdateCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { ScanCommand, UpdateCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { keys } from '#shared/model/keys';
 import { returnItemOf, type ReturnItem } from '#shared/model/returns/return-item';
+import { queryPages } from '#shared/repositories/paged-query';
 import { dynamo } from '#shared/runtime/dynamodb';
 import { tableName } from '#shared/runtime/settings';
 
@@ -28,12 +29,7 @@ export function dayReturnsRequest(reportDate: string, placePrefix: string, start
 
 /** Every page of a day's returns in a place, a page at a time (an export streams them on). */
 export async function* returnsOfDay(reportDate: string, placePrefix: string): AsyncGenerator<ReturnItem[]> {
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await dynamo.send(new QueryCommand(dayReturnsRequest(reportDate, placePrefix, startKey)));
-    yield (page.Items ?? []).map(returnItemOf);
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  for await (const page of queryPages(dayReturnsRequest(reportDate, placePrefix))) yield page.map(returnItemOf);
 }
 
 /**

@@ -5,6 +5,9 @@ import { METRICS } from '#shared/model/aggregates/metrics';
 import { addDays } from '#shared/model/returns/report-date';
 import { putAreas } from '#shared/repositories/areas';
 import { listReturns } from '#shared/repositories/returns';
+import { dayReturnsRequest } from '#shared/repositories/returns-by-day';
+import { queryPages } from '#shared/repositories/paged-query';
+import { keys } from '#shared/model/keys';
 import type { StoredReturn } from '#shared/model/schemas/return';
 import { aggregateKey, recomputeAggregates } from '#scripts/oracle/recompute';
 import { call, createLocation, designExample, returnPath, today, useGateway, type Caller, type CallOptions } from '../helpers/api';
@@ -151,6 +154,16 @@ describe('export jobs', () => {
       const expected = Number(line.locationsExpected);
       expect(line.reportingShare).toBe(expected > 0 ? Math.round((reported.length / expected) * 10_000) / 10_000 : null);
     }
+  });
+
+  test('a day read a page ahead, one return a page, gives every return once, in place order', async () => {
+    const day = TO;
+    const pages: string[][] = [];
+    for await (const page of queryPages({ ...dayReturnsRequest(day, keys.returnPlacePrefix(REGION)), Limit: 1 })) pages.push(page.map((item) => String(item.locationId)));
+    const expected = stored.filter((item) => item.reportDate === day).sort((a, b) => a.localAuthority.localeCompare(b.localAuthority) || a.locationId.localeCompare(b.locationId));
+    expect(expected.length).toBeGreaterThan(1);
+    expect(pages.flat()).toEqual(expected.map((item) => item.locationId));
+    expect(pages.slice(0, expected.length).every((page) => page.length === 1)).toBe(true);
   });
 
   test('GET /v1/completeness with a range gives the same figures per day', async () => {

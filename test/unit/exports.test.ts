@@ -1,9 +1,10 @@
+import { Readable } from 'node:stream';
 import { describe, expect, test } from 'vitest';
 import { contributionOf, reportedOnTime, reportingDeadline } from '#shared/model/aggregates/metrics';
 import { ExportRequest } from '#shared/model/schemas/exports';
 import { dayReturnsRequest } from '#shared/repositories/returns-by-day';
 import { completenessDay } from '#shared/services/aggregates/completeness-days';
-import { exportFileOf } from '#shared/services/exports/file';
+import { chunksOf, exportFileOf } from '#shared/services/exports/file';
 import { returnPrefixes } from '#shared/services/exports/kinds';
 import { exportView } from '#shared/services/exports/jobs';
 import { designExample } from './fixtures';
@@ -89,6 +90,18 @@ describe('export requests and files', () => {
       filename: 'returns-england-2026-01-01-to-2026-01-31.jsonl.gz',
       contentType: 'application/gzip',
     });
+  });
+});
+
+describe('what gzip and the upload are given', () => {
+  test('rows written one at a time reach them joined into chunks of at least the size, every byte in order', async () => {
+    const rows = Array.from({ length: 5_000 }, (_, i) => `row ${i},${'x'.repeat(i % 40)}\r\n`);
+    const chunks: Buffer[] = [];
+    for await (const chunk of Readable.from(rows).pipe(chunksOf(16 * 1024))) chunks.push(chunk as Buffer);
+    expect(Buffer.concat(chunks).toString('utf8')).toBe(rows.join(''));
+    expect(chunks.length).toBeGreaterThan(2);
+    // Only the last one may be short.
+    expect(chunks.slice(0, -1).every((chunk) => chunk.length >= 16 * 1024)).toBe(true);
   });
 });
 

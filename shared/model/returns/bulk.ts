@@ -362,9 +362,14 @@ export function bulkLocationRuleErrors(rows: readonly BulkRow[], locations: Read
 /** One cell per column of BULK_COLUMNS. */
 export type TemplateCell = string | number | boolean;
 
-function valueAt(value: unknown, path: string): unknown {
-  return path.split('.').reduce<unknown>((node, segment) => (node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[segment] : undefined), value);
+function valueAt(value: unknown, path: readonly string[]): unknown {
+  let node = value;
+  for (const segment of path) node = node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[segment] : undefined;
+  return node;
 }
+
+// Split once: an export flattens a million returns.
+const RETURN_COLUMN_PATHS = RETURN_COLUMNS.map((column) => column.split('.'));
 
 /**
  * A return as one row of the columns of BULK_COLUMNS (empty cells for what it does not have). The
@@ -376,8 +381,8 @@ export function flattenReturn(row: { locationId: string; reportDate: string; nam
     row.locationId,
     row.reportDate,
     row.name ?? '',
-    ...RETURN_COLUMNS.map((column) => {
-      const value = figures ? valueAt(figures, column) : undefined;
+    ...RETURN_COLUMN_PATHS.map((path) => {
+      const value = figures ? valueAt(figures, path) : undefined;
       return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? value : '';
     }),
   ];

@@ -5,7 +5,7 @@ import { ENGLAND, type AreaLevel } from '#shared/model/schemas/common';
 import { areaAggregatesRequest, levelAggregatesRequest, type AggregateItem } from '#shared/repositories/aggregates';
 import { listAreas } from '#shared/repositories/areas';
 import { countActive } from '#shared/repositories/activity';
-import { queryPage } from '#shared/repositories/paged-query';
+import { queryPages } from '#shared/repositories/paged-query';
 
 /** An area a report covers, with its name where the areas table knows it. */
 export interface AreaInfo {
@@ -48,12 +48,7 @@ export function daysBetween(from: string, to: string): string[] {
 async function* storedAreaDays(level: AreaLevel, areas: readonly AreaInfo[], from: string, to: string, asked: string | undefined): AsyncGenerator<AggregateItem> {
   const single = asked ?? (areas.length === 1 ? areas[0]!.code : undefined);
   const request = single ? areaAggregatesRequest({ level, area: single }, from, to, 1000) : levelAggregatesRequest(level, from, to, 1000);
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await queryPage({ ...request, ...(startKey ? { ExclusiveStartKey: startKey } : {}) });
-    yield* (page.Items ?? []) as AggregateItem[];
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  for await (const page of queryPages(request)) yield* page as AggregateItem[];
 }
 
 const order = (date: string, area: string) => `${date}#${area}`;
