@@ -6,19 +6,9 @@
   /** When a token carries several groups, the broadest role wins (as the API reads it). */
   var PRECEDENCE = ['admin', 'national', 'commissioner', 'discharge', 'provider'];
 
-  function claims(token) {
-    try {
-      var part = String(token).split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
-      var bytes = Uint8Array.from(atob(part + '==='.slice((part.length + 3) % 4)), function (c) { return c.charCodeAt(0); });
-      return JSON.parse(new TextDecoder().decode(bytes)) || {};
-    } catch (e) {
-      return {};
-    }
-  }
-
   /** { role, areas } of the signed-in user; role undefined when the token says none. */
   function who() {
-    var token = claims(ct.token());
+    var token = ct.claims();
     var groups = Array.isArray(token['cognito:groups']) ? token['cognito:groups'] : [];
     var role = PRECEDENCE.filter(function (candidate) { return groups.indexOf(candidate) >= 0; })[0];
     var areas = typeof token['custom:areas'] === 'string' ? token['custom:areas'].split(',').map(function (code) { return code.trim(); }).filter(Boolean) : [];

@@ -4,12 +4,28 @@
 // client has no secret. Used only when /config.js sets window.CAPACITY_TRACKER_SIGN_IN; the local stack
 // has no such setting and keeps its demo sign-in. session.js keeps the tokens; this file speaks OAuth.
 (function () {
+  /**
+   * The claims of a JWT, unverified: for its expiry, whom to greet and what to show first. The API
+   * verifies every token. Read on the local stack too (its tokens), so it is set before anything else.
+   */
+  function claims(token) {
+    try {
+      var part = String(token).split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
+      var bytes = Uint8Array.from(atob(part + '==='.slice((part.length + 3) % 4)), function (c) { return c.charCodeAt(0); });
+      return JSON.parse(new TextDecoder().decode(bytes)) || {};
+    } catch (e) {
+      return {};
+    }
+  }
+  window.CapacityTrackerClaims = claims;
+
   var settings = window.CAPACITY_TRACKER_SIGN_IN;
   if (!settings) return;
   var authority = String(settings.authority).replace(/\/$/, '');
   /** One sign-in under way in this tab: { state, verifier, nonce, returnTo }, used once. */
   var PENDING = 'capacity-tracker-sign-in';
-  var SCOPE = 'openid email';
+  // aws.cognito.signin.user.admin: the access token may then set up the user's authenticator app (mfa.js).
+  var SCOPE = 'openid email aws.cognito.signin.user.admin';
 
   function base64url(bytes) {
     var text = '';
@@ -45,22 +61,13 @@
         // invalid_grant and the like: the server answered, and no retry will change its mind.
         if (!response.ok) throw failure(body.error_description || body.error || 'The sign-in service refused (' + response.status + ')', body.error || 'http_' + response.status);
         if (!body.id_token) throw failure('The sign-in service sent no ID token', 'no_id_token');
-        return { idToken: body.id_token, refreshToken: body.refresh_token };
+        return { idToken: body.id_token, accessToken: body.access_token, refreshToken: body.refresh_token };
       });
     });
   }
 
   var oauth = {
-    /** The claims of a JWT, unverified: for its expiry and whom to greet. The API verifies every token. */
-    claims: function (token) {
-      try {
-        var part = String(token).split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
-        var bytes = Uint8Array.from(atob(part + '==='.slice((part.length + 3) % 4)), function (c) { return c.charCodeAt(0); });
-        return JSON.parse(new TextDecoder().decode(bytes)) || {};
-      } catch (e) {
-        return {};
-      }
-    },
+    claims: claims,
 
     /** Go to Cognito's sign-in page; it sends the user back to signed-in.html with a code, then to `returnTo`. */
     begin: function (returnTo) {
@@ -105,7 +112,7 @@
         if (audience.indexOf(settings.clientId) < 0 || claims.nonce !== pending.nonce) {
           throw failure('The ID token was not issued for this sign-in, so it was refused.', 'token_mismatch');
         }
-        return { idToken: tokens.idToken, refreshToken: tokens.refreshToken, returnTo: sitePath(pending.returnTo) };
+        return { idToken: tokens.idToken, accessToken: tokens.accessToken, refreshToken: tokens.refreshToken, returnTo: sitePath(pending.returnTo) };
       }, function (error) {
         if (error.oauthError) throw failure('The sign-in service refused to finish this sign-in (' + error.message + '). Start again from the sign-in button.', error.oauthError);
         throw failure('The sign-in service could not be reached. Check the connection and start again.', 'network');

@@ -5,14 +5,22 @@
 (function () {
   var KEY = 'capacity-tracker-token';
   var REFRESH_KEY = 'capacity-tracker-refresh-token';
+  /** The access token, for Cognito's user API only (the authenticator-app page); the API takes the ID token. */
+  var ACCESS_KEY = 'capacity-tracker-access-token';
   /** Refresh this many seconds before the ID token expires, so a request never leaves with a dying token. */
   var EARLY_SECONDS = 60;
   var api = (window.CAPACITY_TRACKER_API || '').replace(/\/$/, '');
   var oauth = window.CAPACITY_TRACKER_SIGN_IN ? window.CapacityTrackerOAuth : null;
   var refreshing = null;
 
+  function keep(tokens) {
+    sessionStorage.setItem(KEY, tokens.idToken);
+    if (tokens.accessToken) sessionStorage.setItem(ACCESS_KEY, tokens.accessToken);
+    else sessionStorage.removeItem(ACCESS_KEY);
+  }
   function clear() {
     sessionStorage.removeItem(KEY);
+    sessionStorage.removeItem(ACCESS_KEY);
     sessionStorage.removeItem(REFRESH_KEY);
     showWho();
   }
@@ -25,7 +33,7 @@
   function refresh() {
     if (!refreshing) {
       refreshing = oauth.refresh(sessionStorage.getItem(REFRESH_KEY)).then(function (tokens) {
-        sessionStorage.setItem(KEY, tokens.idToken);
+        keep(tokens);
         if (tokens.refreshToken) sessionStorage.setItem(REFRESH_KEY, tokens.refreshToken);
         refreshing = null;
         return tokens.idToken;
@@ -52,6 +60,13 @@
     if (signedInWithAccount()) {
       var email = oauth.claims(sessionStorage.getItem(KEY)).email;
       who.appendChild(document.createTextNode(email ? 'Signed in as ' + email + ' ' : 'Signed in '));
+      if (window.location.pathname !== '/mfa.html') {
+        var app = document.createElement('a');
+        app.href = '/mfa.html';
+        app.className = 'header-link';
+        app.textContent = 'Authenticator app';
+        who.appendChild(app);
+      }
       button.textContent = 'Sign out';
       button.addEventListener('click', function () { window.CapacityTracker.signOut(); });
     } else {
@@ -61,11 +76,42 @@
     who.appendChild(button);
   }
 
+  /**
+   * The API refused this role without an authenticator app (403 mfa-required): say where to set one up,
+   * once, at the top of the page, whatever the page then says about the failed request.
+   */
+  function showMfaNotice() {
+    if (document.getElementById('mfa-notice')) return;
+    var notice = document.createElement('div');
+    notice.id = 'mfa-notice';
+    notice.className = 'notice';
+    notice.setAttribute('role', 'alert');
+    var p = document.createElement('p');
+    p.appendChild(document.createTextNode('Your role needs an authenticator app as well as your password. '));
+    var link = document.createElement('a');
+    link.href = '/mfa.html?return=' + encodeURIComponent(window.location.pathname + window.location.search);
+    link.textContent = 'Set up an authenticator app';
+    p.appendChild(link);
+    p.appendChild(document.createTextNode(', then sign in again.'));
+    notice.appendChild(p);
+    var main = document.querySelector('main') || document.body;
+    main.insertBefore(notice, main.firstChild);
+  }
+
   window.CapacityTracker = {
     api: api,
     /** 'account' on the deployed site (Cognito's managed login), 'demo' on the local stack. */
     signInMode: oauth ? 'account' : 'demo',
     token: function () { return sessionStorage.getItem(KEY); },
+    /** The signed-in token's claims, unverified (oauth.js reads them). */
+    claims: function () { return window.CapacityTrackerClaims(sessionStorage.getItem(KEY)); },
+    /**
+     * The token Cognito's user API takes (the authenticator-app page): the access token on the deployed
+     * site, refreshed with the ID token; locally the local token, which the local stand-in accepts.
+     */
+    accessToken: function () {
+      return window.CapacityTracker.validToken().then(function (token) { return oauth ? sessionStorage.getItem(ACCESS_KEY) : token; });
+    },
     /** The token to send now: refreshed first when it is about to expire and there is a refresh token. */
     validToken: function () {
       var token = sessionStorage.getItem(KEY);
@@ -81,7 +127,7 @@
     completeSignIn: function (query) {
       if (!oauth) return Promise.reject(new Error('There is no sign-in service here.'));
       return oauth.complete(query).then(function (tokens) {
-        sessionStorage.setItem(KEY, tokens.idToken);
+        keep(tokens);
         if (tokens.refreshToken) sessionStorage.setItem(REFRESH_KEY, tokens.refreshToken);
         else sessionStorage.removeItem(REFRESH_KEY);
         return tokens.returnTo;
@@ -129,6 +175,7 @@
       sessionStorage.setItem(KEY, token);
       // The tab now acts for the link; a refresh must not swap an account's token back in behind it.
       sessionStorage.removeItem(REFRESH_KEY);
+      sessionStorage.removeItem(ACCESS_KEY);
       showWho();
       history.replaceState(null, '', window.location.pathname + window.location.search);
       return true;
@@ -158,6 +205,7 @@
           if (!response.ok) {
             var error = new Error(json.detail || 'The request failed');
             error.problem = json; error.status = response.status; error.retryAfter = Number(response.headers.get('retry-after')) || 0;
+            if (/\/mfa-required$/.test(json.type || '')) showMfaNotice();
             throw error;
           }
           return { status: response.status, body: json, headers: response.headers };

@@ -44,13 +44,27 @@ export function signInAuthority(prefix: string, region: string): string {
   return `https://${prefix}.auth.${region}.amazoncognito.com`;
 }
 
+/**
+ * Cognito's user API in a region (AWS JSON 1.1 at the root): the authenticator-app page calls
+ * AssociateSoftwareToken, VerifySoftwareToken and SetUserMFAPreference there with the user's access token.
+ */
+export function accountApiEndpoint(region: string): string {
+  return `https://cognito-idp.${region}.amazonaws.com/`;
+}
+
 /** Where Cognito sends users back to: after signing in (with the code) and after signing out. */
 export function webSignInUrls(settings: Pick<StageSettings, 'webBaseUrl'>): { redirectUri: string; logoutUri: string } {
   return { redirectUri: `${settings.webBaseUrl}/signed-in.html`, logoutUri: `${settings.webBaseUrl}/` };
 }
 
-/** What the ID token needs: `openid` (the token itself, with the attributes the client may read) and the email. */
-export const WEB_SCOPES = [OAuthScope.OPENID, OAuthScope.EMAIL];
+/**
+ * What the ID token needs: `openid` (the token itself, with the attributes the client may read) and the
+ * email; and `aws.cognito.signin.user.admin`, without which the access token cannot set up an
+ * authenticator app (web/mfa.html). That scope lets users act on their own account only: read it, change
+ * their password, change the attributes the client may write (the email alone), sign out everywhere or
+ * delete themselves. docs/security.md says why that is acceptable.
+ */
+export const WEB_SCOPES = [OAuthScope.OPENID, OAuthScope.EMAIL, OAuthScope.COGNITO_ADMIN];
 
 /**
  * Who may sign in: a Cognito user pool whose users are created by an admin (no self sign-up), one group

@@ -29,18 +29,19 @@ import { acknowledge } from '../nag';
 
 /**
  * Nothing the pages need comes from anywhere but this site: no inline script or style, no third-party
- * script. The API is served through the same distribution, so `connect-src 'self'` covers it; the one
- * other origin the pages talk to is the sign-in authority (Cognito's managed login domain), for the code
- * exchange, token refresh and revocation. Going to its sign-in and sign-out pages is a top-level navigation,
- * which no directive here restricts (`form-action` covers form submissions only, and the pages send none).
+ * script. The API is served through the same distribution, so `connect-src 'self'` covers it; the other
+ * origins the pages talk to are the sign-in authority (Cognito's managed login domain), for the code
+ * exchange, token refresh and revocation, and Cognito's user API, for setting up an authenticator app.
+ * Going to its sign-in and sign-out pages is a top-level navigation, which no directive here restricts
+ * (`form-action` covers form submissions only, and the pages send none).
  */
-export function contentSecurityPolicy(signInOrigin: string): string {
+export function contentSecurityPolicy(signIn: Pick<WebSignInSettings, 'authority' | 'accountApi'>): string {
   return [
     "default-src 'self'",
     "script-src 'self'",
     "style-src 'self'",
     "img-src 'self' data:",
-    `connect-src 'self' ${signInOrigin}`,
+    `connect-src 'self' ${signIn.authority} ${signIn.accountApi.replace(/\/$/, '')}`,
     "frame-ancestors 'none'",
     "base-uri 'self'",
     "form-action 'self'",
@@ -56,12 +57,14 @@ export interface WebSignInSettings {
   redirectUri: string;
   /** `<webBaseUrl>/`: a sign-out URL of the app client. */
   logoutUri: string;
+  /** Cognito's user API, `https://cognito-idp.<region>.amazonaws.com/` (`window.CAPACITY_TRACKER_ACCOUNT_API`). */
+  accountApi: string;
 }
 
 /** The deployed /config.js: the API's base (the same origin) and the sign-in settings, tokens resolved at deploy time. */
 export function configScript(signIn: WebSignInSettings): string {
   const settings = { authority: signIn.authority, clientId: signIn.clientId, redirectUri: signIn.redirectUri, logoutUri: signIn.logoutUri };
-  return `window.CAPACITY_TRACKER_API = '';\nwindow.CAPACITY_TRACKER_SIGN_IN = ${JSON.stringify(settings)};\n`;
+  return `window.CAPACITY_TRACKER_API = '';\nwindow.CAPACITY_TRACKER_SIGN_IN = ${JSON.stringify(settings)};\nwindow.CAPACITY_TRACKER_ACCOUNT_API = ${JSON.stringify(signIn.accountApi)};\n`;
 }
 
 export interface StaticSiteProps {
@@ -120,7 +123,7 @@ export class StaticSite extends Construct {
     });
     this.headers = new ResponseHeadersPolicy(this, 'SecurityHeaders', {
       securityHeadersBehavior: {
-        contentSecurityPolicy: { contentSecurityPolicy: contentSecurityPolicy(props.signIn.authority), override: true },
+        contentSecurityPolicy: { contentSecurityPolicy: contentSecurityPolicy(props.signIn), override: true },
         strictTransportSecurity: { accessControlMaxAge: Duration.days(365), includeSubdomains: true, override: true },
         contentTypeOptions: { override: true },
         frameOptions: { frameOption: HeadersFrameOption.DENY, override: true },

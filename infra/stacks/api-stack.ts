@@ -28,7 +28,7 @@ import type { SettingName } from '#shared/model/settings';
 import { ScheduledJob } from '../constructs/scheduled-job';
 import { StreamConsumer } from '../constructs/stream-consumer';
 import { StaticSite } from '../constructs/static-site';
-import { signInAuthority, webSignInUrls } from '../constructs/sign-in';
+import { accountApiEndpoint, signInAuthority, webSignInUrls } from '../constructs/sign-in';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tables as tableDefinitions, type TableId } from '#shared/model/tables';
@@ -111,6 +111,7 @@ export class ApiStack extends Stack {
       // Both stacks are in one region, and the data stack's domain has this prefix (see SignIn).
       signIn: {
         authority: signInAuthority(props.settings.authDomainPrefix, this.region),
+        accountApi: accountApiEndpoint(this.region),
         clientId: props.signIn.webClient.userPoolClientId,
         ...webSignInUrls(props.settings),
       },

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { exportJWK, generateKeyPair, importJWK, SignJWT, type JWK } from 'jose';
+import { exportJWK, generateKeyPair, importJWK, jwtVerify, SignJWT, type JWK } from 'jose';
 import type { Role } from '#shared/model/schemas/common';
 import { LOCAL_USER_DIRECTORY } from '#shared/model/settings';
 import { mfaClaims } from '#shared/model/access/identity';
@@ -28,6 +28,8 @@ export interface LocalIssuer {
    * token meant for another service.
    */
   sign(claims: { sub: string; role: Role; areas?: readonly string[]; mfa?: boolean }, options?: { now?: Date; ttlSeconds?: number; audience?: string }): Promise<string>;
+  /** The subject of a token this issuer signed that has not expired; undefined for any other. */
+  subjectOf(token: string): Promise<string | undefined>;
 }
 
 function readOrCreate(file: string | undefined, create: () => Promise<string>): Promise<string> {
@@ -52,6 +54,7 @@ export async function createLocalIssuer(keysDir?: string): Promise<LocalIssuer> 
   const updateLinkSecret = await readOrCreate(keysDir && join(keysDir, 'update-link.key'), async () => randomBytes(48).toString('base64url'));
   const privateKey = await importJWK(privateJwk, 'RS256');
   const { n, e, kty } = privateJwk;
+  const publicKey = await importJWK({ kty, n, e }, 'RS256');
   return {
     jwks: { keys: [{ kty, n, e, alg: 'RS256', use: 'sig', kid: KEY_ID }] },
     updateLinkSecret,
@@ -65,6 +68,14 @@ export async function createLocalIssuer(keysDir?: string): Promise<LocalIssuer> 
         .setIssuedAt(now)
         .setExpirationTime(now + (options.ttlSeconds ?? 12 * 3600))
         .sign(privateKey);
+    },
+    subjectOf: async (token) => {
+      try {
+        const { payload } = await jwtVerify(token, publicKey, { issuer: LOCAL_ISSUER, audience: LOCAL_AUDIENCE });
+        return payload.sub;
+      } catch {
+        return undefined;
+      }
     },
   };
 }

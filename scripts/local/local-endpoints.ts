@@ -4,6 +4,7 @@ import { fieldErrorsFromZod } from '#shared/model/errors';
 import { LocationId } from '#shared/model/schemas/common';
 import type { DemoUser } from '../seed/demo-users';
 import type { IncomingRequest, OutgoingResponse } from './api-event';
+import { LOCAL_ACCOUNT_API_PATH, localAccountApi } from './account-api-local';
 import { JWKS_PATH, type LocalIssuer } from './issuer';
 import type { LocalSes } from './ses-local';
 
@@ -47,6 +48,7 @@ export interface LocalServices {
 /** The local-only endpoints of DESIGN §3 (never deployed): demo users, their tokens, sent mail, the reminder job. */
 export function localEndpoints(users: DemoUser[], issuer: LocalIssuer, services: LocalServices = {}): Record<string, (request: IncomingRequest) => Promise<OutgoingResponse>> {
   const { ses, runReminders, invitedUsers } = services;
+  const accounts = localAccountApi((token) => issuer.subjectOf(token));
   // The users table has the last word (the demo seed writes the demo users there too); a disabled user is left out.
   const everyone = async (): Promise<LocalUser[]> => {
     const stored = invitedUsers ? await invitedUsers() : [];
@@ -68,13 +70,20 @@ export function localEndpoints(users: DemoUser[], issuer: LocalIssuer, services:
       : {}),
     'GET /local/users': async () => jsonResponse(200, await everyone()),
     // What the deployment writes at deploy time: the API is on the same origin as the pages.
-    'GET /config.js': async () => ({ statusCode: 200, headers: { 'content-type': 'text/javascript; charset=utf-8' }, body: Buffer.from("window.CAPACITY_TRACKER_API = '';\n") }),
+    'GET /config.js': async () => ({
+      statusCode: 200,
+      headers: { 'content-type': 'text/javascript; charset=utf-8' },
+      body: Buffer.from(`window.CAPACITY_TRACKER_API = '';\nwindow.CAPACITY_TRACKER_ACCOUNT_API = '${LOCAL_ACCOUNT_API_PATH}';\n`),
+    }),
+    // Cognito's user API, for the authenticator-app page (web/mfa.js).
+    [`POST ${LOCAL_ACCOUNT_API_PATH}`]: (request) => accounts.handle(request),
     [`GET ${JWKS_PATH}`]: async () => jsonResponse(200, issuer.jwks),
     'POST /local/token': async (request) => {
       // A demo user by id, or any provider user by id (the load test's simulated providers): a provider's
       // token opens nothing by itself, the memberships table says which locations it may act for.
       // Every local user has an authenticator app (the token carries the MFA claim); `"mfa": false` signs in
-      // as someone who has not set one up: an admin, national or commissioner token of that kind is refused (403).
+      // as someone who has not set one up: an admin, national or commissioner token of that kind is refused
+      // (403), until they set one up on /mfa.html (the stand-in above), as the pre token trigger would see.
       const body = parseBody(
         request,
         z.union([z.strictObject({ user: z.string(), mfa: z.boolean().optional() }), z.strictObject({ sub: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/), role: z.literal('provider') })]),
@@ -83,7 +92,8 @@ export function localEndpoints(users: DemoUser[], issuer: LocalIssuer, services:
       if ('sub' in body) return jsonResponse(200, { token: await issuer.sign({ sub: body.sub, role: 'provider' }) });
       const user = (await everyone()).find((candidate) => candidate.id === body.user);
       if (!user) return problem(404, 'Not found', `No user ${body.user} (or disabled); see GET /local/users.`);
-      return jsonResponse(200, { token: await issuer.sign({ sub: user.id, role: user.role, areas: user.areas, ...(body.mfa !== undefined ? { mfa: body.mfa } : {}) }) });
+      const mfa = body.mfa === false && !accounts.signsInWithAuthenticatorApp(user.id) ? false : undefined;
+      return jsonResponse(200, { token: await issuer.sign({ sub: user.id, role: user.role, areas: user.areas, ...(mfa !== undefined ? { mfa } : {}) }) });
     },
     // What a reminder email carries (issue 5 sends them); here so the links can be tried by hand.
     'POST /local/update-links': async (request) => {

@@ -1,13 +1,33 @@
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { setting } from '#shared/runtime/settings';
 import { tracer } from '#shared/runtime/powertools';
+import { withoutEmailAddresses } from '#shared/model/email-addresses';
+
+/** The middleware that redacts SES's errors, by name: at most once on a client's stack. */
+const REDACT_MIDDLEWARE = 'RedactEmailAddressesFromErrors';
 
 /**
  * One SES client per container. SES_ENDPOINT points it at the local SES endpoint; in AWS it is unset.
  * The sender is the verified identity the CDK app creates.
+ *
+ * No address from an SES error reaches a trace or a log: a middleware takes them out of every error as
+ * it leaves the deserializer (step `deserialize`, wrapping it), inside the tracer's middleware (step
+ * `build`, which records the error's message and stack on the SES subsegment) and the retries (step
+ * `finalizeRequest`), so what the tracer records and what `sendEmail` throws are already without them.
  */
 const endpoint = process.env.SES_ENDPOINT;
-const client = tracer.captureAWSv3Client(new SESv2Client({ ...(endpoint ? { endpoint } : {}), maxAttempts: 3 }));
+const sesClient = new SESv2Client({ ...(endpoint ? { endpoint } : {}), maxAttempts: 3 });
+sesClient.middlewareStack.add(
+  (next) => async (args) => {
+    try {
+      return await next(args);
+    } catch (error) {
+      throw withoutEmailAddresses(error);
+    }
+  },
+  { step: 'deserialize', priority: 'high', name: REDACT_MIDDLEWARE, override: true },
+);
+const client = tracer.captureAWSv3Client(sesClient);
 
 export interface OutgoingEmail {
   to: string[];

@@ -11,6 +11,9 @@ import { accessibilityViolations, AXE_FILE, chromiumAvailable, launchChromium } 
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { configScript, contentSecurityPolicy } from '#infra/constructs/static-site';
 import { REPO_ROOT } from '#scripts/local/lambda-runtime';
+import { localAccountApi, type LocalAccountApi } from '#scripts/local/account-api-local';
+import { VENDOR_ASSETS } from '#shared/model/web-assets';
+import { Secret, TOTP } from 'otpauth';
 
 /**
  * The deployed site's sign-in in a real browser (Debian's Chromium): the pages from web/, with a
@@ -25,6 +28,10 @@ const EMAIL = 'manager@home.example';
 const TOKEN = 'capacity-tracker-token';
 const REFRESH = 'capacity-tracker-refresh-token';
 const PENDING = 'capacity-tracker-sign-in';
+const ACCESS = 'capacity-tracker-access-token';
+/** Where the fake answers Cognito's user API (AssociateSoftwareToken, ...), as `https://cognito-idp.<region>.amazonaws.com/`. */
+const USER_API_PATH = '/user-api/';
+const ACCOUNT_SCOPE = 'aws.cognito.signin.user.admin';
 
 const base64url = (bytes: Buffer) => bytes.toString('base64url');
 const sha256 = (text: string) => base64url(createHash('sha256').update(text).digest());
@@ -58,8 +65,15 @@ class FakeAuthorizationServer {
   readonly server = createServer((request, response) => void this.handle(request, response));
   private key!: CryptoKey;
   publicKey!: CryptoKey;
-  private codes = new Map<string, { challenge: string; nonce: string; redirectUri: string }>();
+  private codes = new Map<string, { challenge: string; nonce: string; redirectUri: string; scope: string }>();
   readonly refreshTokens = new Set<string>();
+  /** The scope each refresh token was granted: its access tokens carry it. */
+  private scopes = new Map<string, string>();
+  /** Access tokens issued, newest last. */
+  accessIssued: string[] = [];
+  /** Cognito's user API: its answers (the local stand-in's), and each call with the token it carried. */
+  accounts!: LocalAccountApi;
+  userApiCalls: Array<{ operation: string; accessToken: unknown }> = [];
   authorizeCalls: URLSearchParams[] = [];
   tokenCalls: TokenCall[] = [];
   revoked: string[] = [];
@@ -89,6 +103,33 @@ class FakeAuthorizationServer {
     this.ttls = [];
     this.wrongState = false;
     this.denyWith = undefined;
+    this.scopes.clear();
+    this.accessIssued = [];
+    this.userApiCalls = [];
+    // As Cognito's user API: only an access token of this pool with the scope for the user's own account.
+    this.accounts = localAccountApi(async (token) => {
+      try {
+        const { payload } = await jwtVerify(token, this.publicKey, { issuer: this.origin });
+        return payload.token_use === 'access' && String(payload.scope).split(' ').includes(ACCOUNT_SCOPE) ? payload.sub : undefined;
+      } catch {
+        return undefined;
+      }
+    });
+  }
+
+  /** An access token as Cognito's: no audience, the client id and the scope granted. */
+  private async accessToken(scope: string): Promise<string> {
+    const now = Math.floor(Date.now() / 1000);
+    const token = await new SignJWT({ token_use: 'access', client_id: CLIENT_ID, scope })
+      .setProtectedHeader({ alg: 'RS256', kid: 'fake-1' })
+      .setIssuer(this.origin)
+      .setSubject('fake-user-1')
+      .setIssuedAt(now)
+      .setJti(base64url(randomBytes(12)))
+      .setExpirationTime(now + 3600)
+      .sign(this.key);
+    this.accessIssued.push(token);
+    return token;
   }
 
   private idToken(nonce?: string): Promise<string> {
@@ -114,7 +155,7 @@ class FakeAuthorizationServer {
     // The token and revoke endpoints answer the site's scripts; Cognito allows any origin there.
     const cors = { 'access-control-allow-origin': this.siteOrigin };
     if (request.method === 'OPTIONS') {
-      response.writeHead(204, { ...cors, 'access-control-allow-methods': 'POST', 'access-control-allow-headers': 'content-type' });
+      response.writeHead(204, { ...cors, 'access-control-allow-methods': 'POST', 'access-control-allow-headers': 'content-type, x-amz-target' });
       return void response.end();
     }
     if (request.method === 'GET' && url.pathname === '/oauth2/authorize') {
@@ -132,7 +173,7 @@ class FakeAuthorizationServer {
       if (wrong.length > 0) return json(response, 400, { error: 'invalid_request', wrong });
       // Here Cognito would show its sign-in page; the fake signs the user in at once.
       const code = base64url(randomBytes(16));
-      this.codes.set(code, { challenge: q.get('code_challenge')!, nonce: q.get('nonce') ?? '', redirectUri: q.get('redirect_uri')! });
+      this.codes.set(code, { challenge: q.get('code_challenge')!, nonce: q.get('nonce') ?? '', redirectUri: q.get('redirect_uri')!, scope: q.get('scope') ?? '' });
       const back = new URL(q.get('redirect_uri')!);
       if (this.denyWith) back.searchParams.set('error', this.denyWith);
       else back.searchParams.set('code', code);
@@ -158,11 +199,12 @@ class FakeAuthorizationServer {
         if (!fields.code_verifier || sha256(fields.code_verifier) !== issued.challenge) return refuse('invalid_grant');
         const refreshToken = base64url(randomBytes(24));
         this.refreshTokens.add(refreshToken);
-        return json(response, 200, { id_token: await this.idToken(issued.nonce), access_token: 'unused', refresh_token: refreshToken, token_type: 'Bearer', expires_in: 3600 }, cors);
+        this.scopes.set(refreshToken, issued.scope);
+        return json(response, 200, { id_token: await this.idToken(issued.nonce), access_token: await this.accessToken(issued.scope), refresh_token: refreshToken, token_type: 'Bearer', expires_in: 3600 }, cors);
       }
       if (fields.grant_type === 'refresh_token') {
         if (!this.refreshTokens.has(fields.refresh_token ?? '')) return refuse('invalid_grant');
-        return json(response, 200, { id_token: await this.idToken(), access_token: 'unused', token_type: 'Bearer', expires_in: 3600 }, cors);
+        return json(response, 200, { id_token: await this.idToken(), access_token: await this.accessToken(this.scopes.get(fields.refresh_token!) ?? ''), token_type: 'Bearer', expires_in: 3600 }, cors);
       }
       return refuse('unsupported_grant_type');
     }
@@ -173,6 +215,14 @@ class FakeAuthorizationServer {
       this.refreshTokens.delete(fields.get('token') ?? '');
       response.writeHead(200, cors);
       return void response.end();
+    }
+    if (request.method === 'POST' && url.pathname === USER_API_PATH) {
+      const body = Buffer.from(await readBody(request));
+      const parsed = JSON.parse(body.toString('utf8') || '{}') as { AccessToken?: unknown };
+      this.userApiCalls.push({ operation: String(request.headers['x-amz-target']).replace('AWSCognitoIdentityProviderService.', ''), accessToken: parsed.AccessToken });
+      const answer = await this.accounts.handle({ method: 'POST', url: url.pathname, headers: request.headers, body, sourceIp: '127.0.0.1' });
+      response.writeHead(answer.statusCode, { ...answer.headers, ...cors });
+      return void response.end(answer.body);
     }
     if (request.method === 'GET' && url.pathname === '/logout') {
       this.logoutCalls.push(url.searchParams);
@@ -211,8 +261,12 @@ class FakeSite {
     if (url.pathname === '/config.js') {
       response.writeHead(200, { 'content-type': MIME['.js']! });
       return void response.end(
-        configScript({ authority: this.auth.origin, clientId: CLIENT_ID, redirectUri: `${this.origin}/signed-in.html`, logoutUri: `${this.origin}/` }),
+        configScript({ authority: this.auth.origin, clientId: CLIENT_ID, redirectUri: `${this.origin}/signed-in.html`, logoutUri: `${this.origin}/`, accountApi: `${this.auth.origin}${USER_API_PATH}` }),
       );
+    }
+    if (VENDOR_ASSETS[url.pathname]) {
+      response.writeHead(200, { 'content-type': MIME[extname(VENDOR_ASSETS[url.pathname]!)] ?? 'application/octet-stream' });
+      return void response.end(await readFile(join(REPO_ROOT, VENDOR_ASSETS[url.pathname]!)));
     }
     if (url.pathname === AXE_PATH) {
       response.writeHead(200, { 'content-type': MIME['.js']! });
@@ -220,7 +274,7 @@ class FakeSite {
     }
     const file = resolve(WEB, `.${normalize(url.pathname.endsWith('/') ? `${url.pathname}index.html` : url.pathname)}`);
     if (!file.startsWith(WEB + sep) || !existsSync(file)) return json(response, 404, { detail: 'Not found' });
-    response.writeHead(200, { 'content-type': MIME[extname(file)] ?? 'application/octet-stream', 'content-security-policy': contentSecurityPolicy(this.auth.origin) });
+    response.writeHead(200, { 'content-type': MIME[extname(file)] ?? 'application/octet-stream', 'content-security-policy': contentSecurityPolicy({ authority: this.auth.origin, accountApi: `${this.auth.origin}${USER_API_PATH}` }) });
     response.end(await readFile(file));
   }
 
@@ -307,7 +361,7 @@ describe.skipIf(!available)('signing in on the deployed site (OAuth code + PKCE 
       response_type: 'code',
       client_id: CLIENT_ID,
       redirect_uri: `${site.origin}/signed-in.html`,
-      scope: 'openid email',
+      scope: `openid email ${ACCOUNT_SCOPE}`,
       code_challenge_method: 'S256',
       state: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
       nonce: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
@@ -438,6 +492,44 @@ describe.skipIf(!available)('signing in on the deployed site (OAuth code + PKCE 
     expect(await storage(page)).toEqual({ token: null, refresh: null, pending: null });
     expect(await page.textContent('h1')).toBe('Sign in');
     expect(await page.textContent('#signed-in button')).toBe('Sign in');
+    await page.close();
+  });
+  test('an authenticator app is set up with the access token (never the ID token): QR code and key, a wrong code refused, a right one turns it on', async () => {
+    const page = await newPage();
+    await signInFromSearch(page);
+    // The access token is kept beside the ID token; the header offers the set-up page.
+    expect(await page.evaluate((key) => sessionStorage.getItem(key), ACCESS)).toBe(auth.accessIssued[0]);
+    await page.click('#signed-in a[href="/mfa.html"]');
+    await page.waitForURL(`${site.origin}/mfa.html`);
+    await page.waitForSelector('#secret');
+    const secret = (await page.textContent('#secret'))!.replace(/\s/g, '');
+    expect(secret).toMatch(/^[A-Z2-7]{32}$/);
+    expect(await page.getAttribute('#qr', 'src')).toMatch(/^data:image\/gif;base64,/);
+    const link = new URL((await page.getAttribute('#otpauth-link', 'href'))!);
+    expect(link.protocol).toBe('otpauth:');
+    expect([link.host, decodeURIComponent(link.pathname)]).toEqual(['totp', `/Capacity Tracker:${EMAIL}`]);
+    expect(Object.fromEntries(link.searchParams)).toMatchObject({ secret, issuer: 'Capacity Tracker', digits: '6', period: '30' });
+    expect(await accessibilityViolations(page, { url: AXE_PATH })).toEqual([]);
+
+    const totp = new TOTP({ secret: Secret.fromBase32(secret), algorithm: 'SHA1', digits: 6, period: 30 });
+    const now = Date.now();
+    const current = new Set([-1, 0, 1].map((step) => totp.generate({ timestamp: now + step * 30_000 })));
+    await page.fill('#code', ['000000', '111111', '222222', '333333'].find((code) => !current.has(code))!);
+    await page.click('#verify button[type=submit]');
+    await statusText(page, /That code did not match/);
+    expect(await page.getAttribute('#code', 'aria-invalid')).toBe('true');
+    expect(auth.accounts.signsInWithAuthenticatorApp('fake-user-1')).toBe(false);
+
+    await page.fill('#code', totp.generate());
+    await page.click('#verify button[type=submit]');
+    await statusText(page, /Your authenticator app is set up/);
+    expect(auth.accounts.signsInWithAuthenticatorApp('fake-user-1')).toBe(true);
+    expect(auth.userApiCalls).toEqual(
+      ['AssociateSoftwareToken', 'VerifySoftwareToken', 'VerifySoftwareToken', 'SetUserMFAPreference'].map((operation) => ({ operation, accessToken: auth.accessIssued[0] })),
+    );
+    // The API was never sent the access token, nor Cognito the ID token.
+    expect(site.apiCalls.every((call) => call.token === auth.issued[0])).toBe(true);
+    expect(await page.isVisible('#sign-in-again')).toBe(true);
     await page.close();
   });
 });

@@ -6,7 +6,7 @@ import { routes, type RouteDefinition, type TableAccess } from '#shared/model/ro
 import { aggregatorFunction, savedSearchAlertsFunction, STREAM_RETENTION_SECONDS, authorizerFunction, exportWorkerFunction, fallbackFunction as fallbackRoute, functionDefinitions, reminderFunction, writeActions, type FunctionDefinition } from '#shared/model/functions';
 import { schedules } from '#shared/model/schedules';
 import { contentSecurityPolicy } from '#infra/constructs/static-site';
-import { signInAuthority } from '#infra/constructs/sign-in';
+import { accountApiEndpoint, signInAuthority } from '#infra/constructs/sign-in';
 import { Role } from '#shared/model/schemas/common';
 import { TABLE_IDS, createTableInput, tables, type TableDefinition, type TableId } from '#shared/model/tables';
 import {
@@ -558,7 +558,7 @@ describe('dev stage', { timeout: SYNTH_TIMEOUT }, () => {
     it('are served with a strict content security policy and security headers, and the API at /v1/* uncached', () => {
       const [, headers] = onlyResource(dev.api, 'AWS::CloudFront::ResponseHeadersPolicy');
       const security = (headers.Properties?.ResponseHeadersPolicyConfig as { SecurityHeadersConfig: Record<string, Record<string, unknown>> }).SecurityHeadersConfig;
-      const csp = contentSecurityPolicy(signInAuthority('capacity-tracker-dev', dev.stacks.api.region));
+      const csp = contentSecurityPolicy({ authority: signInAuthority('capacity-tracker-dev', dev.stacks.api.region), accountApi: accountApiEndpoint(dev.stacks.api.region) });
       expect(security.ContentSecurityPolicy?.ContentSecurityPolicy).toEqual(dev.stacks.api.resolve(csp));
       expect(csp).toContain("script-src 'self'");
       expect(csp).not.toContain('unsafe-inline');

@@ -112,14 +112,14 @@ describe('sign-in for the deployed pages', { timeout: SYNTH_TIMEOUT }, () => {
       [, client] = onlyResource(dev.data, 'AWS::Cognito::UserPoolClient');
     });
 
-    it('allows the authorization code grant only, with openid and email, for Cognito users only, and has no secret', () => {
+    it('allows the authorization code grant only, with openid, email and their own account (authenticator apps), for Cognito users only, and has no secret', () => {
       expect(client.Properties).toMatchObject({
         AllowedOAuthFlowsUserPoolClient: true,
         AllowedOAuthFlows: ['code'],
         SupportedIdentityProviders: ['COGNITO'],
         GenerateSecret: false,
       });
-      expect([...(client.Properties.AllowedOAuthScopes as string[])].sort()).toEqual(['email', 'openid']);
+      expect([...(client.Properties.AllowedOAuthScopes as string[])].sort()).toEqual(['aws.cognito.signin.user.admin', 'email', 'openid']);
       // Passwords go to Cognito's pages only: a caller with the public client id may refresh tokens, nothing else.
       expect(client.Properties.ExplicitAuthFlows).toEqual(['ALLOW_REFRESH_TOKEN_AUTH']);
     });
@@ -165,6 +165,7 @@ describe('sign-in for the deployed pages', { timeout: SYNTH_TIMEOUT }, () => {
           redirectUri: `${SITE}/signed-in.html`,
           logoutUri: `${SITE}/`,
         },
+        CAPACITY_TRACKER_ACCOUNT_API: `https://cognito-idp.${REGION}.amazonaws.com/`,
       });
     });
 
@@ -177,15 +178,16 @@ describe('sign-in for the deployed pages', { timeout: SYNTH_TIMEOUT }, () => {
       });
       expect(config.window.CAPACITY_TRACKER_SIGN_IN).toMatchObject({ authority: 'https://capacity-tracker-prod.auth.eu-west-1.amazoncognito.com', clientId: 'web-client-id' });
       // And the CSP names the same domain through the same pseudo parameter.
-      expect(joined(cspOf(agnostic.api), { 'AWS::Region': '${AWS::Region}' })).toContain("connect-src 'self' https://capacity-tracker-prod.auth.${AWS::Region}.amazoncognito.com;");
+      expect(joined(cspOf(agnostic.api), { 'AWS::Region': '${AWS::Region}' })).toContain("connect-src 'self' https://capacity-tracker-prod.auth.${AWS::Region}.amazoncognito.com https://cognito-idp.${AWS::Region}.amazonaws.com;");
+      expect(config.window.CAPACITY_TRACKER_ACCOUNT_API).toBe('https://cognito-idp.eu-west-1.amazonaws.com/');
     });
   });
 
   describe('the content security policy', () => {
-    it('lets the pages connect to the sign-in domain (token exchange, refresh, revocation) and nothing broader', () => {
+    it('lets the pages connect to the sign-in domain (token exchange, refresh, revocation) and the user API (authenticator apps), nothing broader', () => {
       const csp = cspOf(prod.api);
       if (typeof csp !== 'string') throw new Error(`the CSP is not a literal: ${JSON.stringify(csp)}`);
-      expect(directive(csp, 'connect-src')).toEqual(["'self'", `https://nhs-capacity.auth.${REGION}.amazoncognito.com`]);
+      expect(directive(csp, 'connect-src')).toEqual(["'self'", `https://nhs-capacity.auth.${REGION}.amazoncognito.com`, `https://cognito-idp.${REGION}.amazonaws.com`]);
       expect(csp).not.toMatch(/\*|unsafe-|https:(\s|;|$)/);
       // Still nothing but the site's own script, style and forms; no framing.
       expect(directive(csp, 'default-src')).toEqual(["'self'"]);

@@ -7,6 +7,9 @@ import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { PreTokenGenerationTriggerEvent } from 'aws-lambda';
 import { decodeJwt } from 'jose';
+import { Secret, TOTP } from 'otpauth';
+import { AssociateSoftwareTokenCommand, CognitoIdentityProviderClient, SetUserMFAPreferenceCommand, VerifySoftwareTokenCommand } from '@aws-sdk/client-cognito-identity-provider';
+import { LOCAL_ACCOUNT_API_PATH } from '#scripts/local/account-api-local';
 import { call, createLocation, today, useGateway, type Caller } from '../helpers/api';
 import { MFA_CLAIM, MFA_CLAIM_VALUE, MFA_REQUIRED_ROLES } from '#shared/model/access/identity';
 import { preTokenGenerationFunction } from '#shared/model/functions';
@@ -101,6 +104,35 @@ describe('the local sign-in', () => {
     expect(decodeJwt(withoutApp)[MFA_CLAIM]).toBeUndefined();
     expectMfaRequired(await call(url(), 'GET', '/v1/users?limit=1', { as: { token: withoutApp } }));
     expect((await call(url(), 'GET', '/v1/users?limit=1', { as: { token: await localToken({ user: 'admin' }) } })).status).toBe(200);
+  });
+
+  test("an admin without an app sets one up through the stand-in for Cognito's user API, as the SDK speaks it, and then acts", async () => {
+    const withoutApp = await localToken({ user: 'admin', mfa: false });
+    const cognito = new CognitoIdentityProviderClient({ endpoint: `${url()}${LOCAL_ACCOUNT_API_PATH}`, region: 'eu-west-2', maxAttempts: 1 });
+    try {
+      // Before an app is verified, it cannot be made the way to sign in.
+      await expect(cognito.send(new SetUserMFAPreferenceCommand({ AccessToken: withoutApp, SoftwareTokenMfaSettings: { Enabled: true, PreferredMfa: true } }))).rejects.toMatchObject({ name: 'InvalidParameterException' });
+      await expect(cognito.send(new AssociateSoftwareTokenCommand({ AccessToken: 'not-a-token' }))).rejects.toMatchObject({ name: 'NotAuthorizedException' });
+      const { SecretCode } = await cognito.send(new AssociateSoftwareTokenCommand({ AccessToken: withoutApp }));
+      expect(SecretCode).toMatch(/^[A-Z2-7]{32}$/);
+      const totp = new TOTP({ secret: Secret.fromBase32(SecretCode!), algorithm: 'SHA1', digits: 6, period: 30 });
+      const now = Date.now();
+      const current = new Set([-1, 0, 1].map((step) => totp.generate({ timestamp: now + step * 30_000 })));
+      const wrong = ['000000', '111111', '222222', '333333'].find((code) => !current.has(code))!;
+      await expect(cognito.send(new VerifySoftwareTokenCommand({ AccessToken: withoutApp, UserCode: wrong }))).rejects.toMatchObject({ name: 'EnableSoftwareTokenMFAException' });
+      expectMfaRequired(await call(url(), 'GET', '/v1/users?limit=1', { as: { token: await localToken({ user: 'admin', mfa: false }) } }));
+
+      expect(await cognito.send(new VerifySoftwareTokenCommand({ AccessToken: withoutApp, UserCode: totp.generate(), FriendlyDeviceName: 'phone' }))).toMatchObject({ Status: 'SUCCESS' });
+      await cognito.send(new SetUserMFAPreferenceCommand({ AccessToken: withoutApp, SoftwareTokenMfaSettings: { Enabled: true, PreferredMfa: true } }));
+      // Signing in again: the token now says the app was used, as the pre token trigger would, and the admin acts.
+      const withApp = await localToken({ user: 'admin', mfa: false });
+      expect(decodeJwt(withApp)[MFA_CLAIM]).toBe(MFA_CLAIM_VALUE);
+      expect((await call(url(), 'GET', '/v1/users?limit=1', { as: { token: withApp } })).status).toBe(200);
+      // Someone else's sign-in is not changed by it.
+      expect(decodeJwt(await localToken({ user: 'national', mfa: false }))[MFA_CLAIM]).toBeUndefined();
+    } finally {
+      cognito.destroy();
+    }
   });
 });
 

@@ -1,3 +1,4 @@
+import { redactEmailAddresses } from '#shared/model/email-addresses';
 import { issueUpdateLink } from '#shared/services/auth/update-links';
 import { UPDATE_LINK_HOURS } from '#shared/model/update-links';
 import { keys } from '#shared/model/keys';
@@ -40,7 +41,7 @@ export interface ReminderRunReport {
   sent: SentEmail[];
   /** Already sent for this spell (or this day, for digests) by an earlier or overlapping run. */
   alreadySent: number;
-  /** SES's refusals, each with SES's message, its email addresses taken out (`withoutAddresses`). */
+  /** SES's refusals, each with SES's message, its email addresses taken out (`redactEmailAddresses`). */
   failed: Array<{ kind: SentEmail['kind']; subject: string; error: string }>;
   /** Stale locations no reminder reaches (no address): never skipped silently, their providers are told. */
   unreachable: string[];
@@ -66,14 +67,6 @@ async function forEachConcurrently<T>(items: readonly T[], limit: number, work: 
     while (next < items.length) await work(items[next++]!);
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}
-
-/**
- * SES names addresses in some refusals ("... the following identities failed the check ...: a@b.example"):
- * the report keeps the message without them.
- */
-export function withoutAddresses(text: string): string {
-  return text.replace(/[^\s@<>()[\]"',;:]+@[^\s@<>()[\]"',;:]+/g, '<address>');
 }
 
 /** An error response from SES itself (it answered, and refused), as opposed to no answer at all. */
@@ -120,7 +113,7 @@ export async function runReminders(now: Date, deps: ReminderDependencies): Promi
       // it, so the claim stays and the email is not tried again.
       if (!isRefusedBySes(error)) throw error;
       await releaseClaim(key);
-      report.failed.push({ kind, subject: email.subject, error: withoutAddresses((error as Error).message) });
+      report.failed.push({ kind, subject: email.subject, error: redactEmailAddresses((error as Error).message) });
       return false;
     }
     await markSent(key, { messageId, to: email.to, sentAt: toInstant(new Date()) });
