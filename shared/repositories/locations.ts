@@ -11,6 +11,7 @@ import { batchPut } from '#shared/repositories/batch-write';
 import { isConditionFailed } from '#shared/repositories/transactions';
 import { toStoredReturn, type ReturnItem } from '#shared/model/returns/return-item';
 import type { StoredReturn } from '#shared/model/schemas/return';
+import { RETURN_COPIES_KEPT, type PriorReturn, type ReturnCopies } from '#shared/model/returns/return-copies';
 import { decodePageToken, encodePageToken, invalidPageToken } from '#shared/repositories/pagination';
 
 /** Read at first use (settings are never read when a module loads). */
@@ -100,6 +101,8 @@ export interface LocationForWrite {
   location: Location;
   newestReportDate: string | undefined;
   returnWrites: number;
+  /** The copies of its two newest returns, when its writes keep them (an item no write has touched since does not). */
+  copies: ReturnCopies | undefined;
 }
 
 /** A strongly consistent read: whatever a confirm reads after this is at least as new. */
@@ -110,6 +113,17 @@ export async function getLocationForWrite(locationId: string): Promise<LocationF
     location: fromLocationItem(Item),
     newestReportDate: typeof Item.newestReportDate === 'string' ? Item.newestReportDate : undefined,
     returnWrites: typeof Item.returnWrites === 'number' ? Item.returnWrites : 0,
+    copies: returnCopiesOf(Item),
+  };
+}
+
+/** The copies a location item keeps, if its writes keep them (`RETURN_COPIES_KEPT`). */
+function returnCopiesOf(item: Record<string, unknown>): ReturnCopies | undefined {
+  if (item[RETURN_COPIES_KEPT] !== true) return undefined;
+  const prior = item.priorReturn as PriorReturn | undefined;
+  return {
+    ...(item.latestReturn ? { latest: toStoredReturn(item.latestReturn as Record<string, unknown>) } : {}),
+    ...(prior ? { prior: { reportDate: String(prior.reportDate), version: Number(prior.version), beds: prior.beds } } : {}),
   };
 }
 

@@ -2,6 +2,7 @@ import { TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/l
 import { keys } from '#shared/model/keys';
 import type { StoredReturn } from '#shared/model/schemas/return';
 import { toReturnItem, type ReturnPlace } from '#shared/model/returns/return-item';
+import { copiesAfter, RETURN_COPIES_KEPT, type ReturnCopies } from '#shared/model/returns/return-copies';
 import { dynamo } from '#shared/runtime/dynamodb';
 import { tableName } from '#shared/runtime/settings';
 
@@ -19,6 +20,12 @@ export interface LocationGuard {
   newestReportDate: string | undefined;
   recorded: boolean;
   returnWrites?: number;
+  /**
+   * The copies of the location's two newest returns as read (from the item, or from the returns table
+   * for an item that does not keep them yet): given, the write keeps them (`copiesAfter`), and then
+   * `returnWrites` must be given too, so that no other write can have moved them meanwhile.
+   */
+  copies?: ReturnCopies;
 }
 
 /** Only a return for the newest report date, or a later one, is an update: correcting an old day is not. */
@@ -30,6 +37,8 @@ export function isNewestReport(reportDate: string, newestReportDate: string | un
 interface LocationWrite {
   reportDate: string;
   submittedAt: string;
+  /** The new versions written: the copies move with them. */
+  written: readonly StoredReturn[];
   /** Returns written: the write count moves by this, so a confirm that read the location before any of them fails. */
   count: number;
 }
@@ -38,6 +47,7 @@ function locationUpdate(write: LocationWrite, guard: LocationGuard) {
   const newest = isNewestReport(write.reportDate, guard.newestReportDate);
   const values: Record<string, unknown> = { ':writes': write.count };
   const sets: string[] = [];
+  const removes: string[] = [];
   const conditions = ['attribute_exists(locationId)'];
   if (newest) {
     sets.push('lastUpdated = :at', 'freshness = :at', 'newestReportDate = :date');
@@ -46,6 +56,16 @@ function locationUpdate(write: LocationWrite, guard: LocationGuard) {
     // An item from before newestReportDate was kept learns it now, from what the writer looked up.
     sets.push('newestReportDate = :newest');
     values[':newest'] = guard.newestReportDate;
+  }
+  if (guard.copies) {
+    if (guard.returnWrites === undefined) throw new Error('copies kept without the write count that guards them');
+    const next = copiesAfter(guard.copies, write.written);
+    sets.push('latestReturn = :latest', `${RETURN_COPIES_KEPT} = :kept`);
+    Object.assign(values, { ':latest': next.latest, ':kept': true });
+    if (next.prior) {
+      sets.push('priorReturn = :prior');
+      values[':prior'] = next.prior;
+    } else removes.push('priorReturn');
   }
   // The newest date decided what is set; if another writer moved it meanwhile, the write fails and is retried.
   if (!guard.recorded) conditions.push('attribute_not_exists(newestReportDate)');
@@ -59,7 +79,7 @@ function locationUpdate(write: LocationWrite, guard: LocationGuard) {
     values[':seenWrites'] = guard.returnWrites;
   }
   return {
-    UpdateExpression: `${sets.length ? `SET ${sets.join(', ')} ` : ''}ADD returnWrites :writes`,
+    UpdateExpression: `${sets.length ? `SET ${sets.join(', ')} ` : ''}${removes.length ? `REMOVE ${removes.join(', ')} ` : ''}ADD returnWrites :writes`,
     ConditionExpression: conditions.join(' AND '),
     ExpressionAttributeValues: values,
   };
@@ -133,7 +153,7 @@ export function writeLocationReturnsRequest(writes: readonly ReturnWrite[], plac
         Update: {
           TableName: tables.locations,
           Key: keys.location(first.stored.locationId),
-          ...locationUpdate({ reportDate: newest.reportDate, submittedAt: newest.submittedAt, count: writes.length }, guard),
+          ...locationUpdate({ reportDate: newest.reportDate, submittedAt: newest.submittedAt, written: writes.map(({ stored }) => stored), count: writes.length }, guard),
         },
       },
     ],

@@ -105,6 +105,19 @@ export async function getLatestReturn(locationId: string, options: { onOrBefore?
   return Items?.[0] ? toStoredReturn(Items[0]) : undefined;
 }
 
+/**
+ * Named access pattern "a location's two newest returns", strongly consistent: what a location item that
+ * does not keep the copies yet (`ReturnCopies`) is given by its next write.
+ */
+export function newestReturnsRequest(locationId: string, table = TABLES.returns): QueryCommandInput {
+  return { TableName: table, KeyConditionExpression: 'locationId = :id', ExpressionAttributeValues: { ':id': locationId }, ScanIndexForward: false, Limit: 2, ConsistentRead: true };
+}
+
+export async function getNewestReturns(locationId: string): Promise<StoredReturn[]> {
+  const { Items = [] } = await dynamo.send(new QueryCommand(newestReturnsRequest(locationId)));
+  return Items.map(toStoredReturn);
+}
+
 /** The day's current return (if any) and the newest one before that day (if any). */
 export async function getDayAndPrevious(locationId: string, reportDate: string): Promise<{ current?: StoredReturn; previous?: StoredReturn }> {
   const { Items = [] } = await dynamo.send(new QueryCommand(dayAndPreviousRequest(locationId, reportDate)));

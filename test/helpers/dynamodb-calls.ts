@@ -74,16 +74,19 @@ export function actionsOf(commandName: string, input: Record<string, unknown>): 
 
 export interface CallRecorder {
   calls: RecordedCall[];
+  /** Each request sent (a transaction or a batch is one), by the function that sent it: what a round trip costs. */
+  requests: Array<{ functionId: string | undefined; command: string }>;
   /** Calls made outside any function, or to a table the local stack does not know. */
   unattributed: number;
 }
 
 /** Starts recording on `client` (the handlers' `dynamoClient`); every call made from now on is kept. */
 export function recordCalls(client: DynamoDBClient): CallRecorder {
-  const recorder: CallRecorder = { calls: [], unattributed: 0 };
+  const recorder: CallRecorder = { calls: [], requests: [], unattributed: 0 };
   client.middlewareStack.add(
     (next, context) => async (args) => {
       const functionId = runningFunction();
+      recorder.requests.push({ functionId, command: (context.commandName ?? '').replace(/Command$/, '') });
       for (const { tableName: name, index, action } of actionsOf(context.commandName ?? '', args.input as Record<string, unknown>)) {
         const table = tableIdOf(name);
         if (!functionId || !table) recorder.unattributed += 1;

@@ -260,6 +260,19 @@ describe('writeReturnRequest', () => {
     expect(items[WRITE_PART.version]?.Put?.TableName).toBe(process.env.RETURN_VERSIONS_TABLE);
     expect(items[WRITE_PART.location]?.Update?.TableName).toBe(process.env.LOCATIONS_TABLE);
   });
+  test('with the copies it read, the location keeps its two newest returns, guarded by the write count', () => {
+    const yesterday = { ...stored(1), reportDate: '2026-11-21' };
+    const update = writeReturnRequest(stored(1), place, undefined, { ...sameDay, newestReportDate: '2026-11-21', returnWrites: 4, copies: { latest: yesterday } }, tables).TransactItems![WRITE_PART.location]!.Update!;
+    expect(update.UpdateExpression).toMatch(/SET .*latestReturn = :latest, returnCopiesKept = :kept, priorReturn = :prior/);
+    expect(update.ExpressionAttributeValues).toMatchObject({ ':latest': stored(1), ':kept': true, ':prior': { reportDate: '2026-11-21', version: 1, beds: yesterday.beds }, ':seenWrites': 4 });
+    expect(update.ConditionExpression).toContain('returnWrites = :seenWrites');
+    // The only return there is: no prior one is kept.
+    const first = writeReturnRequest(stored(1), place, undefined, { ...firstWrite, returnWrites: 0, copies: {} }, tables).TransactItems![WRITE_PART.location]!.Update!;
+    expect(first.UpdateExpression).toMatch(/REMOVE priorReturn /);
+    expect(first.ConditionExpression).toContain('attribute_not_exists(returnWrites)');
+    // Copies kept without the count that guards them would let two writers leave the wrong ones.
+    expect(() => writeReturnRequest(stored(1), place, undefined, { ...firstWrite, copies: {} }, tables)).toThrow(/write count/);
+  });
 });
 
 describe('writeLocationReturnsRequest', () => {

@@ -3,7 +3,8 @@ import type { Principal } from '#shared/model/access/identity';
 import type { Location } from '#shared/model/schemas/location';
 import { RETURN_SCHEMA_VERSION, type DailyReturnInput, type StoredReturn } from '#shared/model/schemas/return';
 import { getLocationForWrite, type LocationForWrite } from '#shared/repositories/locations';
-import { getDayAndPrevious, getDaysAndPrevious, getLatestReturn } from '#shared/repositories/returns';
+import { getDayAndPrevious, getDaysAndPrevious, getNewestReturns } from '#shared/repositories/returns';
+import { briefOf, dayFromCopies, isFullReturn, type PriorReturn, type ReturnCopies } from '#shared/model/returns/return-copies';
 import { writeLocationReturns, writeReturn, WRITE_PART, type LocationGuard, type ReturnWrite } from '#shared/repositories/return-writes';
 import { conditionFailedAt, lostToAnotherWriter } from '#shared/repositories/transactions';
 import { locationRuleErrors } from '#shared/model/returns/location-rules';
@@ -53,7 +54,8 @@ function checkPrecondition(ifMatch: ReturnTarget['ifMatch'], current: StoredRetu
 interface WriteRead {
   location: Location;
   current: StoredReturn | undefined;
-  previous: StoredReturn | undefined;
+  /** In brief when the location's copies say no more: enough for the warnings. */
+  previous: StoredReturn | PriorReturn | undefined;
   guard: LocationGuard;
 }
 
@@ -64,24 +66,41 @@ async function readLocation(locationId: string): Promise<LocationForWrite> {
   return state;
 }
 
-/** What the write insists has not changed since the location was read (`withWrites`: nor its write count). */
-async function guardOf(locationId: string, state: LocationForWrite, withWrites: boolean): Promise<LocationGuard> {
-  const recorded = state.newestReportDate !== undefined;
-  // A location item written before the newest report date was kept: look it up once; the write records it.
-  const newestReportDate = recorded || state.location.lastUpdated === null ? state.newestReportDate : (await getLatestReturn(locationId))?.reportDate;
-  return { newestReportDate, recorded, ...(withWrites ? { returnWrites: state.returnWrites } : {}) };
+/** The copies of a location's two newest returns: kept on its item, or read once from the returns table (the write then keeps them). */
+async function copiesOf(locationId: string, state: LocationForWrite): Promise<ReturnCopies> {
+  if (state.copies) return state.copies;
+  // Never updated: it has no returns (the first write of a location is always its newest, and sets both).
+  if (state.location.lastUpdated === null && state.newestReportDate === undefined) return {};
+  const [latest, prior] = await getNewestReturns(locationId);
+  return { ...(latest ? { latest } : {}), ...(prior ? { prior: briefOf(prior) } : {}) };
 }
 
 /**
- * `repeatsWhatItReads` (a confirm) reads the location before the returns and makes the write
- * conditional on the location's write count: any return written after the location was read fails it,
- * so figures read here are never stored over a newer write. A PUT stores its own body, so its reads
- * run side by side.
+ * What the write insists has not changed since the location was read: its write count (any return of
+ * the location written meanwhile fails it, so the copies it keeps, and the figures a confirm repeats,
+ * are never stored over a newer write), and its newest report date.
  */
-async function readForWrite(target: ReturnTarget, repeatsWhatItReads: boolean): Promise<WriteRead> {
-  const readDay = () => getDayAndPrevious(target.locationId, target.reportDate);
-  const [state, day] = repeatsWhatItReads ? [await readLocation(target.locationId), await readDay()] : await Promise.all([readLocation(target.locationId), readDay()]);
-  return { location: state.location, current: day.current, previous: day.previous, guard: await guardOf(target.locationId, state, repeatsWhatItReads) };
+function guardOf(state: LocationForWrite, copies: ReturnCopies): LocationGuard {
+  const recorded = state.newestReportDate !== undefined;
+  // A location item written before the newest report date was kept learns it from its newest return.
+  const newestReportDate = recorded || state.location.lastUpdated === null ? state.newestReportDate : copies.latest?.reportDate;
+  return { newestReportDate, recorded, returnWrites: state.returnWrites, copies };
+}
+
+/**
+ * One read when the location keeps the copies and the day is new, the newest, or after the one before
+ * it (every PUT and confirm of the current window, nearly): the location item alone says the day's
+ * version and the return before it. Otherwise the returns table is asked too, after the location, so
+ * that what a confirm repeats is at least as new as the write count it guards with.
+ */
+async function readForWrite(target: ReturnTarget, isConfirm: boolean): Promise<WriteRead> {
+  const state = await readLocation(target.locationId);
+  const copies = await copiesOf(target.locationId, state);
+  const known = dayFromCopies(copies, target.reportDate);
+  // A confirm repeats the return before the day in full: a brief one will not do.
+  const enough = known && !(isConfirm && !known.current && known.previous && !isFullReturn(known.previous)) ? known : undefined;
+  const day = enough ?? (await getDayAndPrevious(target.locationId, target.reportDate));
+  return { location: state.location, current: day.current, previous: day.previous, guard: guardOf(state, copies) };
 }
 
 interface Figures {
@@ -159,6 +178,7 @@ async function saveReturn(target: ReturnTarget, body: DailyReturnInput | null): 
 /** "Nothing has changed" repeats the latest return on or before the day. */
 function figuresToRepeat(target: ReturnTarget, read: WriteRead): Figures {
   const latest = read.current ?? read.previous;
+  if (latest && !isFullReturn(latest)) throw new Error('a confirm read the return it repeats in brief');
   if (!latest) {
     throw problems.conflict(`Location ${target.locationId} has no earlier return to repeat; submit the full return instead.`);
   }
@@ -203,7 +223,7 @@ export async function submitLocationReturns(target: LocationReturnsTarget, days:
   if (new Set(dates).size !== dates.length) throw new Error(`two returns of one day for location ${target.locationId}`);
   for (let attempt = 1; ; attempt += 1) {
     const [state, stored] = await Promise.all([readLocation(target.locationId), getDaysAndPrevious(target.locationId, dates[0]!, dates.at(-1)!)]);
-    const guard = await guardOf(target.locationId, state, false);
+    const guard = guardOf(state, await copiesOf(target.locationId, state));
     // Each day's return as the writes before it leave it: first the stored ones, then each row's as it is made.
     const known = new Map(stored.map((day) => [day.reportDate, day]));
     const before = (reportDate: string) =>
