@@ -1,8 +1,6 @@
 import './local/process-defaults';
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
-import { attachOrUseEnvironment } from './local/attach';
-import { parseStage, useDeployedStage } from './aws/deployed-stage';
+import { stageScript } from './aws/stage-script';
 import { CalendarDate, ENGLAND } from '#shared/model/schemas/common';
 import { londonDay } from '#shared/model/returns/report-date';
 
@@ -43,29 +41,28 @@ function date(value: string | undefined, flag: string): string {
 const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : word.endsWith('ch') ? 'es' : 's'}`;
 const areaName = (code: string) => (code === ENGLAND ? `England (${ENGLAND})` : code);
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      from: { type: 'string' },
-      to: { type: 'string' },
-      area: { type: 'string' },
-      'from-dead-letters': { type: 'string', multiple: true },
-      fix: { type: 'boolean' },
-      stage: { type: 'string' },
-      help: { type: 'boolean' },
-    },
-  });
-  if (values.help) {
-    console.log(USAGE);
-    return;
-  }
-  const deadLetters = values['from-dead-letters'];
-  if (deadLetters !== undefined && (values.from !== undefined || values.to !== undefined)) throw new Error('give either --from-dead-letters or --from and --to, not both');
+const OPTIONS = {
+  from: { type: 'string' },
+  to: { type: 'string' },
+  area: { type: 'string' },
+  'from-dead-letters': { type: 'string', multiple: true },
+  fix: { type: 'boolean' },
+} as const;
+
+/** The options that cannot go together, refused before anything is attached. */
+function checkOptions(values: { from?: string; to?: string; area?: string; 'from-dead-letters'?: string[]; fix?: boolean }): void {
+  if (values['from-dead-letters'] !== undefined && (values.from !== undefined || values.to !== undefined)) throw new Error('give either --from-dead-letters or --from and --to, not both');
   if (values.fix && values.area !== undefined) throw new Error('--fix reads every ledger entry of an area-day, which only a rebuild of all England does: leave out --area');
+  if (values['from-dead-letters'] === undefined) {
+    date(values.from, '--from');
+    date(values.to, '--to');
+  }
+}
+
+stageScript(USAGE, OPTIONS, async (values, target) => {
+  const deadLetters = values['from-dead-letters'];
   let from = deadLetters === undefined ? date(values.from, '--from') : '';
   let to = deadLetters === undefined ? date(values.to, '--to') : '';
-
-  const target = values.stage ? await useDeployedStage(parseStage(values.stage)) : attachOrUseEnvironment();
   // Imported after attaching: the DynamoDB client takes DYNAMODB_ENDPOINT (the running stack's) when it loads.
   const { deadLetterWindow, rebuildAggregates } = await import('#shared/services/aggregates/rebuild');
   let area = values.area;
@@ -131,9 +128,4 @@ async function main(): Promise<void> {
   const clean = report.applied === 0 && report.failed.length === 0 && report.mismatches.length === 0 && report.repaired.length === 0;
   console.log(clean ? 'nothing applied and no mismatches: the aggregates are their ledgers, and the ledgers the stored returns.' : 'run it once more to confirm nothing is left.');
   if (report.failed.length > 0 || report.mismatches.length > 0) process.exitCode = 1;
-}
-
-main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : String(error));
-  process.exit(1);
-});
+}, checkOptions);

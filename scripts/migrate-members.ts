@@ -1,7 +1,5 @@
 import './local/process-defaults';
-import { parseArgs } from 'node:util';
-import { attachOrUseEnvironment } from './local/attach';
-import { parseStage, useDeployedStage } from './aws/deployed-stage';
+import { stageScript } from './aws/stage-script';
 
 const USAGE = `npm run migrate:members -- [--stage dev|prod]
 
@@ -15,13 +13,7 @@ const USAGE = `npm run migrate:members -- [--stage dev|prod]
 
   --stage a deployed stage instead of the local stack (AWS_PROFILE, AWS_REGION)`;
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { stage: { type: 'string' }, help: { type: 'boolean' } } });
-  if (values.help) {
-    console.log(USAGE);
-    return;
-  }
-  const target = values.stage ? await useDeployedStage(parseStage(values.stage)) : attachOrUseEnvironment();
+stageScript(USAGE, {}, async (_values, target) => {
   console.log(`counting members and managers in ${target}`);
   // Imported after attaching: the DynamoDB client takes DYNAMODB_ENDPOINT (the running stack's) when it loads.
   const { migrateMembers } = await import('#shared/services/people/migrate-members');
@@ -46,9 +38,4 @@ async function main(): Promise<void> {
   if (summary.orphans.length > 20) console.log(`  ... and ${summary.orphans.length - 20} more without a directory entry`);
   const clean = summary.countsFixed + summary.managersMade + summary.raced.length === 0;
   console.log(clean ? 'nothing left to fix.' : 'run it once more to confirm nothing is left to fix.');
-}
-
-main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : String(error));
-  process.exit(1);
 });

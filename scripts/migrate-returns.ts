@@ -1,7 +1,5 @@
 import './local/process-defaults';
-import { parseArgs } from 'node:util';
-import { attachOrUseEnvironment } from './local/attach';
-import { parseStage, useDeployedStage } from './aws/deployed-stage';
+import { stageScript } from './aws/stage-script';
 
 const USAGE = `npm run migrate:returns -- [--stage dev|prod]
 
@@ -12,13 +10,7 @@ const USAGE = `npm run migrate:returns -- [--stage dev|prod]
 
   --stage a deployed stage instead of the local stack (AWS_PROFILE, AWS_REGION)`;
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { stage: { type: 'string' }, help: { type: 'boolean' } } });
-  if (values.help) {
-    console.log(USAGE);
-    return;
-  }
-  const target = values.stage ? await useDeployedStage(parseStage(values.stage)) : attachOrUseEnvironment();
+stageScript(USAGE, {}, async (_values, target) => {
   console.log(`placing daily returns in ${target}`);
   // Imported after attaching: the DynamoDB client takes DYNAMODB_ENDPOINT (the running stack's) when it loads.
   const { migrateReturnPlaces } = await import('#shared/services/returns/migrate-places');
@@ -26,9 +18,4 @@ async function main(): Promise<void> {
   process.stdout.write('\n');
   console.log(`placed ${summary.placed} returns${summary.alreadyPlaced ? ` (${summary.alreadyPlaced} were placed by a write meanwhile)` : ''}`);
   console.log(summary.placed + summary.alreadyPlaced === 0 ? 'nothing left to do.' : 'done; exports now find every return.');
-}
-
-main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : String(error));
-  process.exit(1);
 });
