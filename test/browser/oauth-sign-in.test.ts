@@ -13,7 +13,7 @@ import { configScript, contentSecurityPolicy } from '#infra/constructs/static-si
 import { REPO_ROOT } from '#scripts/local/lambda-runtime';
 import { localAccountApi, type LocalAccountApi } from '#scripts/local/account-api-local';
 import { VENDOR_ASSETS } from '#shared/model/web-assets';
-import { Secret, TOTP } from 'otpauth';
+import { authenticatorApp } from '../helpers/totp';
 
 /**
  * The deployed site's sign-in in a real browser (Debian's Chromium): the pages from web/, with a
@@ -511,16 +511,14 @@ describe.skipIf(!available)('signing in on the deployed site (OAuth code + PKCE 
     expect(Object.fromEntries(link.searchParams)).toMatchObject({ secret, issuer: 'Capacity Tracker', digits: '6', period: '30' });
     expect(await accessibilityViolations(page, { url: AXE_PATH })).toEqual([]);
 
-    const totp = new TOTP({ secret: Secret.fromBase32(secret), algorithm: 'SHA1', digits: 6, period: 30 });
-    const now = Date.now();
-    const current = new Set([-1, 0, 1].map((step) => totp.generate({ timestamp: now + step * 30_000 })));
-    await page.fill('#code', ['000000', '111111', '222222', '333333'].find((code) => !current.has(code))!);
+    const app = authenticatorApp(secret);
+    await page.fill('#code', app.wrongCode());
     await page.click('#verify button[type=submit]');
     await statusText(page, /That code did not match/);
     expect(await page.getAttribute('#code', 'aria-invalid')).toBe('true');
     expect(auth.accounts.signsInWithAuthenticatorApp('fake-user-1')).toBe(false);
 
-    await page.fill('#code', totp.generate());
+    await page.fill('#code', app.code());
     await page.click('#verify button[type=submit]');
     await statusText(page, /Your authenticator app is set up/);
     expect(auth.accounts.signsInWithAuthenticatorApp('fake-user-1')).toBe(true);

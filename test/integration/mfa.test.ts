@@ -7,7 +7,6 @@ import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { PreTokenGenerationTriggerEvent } from 'aws-lambda';
 import { decodeJwt } from 'jose';
-import { Secret, TOTP } from 'otpauth';
 import { AssociateSoftwareTokenCommand, CognitoIdentityProviderClient, SetUserMFAPreferenceCommand, VerifySoftwareTokenCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { LOCAL_ACCOUNT_API_PATH } from '#scripts/local/account-api-local';
 import { call, createLocation, today, useGateway, type Caller } from '../helpers/api';
@@ -16,6 +15,7 @@ import { preTokenGenerationFunction } from '#shared/model/functions';
 import { esbuildOptionsFor } from '#infra/constructs/bundling';
 import { importEnvironment, timeImport } from '#scripts/bench/bundles';
 import { REPO_ROOT, runFunction } from '#scripts/local/lambda-runtime';
+import { authenticatorApp } from '../helpers/totp';
 
 /**
  * MFA by role (issue 19): admin, national and commissioner users act only with a token that says they
@@ -115,14 +115,12 @@ describe('the local sign-in', () => {
       await expect(cognito.send(new AssociateSoftwareTokenCommand({ AccessToken: 'not-a-token' }))).rejects.toMatchObject({ name: 'NotAuthorizedException' });
       const { SecretCode } = await cognito.send(new AssociateSoftwareTokenCommand({ AccessToken: withoutApp }));
       expect(SecretCode).toMatch(/^[A-Z2-7]{32}$/);
-      const totp = new TOTP({ secret: Secret.fromBase32(SecretCode!), algorithm: 'SHA1', digits: 6, period: 30 });
-      const now = Date.now();
-      const current = new Set([-1, 0, 1].map((step) => totp.generate({ timestamp: now + step * 30_000 })));
-      const wrong = ['000000', '111111', '222222', '333333'].find((code) => !current.has(code))!;
+      const app = authenticatorApp(SecretCode!);
+      const wrong = app.wrongCode();
       await expect(cognito.send(new VerifySoftwareTokenCommand({ AccessToken: withoutApp, UserCode: wrong }))).rejects.toMatchObject({ name: 'EnableSoftwareTokenMFAException' });
       expectMfaRequired(await call(url(), 'GET', '/v1/users?limit=1', { as: { token: await localToken({ user: 'admin', mfa: false }) } }));
 
-      expect(await cognito.send(new VerifySoftwareTokenCommand({ AccessToken: withoutApp, UserCode: totp.generate(), FriendlyDeviceName: 'phone' }))).toMatchObject({ Status: 'SUCCESS' });
+      expect(await cognito.send(new VerifySoftwareTokenCommand({ AccessToken: withoutApp, UserCode: app.code(), FriendlyDeviceName: 'phone' }))).toMatchObject({ Status: 'SUCCESS' });
       await cognito.send(new SetUserMFAPreferenceCommand({ AccessToken: withoutApp, SoftwareTokenMfaSettings: { Enabled: true, PreferredMfa: true } }));
       // Signing in again: the token now says the app was used, as the pre token trigger would, and the admin acts.
       const withApp = await localToken({ user: 'admin', mfa: false });
