@@ -11,12 +11,12 @@ import { logger, tracer } from '#shared/runtime/powertools';
 
 const processor = new BatchProcessor(EventType.DynamoDBStreams);
 
-
 /**
  * The returns stream's consumer. BatchProcessor reports a failed record by its sequence number, so only
  * it and the records after it are redelivered, and redelivery is harmless because applying is
- * idempotent. The records themselves are applied together (see BatchCoalescer): one ledger read and a
- * few transactions per batch instead of several requests per record.
+ * idempotent and order-free (`applyReturns` says why). The records themselves are applied together (see
+ * BatchCoalescer): a batch of 100 is three BatchGetItem calls for its state and transactions of up to 100
+ * items for what it changes, never a request per record.
  */
 export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse>()
   .use(captureLambdaHandler(tracer))

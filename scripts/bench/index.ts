@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
+import { aggregatorMarkdown, benchAggregator } from './aggregator';
 import { benchAggregationLag, lagMarkdown } from './aggregation-lag';
 import { benchBulk, bulkMarkdown } from './bulk';
 import { benchBundles, bundlesMarkdown } from './bundles';
@@ -11,7 +12,7 @@ import { benchReminders } from './reminders';
 import { benchSubmit, submitMarkdown } from './submit';
 import { benchVacancySearch } from './vacancies';
 
-const SECTIONS = ['bundles', 'reminders', 'search', 'near', 'submit', 'bulk', 'exports', 'jobs', 'lag'] as const;
+const SECTIONS = ['bundles', 'reminders', 'search', 'near', 'submit', 'bulk', 'exports', 'aggregator', 'jobs', 'lag'] as const;
 type Section = (typeof SECTIONS)[number];
 
 /** `BENCH_ONLY=bundles` (or a comma-separated list of sections) runs just those; unset, all of them. */
@@ -40,7 +41,7 @@ function writeResults(partial: boolean, results: Record<string, unknown>): void 
  * written to bench/results.json so runs can be compared. Figures are for this machine; the baseline in
  * each table was measured in the same run (on the same DynamoDB Local, or for the bundles, in the same
  * fresh-process harness). `BENCH_ONLY=bundles` runs one section (or `submit,exports`: any of bundles,
- * reminders, search, near, submit, bulk, exports, jobs, lag; lag includes the stack's memory); `BENCH_QUICK` shortens them.
+ * reminders, search, near, submit, bulk, exports, aggregator, jobs, lag; lag includes the stack's memory); `BENCH_QUICK` shortens them.
  * `jobs` (export jobs) takes `BENCH_JOBS_AS_SHIPPED=1` (the whole range of returns read with the byDay
  * Queries as shipped, without the what-if Limit: over an hour at full size on DynamoDB Local) and
  * `BENCH_JOBS_CPU_PROF=<dir>` (a V8 CPU profile of each worker child there).
@@ -62,7 +63,7 @@ async function main(): Promise<void> {
   }
 
   const quick = Boolean(process.env.BENCH_QUICK);
-  if (sections.has('reminders') || sections.has('search') || sections.has('near') || sections.has('submit') || sections.has('bulk') || sections.has('exports')) {
+  if (sections.has('reminders') || sections.has('search') || sections.has('near') || sections.has('submit') || sections.has('bulk') || sections.has('exports') || sections.has('aggregator')) {
     const environment = await startBenchEnvironment();
     try {
       if (sections.has('reminders')) {
@@ -115,6 +116,13 @@ async function main(): Promise<void> {
         const exports = await benchExports(environment, quick ? { runs: 2, days: 60 } : {});
         console.log(`\n${exportsMarkdown(exports)}`);
         results.exports = exports;
+      }
+
+      if (sections.has('aggregator')) {
+        console.error('the aggregator at batch size 100:');
+        const aggregator = await benchAggregator(environment, quick ? { locations: 3_000, batches: 5 } : {});
+        console.log(`\n${aggregatorMarkdown(aggregator)}`);
+        results.aggregator = aggregator;
       }
     } finally {
       await environment.stop();

@@ -147,17 +147,19 @@ export const aggregatorFunction = {
   description: 'Returns stream → daily aggregates',
   /** The table whose stream feeds it. */
   source: 'returns',
-  // locations: counts of active locations for locationsExpected, and the latest-return copy it keeps there;
+  // locations: counts of active locations for locationsExpected, each location's place and the version of
+  // its latest-return copy, and the copy itself where a return's own write does not keep it;
   // vacancyIndex: the search entries of each location's newest return.
   tables: { aggregates: 'RW', aggregateLedger: 'RW', locations: 'RW', vacancyIndex: 'RW' },
-  // aggregates: moved by ADD in a transaction with the ledger entries (put, conditional on the version
-  // seen); locations: the active counts of each level's index, and the latest-return copy (an update; it
-  // never puts or deletes a location); vacancyIndex: a location's manifest read, its entries replaced.
+  // A batch's state is read with BatchGetItem (ledger entries, locations, vacancy manifests, 100 keys a
+  // call), and everything it writes goes in transactions: aggregates moved by ADD with the ledger entries
+  // (put, conditional on the version seen); locations: the latest-return copy (an update; it never puts
+  // or deletes a location); vacancyIndex: a location's manifest put and its entries replaced.
   dynamodb: {
     aggregates: ['UpdateItem'],
     aggregateLedger: ['BatchGetItem', 'PutItem'],
-    locations: ['Query:activeByCountry', 'Query:activeByLocalAuthority', 'Query:activeByRegion', 'UpdateItem'],
-    vacancyIndex: ['GetItem', 'PutItem', 'DeleteItem'],
+    locations: ['BatchGetItem', 'Query:activeByCountry', 'Query:activeByLocalAuthority', 'Query:activeByRegion', 'UpdateItem'],
+    vacancyIndex: ['BatchGetItem', 'PutItem', 'DeleteItem'],
   },
   settings: [],
   /** A batch of 100 records is a few transactions; a minute leaves room for retries after throttling. */

@@ -1,7 +1,9 @@
-import { BatchGetCommand, TransactWriteCommand, type QueryCommandInput, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, TransactWriteCommand, type BatchGetCommandInput, type QueryCommandInput, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { areaKeyOf, areasOf, type AreaRef, type Place } from '#shared/model/aggregates/areas';
 import { difference, isZero, METRICS, sum, zeroContribution, type Contribution } from '#shared/model/aggregates/metrics';
 import { keys } from '#shared/model/keys';
+import { toStoredReturn, type ReturnItem } from '#shared/model/returns/return-item';
+import type { LocationPlace } from '#shared/model/vacancies/entries';
 import type { AreaLevel } from '#shared/model/schemas/common';
 import { dynamo } from '#shared/runtime/dynamodb';
 import { tableName } from '#shared/runtime/settings';
@@ -9,6 +11,8 @@ import { decodePageToken, encodePageToken, invalidPageToken, requireStartKeyWith
 import { queryPage } from '#shared/repositories/paged-query';
 
 const TABLES = { get aggregates() { return tableName('aggregates'); }, get ledger() { return tableName('aggregateLedger'); } };
+/** The other tables the aggregator reads a batch's state from and keeps each location's newest return in. */
+const LOCATION_TABLES = { get locations() { return tableName('locations'); }, get vacancyIndex() { return tableName('vacancyIndex'); } };
 
 /** What one location-day has added to the aggregates so far, and from which version of its return. */
 export interface LedgerEntry extends Place {
@@ -38,8 +42,9 @@ function areaDaysOf(change: LedgerChange): string[] {
 
 /**
  * Split changes into groups that each fit one transaction: a ledger item per change plus one update per
- * distinct area-day the group touches. A batch of returns from one morning shares its region and
- * England items, so a group of ~25 location-days is typically ~40 items.
+ * distinct area-day the group touches (however many of its changes move it). Changes in order of place
+ * share their council and region items: 100 returns of a morning over ~70 councils, 9 regions and
+ * England are ~185 items, two transactions.
  */
 export function planTransactions(changes: readonly LedgerChange[]): LedgerChange[][] {
   const groups: LedgerChange[][] = [];
@@ -155,6 +160,153 @@ export async function getLedgerEntries(days: ReadonlyArray<{ locationId: string;
     }
   }
   return found;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// What the aggregator reads and writes a batch at a time, besides the aggregates: each location's
+// directory entry (where it is, and the version of its latest-return copy) and its vacancy manifest.
+
+/** One item of a transaction (DynamoDB's TransactWriteItem, with plain values). */
+export type TransactionPart = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+/** A location as the aggregator needs it: the version its latest-return copy holds, and where it is. */
+export interface LocationForIndex {
+  latest: { reportDate: string; version: number } | undefined;
+  place: LocationPlace;
+}
+
+/** What a location's vacancy search entries were made from, and their keys (shared/repositories/vacancies.ts). */
+export interface VacancyManifest {
+  reportDate: string;
+  version: number;
+  entries: Array<{ searchKey: string; freshKey: string }>;
+}
+
+/** A batch's state, strongly consistent: ledger entries by `locationId#reportDate`, the rest by location. */
+export interface BatchState {
+  ledgers: Map<string, LedgerEntry>;
+  /** Absent: the location is not in the directory. */
+  locations: Map<string, LocationForIndex>;
+  /** Absent: the location was never indexed. */
+  manifests: Map<string, VacancyManifest>;
+}
+
+/** DynamoDB's limit on the keys of one BatchGetItem, whatever tables they are in. */
+export const MAX_BATCH_GET_KEYS = 100;
+
+type Wanted = { table: 'ledger' | 'locations' | 'manifests'; key: Record<string, unknown> };
+
+const PLACE_ATTRIBUTES = ['address', 'postcode', 'phone', 'latitude', 'longitude'] as const;
+
+/** What is read of each table: the whole ledger entry, a location's place and copy version, a manifest. */
+function projections(): Record<Wanted['table'], { TableName: string; ProjectionExpression?: string; ExpressionAttributeNames?: Record<string, string> }> {
+  const names = (list: readonly string[]) => Object.fromEntries(list.map((name, index) => [`#p${index}`, name]));
+  const location = ['locationId', ...PLACE_ATTRIBUTES, 'latestReturn', 'reportDate', 'version'];
+  const manifest = ['searchKey', 'reportDate', 'version', 'entries'];
+  return {
+    ledger: { TableName: TABLES.ledger },
+    locations: {
+      TableName: LOCATION_TABLES.locations,
+      // The copy's version only, not the copy (about 1 KB a location).
+      ProjectionExpression: ['#p0', ...PLACE_ATTRIBUTES.map((_, index) => `#p${index + 1}`), '#p6.#p7', '#p6.#p8'].join(', '),
+      ExpressionAttributeNames: names(location),
+    },
+    manifests: { TableName: LOCATION_TABLES.vacancyIndex, ProjectionExpression: '#p0, #p1, #p2, #p3', ExpressionAttributeNames: names(manifest) },
+  };
+}
+
+/**
+ * Named access pattern "a stream batch's state": BatchGetItem requests of at most 100 keys, each over
+ * whichever of the three tables its keys are in, strongly consistent (a write conditional on what was read
+ * must see what the last one wrote).
+ */
+export function batchStateRequests(
+  days: ReadonlyArray<{ locationId: string; reportDate: string }>,
+  locationIds: readonly string[],
+  manifestIds: readonly string[] = locationIds,
+): BatchGetCommandInput[] {
+  // A BatchGetItem naming a key twice is refused: each once.
+  const unique = <T,>(list: readonly T[], id: (value: T) => string) => [...new Map(list.map((value) => [id(value), value])).values()];
+  const wanted: Wanted[] = [
+    ...unique(days, (day) => `${day.locationId}#${day.reportDate}`).map((day) => ({ table: 'ledger' as const, key: keys.ledger(day.locationId, day.reportDate) })),
+    ...unique(locationIds, String).map((locationId) => ({ table: 'locations' as const, key: keys.location(locationId) })),
+    ...unique(manifestIds, String).map((locationId) => ({ table: 'manifests' as const, key: keys.vacancyManifest(locationId) })),
+  ];
+  const tables = projections();
+  const requests: BatchGetCommandInput[] = [];
+  for (let i = 0; i < wanted.length; i += MAX_BATCH_GET_KEYS) {
+    const RequestItems: NonNullable<BatchGetCommandInput['RequestItems']> = {};
+    for (const { table, key } of wanted.slice(i, i + MAX_BATCH_GET_KEYS)) {
+      const { TableName, ...projection } = tables[table];
+      const entry = (RequestItems[TableName] ??= { Keys: [], ConsistentRead: true, ...projection });
+      entry.Keys!.push(key);
+    }
+    requests.push({ RequestItems });
+  }
+  return requests;
+}
+
+/**
+ * The ledger entries of these location-days, and the directory entries and vacancy manifests of these
+ * locations, in ⌈keys / 100⌉ BatchGetItem calls made side by side (a batch of 100 records of different
+ * locations: 3 calls). Keys DynamoDB leaves unprocessed are asked for again after a pause.
+ */
+export async function readBatchState(
+  days: ReadonlyArray<{ locationId: string; reportDate: string }>,
+  locationIds: readonly string[],
+  manifestIds: readonly string[] = locationIds,
+): Promise<BatchState> {
+  const state: BatchState = { ledgers: new Map(), locations: new Map(), manifests: new Map() };
+  const tables = { ledger: TABLES.ledger, locations: LOCATION_TABLES.locations, manifests: LOCATION_TABLES.vacancyIndex };
+  await Promise.all(
+    batchStateRequests(days, locationIds, manifestIds).map(async (request) => {
+      let pending: BatchGetCommandInput['RequestItems'] | undefined = request.RequestItems;
+      for (let attempt = 0; pending && Object.keys(pending).length > 0; attempt += 1) {
+        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 20 * 2 ** Math.min(attempt, 6)));
+        const result = await dynamo.send(new BatchGetCommand({ RequestItems: pending }));
+        for (const item of (result.Responses?.[tables.ledger] ?? []) as LedgerEntry[]) state.ledgers.set(`${item.locationId}#${item.reportDate}`, item);
+        for (const item of result.Responses?.[tables.locations] ?? []) state.locations.set(String(item.locationId), locationForIndex(item));
+        for (const item of result.Responses?.[tables.manifests] ?? []) {
+          state.manifests.set(String(item.searchKey).slice('location#'.length), { reportDate: String(item.reportDate), version: Number(item.version), entries: (item.entries ?? []) as VacancyManifest['entries'] });
+        }
+        pending = result.UnprocessedKeys;
+      }
+    }),
+  );
+  return state;
+}
+
+function locationForIndex(item: Record<string, unknown>): LocationForIndex {
+  const latest = item.latestReturn as { reportDate?: unknown; version?: unknown } | undefined;
+  const text = (name: string) => (typeof item[name] === 'string' && item[name] ? { [name]: item[name] as string } : {});
+  const number = (name: string) => (typeof item[name] === 'number' && Number.isFinite(item[name]) ? { [name]: item[name] as number } : {});
+  return {
+    latest: typeof latest?.reportDate === 'string' && typeof latest.version === 'number' ? { reportDate: latest.reportDate, version: latest.version } : undefined,
+    place: { ...text('address'), ...text('postcode'), ...text('phone'), ...number('latitude'), ...number('longitude') },
+  };
+}
+
+/**
+ * A transaction part that makes a return its location's latest-return copy, only if the location is
+ * there and its copy is older (an older day, or an older version of the same day): a late or repeated
+ * record changes nothing, and a copy a return's own write keeps is never older than the record.
+ */
+export function latestReturnPart(item: ReturnItem, table = LOCATION_TABLES.locations): TransactionPart {
+  return {
+    Update: {
+      TableName: table,
+      Key: keys.location(item.locationId),
+      UpdateExpression: 'SET latestReturn = :latest',
+      ConditionExpression:
+        'attribute_exists(locationId) AND (attribute_not_exists(latestReturn) OR latestReturn.reportDate < :date OR (latestReturn.reportDate = :date AND latestReturn.version < :version))',
+      ExpressionAttributeValues: { ':latest': toStoredReturn(item), ':date': item.reportDate, ':version': item.version },
+    },
+  };
+}
+
+/** One transaction of parts the aggregator put together (at most 100 items). */
+export async function writeParts(parts: TransactionPart[]): Promise<void> {
+  await dynamo.send(new TransactWriteCommand({ TransactItems: parts }));
 }
 
 /** Named access pattern "one area's aggregates between two days", oldest first. */

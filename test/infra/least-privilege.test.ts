@@ -82,9 +82,9 @@ describe('least privilege on DynamoDB', { timeout: SYNTH_TIMEOUT }, () => {
     }
   });
 
-  it('the aggregator may neither put nor delete a location: it updates the latest-return copy and counts the active ones', () => {
+  it('the aggregator may neither put nor delete a location: it reads them by batch, updates the latest-return copy and counts the active ones', () => {
     const onLocations = granted(aggregatorFunction).filter((grant) => / locations(\/|$)/.test(grant));
-    expect(onLocations).toEqual(['Query locations/index/activeByCountry', 'Query locations/index/activeByLocalAuthority', 'Query locations/index/activeByRegion', 'UpdateItem locations']);
+    expect(onLocations).toEqual(['BatchGetItem locations', 'Query locations/index/activeByCountry', 'Query locations/index/activeByLocalAuthority', 'Query locations/index/activeByRegion', 'UpdateItem locations']);
   });
 
   it('an RO table is never written, whoever binds it', () => {

@@ -1,7 +1,20 @@
 import { describe, expect, test } from 'vitest';
 import { areasOf } from '#shared/model/aggregates/areas';
 import { contributionOf, difference, isZero, LOW_PPE_DAYS, metricsForApi, sum, zeroContribution } from '#shared/model/aggregates/metrics';
-import { applyChangesRequest, areaAggregatesRequest, levelAggregatesRequest, MAX_TRANSACTION_ITEMS, planTransactions, type LedgerEntry } from '#shared/repositories/aggregates';
+import { toReturnItem } from '#shared/model/returns/return-item';
+import { vacancyEntries } from '#shared/model/vacancies/entries';
+import {
+  applyChangesRequest,
+  areaAggregatesRequest,
+  batchStateRequests,
+  levelAggregatesRequest,
+  MAX_BATCH_GET_KEYS,
+  MAX_TRANSACTION_ITEMS,
+  planTransactions,
+  type LedgerEntry,
+} from '#shared/repositories/aggregates';
+import { packUnits, unitsFor } from '#shared/services/aggregates/newest-returns';
+import { tableName } from '#shared/runtime/settings';
 import { designExample } from './fixtures';
 
 const stored = (overrides: Partial<ReturnType<typeof designExample>> = {}, warnings: unknown[] = []) => ({ ...designExample(), ...overrides, warnings });
@@ -152,5 +165,78 @@ describe('aggregate read requests', () => {
     expect(request.IndexName).toBe('byLevel');
     expect(request.ExpressionAttributeValues).toEqual({ ':level': 'localAuthority', ':from': '2026-11-01#', ':to': '2026-11-30#~' });
     expect('2026-11-30#E09000033' <= '2026-11-30#~').toBe(true);
+  });
+});
+
+describe("a stream batch's state: one read of 100 keys at a time, over whichever tables", () => {
+  const days = Array.from({ length: 100 }, (_, i) => ({ locationId: `1-2000000${String(i).padStart(3, '0')}`, reportDate: '2026-11-22' }));
+  const ids = days.map(({ locationId }) => locationId);
+
+  test('100 records of 100 locations: ledger entries, locations and manifests in 3 BatchGetItem requests, strongly consistent', () => {
+    const requests = batchStateRequests([...days, ...days.slice(0, 10)], [...ids, ids[0]!]);
+    expect(requests).toHaveLength(3);
+    const keysIn = (request: (typeof requests)[number]) => Object.values(request.RequestItems!).reduce((total, { Keys }) => total + Keys!.length, 0);
+    for (const request of requests) {
+      expect(keysIn(request)).toBeLessThanOrEqual(MAX_BATCH_GET_KEYS);
+      for (const table of Object.values(request.RequestItems!)) expect(table.ConsistentRead).toBe(true);
+    }
+    // Each key once (DynamoDB refuses a batch that names one twice), all 300 of them.
+    expect(requests.reduce((total, request) => total + keysIn(request), 0)).toBe(300);
+    const locations = requests.flatMap((request) => (request.RequestItems![tableName('locations')] ? [request.RequestItems![tableName('locations')]!] : []));
+    // A location's place and its copy's version, not the copy itself.
+    const projection = locations[0]!.ProjectionExpression!.replace(/#p\d+/g, (name) => locations[0]!.ExpressionAttributeNames![name]!);
+    expect(projection).toBe('locationId, address, postcode, phone, latitude, longitude, latestReturn.reportDate, latestReturn.version');
+    expect(requests.flatMap((request) => Object.keys(request.RequestItems!)).sort()).toEqual(
+      [tableName('aggregateLedger'), tableName('locations'), tableName('vacancyIndex')].sort(),
+    );
+  });
+});
+
+describe("each location's newest return: its copy and its search entries", () => {
+  const item = (version: number, reportDate = '2026-11-22') =>
+    toReturnItem(
+      { ...designExample(), locationId: '1-300000001', reportDate, version, submittedAt: `${reportDate}T08:0${version}:00Z`, submittedBy: 'test', warnings: [], schemaVersion: 1 },
+      { localAuthority: 'E08000004', region: 'E12000002', name: 'Unit House', type: 'careHome' },
+    );
+  const place = { address: '1 Unit Road', latitude: 53.5, longitude: -2.1 };
+  const manifestOf = (of: ReturnType<typeof item>, where = place) => ({
+    reportDate: of.reportDate,
+    version: of.version,
+    entries: vacancyEntries(of, where).map(({ searchKey, freshKey }) => ({ searchKey, freshKey })),
+  });
+  const kinds = (units: ReturnType<typeof unitsFor>) => units.map(({ kind }) => kind);
+
+  test('a newer return: the copy (one item) and the entries (manifest, stale ones deleted, new ones put) as two units', () => {
+    const units = unitsFor(item(2), { latest: { reportDate: '2026-11-22', version: 1 }, place }, manifestOf(item(1)));
+    expect(kinds(units)).toEqual(['copy', 'entries']);
+    expect(units[0]!.parts).toHaveLength(1);
+    expect(units[0]!.parts[0]!.Update!.ConditionExpression).toContain('latestReturn.version < :version');
+    const entries = vacancyEntries(item(2), place);
+    // The manifest, the old day's area entries (their keys carry the submit time), and the new entries.
+    expect(units[1]!.parts.length).toBe(1 + entries.filter((entry) => !entry.searchKey.startsWith('near#')).length + entries.length);
+  });
+
+  test('a copy a return\'s own write keeps already, an index as new: nothing to do', () => {
+    expect(unitsFor(item(2), { latest: { reportDate: '2026-11-22', version: 2 }, place }, manifestOf(item(2)))).toEqual([]);
+    expect(unitsFor(item(2), { latest: { reportDate: '2026-11-23', version: 1 }, place }, manifestOf(item(1, '2026-11-23')))).toEqual([]);
+  });
+
+  test('the same version again, but the location has moved: indexed again, the copy left alone', () => {
+    expect(kinds(unitsFor(item(2), { latest: { reportDate: '2026-11-22', version: 2 }, place: { ...place, latitude: 51.5 } }, manifestOf(item(2))))).toEqual(['entries']);
+  });
+
+  test('a location not in the directory: no copy (the update would find no item), its entries all the same', () => {
+    expect(kinds(unitsFor(item(1), undefined, undefined))).toEqual(['entries']);
+  });
+
+  test('units packed into transactions of at most 100 items, none split, no two both half empty', () => {
+    const units = [...Array.from({ length: 90 }, (_, i) => ({ id: `e${i}`, parts: Array.from({ length: 19 + (i % 7) }) })), ...Array.from({ length: 90 }, (_, i) => ({ id: `c${i}`, parts: [0] }))];
+    const packs = packUnits(units);
+    const sizes = packs.map((pack) => pack.reduce((total, unit) => total + unit.parts.length, 0));
+    for (const size of sizes) expect(size).toBeLessThanOrEqual(MAX_TRANSACTION_ITEMS);
+    expect(packs.flat().map(({ id }) => id).sort()).toEqual(units.map(({ id }) => id).sort());
+    expect(sizes.filter((size) => size <= MAX_TRANSACTION_ITEMS / 2).length).toBeLessThanOrEqual(1);
+    const total = sizes.reduce((a, b) => a + b, 0);
+    expect(packs.length).toBeLessThanOrEqual(Math.ceil(total / 90) + 1);
   });
 });
