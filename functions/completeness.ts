@@ -6,8 +6,9 @@ import { httpRoute } from '#shared/http/route';
 import { queryParams } from '#shared/http/request';
 import { json } from '#shared/http/response';
 import { CompletenessQuery } from '#shared/model/schemas/aggregates';
+import { getCompletenessRoute } from '#shared/model/route-areas';
 
-export const handler = httpRoute('getCompleteness', async ({ event, principal }) => {
+export const handler = httpRoute(getCompletenessRoute, async ({ event, principal }) => {
   const query = queryParams(event, CompletenessQuery);
   const scope = scopeAreaRequest(principal, query.level, query.area);
   if (query.from !== undefined || query.to !== undefined) {

@@ -1,8 +1,7 @@
-import { httpRoute } from '#shared/http/route';
+import { publicRoute } from '#shared/http/public-route';
 import { json } from '#shared/http/response';
-import { buildOpenApiDocument } from '#shared/http/openapi';
+import { OPENAPI_DOCUMENT } from '#shared/http/openapi-document';
+import { openapiRoute } from '#shared/model/route-api';
 
-// Built once per container: the schemas cannot change while it runs.
-const document = buildOpenApiDocument();
-
-export const handler = httpRoute('openapi', async () => json(200, document, { 'cache-control': 'public, max-age=300' }));
+// Generated from the route table and the schemas ahead of time (shared/http/openapi-document.ts).
+export const handler = publicRoute(openapiRoute, async () => json(200, OPENAPI_DOCUMENT, { 'cache-control': 'public, max-age=300' }));

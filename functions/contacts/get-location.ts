@@ -3,5 +3,7 @@ import { pathParams } from '#shared/http/request';
 import { json } from '#shared/http/response';
 import { LocationPath } from '#shared/model/schemas/paths';
 import { readLocationContact } from '#shared/services/people/locations';
+import { getLocationContactRoute } from '#shared/model/route-people';
+import { loadAccessFacts } from '#shared/services/auth/facts';
 
-export const handler = httpRoute('getLocationContact', async ({ event }) => json(200, await readLocationContact(pathParams(event, LocationPath).locationId)));
+export const handler = httpRoute(getLocationContactRoute, async ({ event }) => json(200, await readLocationContact(pathParams(event, LocationPath).locationId)), { accessFacts: loadAccessFacts });

@@ -3,5 +3,6 @@ import { pathParams } from '#shared/http/request';
 import { json } from '#shared/http/response';
 import { ProviderPath } from '#shared/model/schemas/people';
 import { readProviderContact } from '#shared/services/people/locations';
+import { getProviderContactRoute } from '#shared/model/route-people';
 
-export const handler = httpRoute('getProviderContact', async ({ event }) => json(200, await readProviderContact(pathParams(event, ProviderPath).providerId)));
+export const handler = httpRoute(getProviderContactRoute, async ({ event }) => json(200, await readProviderContact(pathParams(event, ProviderPath).providerId)));

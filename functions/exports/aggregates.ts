@@ -5,10 +5,11 @@ import { csvResponse, toCsv } from '#shared/http/csv';
 import { httpRoute } from '#shared/http/route';
 import { queryParams } from '#shared/http/request';
 import { AggregatesExportQuery } from '#shared/model/schemas/aggregates';
+import { exportAggregatesRoute } from '#shared/model/route-exports';
 
 const HEADER = ['level', 'area', 'date', 'locationsExpected', ...METRICS];
 
-export const handler = httpRoute('exportAggregates', async ({ event, principal }) => {
+export const handler = httpRoute(exportAggregatesRoute, async ({ event, principal }) => {
   const query = queryParams(event, AggregatesExportQuery);
   const range = dateRange(query, new Date());
   const items = await readAllAggregates(scopeAreaRequest(principal, query.level, query.area), { ...query, ...range });

@@ -7,8 +7,9 @@ import { ExportRequest } from '#shared/model/schemas/exports';
 import { failExportJob } from '#shared/repositories/export-jobs';
 import { invokeAsync } from '#shared/runtime/lambda';
 import { exportView, newExportJob } from '#shared/services/exports/jobs';
+import { createExportRoute } from '#shared/model/route-exports';
 
-export const handler = httpRoute('createExport', async ({ event, principal }) => {
+export const handler = httpRoute(createExportRoute, async ({ event, principal }) => {
   const now = new Date();
   const job = await newExportJob(principal, jsonBody(event, ExportRequest), now);
   try {

@@ -6,6 +6,8 @@ import { json } from '#shared/http/response';
 import { areaAggregatesRequest, queryAggregates, type AggregateItem } from '#shared/repositories/aggregates';
 import { getLocation } from '#shared/repositories/locations';
 import { LocationPath } from '#shared/model/schemas/paths';
+import { getLocationAreaRoute } from '#shared/model/route-locations';
+import { loadAccessFacts } from '#shared/services/auth/facts';
 
 function summary(date: string, item: AggregateItem | undefined) {
   const occupied = item?.bedsOccupied ?? 0;
@@ -21,7 +23,7 @@ function summary(date: string, item: AggregateItem | undefined) {
 }
 
 /** A provider's area at a glance, beside its own figures on the form: two aggregate items, nothing more. */
-export const handler = httpRoute('getLocationArea', async ({ event }) => {
+export const handler = httpRoute(getLocationAreaRoute, async ({ event }) => {
   const { locationId } = pathParams(event, LocationPath);
   const location = await getLocation(locationId);
   if (!location) throw problems.notFound(`No location ${locationId} in the directory.`);
@@ -30,4 +32,4 @@ export const handler = httpRoute('getLocationArea', async ({ event }) => {
   const page = await queryAggregates(areaAggregatesRequest({ level: 'localAuthority', area: location.localAuthority }, yesterday, today, 2));
   const on = (date: string) => page.items.find((item) => item.date === date);
   return json(200, { locationId, localAuthority: location.localAuthority, today: summary(today, on(today)), yesterday: summary(yesterday, on(yesterday)) });
-});
+}, { accessFacts: loadAccessFacts });

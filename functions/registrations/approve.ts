@@ -1,3 +1,4 @@
 import { decisionRoute } from '#shared/http/decision-route';
+import { approveRegistrationRoute } from '#shared/model/route-registrations';
 
-export const handler = decisionRoute('approveRegistration', 'approved');
+export const handler = decisionRoute(approveRegistrationRoute, 'approved');

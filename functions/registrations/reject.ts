@@ -1,3 +1,4 @@
 import { decisionRoute } from '#shared/http/decision-route';
+import { rejectRegistrationRoute } from '#shared/model/route-registrations';
 
-export const handler = decisionRoute('rejectRegistration', 'rejected');
+export const handler = decisionRoute(rejectRegistrationRoute, 'rejected');

@@ -9,6 +9,8 @@ import { parseBulkCsv, parseBulkJson, rowPath, type CandidateRow } from '#shared
 import { BULK_MAX_BODY_BYTES } from '#shared/model/schemas/bulk';
 import { logger, metrics } from '#shared/runtime/powertools';
 import { checkUpload, writeUpload, type UploadOutcome } from '#shared/services/returns/bulk';
+import { bulkReturnsRoute } from '#shared/model/route-returns';
+import { serveIdempotently } from '#shared/http/idempotency';
 
 const UTF8_CHARSETS = new Set(['utf-8', 'utf8', 'us-ascii']);
 
@@ -54,7 +56,7 @@ function stoppedResponse(outcome: Extract<UploadOutcome, { kind: 'stopped' }>, i
   return { ...first.response, body: JSON.stringify(body) };
 }
 
-export const handler = httpRoute('bulkReturns', async ({ event, context, route, principal }) => {
+export const handler = httpRoute(bulkReturnsRoute, async ({ event, context, route, principal }) => {
   const now = new Date();
   const candidates = readUpload(event, route.request?.maxBodyBytes ?? BULK_MAX_BODY_BYTES);
   const rows = await checkUpload(candidates, principal, now);
@@ -68,4 +70,4 @@ export const handler = httpRoute('bulkReturns', async ({ event, context, route, 
   logger.info('bulk upload', { rows: rows.length, written: count((item) => item.status !== 204), skipped: count((item) => item.status === 204), complete: outcome.kind === 'complete' });
   if (outcome.kind === 'complete') return json(200, { items: outcome.items });
   return stoppedResponse(outcome, event.rawPath);
-});
+}, { idempotency: serveIdempotently });

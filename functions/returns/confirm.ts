@@ -6,12 +6,15 @@ import { metrics } from '#shared/runtime/powertools';
 import { confirmReturn } from '#shared/services/returns/submit';
 import { ReturnPath } from '#shared/model/schemas/paths';
 import { ConfirmInput } from '#shared/model/schemas/return';
+import { confirmReturnRoute } from '#shared/model/route-returns';
+import { loadAccessFacts } from '#shared/services/auth/facts';
+import { serveIdempotently } from '#shared/http/idempotency';
 
-export const handler = httpRoute('confirmReturn', async ({ event, principal }) => {
+export const handler = httpRoute(confirmReturnRoute, async ({ event, principal }) => {
   const path = pathParams(event, ReturnPath);
   const ifMatch = ifMatchVersion(event);
   const body = jsonBody(event, ConfirmInput, { optional: true });
   const outcome = await confirmReturn({ ...path, ifMatch, ...(body?.repeats ? { repeats: body.repeats } : {}), submittedBy: principal, now: new Date() });
   metrics.addMetric('ReturnConfirmedUnchanged', MetricUnit.Count, 1);
   return savedReturnResponse(outcome);
-});
+}, { accessFacts: loadAccessFacts, idempotency: serveIdempotently });

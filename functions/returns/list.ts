@@ -6,8 +6,10 @@ import { getLocation } from '#shared/repositories/locations';
 import { listReturns } from '#shared/repositories/returns';
 import { LocationPath } from '#shared/model/schemas/paths';
 import { ReturnHistoryQuery } from '#shared/model/schemas/return';
+import { listReturnsRoute } from '#shared/model/route-returns';
+import { loadAccessFacts } from '#shared/services/auth/facts';
 
-export const handler = httpRoute('listReturns', async ({ event }) => {
+export const handler = httpRoute(listReturnsRoute, async ({ event }) => {
   const { locationId } = pathParams(event, LocationPath);
   const query = queryParams(event, ReturnHistoryQuery);
   if (query.from && query.to && query.from > query.to) {
@@ -16,4 +18,4 @@ export const handler = httpRoute('listReturns', async ({ event }) => {
   const [location, page] = await Promise.all([getLocation(locationId), listReturns({ locationId, ...query })]);
   if (!location) throw problems.notFound(`No location ${locationId} in the directory.`);
   return json(200, page);
-});
+}, { accessFacts: loadAccessFacts });

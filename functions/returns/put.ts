@@ -6,8 +6,11 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { submitReturn } from '#shared/services/returns/submit';
 import { ReturnPath } from '#shared/model/schemas/paths';
 import { DailyReturnInput } from '#shared/model/schemas/return';
+import { putReturnRoute } from '#shared/model/route-returns';
+import { loadAccessFacts } from '#shared/services/auth/facts';
+import { serveIdempotently } from '#shared/http/idempotency';
 
-export const handler = httpRoute('putReturn', async ({ event, principal }) => {
+export const handler = httpRoute(putReturnRoute, async ({ event, principal }) => {
   const path = pathParams(event, ReturnPath);
   const ifMatch = ifMatchVersion(event);
   const input = jsonBody(event, DailyReturnInput);
@@ -15,4 +18,4 @@ export const handler = httpRoute('putReturn', async ({ event, principal }) => {
   metrics.addMetric(outcome.created ? 'ReturnSubmitted' : 'ReturnCorrected', MetricUnit.Count, 1);
   if (outcome.stored.warnings.length > 0) metrics.addMetric('ReturnWithWarnings', MetricUnit.Count, 1);
   return savedReturnResponse(outcome);
-});
+}, { accessFacts: loadAccessFacts, idempotency: serveIdempotently });

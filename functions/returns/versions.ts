@@ -7,13 +7,15 @@ import { getDayVersions, getEarlierVersion } from '#shared/repositories/return-v
 import { versionHistory } from '#shared/model/returns/changes';
 import { ReturnPath } from '#shared/model/schemas/paths';
 import type { ReturnVersionList } from '#shared/model/schemas/return-versions';
+import { listReturnVersionsRoute } from '#shared/model/route-returns';
+import { loadAccessFacts } from '#shared/services/auth/facts';
 
 /**
  * Every stored version of a location's day, newest first, each with what it changed. Any real calendar
  * day may be read (history is not held to the 7-day window of writes); a day without a return is an
  * empty list, as an empty range of `GET .../returns` is.
  */
-export const handler = httpRoute('listReturnVersions', async ({ event }) => {
+export const handler = httpRoute(listReturnVersionsRoute, async ({ event }) => {
   const { locationId, reportDate } = pathParams(event, ReturnPath);
   const [location, versions] = await Promise.all([getLocation(locationId), getDayVersions(locationId, reportDate)]);
   if (!location) throw problems.notFound(`No location ${locationId} in the directory.`);
@@ -21,4 +23,4 @@ export const handler = httpRoute('listReturnVersions', async ({ event }) => {
   const baseline = first ? await getEarlierVersion(locationId, reportDate, first.submittedAt) : undefined;
   const body: ReturnVersionList = { items: versionHistory(versions, baseline) };
   return json(200, body);
-});
+}, { accessFacts: loadAccessFacts });

@@ -1,8 +1,8 @@
 /**
  * Serving a keyed write once: Powertools idempotency (`makeIdempotent`) with the DynamoDB persistence
  * layer. The HTTP layer (`route.ts`) calls this after authorization, so a caller who may not write gets
- * its 403 and never a stored response. Loaded lazily: only the functions whose routes bind the
- * idempotency table import it.
+ * its 403 and never a stored response. Only the functions whose routes take the key import it (they
+ * give `serveIdempotently` to `httpRoute`), and only they are given the idempotency table.
  *
  * - First request with a key: an INPROGRESS record is put (conditional: no live record for the scope),
  *   the route runs, and a 2xx response is stored with the record (COMPLETED, kept 24 h).

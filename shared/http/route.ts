@@ -1,113 +1,104 @@
-import middy from '@middy/core';
-import httpHeaderNormalizer from '@middy/http-header-normalizer';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
-import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { decideAccess, factsNeeded } from '#shared/model/access/access';
+import type { Context } from 'aws-lambda';
+import { decideAccess, factsNeeded, type AccessFacts } from '#shared/model/access/access';
 import { principalFromEvent, type ApiEvent, type Principal } from '#shared/model/access/identity';
 import { LocationPath } from '#shared/model/schemas/paths';
+import { problems } from '#shared/model/errors';
+import type { RouteDefinition } from '#shared/model/routes';
 import { pathParams } from '#shared/http/request';
-import { idempotencyPayload } from '#shared/http/idempotency-key';
-import { ProblemError, problems } from '#shared/model/errors';
-import { routeById, type RouteDefinition, type RouteId, type routes } from '#shared/model/routes';
-import { logger, metrics, tracer } from '#shared/runtime/powertools';
-import { toProblemResponse } from '#shared/http/response';
+import { idempotencyPayload, type IdempotencyPayload } from '#shared/http/idempotency-key';
+import { routeHandler, type RouteHandler, type RouteResult } from '#shared/http/handler';
 
-export interface RouteRequest<P extends Principal | undefined = Principal | undefined> {
+export type { RouteResult } from '#shared/http/handler';
+
+export interface RouteRequest<P extends Principal | undefined = Principal | undefined, R extends RouteDefinition = RouteDefinition> {
   event: ApiEvent;
   context: Context;
-  route: RouteDefinition;
+  route: R;
   /** Who is calling: always there on a signed-in route, never on a public one. */
   principal: P;
 }
 
-type RouteOf<Id extends RouteId> = Extract<(typeof routes)[number], { id: Id }>;
-type PrincipalOf<Id extends RouteId> = RouteOf<Id>['access'] extends 'public' ? undefined : Principal;
-export type RouteResult = APIGatewayProxyStructuredResultV2;
+type PrincipalOf<R extends RouteDefinition> = R['access'] extends 'public' ? undefined : Principal;
+
+/** Reads what the access rule needs to know about one location (`shared/services/auth/facts.ts`). */
+export type AccessFactsLoader = (route: RouteDefinition, principal: Principal, locationId: string) => Promise<AccessFacts>;
+
+/** Serves a keyed write once (`shared/http/idempotency.ts`). */
+export type ServeIdempotently = (payload: IdempotencyPayload, context: Context, serve: () => Promise<RouteResult>) => Promise<RouteResult>;
 
 /**
- * The one authorization check every route goes through: who the authorizer says is calling, the route
- * table's roles, and for a route about one location the membership or area rule (reading only the
- * facts the decision needs). No handler re-implements any of it.
+ * What some routes need beyond the role check, given by the function that serves them so that only its
+ * bundle carries it:
+ *
+ * - `accessFacts`: a route about one location that providers or commissioners may call reads the
+ *   caller's membership or the location's areas (`loadAccessFacts`);
+ * - `idempotency`: a route that takes `Idempotency-Key` serves a keyed request once, with Powertools
+ *   idempotency (`serveIdempotently`). Imported, not loaded with `import()`: in a one-file bundle a
+ *   dynamic import keeps every export of the modules behind it (54 KB more for `putReturn`, the whole
+ *   DynamoDB client's command set), where a static one is tree-shaken.
+ *
+ * Each is required (by the type, and at cold start) for exactly the routes that need it.
  */
-async function authorize(route: RouteDefinition, event: ApiEvent): Promise<Principal | undefined> {
+export interface RouteFeatures {
+  accessFacts?: AccessFactsLoader;
+  idempotency?: ServeIdempotently;
+}
+
+/** Does the access rule read facts about the location for some caller of this route (`factsNeeded`)? */
+export function readsAccessFacts(route: RouteDefinition): boolean {
+  return route.scope === 'location' && route.access !== 'public' && route.access.some((role) => role === 'provider' || role === 'commissioner');
+}
+
+type RolesOf<R> = R extends { access: readonly (infer Role)[] } ? Role : never;
+type ReadsFacts<R> = R extends { scope: 'location' } ? ([Extract<RolesOf<R>, 'provider' | 'commissioner'>] extends [never] ? false : true) : false;
+type TakesKey<R> = R extends { request: { idempotencyKey: true } } ? true : false;
+export type FeaturesOf<R> = (ReadsFacts<R> extends true ? { accessFacts: AccessFactsLoader } : { accessFacts?: never }) &
+  (TakesKey<R> extends true ? { idempotency: ServeIdempotently } : { idempotency?: never });
+type FeaturesArgument<R> = object extends FeaturesOf<R> ? [features?: FeaturesOf<R>] : [features: FeaturesOf<R>];
+
+/**
+ * The one authorization check every signed-in route goes through: who the authorizer says is calling,
+ * the route table's roles, and for a route about one location the membership or area rule (reading only
+ * the facts the decision needs). No handler re-implements any of it.
+ */
+async function authorize(route: RouteDefinition, event: ApiEvent, accessFacts: AccessFactsLoader | undefined): Promise<Principal | undefined> {
   if (route.access === 'public') return undefined;
   const principal = principalFromEvent(event);
   // Validated before anything is read with it, so a hostile id is a 400, not a DynamoDB error.
   const locationId = route.scope === 'location' ? pathParams(event, LocationPath).locationId : undefined;
   const needed = factsNeeded(route, principal);
-  const facts =
-    locationId !== undefined && (needed.membership || needed.location)
-      ? await (await import('#shared/services/auth/facts')).loadAccessFacts(route, principal, locationId)
-      : {};
+  // `httpRoute` made sure a route that can need facts was given the loader; without facts, nobody who
+  // needs them is let in (`decideAccess` refuses a provider who is not known to be a member).
+  const facts = locationId !== undefined && (needed.membership || needed.location) && accessFacts ? await accessFacts(route, principal, locationId) : {};
   const decision = decideAccess(route, principal, locationId, facts);
   if (!decision.allowed) throw problems.forbidden(decision.reason);
   return principal;
 }
 
 /**
- * Flushes the request's metrics. Unlike Powertools' logMetrics it stays quiet when a route recorded
- * none (reads record none), instead of logging a warning on every GET.
- */
-const publishMetricsIfAny: middy.MiddlewareObj<ApiEvent, RouteResult> = {
-  after: async () => {
-    if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
-  },
-  onError: async () => {
-    if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
-  },
-};
-
-/**
- * Wraps a route's logic in the house middleware chain: tracer → logger → metrics → header normalising,
- * then authorization, then (on a route that takes `Idempotency-Key`, when the request carries one)
- * Powertools idempotency, with the problem+json error handler registered last (middy runs onError in
- * reverse, so it shapes the response before the Powertools middlewares log and flush).
+ * Wraps a route's logic in the house middleware chain (`handler.ts`), then authorization, then (on a
+ * route that takes `Idempotency-Key`, when the request carries one) Powertools idempotency.
  *
  * Idempotency comes after authorization on purpose: a stored response is replayed only to a caller
  * who may make the request now, and only to the caller who made it (the key is scoped to the principal).
+ *
+ * The function passes its own route's definition (`#shared/model/route-<area>`), not an id to look up in
+ * the whole table, and what its route needs (`RouteFeatures`): its bundle holds that and nothing more.
  */
-export function httpRoute<Id extends RouteId>(routeId: Id, serve: (request: RouteRequest<PrincipalOf<Id>>) => Promise<RouteResult>): ReturnType<typeof wrap>;
-export function httpRoute(route: RouteDefinition, serve: (request: RouteRequest) => Promise<RouteResult>): ReturnType<typeof wrap>;
-export function httpRoute(routeOrId: RouteId | RouteDefinition, serve: (request: RouteRequest<never>) => Promise<RouteResult>) {
-  return wrap(typeof routeOrId === 'string' ? routeById(routeOrId) : routeOrId, serve as (request: RouteRequest) => Promise<RouteResult>);
-}
-
-/**
- * What the tracer records of a problem the route answered with (a 4xx, or a 503 to retry): its status
- * and title, never its detail, which may name the caller's data (`x@y.example is already a user`).
- */
-class AnsweredProblem extends Error {
-  constructor(problem: ProblemError) {
-    super(`${problem.status} ${problem.title}`);
-    this.name = 'AnsweredProblem';
-  }
-}
-
-function wrap(route: RouteDefinition, serve: (request: RouteRequest) => Promise<RouteResult>) {
-  return middy<ApiEvent, RouteResult>()
-    // Responses carry personal data (users' and contacts' email addresses, audit entries), and the tracer
-    // would record each one as X-Ray metadata: it records the calls and their timing, never a response.
-    .use(captureLambdaHandler(tracer, { captureResponse: false }))
-    .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(publishMetricsIfAny)
-    .use(httpHeaderNormalizer())
-    .use({
-      onError: async (request) => {
-        request.response = toProblemResponse(request.error, request.event.rawPath);
-        // The middlewares before this one (logger, tracer) see the error after it: a problem answered
-        // goes on as its status alone (the tracer records an error's message).
-        if (request.error instanceof ProblemError) request.error = new AnsweredProblem(request.error);
-      },
-    })
-    .handler(async (event, context) => {
-      logger.appendKeys({ route: route.id });
-      const principal = await authorize(route, event);
-      const run = () => serve({ event, context, route, principal });
-      const keyed = route.request?.idempotencyKey && principal ? idempotencyPayload(event, principal) : undefined;
-      if (keyed === undefined) return run();
-      // Lazily, as the facts are: only these routes' functions are given the idempotency table.
-      const { serveIdempotently } = await import('#shared/http/idempotency');
-      return serveIdempotently(keyed, context, run);
-    });
+export function httpRoute<R extends RouteDefinition>(
+  route: R,
+  serve: (request: RouteRequest<PrincipalOf<R>, R>) => Promise<RouteResult>,
+  ...features: FeaturesArgument<R>
+): RouteHandler {
+  const { accessFacts, idempotency }: RouteFeatures = features[0] ?? {};
+  // At cold start, not at the first request that needs them: a function missing one does not load.
+  if (readsAccessFacts(route) && !accessFacts) throw new Error(`${route.id}: a route about one location needs accessFacts (loadAccessFacts)`);
+  if (route.request?.idempotencyKey && !idempotency) throw new Error(`${route.id}: a route that takes Idempotency-Key needs idempotency (serveIdempotently)`);
+  return routeHandler(route.id, async (event, context) => {
+    const principal = await authorize(route, event, accessFacts);
+    const run = () => serve({ event, context, route, principal: principal as PrincipalOf<R> });
+    const keyed = route.request?.idempotencyKey && principal ? idempotencyPayload(event, principal) : undefined;
+    if (keyed === undefined || !idempotency) return run();
+    return idempotency(keyed, context, run);
+  });
 }

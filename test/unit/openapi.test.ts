@@ -20,6 +20,11 @@ const component = (ref: string) => {
 };
 
 describe('buildOpenApiDocument', () => {
+  test('is the document the openapi function serves (after changing a route or a schema: npx vitest run test/unit/openapi.test.ts -u)', async () => {
+    // The function imports that file (OPENAPI_DOCUMENT) and serves it as it is.
+    await expect(`${JSON.stringify(doc, null, 2)}\n`).toMatchFileSnapshot('../../shared/http/openapi.json');
+  });
+
   test('every $ref points at a schema the document defines', () => {
     const refs: string[] = [];
     const walk = (node: unknown): void => {

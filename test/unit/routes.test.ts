@@ -1,5 +1,9 @@
 import { describe, expect, test } from 'vitest';
 import { compilePath, matchRoute, routes, type RouteDefinition } from '#shared/model/routes';
+import { ENDPOINTS, matchEndpoint, type EndpointId } from '#shared/model/route-endpoints';
+import { factsNeeded } from '#shared/model/access/access';
+import type { Role } from '#shared/model/schemas/common';
+import { readsAccessFacts } from '#shared/http/route';
 import { LocationId } from '#shared/model/schemas/common';
 
 const all = routes as readonly RouteDefinition[];
@@ -125,6 +129,37 @@ describe('the route table', () => {
       const sample = route.path.replace(/\{(\w+)\}/g, (_whole, name: string) => (name === 'reportDate' ? '2026-11-22' : '1-109570155'));
       const match = matchRoute(route.method, sample);
       expect(match.kind === 'matched' && match.route.id, route.id).toBe(route.id);
+    }
+  });
+});
+
+describe('each route defined once, and what a function needs of it', () => {
+  test('the table lists every route of ENDPOINTS once, in its order, with its method and path', () => {
+    expect(all.map((route) => route.id)).toEqual(Object.keys(ENDPOINTS));
+    for (const route of all) expect({ method: route.method, path: route.path }, route.id).toEqual(ENDPOINTS[route.id as EndpointId]);
+  });
+
+  test('matchEndpoint (the fallback function) answers as matchRoute (the local gateway) does', () => {
+    const samples = [...new Set(all.map((route) => route.path.replace(/\{(\w+)\}/g, 'x'))), '/v1/nope', '/v1/health/', '/v1/exports/aggregates.csv'];
+    for (const path of samples) {
+      for (const method of ['GET', 'PUT', 'POST', 'PATCH', 'DELETE', 'HEAD']) {
+        const route = matchRoute(method, path);
+        const endpoint = matchEndpoint(method, path);
+        expect(endpoint.kind === 'matched' ? { kind: 'matched', id: endpoint.id } : endpoint, `${method} ${path}`).toEqual(
+          route.kind === 'matched' ? { kind: 'matched', id: route.route.id } : route,
+        );
+      }
+    }
+  });
+
+  test('readsAccessFacts is true exactly for the routes where some caller needs facts (factsNeeded)', () => {
+    const roles: Role[] = ['provider', 'discharge', 'commissioner', 'national', 'admin'];
+    for (const route of all) {
+      const needed = roles.some((role) => {
+        const facts = factsNeeded(route, { kind: 'user', userId: 'u', role, areas: [] });
+        return facts.membership || facts.location;
+      });
+      expect(readsAccessFacts(route), route.id).toBe(needed);
     }
   });
 });
