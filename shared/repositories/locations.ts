@@ -1,7 +1,4 @@
 import { BatchGetCommand, GetCommand, UpdateCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { LocationPlace } from '#shared/model/vacancies/entries';
 import { keys } from '#shared/model/keys';
 import { areaLevelOf, ENGLAND, TWO_TIER_DISTRICT_PATTERN } from '#shared/model/schemas/common';
 import { Location, type DirectoryEntry, type LocationType } from '#shared/model/schemas/location';
@@ -9,7 +6,7 @@ import { dynamo } from '#shared/runtime/dynamodb';
 import { tableName } from '#shared/runtime/settings';
 import { batchPut } from '#shared/repositories/batch-write';
 import { isConditionFailed } from '#shared/repositories/transactions';
-import { toStoredReturn, type ReturnItem } from '#shared/model/returns/return-item';
+import { toStoredReturn } from '#shared/model/returns/return-item';
 import type { StoredReturn } from '#shared/model/schemas/return';
 import { RETURN_COPIES_KEPT, type PriorReturn, type ReturnCopies } from '#shared/model/returns/return-copies';
 import { decodePageToken, encodePageToken, invalidPageToken } from '#shared/repositories/pagination';
@@ -205,40 +202,6 @@ export async function putLocations(locations: readonly DirectoryEntry[]): Promis
  * Keep a copy of the newest return on the location, for the national export (one Query instead of a
  * read per location). Conditional, so a late or repeated delivery of an older one is ignored.
  */
-/**
- * Keep the copy of a location's newest return on its directory entry; answers where the location is
- * (its address, phone and coordinates, read in the same request) for its vacancy entries.
- */
-export async function recordLatestReturn(item: ReturnItem): Promise<LocationPlace> {
-  try {
-    const { Attributes } = await dynamo.send(
-      new UpdateCommand({
-        TableName: TABLE(),
-        Key: keys.location(item.locationId),
-        UpdateExpression: 'SET latestReturn = :latest',
-        ConditionExpression:
-          'attribute_exists(locationId) AND (attribute_not_exists(latestReturn) OR latestReturn.reportDate < :date OR (latestReturn.reportDate = :date AND latestReturn.version < :version))',
-        ExpressionAttributeValues: { ':latest': toStoredReturn(item), ':date': item.reportDate, ':version': item.version },
-        ReturnValues: 'ALL_NEW',
-        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-      }),
-    );
-    return placeOfItem(Attributes);
-  } catch (error) {
-    if (!isConditionFailed(error)) throw error;
-    // Already as new (a redelivery) or newer: the entry as it stands, when the store says (the location may have gone).
-    const held = (error as { Item?: Record<string, AttributeValue> }).Item;
-    return placeOfItem(held ? unmarshall(held) : undefined);
-  }
-}
-
-function placeOfItem(item: Record<string, unknown> | undefined): LocationPlace {
-  if (!item) return {};
-  const text = (name: string) => (typeof item[name] === 'string' && item[name] ? { [name]: item[name] as string } : {});
-  const number = (name: string) => (typeof item[name] === 'number' && Number.isFinite(item[name]) ? { [name]: item[name] as number } : {});
-  return { ...text('address'), ...text('postcode'), ...text('phone'), ...number('latitude'), ...number('longitude') };
-}
-
 /** Named access pattern "every location with the copy of its latest return", a page at a time (the national export). */
 export async function listLocationsWithLatestReturn(nextToken: string | undefined): Promise<{ items: Array<{ location: Location; latest: StoredReturn | undefined }>; nextToken: string | null }> {
   const page = await dynamo.send(new QueryCommand(listLocationsRequest({ limit: 1000, ...(nextToken ? { nextToken } : {}) })));
