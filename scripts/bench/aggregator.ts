@@ -1,13 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import type { ReturnItem } from '#shared/model/returns/return-item';
 import type { StoredReturn } from '#shared/model/schemas/return';
 import type { Location } from '#shared/model/schemas/location';
 import type { TableId } from '#shared/model/tables';
 import { randomReturn } from '../load/bodies';
+import { tablesOf } from '../local/fault-rules';
 import { lambdaContext } from '../local/lambda-context';
+import { returnStreamRecord } from '../local/stream/records';
 import { ensureTables, localTableNames } from '../local/local-tables';
 import { seededRandom } from '../seed/demo-data';
 import { progress, type BenchEnvironment } from './environment';
@@ -91,16 +92,6 @@ const OPERATIONS: Record<string, string> = {
   TransactWriteCommand: 'TransactWriteItems',
   TransactGetCommand: 'TransactGetItems',
 };
-
-/** The tables a request names: TableName, the keys of RequestItems, or the parts of a transaction. */
-function tablesOf(input: Record<string, unknown>): string[] {
-  if (typeof input.TableName === 'string') return [input.TableName];
-  if (Array.isArray(input.TransactItems)) {
-    return [...new Set((input.TransactItems as Array<Record<string, { TableName?: string }>>).flatMap((item) => Object.values(item).flatMap((part) => (part?.TableName ? [part.TableName] : []))))];
-  }
-  if (input.RequestItems && typeof input.RequestItems === 'object') return Object.keys(input.RequestItems);
-  return [];
-}
 
 function itemsWrittenBy(name: string, input: Record<string, unknown>): number {
   if (Array.isArray(input.TransactItems)) return input.TransactItems.length;
@@ -320,27 +311,7 @@ export async function benchAggregator(
     const todayFed: Fed[] = timed.sort((a, b) => a.at - b.at).slice(0, batches * BATCH_SIZE);
 
     let sequence = 1_000_000;
-    const recordOf = ({ item, previous }: Fed): DynamoDBRecord => {
-      sequence += 1;
-      const image = marshall(item, { removeUndefinedValues: true }) as NonNullable<DynamoDBRecord['dynamodb']>['NewImage'];
-      return {
-        eventID: `bench-${sequence}`,
-        eventName: previous ? 'MODIFY' : 'INSERT',
-        eventVersion: '1.1',
-        eventSource: 'aws:dynamodb',
-        awsRegion: 'eu-west-2',
-        eventSourceARN: `arn:aws:dynamodb:eu-west-2:000000000000:table/${ours.returns}/stream/2026-01-01T00:00:00.000`,
-        dynamodb: {
-          ApproximateCreationDateTime: Math.floor(Date.now() / 1000),
-          Keys: marshall({ locationId: item.locationId, reportDate: item.reportDate }) as NonNullable<DynamoDBRecord['dynamodb']>['Keys'],
-          NewImage: image,
-          ...(previous ? { OldImage: marshall(previous, { removeUndefinedValues: true }) as NonNullable<DynamoDBRecord['dynamodb']>['OldImage'] } : {}),
-          SequenceNumber: String(sequence).padStart(21, '0'),
-          SizeBytes: JSON.stringify(image).length,
-          StreamViewType: 'NEW_AND_OLD_IMAGES',
-        },
-      };
-    };
+    const recordOf = ({ item, previous }: Fed): DynamoDBRecord => returnStreamRecord(item, previous, { sequence: (sequence += 1), table: ours.returns });
     const batchesOf = (fed: readonly Fed[]) => Array.from({ length: Math.ceil(fed.length / BATCH_SIZE) }, (_, i) => fed.slice(i * BATCH_SIZE, (i + 1) * BATCH_SIZE).map(recordOf));
 
     type Tally = { calls: CallCounts; nodeMs: number; javaTicks: number; batchMs: number[]; records: number; batches: number; failed: number };

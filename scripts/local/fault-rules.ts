@@ -53,7 +53,7 @@ export const injectedFaults = { calls: 0, throttled: 0, exhausted: 0, exhaustedB
 const INJECTED = Symbol('injected by LOCAL_FAULTS');
 
 /** The tables a request names: TableName, or those of a transaction's items or a batch's keys. */
-function tablesOf(input: Record<string, unknown>): string[] {
+export function tablesOf(input: Record<string, unknown>): string[] {
   if (typeof input.TableName === 'string') return [input.TableName];
   if (Array.isArray(input.TransactItems)) {
     return [...new Set((input.TransactItems as Array<Record<string, { TableName?: string }>>).flatMap((item) => Object.values(item).flatMap((part) => (part?.TableName ? [part.TableName] : []))))];

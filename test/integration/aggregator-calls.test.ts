@@ -1,9 +1,10 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { randomReturn } from '#scripts/load/bodies';
 import { lambdaContext } from '#scripts/local/lambda-context';
+import { returnStreamRecord } from '#scripts/local/stream/records';
 import { ensureTables, exportTableNames, localTableNames } from '#scripts/local/local-tables';
 import { compareAggregates, recomputeAggregates } from '#scripts/oracle/recompute';
 import { seededRandom } from '#scripts/seed/demo-data';
@@ -90,26 +91,7 @@ afterAll(async () => {
 });
 
 let sequence = 5_000_000;
-function recordOf(item: ReturnItem, previous?: ReturnItem): DynamoDBRecord {
-  sequence += 1;
-  return {
-    eventID: String(sequence),
-    eventName: previous ? 'MODIFY' : 'INSERT',
-    eventVersion: '1.1',
-    eventSource: 'aws:dynamodb',
-    awsRegion: 'eu-west-2',
-    eventSourceARN: `arn:aws:dynamodb:eu-west-2:000000000000:table/${tables.returns}/stream/2011-01-01T00:00:00.000`,
-    dynamodb: {
-      ApproximateCreationDateTime: Math.floor(Date.now() / 1000),
-      Keys: marshall({ locationId: item.locationId, reportDate: item.reportDate }) as never,
-      NewImage: marshall(item, { removeUndefinedValues: true }) as never,
-      ...(previous ? { OldImage: marshall(previous, { removeUndefinedValues: true }) as never } : {}),
-      SequenceNumber: String(sequence).padStart(21, '0'),
-      SizeBytes: 1000,
-      StreamViewType: 'NEW_AND_OLD_IMAGES',
-    },
-  };
-}
+const recordOf = (item: ReturnItem, previous?: ReturnItem): DynamoDBRecord => returnStreamRecord(item, previous, { sequence: (sequence += 1), table: tables.returns });
 
 function returnOf(location: Location, reportDate: string, version: number): ReturnItem {
   const stored = {

@@ -1,4 +1,5 @@
 import type { AttributeValue as StreamAttributeValue, _Record as StreamSdkRecord } from '@aws-sdk/client-dynamodb-streams';
+import { marshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue as LambdaAttributeValue, DynamoDBRecord } from 'aws-lambda';
 
 type Image = Record<string, LambdaAttributeValue>;
@@ -68,4 +69,29 @@ export function compareSequenceNumbers(a: string, b: string): number {
   const x = BigInt(a);
   const y = BigInt(b);
   return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/**
+ * A returns-table stream record made up rather than read from a stream (the aggregator's bench and tests
+ * feed batches of their own): as Lambda delivers one, INSERT or, with the version it replaces, MODIFY.
+ */
+export function returnStreamRecord(item: Record<string, unknown> & { locationId: string; reportDate: string }, previous: Record<string, unknown> | undefined, options: { sequence: number; table: string; region?: string }): DynamoDBRecord {
+  const newImage = marshall(item, { removeUndefinedValues: true }) as Image;
+  return {
+    eventID: String(options.sequence),
+    eventName: previous ? 'MODIFY' : 'INSERT',
+    eventVersion: '1.1',
+    eventSource: 'aws:dynamodb',
+    awsRegion: options.region ?? 'eu-west-2',
+    eventSourceARN: `arn:aws:dynamodb:${options.region ?? 'eu-west-2'}:000000000000:table/${options.table}/stream/2026-01-01T00:00:00.000`,
+    dynamodb: {
+      ApproximateCreationDateTime: Math.floor(Date.now() / 1000),
+      Keys: marshall({ locationId: item.locationId, reportDate: item.reportDate }) as Image,
+      NewImage: newImage,
+      ...(previous ? { OldImage: marshall(previous, { removeUndefinedValues: true }) as Image } : {}),
+      SequenceNumber: String(options.sequence).padStart(21, '0'),
+      SizeBytes: JSON.stringify(newImage).length,
+      StreamViewType: 'NEW_AND_OLD_IMAGES',
+    },
+  };
 }
