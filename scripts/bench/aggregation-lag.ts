@@ -3,7 +3,6 @@ import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DescribeTableCommand, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
-import { DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand } from '@aws-sdk/client-dynamodb-streams';
 import { BatchGetCommand, BatchWriteCommand, DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from '#shared/model/keys';
 import { aggregatorFunction } from '#shared/model/functions';
@@ -11,6 +10,8 @@ import { CARE_HOME_CATEGORIES } from '#shared/model/schemas/location';
 import { tables as definitions, TABLE_IDS, type TableId } from '#shared/model/tables';
 import { REPO_ROOT } from '../local/lambda-runtime';
 import { readRunningStack, type StackInfo } from '../local/stack-file';
+import { startCommand } from '../local/start-command';
+import { POLLER_IDLE_MS, startBareStreamReader } from '../load/visibility';
 import { progress } from './environment';
 import { sampleProcessTree, type MemoryReport, type StackProcessRole } from './memory';
 import { cell, compareSequenceNumbers, firstTimesCounted, loadAverage, mebibytes, openLoopSchedule, summarise, verdict, type Summary } from './stats';
@@ -18,13 +19,13 @@ import { cell, compareSequenceNumbers, firstTimesCounted, loadAverage, mebibytes
 /** Taken when this module loads, before any benchmark points the process at its own DynamoDB Local. */
 const LAUNCH_ENV = { ...process.env };
 
-/** The issue's targets: aggregates visible within 1 s at p99 at 100 submissions a second; the stack's Node processes within 300 MB. */
-export const LAG_TARGET = { p99Ms: 1000, atRate: 100, nodeRssBytes: 300 * 2 ** 20 } as const;
+/** The issues' targets: aggregates visible within 1 s at p99 at 100 submissions a second; the stack's Node processes within 200 MB idle. */
+export const LAG_TARGET = { p99Ms: 1000, atRate: 100, nodeRssBytes: 200 * 2 ** 20 } as const;
+/** How long the stack's memory is sampled while it idles (after the warm-up, with nothing sent). */
+const IDLE_SAMPLE_MS = 10_000;
 
 /** How often the bench looks for newly visible submissions (each look is one BatchGetItem of at most 100 keys). */
 const VISIBILITY_POLL_MS = 20;
-/** The stream poller's own wait after a GetRecords that found nothing (scripts/local/stream-poller.ts). */
-const POLLER_IDLE_MS = 250;
 
 export interface LagPhase {
   ratePerSecond: number;
@@ -81,7 +82,7 @@ const AREAS = Array.from({ length: 40 }, (_, index) => ({
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-interface RunningStack {
+export interface RunningStack {
   child: ChildProcess;
   info: StackInfo;
   dataDir: string;
@@ -89,19 +90,22 @@ interface RunningStack {
 }
 
 /**
- * `npm start` as a child process, as a developer runs it (tsx, scripts/local/start.ts), in memory on a
- * free port with a data folder of its own: DynamoDB Local, the gateway, the stream poller with the real
- * aggregator, the schedule, the demo seed. Found through the stack file it writes, as other scripts find it.
+ * `npm start` as a child process, as a developer runs it (package.json's start script: the esbuild build
+ * of scripts/local/start.ts under plain node, built first if stale; npm's own process left out), in memory
+ * on a free port with a data folder of its own: DynamoDB Local, the gateway (with its bound on requests in
+ * flight; `env` may set LOCAL_MAX_IN_FLIGHT), the stream poller with the real aggregator, the schedule,
+ * the demo seed. Found through the stack file it writes, as other scripts find it.
  */
-async function startStack(): Promise<RunningStack> {
+export async function startStack(env: NodeJS.ProcessEnv = {}): Promise<RunningStack> {
   const dataDir = mkdtempSync(join(tmpdir(), 'capacity-bench-stack-'));
-  const env: NodeJS.ProcessEnv = { ...LAUNCH_ENV, PORT: '0', LOCAL_IN_MEMORY: '1', LOCAL_DATA_DIR: dataDir };
-  delete env.NODE_OPTIONS;
+  const childEnv: NodeJS.ProcessEnv = { ...LAUNCH_ENV, PORT: '0', LOCAL_IN_MEMORY: '1', LOCAL_DATA_DIR: dataDir, ...env };
+  delete childEnv.NODE_OPTIONS;
   // BENCH_STACK_LOG=<file> keeps what the stack prints (a line per request, with its time) for a look afterwards.
   const log = process.env.BENCH_STACK_LOG ? openSync(process.env.BENCH_STACK_LOG, 'w') : 'ignore';
-  const child = spawn(join(REPO_ROOT, 'node_modules', '.bin', 'tsx'), [join(REPO_ROOT, 'scripts', 'local', 'start.ts')], {
+  const { command, args } = startCommand();
+  const child = spawn(command, args, {
     cwd: REPO_ROOT,
-    env,
+    env: childEnv,
     stdio: ['ignore', log, 'pipe'],
   });
   if (typeof log === 'number') closeSync(log);
@@ -134,7 +138,7 @@ async function startStack(): Promise<RunningStack> {
     if (info) return { child, info, dataDir, stop };
     if (child.exitCode !== null || child.signalCode !== null) {
       await stop();
-      throw new Error(`npm start (scripts/local/start.ts) exited before it was ready:\n${stderr}`);
+      throw new Error(`npm start (${[command, ...args].join(' ')}) exited before it was ready:\n${stderr}`);
     }
     if (Date.now() > deadline) {
       await stop();
@@ -142,6 +146,19 @@ async function startStack(): Promise<RunningStack> {
     }
     await sleep(250);
   }
+}
+
+/**
+ * The stack's process tree for the memory sampler: the child itself is the stack's one Node process
+ * (no wrapper since `npm start` runs plain node), DynamoDB Local's Java below it, nothing else (any
+ * other process found is shown apart, as `other`).
+ */
+export function stackProcesses(stack: RunningStack): { rootPid: number; roleOf: (pid: number, comm: string) => StackProcessRole } {
+  const { info } = stack;
+  return {
+    rootPid: stack.child.pid!,
+    roleOf: (pid, comm) => (pid === info.pid ? 'stack' : pid === info.dynamodbPid || comm === 'java' ? 'dynamodbLocal' : 'other'),
+  };
 }
 
 /** The stack file even once its process has gone (readRunningStack ignores a dead one). */
@@ -182,67 +199,6 @@ async function waitUntilAggregated(client: DynamoDBClient, tables: Record<TableI
   throw new Error(`the aggregator did not catch up within ${timeoutMs / 1000} s (${ledger} of ${returns} location-days)`);
 }
 
-/**
- * A bare reader of the returns stream: GetRecords on every open shard with the poller's batch size, the
- * poller's wait when a read finds nothing, and nothing else. When each record arrives is the stream's
- * own delivery time, the floor under any consumer's lag.
- */
-interface BareStreamReader {
-  /** Resolves once every open shard has its LATEST iterator: records written after this are seen. */
-  ready: Promise<void>;
-  shards(): number;
-  stop(): Promise<void>;
-}
-
-function startBareStreamReader(endpoint: string, streamArn: string, onRecord: (key: string, at: number, sequenceNumber: string) => void): BareStreamReader {
-  const streams = new DynamoDBStreamsClient({ endpoint, region: 'eu-west-2', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-  const seen = new Set<string>();
-  const tasks: Promise<void>[] = [];
-  let stopping = false;
-  const readShard = async (shardId: string, type: 'LATEST' | 'TRIM_HORIZON') => {
-    let iterator = (await streams.send(new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: shardId, ShardIteratorType: type }))).ShardIterator;
-    while (!stopping && iterator) {
-      const response = await streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: aggregatorFunction.stream.batchSize }));
-      const at = performance.now();
-      for (const record of response.Records ?? []) {
-        const image = record.dynamodb?.NewImage;
-        if (image?.locationId?.S && image.reportDate?.S && image.version?.N) onRecord(`${image.locationId.S}#${image.reportDate.S}#${image.version.N}`, at, record.dynamodb?.SequenceNumber ?? '');
-      }
-      iterator = response.NextShardIterator;
-      if ((response.Records ?? []).length === 0) await sleep(POLLER_IDLE_MS);
-    }
-  };
-  const refresh = async (type: 'LATEST' | 'TRIM_HORIZON') => {
-    const { StreamDescription } = await streams.send(new DescribeStreamCommand({ StreamArn: streamArn }));
-    for (const shard of StreamDescription?.Shards ?? []) {
-      if (!shard.ShardId || seen.has(shard.ShardId)) continue;
-      seen.add(shard.ShardId);
-      // At the start only open shards matter; a shard that appears later is read from its beginning.
-      if (type === 'LATEST' && shard.SequenceNumberRange?.EndingSequenceNumber) continue;
-      tasks.push(readShard(shard.ShardId, type));
-    }
-  };
-  const ready = refresh('LATEST');
-  tasks.push(
-    (async () => {
-      await ready;
-      while (!stopping) {
-        await sleep(1000);
-        if (!stopping) await refresh('TRIM_HORIZON');
-      }
-    })(),
-  );
-  return {
-    ready,
-    shards: () => seen.size,
-    stop: async () => {
-      stopping = true;
-      await Promise.allSettled(tasks);
-      streams.destroy();
-    },
-  };
-}
-
 interface Submission {
   locationId: string;
   reportDate: string;
@@ -279,10 +235,7 @@ export async function benchAggregationLag(options: { rates?: number[]; durationM
 
     const client = new DynamoDBClient({ endpoint: info.dynamodbEndpoint, region: 'eu-west-2', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 4 });
     const documents = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
-    const stackPid = info.pid;
-    const wrapperPid = stack.child.pid!;
-    const roleOf = (pid: number, comm: string): StackProcessRole =>
-      pid === stackPid ? 'stack' : pid === wrapperPid ? 'tsxWrapper' : pid === info.dynamodbPid || comm === 'java' ? 'dynamodbLocal' : 'other';
+    const { rootPid, roleOf } = stackProcesses(stack);
 
     const tokenResponse = await fetch(`${info.gatewayUrl}/local/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user: 'admin' }) });
     if (!tokenResponse.ok) throw new Error(`POST /local/token answered ${tokenResponse.status}`);
@@ -339,7 +292,7 @@ export async function benchAggregationLag(options: { rates?: number[]; durationM
         if (submission && submission.streamAt === undefined) Object.assign(submission, { streamAt: at, sequenceNumber });
       });
       await reader.ready;
-      const memory = sampleProcessTree(wrapperPid, roleOf, 250);
+      const memory = sampleProcessTree(rootPid, roleOf, 250);
       const clientCpu = process.cpuUsage();
 
       // The England aggregate of the phase's day counts every location reporting that day, and nothing
@@ -462,9 +415,9 @@ export async function benchAggregationLag(options: { rates?: number[]; durationM
     // Warm-up: the handlers load on first use (as a cold Lambda would), the authorizer fetches the key set.
     await runPhase(20, warmUpMs, phasesPlanned[0]!.reportDate, 'warm-up (not counted)');
     await waitUntilAggregated(client, info.tables, 'warm-up aggregated');
-    process.stderr.write('  idle: sampling memory for 3 s\n');
-    const idle = sampleProcessTree(wrapperPid, roleOf, 250);
-    await sleep(3_000);
+    process.stderr.write(`  idle: sampling memory for ${IDLE_SAMPLE_MS / 1000} s\n`);
+    const idle = sampleProcessTree(rootPid, roleOf, 250);
+    await sleep(IDLE_SAMPLE_MS);
     const idleMemory = idle.stop();
 
     const phases: LagPhase[] = [];
@@ -519,20 +472,20 @@ export function lagMarkdown(results: LagResults): string {
   }
   lines.push(
     '',
-    `## Memory of the local stack (resident set size, sampled every ${results.idleMemory.intervalMs} ms; target: the Node processes ≤ ${mebibytes(results.target.nodeRssBytes)} MB)`,
+    `## Memory of the local stack (resident set size, sampled every ${results.idleMemory.intervalMs} ms; target: the Node processes ≤ ${mebibytes(results.target.nodeRssBytes)} MB idle)`,
     '',
     '| process | idle p50 (MB) | while at 20/s max (MB) | while at 100/s p50 (MB) | while at 100/s max (MB) | vs target |',
     '|---|---|---|---|---|---|',
   );
   const roles: Array<[StackProcessRole, string]> = [
-    ['stack', 'the stack (node scripts/local/start.ts: gateway, handlers, poller, aggregator)'],
-    ['tsxWrapper', 'tsx’s launcher (node, relays signals)'],
+    ['stack', 'the stack (node scripts/local/launch.mjs, the esbuild build of start.ts: gateway, handlers, poller, aggregator)'],
     ['dynamodbLocal', 'DynamoDB Local (java, child of the stack; not under the target)'],
   ];
   const find = (report: MemoryReport, role: StackProcessRole) => report.processes.find((process) => process.role === role)?.rssBytes;
   const slow = results.phases.find((phase) => phase.ratePerSecond !== LAG_TARGET.atRate);
   const fast = results.phases.find((phase) => phase.ratePerSecond === LAG_TARGET.atRate);
   for (const [role, label] of roles) {
+    if (!results.idleMemory.processes.some((process) => process.role === role)) continue;
     const at100 = fast ? find(fast.memory, role) : undefined;
     lines.push(
       `| ${label} | ${mb(find(results.idleMemory, role)?.p50 ?? Number.NaN)} | ${mb((slow ? find(slow.memory, role)?.max : undefined) ?? Number.NaN)} | ${mb(at100?.p50 ?? Number.NaN)} | ${mb(at100?.max ?? Number.NaN)} | |`,
@@ -541,11 +494,9 @@ export function lagMarkdown(results: LagResults): string {
   for (const other of fast?.memory.processes.filter((process) => process.role === 'other') ?? []) {
     lines.push(`| another process of the tree (${other.comm}, pid ${other.pid}) | | | ${mb(other.rssBytes.p50)} | ${mb(other.rssBytes.max)} | |`);
   }
-  if (fast) {
-    const total = fast.memory.nodeTotalBytes;
-    lines.push(
-      `| **Node processes together** | ${mb(results.idleMemory.nodeTotalBytes.p50)} | ${mb(slow?.memory.nodeTotalBytes.max ?? Number.NaN)} | ${mb(total.p50)} | ${mb(total.max)} | ${verdict(total.max, results.target.nodeRssBytes)} (max ≤ ${mebibytes(results.target.nodeRssBytes)} MB) |`,
-    );
-  }
+  const idleTotal = results.idleMemory.nodeTotalBytes.p50;
+  lines.push(
+    `| **Node processes together** | ${mb(idleTotal)} | ${mb(slow?.memory.nodeTotalBytes.max ?? Number.NaN)} | ${mb(fast?.memory.nodeTotalBytes.p50 ?? Number.NaN)} | ${mb(fast?.memory.nodeTotalBytes.max ?? Number.NaN)} | ${verdict(idleTotal, results.target.nodeRssBytes)} (idle ≤ ${mebibytes(results.target.nodeRssBytes)} MB) |`,
+  );
   return lines.join('\n');
 }

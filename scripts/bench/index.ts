@@ -9,10 +9,11 @@ import { benchExportJobs, exportJobsMarkdown } from './export-jobs';
 import { benchExports, exportsMarkdown } from './exports';
 import { benchNearSearch, nearMarkdown } from './near';
 import { benchReminders } from './reminders';
+import { benchShed, shedMarkdown } from './shed';
 import { benchSubmit, submitMarkdown } from './submit';
 import { benchVacancySearch } from './vacancies';
 
-const SECTIONS = ['bundles', 'reminders', 'search', 'near', 'submit', 'bulk', 'exports', 'aggregator', 'jobs', 'lag'] as const;
+const SECTIONS = ['bundles', 'reminders', 'search', 'near', 'submit', 'bulk', 'exports', 'aggregator', 'jobs', 'lag', 'shed'] as const;
 type Section = (typeof SECTIONS)[number];
 
 /** `BENCH_ONLY=bundles` (or a comma-separated list of sections) runs just those; unset, all of them. */
@@ -41,7 +42,7 @@ function writeResults(partial: boolean, results: Record<string, unknown>): void 
  * written to bench/results.json so runs can be compared. Figures are for this machine; the baseline in
  * each table was measured in the same run (on the same DynamoDB Local, or for the bundles, in the same
  * fresh-process harness). `BENCH_ONLY=bundles` runs one section (or `submit,exports`: any of bundles,
- * reminders, search, near, submit, bulk, exports, aggregator, jobs, lag; lag includes the stack's memory); `BENCH_QUICK` shortens them.
+ * reminders, search, near, submit, bulk, exports, aggregator, jobs, lag, shed; lag includes the stack's memory, shed is `npm start` at 100 submissions a second); `BENCH_QUICK` shortens them.
  * `jobs` (export jobs) takes `BENCH_JOBS_AS_SHIPPED=1` (the whole range of returns read with the byDay
  * Queries as shipped, without the what-if Limit: over an hour at full size on DynamoDB Local) and
  * `BENCH_JOBS_CPU_PROF=<dir>` (a V8 CPU profile of each worker child there).
@@ -147,6 +148,14 @@ async function main(): Promise<void> {
     const lag = await benchAggregationLag(quick ? { durationMs: 5_000 } : {});
     console.log(`\n${lagMarkdown(lag)}`);
     results.lag = lag;
+  }
+
+  // After it, on a stack of its own again: npm start shedding what it cannot take at 100 submissions a second.
+  if (sections.has('shed')) {
+    console.error('shedding load at 100 submissions a second:');
+    const shed = await benchShed(quick ? { seconds: 10 } : {});
+    console.log(`\n${shedMarkdown(shed)}`);
+    results.shed = shed;
   }
 
   writeResults(partial, results);

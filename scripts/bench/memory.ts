@@ -2,8 +2,14 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { descendants, parseProcStat, rssFromProcStatus, summarise, type Summary } from './stats';
 
-/** One process of the local stack, as the sampler tells them apart. */
+/**
+ * One process of the local stack, as the sampler tells them apart: the stack's Node process, tsx's
+ * launcher (before `npm start` ran plain node: a second Node process), DynamoDB Local's Java, anything else.
+ */
 export type StackProcessRole = 'stack' | 'tsxWrapper' | 'dynamodbLocal' | 'other';
+
+/** The roles whose resident memory counts as the stack's Node processes. */
+const NODE_ROLES: ReadonlySet<StackProcessRole> = new Set(['stack', 'tsxWrapper']);
 
 export interface ProcessMemory {
   pid: number;
@@ -24,7 +30,7 @@ export interface MemoryReport {
   wallMs: number;
   /** Per process: its RSS over the samples, and the CPU it used meanwhile (cores = CPU ms ÷ wall ms). */
   processes: Array<{ pid: number; comm: string; role: StackProcessRole; rssBytes: Summary; cpuMs: number; cores: number }>;
-  /** Sum over the Node processes (the stack and tsx's wrapper) at each sample. */
+  /** Sum over the Node processes (the stack; tsx's launcher, when there was one) at each sample. */
   nodeTotalBytes: Summary;
 }
 
@@ -77,7 +83,7 @@ export function sampleProcessTree(rootPid: number, roleOf: (pid: number, comm: s
       entry.samples.push(rss);
       entry.lastCpuTicks = parsed.cpuTicks;
       processes.set(pid, entry);
-      if (entry.role === 'stack' || entry.role === 'tsxWrapper') nodeTotal += rss;
+      if (NODE_ROLES.has(entry.role)) nodeTotal += rss;
     }
     nodeTotals.push(nodeTotal);
     samples += 1;

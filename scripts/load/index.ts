@@ -2,6 +2,7 @@ import '../local/process-defaults';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseLoadOptions, USAGE } from './options';
+import { formatOpenLoop, runOpenLoop } from './open-loop';
 import { printResult } from './print';
 import { runLoad } from './run';
 
@@ -11,8 +12,10 @@ async function main(): Promise<void> {
     console.log(USAGE);
     return;
   }
-  const result = await runLoad(options, { log: (line) => process.stderr.write(`${line}\n`), progress: options.quiet ? 'off' : process.stderr.isTTY ? 'tty' : 'lines' });
-  printResult(result);
+  const io = { log: (line: string) => process.stderr.write(`${line}\n`), progress: options.quiet ? ('off' as const) : process.stderr.isTTY ? ('tty' as const) : ('lines' as const) };
+  const result = options.rate !== undefined ? await runOpenLoop({ ...options, rate: options.rate }, io) : await runLoad(options, io);
+  if ('ratePerSecond' in result) console.log(formatOpenLoop(result));
+  else printResult(result);
   if (options.json) {
     mkdirSync(dirname(options.json), { recursive: true });
     writeFileSync(options.json, `${JSON.stringify(result, null, 2)}\n`);

@@ -41,6 +41,13 @@ export interface LoadOptions {
   /** Nothing on stdout but the report (tests: nothing at all). */
   quiet: boolean;
   seed: number;
+  /**
+   * Submissions a second, open loop (`--rate`): each the first return of a fresh location-day, sent at its
+   * time whatever the earlier ones' answers (open-loop.ts); instead of the providers' closed loop.
+   */
+  rate?: number;
+  /** --self: the gateway's bound on requests in flight (default: npm start's with --rate, none without). */
+  maxInFlight?: number;
 }
 
 export const USAGE = `npm run load -- [options]
@@ -58,6 +65,11 @@ export const USAGE = `npm run load -- [options]
   --crashes C       times the aggregator is crashed (default 2)
   --drain S         seconds to wait for the aggregates to catch up afterwards (default 180)
   --retry S         seconds a provider keeps retrying one write with its Idempotency-Key (default 60)
+  --rate R          open loop instead: R submissions a second (each the first return of a fresh location-day,
+                    sent at its time whatever the earlier answers), reporting what was taken (201) and shed
+                    (429), answer times, and when each taken one was counted in the aggregates
+  --max-in-flight N with --self: the gateway's bound on requests in flight (default: npm start's with --rate,
+                    none without; LOCAL_MAX_IN_FLIGHT)
   --json PATH       also write the figures and checks as JSON
   --keep            keep the --self stack's data folder
   --seed N          random seed (default: from the clock)
@@ -102,6 +114,8 @@ export function parseLoadOptions(argv: string[]): LoadOptions | 'help' {
       keep: { type: 'boolean' },
       quiet: { type: 'boolean' },
       seed: { type: 'string' },
+      rate: { type: 'string' },
+      'max-in-flight': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -121,7 +135,10 @@ export function parseLoadOptions(argv: string[]): LoadOptions | 'help' {
     quiet: Boolean(values.quiet),
     seed: values.seed === undefined ? Date.now() % 2 ** 31 : positive('seed', values.seed, 1),
     ...(values.json ? { json: values.json } : {}),
+    ...(values.rate !== undefined ? { rate: positive('rate', values.rate, 1, false) } : {}),
+    ...(values['max-in-flight'] !== undefined ? { maxInFlight: positive('max-in-flight', values['max-in-flight'], 1) } : {}),
   };
+  if (options.rate !== undefined && Object.keys(faults).length > 0) throw new Error('--rate runs without faults: leave out --faults');
   if (options.locations < options.providers) throw new Error(`--locations (${options.locations}) must be at least --providers (${options.providers}): each provider needs a location`);
   return options;
 }

@@ -136,6 +136,8 @@ export class SimulatedProvider {
       return;
     }
     day.abandoned += 1;
+    // Shed by the gateway (429) until the retry time ran out: nothing was done, so nothing is uncertain.
+    if (outcome.kind === 'shed') return;
     state.certain = false;
     if (outcome.kind === 'refused') {
       const { answer } = outcome;
@@ -149,7 +151,7 @@ export class SimulatedProvider {
     const { journal } = this.options;
     journal.replays.sent += 1;
     const outcome = await this.sendUntilAnswered(request, true, () => undefined);
-    if (outcome.kind === 'lost') return;
+    if (outcome.kind === 'lost' || outcome.kind === 'shed') return;
     const answer = outcome.answer;
     if (outcome.kind === 'acknowledged' && answer.headers.get('idempotent-replayed') === 'true' && isDeepStrictEqual(answer.json, stored)) {
       journal.replays.matched += 1;
@@ -161,7 +163,8 @@ export class SimulatedProvider {
   /**
    * Sends until there is an answer to act on: a 2xx, or a 4xx that is final. A lost answer (no response, a
    * timeout, a 5xx) or a 409 "still in progress" is retried after Retry-After, with the same key, while
-   * the write is keyed and within its retry time; without a key it cannot be retried safely.
+   * the write is keyed and within its retry time; without a key it cannot be retried safely. A 429 (the
+   * gateway shedding load: nothing ran) is sent again after Retry-After, keyed or not, within the retry time.
    */
   private async sendUntilAnswered(
     request: WriteRequest,
@@ -171,12 +174,19 @@ export class SimulatedProvider {
     | { kind: 'acknowledged'; answer: Extract<Answer, { headers: Headers }>; lost: number }
     | { kind: 'refused'; answer: Extract<Answer, { headers: Headers }>; lost: number }
     | { kind: 'lost'; lost: number }
+    | { kind: 'shed'; lost: number }
   > {
     const deadline = Date.now() + this.options.retryMs;
     let lost = 0;
     for (let attempt = 0; ; attempt += 1) {
       const answer = await this.send(request);
       if (isHttp(answer) && answer.status >= 200 && answer.status < 300) return { kind: 'acknowledged', answer, lost };
+      if (isHttp(answer) && answer.status === 429) {
+        if (Date.now() > deadline) return lost > 0 ? { kind: 'lost', lost } : { kind: 'shed', lost };
+        const retryAfter = Number(answer.headers.get('retry-after'));
+        await sleep((Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : 1_000) * (0.5 + this.options.random()));
+        continue;
+      }
       const lostAnswer = !isHttp(answer) || answer.status >= 500;
       const inProgress = isHttp(answer) && answer.status === 409 && String(answer.json?.type ?? '').endsWith('/idempotency-in-progress');
       if (lostAnswer) {

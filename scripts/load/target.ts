@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TableId } from '#shared/model/tables';
 import { attach, type AttachedSystem } from '../local/attach';
+import { localSettings } from '../local/local-settings';
 import type { LocalSystem } from '../local/system';
 import type { StreamPollerStats } from '../local/stream-poller';
 import type { LoadOptions } from './options';
@@ -88,9 +89,11 @@ export async function startSelfTarget(options: LoadOptions): Promise<LoadTarget>
   }
   const { startLocalSystem } = await import('../local/system');
   const deadLetterFile = join(runDir, 'aggregator-dead-letters.jsonl');
+  // The open loop sheds load as `npm start` does; the providers' closed loop (and the faults) runs unbounded unless asked.
+  const maxInFlight = options.maxInFlight ?? (options.rate !== undefined ? localSettings().maxInFlight : undefined);
   const stack = await startLocalSystem({
     dynamodb: onDisk ? { dataDir: join(runDir, 'dynamodb') } : {},
-    gateway: { port: 0, ...(onDisk ? { keysDir: join(runDir, 'keys') } : {}) },
+    gateway: { port: 0, ...(onDisk ? { keysDir: join(runDir, 'keys') } : {}), ...(maxInFlight !== undefined ? { maxInFlight } : {}) },
     ...(options.faults.crash === undefined
       ? { aggregator: { deadLetterFile, ...(onDisk ? { checkpointFile: join(runDir, 'aggregator-checkpoints.json') } : {}) } }
       : {}),
@@ -99,7 +102,7 @@ export async function startSelfTarget(options: LoadOptions): Promise<LoadTarget>
   });
   return {
     mode: 'self',
-    description: `a stack of its own (${onDisk ? `DynamoDB Local on disk in ${runDir}` : 'DynamoDB Local in memory'}${options.faults.crash ? '; the aggregator in a child process' : ''})`,
+    description: `a stack of its own (${onDisk ? `DynamoDB Local on disk in ${runDir}` : 'DynamoDB Local in memory'}${options.faults.crash ? '; the aggregator in a child process' : ''}${maxInFlight !== undefined ? `; the gateway bounding requests in flight at ${maxInFlight}` : ''})`,
     gatewayUrl: stack.url!,
     dynamodbEndpoint: stack.dynamodbEndpoint,
     tables: stack.tables,

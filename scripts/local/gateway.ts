@@ -11,7 +11,8 @@ import { bearerRefusal } from '#shared/model/access/bearer-required';
 import { ORIGIN_VERIFY_HEADER, ORIGIN_VERIFY_STAGE_VARIABLE } from '#shared/model/access/origin-verify';
 import { fromLambdaResult, gatewayError, toApiGatewayEvent, toAuthorizerEvent, type IncomingRequest, type OutgoingResponse } from './api-event';
 import { REPO_ROOT, runFunction } from './lambda-runtime';
-import { LAMBDA_RESPONSE_LIMIT_BYTES } from '#shared/http/response';
+import { LAMBDA_RESPONSE_LIMIT_BYTES, toProblemResponse } from '#shared/http/response';
+import { ProblemError } from '#shared/model/errors';
 
 export { REPO_ROOT };
 
@@ -28,6 +29,62 @@ export interface GatewayOptions {
   log?: (line: string) => void;
   /** Told the id of every function the gateway runs (the authorizer, a route's, the fallback), as it starts it. */
   onInvoke?: (functionId: string) => void;
+  /**
+   * The most API requests in flight at once (`npm start`: LOCAL_MAX_IN_FLIGHT); one more is answered 429
+   * at once, as API Gateway throttles, instead of queueing behind the others. Undefined: no bound.
+   */
+  maxInFlight?: number;
+}
+
+/** What a throttled request is told to wait before trying again, in seconds. */
+export const THROTTLED_RETRY_AFTER_SECONDS = 1;
+
+/**
+ * The answer to an API request over the bound. API Gateway's own throttling answers 429 with
+ * `{"message":"Too Many Requests"}` and no Retry-After; here it is the API's problem+json, of the same
+ * type as the edge's rate rule answers with (`too-many-requests`), with Retry-After, so a client handles
+ * one 429 everywhere. Nothing ran and nothing was written: the request may be sent again as it was.
+ */
+export function tooManyRequests(): OutgoingResponse {
+  const result = toProblemResponse(
+    new ProblemError({
+      status: 429,
+      title: 'Too many requests',
+      slug: 'too-many-requests',
+      detail: `The API is answering as many requests as it can take at once: nothing was done; send the request again after ${THROTTLED_RETRY_AFTER_SECONDS} s (Retry-After).`,
+      headers: { 'retry-after': String(THROTTLED_RETRY_AFTER_SECONDS) },
+    }),
+  );
+  return fromLambdaResult(result);
+}
+
+/**
+ * Which requests count against the bound: the API's, as API Gateway throttles a stage, except the health
+ * check (a probe tells a busy API from a down one). The local endpoints, the key set the authorizer
+ * fetches from this gateway, and the web pages are never throttled (CloudFront and S3 serve them in AWS).
+ */
+export function isThrottled(method: string, path: string): boolean {
+  if (path !== '/v1' && !path.startsWith('/v1/')) return false;
+  return !(method === 'GET' && path === '/v1/health');
+}
+
+/** Requests in flight against a bound: a place taken when one arrives, given back once it is answered. */
+class InFlightBound {
+  private inFlight = 0;
+
+  constructor(readonly limit: number) {
+    if (!Number.isInteger(limit) || limit < 1) throw new Error(`the bound on requests in flight must be a whole number of 1 or more, not ${limit}`);
+  }
+
+  tryTake(): boolean {
+    if (this.inFlight >= this.limit) return false;
+    this.inFlight += 1;
+    return true;
+  }
+
+  giveBack(): void {
+    this.inFlight -= 1;
+  }
 }
 
 /**
@@ -154,6 +211,10 @@ function readBody(message: IncomingMessage): Promise<Buffer | 'tooLarge'> {
     });
     message.on('end', () => resolveBody(tooLarge ? 'tooLarge' : Buffer.concat(chunks)));
     message.on('error', reject);
+    // A caller gone before the body ended: nothing to answer, and its place in the bound is given back.
+    message.on('close', () => {
+      if (!message.complete) reject(new Error('the request was cut off before its body ended'));
+    });
   });
 }
 
@@ -162,13 +223,27 @@ function send(res: ServerResponse, response: OutgoingResponse): void {
   res.end(response.body);
 }
 
-/** The local stand-in for API Gateway: same routes, same event shape, same handlers as the CDK app. */
+/**
+ * The local stand-in for API Gateway: same routes, same event shape, same handlers as the CDK app. With
+ * `maxInFlight`, an API request arriving while that many are in flight is answered 429 at once
+ * (`tooManyRequests`), before its body is read or anything runs.
+ */
 export function createGateway(options: GatewayOptions): Server {
   const edge: Edge = { originSecret: randomBytes(24).toString('base64url') };
+  const bound = options.maxInFlight === undefined ? undefined : new InFlightBound(options.maxInFlight);
   return createServer(async (req, res) => {
     const started = performance.now();
     const url = req.url ?? '/';
     const path = url.split('?')[0] ?? '/';
+    const counted = bound !== undefined && isThrottled(req.method ?? 'GET', path);
+    if (counted && !bound.tryTake()) {
+      // Refused before anything is read: the body is let go so the connection can carry the next request.
+      req.resume();
+      const response = tooManyRequests();
+      send(res, response);
+      options.log?.(`${req.method} ${path} ${response.statusCode} ${(performance.now() - started).toFixed(0)}ms`);
+      return;
+    }
     let response: OutgoingResponse;
     try {
       const body = await readBody(req);
@@ -192,6 +267,8 @@ export function createGateway(options: GatewayOptions): Server {
       }
     } catch {
       response = gatewayError(500, 'Internal Server Error');
+    } finally {
+      if (counted) bound.giveBack();
     }
     send(res, response);
     options.log?.(`${req.method} ${path} ${response.statusCode} ${(performance.now() - started).toFixed(0)}ms`);

@@ -1,5 +1,5 @@
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
 import { tableVariables, type FunctionDefinition } from '#shared/model/functions';
 import { LOCAL_CQC_API_KEY_FILE, LOCAL_UPDATE_LINK_SECRET, LOCAL_USER_DIRECTORY } from '#shared/model/settings';
@@ -11,6 +11,16 @@ export const REPO_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '
 
 export type LambdaHandler = (event: unknown, context: Context) => Promise<unknown>;
 
+/**
+ * Set by `npm start` (scripts/local/launch.mjs) when the stack runs from its esbuild build: the folder of
+ * that build, where each function's entry is its path with `.js` for `.ts`. Unset under tsx (the tests,
+ * the other scripts): the TypeScript entry itself is imported.
+ */
+function handlerModule(entry: string): string {
+  const build = (globalThis as { __CAPACITY_TRACKER_LOCAL_BUILD__?: string }).__CAPACITY_TRACKER_LOCAL_BUILD__;
+  return build ? pathToFileURL(join(build, entry.replace(/\.ts$/, '.js'))).href : join(REPO_ROOT, entry);
+}
+
 /** Handler modules imported on first use and kept, as a warm Lambda container keeps them. */
 const handlers = new Map<string, Promise<LambdaHandler>>();
 
@@ -18,7 +28,7 @@ const handlers = new Map<string, Promise<LambdaHandler>>();
 export function loadHandler(entry: string): Promise<LambdaHandler> {
   let loaded = handlers.get(entry);
   if (!loaded) {
-    loaded = installLocalFaults().then(() => import(join(REPO_ROOT, entry))).then((module: { handler: LambdaHandler }) => module.handler);
+    loaded = installLocalFaults().then(() => import(handlerModule(entry))).then((module: { handler: LambdaHandler }) => module.handler);
     handlers.set(entry, loaded);
   }
   return loaded;

@@ -43,8 +43,11 @@ export interface LocalSystemOptions {
   tablePrefix?: string;
   /** Create the tables that are missing (default); false when whoever started DynamoDB Local made them. */
   createTables?: boolean;
-  /** The HTTP gateway with the authorizer, the routes' handlers, the web pages and the local endpoints. */
-  gateway?: { port: number; users?: DemoUser[]; keysDir?: string; logRequests?: boolean };
+  /**
+   * The HTTP gateway with the authorizer, the routes' handlers, the web pages and the local endpoints;
+   * `maxInFlight` bounds the API requests in flight at once (429 beyond it; gateway.ts), none if undefined.
+   */
+  gateway?: { port: number; users?: DemoUser[]; keysDir?: string; logRequests?: boolean; maxInFlight?: number };
   /** The returns stream feeding the aggregator, as Lambda's event source mapping does. */
   aggregator?: { deadLetterFile: string; checkpointFile?: string };
   /** The returns stream feeding the saved-search emails (its own poller, as its own mapping in AWS; needs `ses`). */
@@ -213,7 +216,15 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
     let gateway: RunningGateway | undefined;
     if (options.gateway) {
       issuer = await createLocalIssuer(options.gateway.keysDir);
-      gateway = await startGateway({ port: options.gateway.port, users, issuer, ses, runReminders, ...(options.gateway.logRequests ? { log } : {}) });
+      gateway = await startGateway({
+        port: options.gateway.port,
+        users,
+        issuer,
+        ses,
+        runReminders,
+        ...(options.gateway.logRequests ? { log } : {}),
+        ...(options.gateway.maxInFlight !== undefined ? { maxInFlight: options.gateway.maxInFlight } : {}),
+      });
       stops.push(() => gateway?.close());
     }
     // The pool the functions' declared settings are taken from (each function sees only its own).
@@ -323,11 +334,13 @@ async function startGateway(options: {
   ses: LocalSes | undefined;
   runReminders: (at: Date) => Promise<unknown>;
   log?: (line: string) => void;
+  maxInFlight?: number;
 }): Promise<RunningGateway> {
   const server = createGateway({
     localRoutes: localEndpoints(options.users, options.issuer, { invitedUsers, ...(options.ses ? { ses: options.ses, runReminders: options.runReminders } : {}) }),
     webDir: join(REPO_ROOT, 'web'),
     ...(options.log ? { log: options.log } : {}),
+    ...(options.maxInFlight !== undefined ? { maxInFlight: options.maxInFlight } : {}),
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -5,19 +5,24 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, describe, expect, test } from 'vitest';
 import { REPO_ROOT } from '#scripts/local/gateway';
+import { startCommand } from '#scripts/local/start-command';
 import { designExample, returnPath, today } from '../helpers/api';
 import { until } from '../helpers/wait';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'ct-stack-'));
 const children: ChildProcess[] = [];
 
-/** `npm start` as a user runs it (tsx on the start script), on a free port with its own data folder. */
+/**
+ * `npm start` as a user runs it (package.json's start script: the esbuild-built stack under plain node,
+ * built first if the sources are newer), on a free port with its own data folder.
+ */
 function startStack(): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
-  const child = spawn(join(REPO_ROOT, 'node_modules/.bin/tsx'), ['scripts/local/start.ts'], {
+  const { command, args } = startCommand();
+  const child = spawn(command, args, {
     cwd: REPO_ROOT,
-    env: { ...process.env, PORT: '0', LOCAL_DATA_DIR: dataDir, LOCAL_IN_MEMORY: '', DYNAMODB_ENDPOINT: '' },
+    env: { ...process.env, PORT: '0', LOCAL_DATA_DIR: dataDir, LOCAL_IN_MEMORY: '', DYNAMODB_ENDPOINT: '', NODE_OPTIONS: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
-    // Its own process group, so a failed test can take down tsx, node and Java together.
+    // Its own process group, so a failed test can take down node and Java together.
     detached: true,
   });
   children.push(child);
@@ -64,8 +69,13 @@ describe('npm start', () => {
   test('serves the seeded API, refuses a second copy, stops everything on Ctrl-C, and keeps data for the next run', async () => {
     const first = startStack();
     await running(first, 'the first start');
-    const { gatewayUrl, dynamodbEndpoint } = stackInfo();
+    const { gatewayUrl, dynamodbEndpoint, pid } = stackInfo();
     expect(first.output()).toContain('/local/token');
+    // One Node process, running the build (not tsx), with DynamoDB Local's Java its only child.
+    expect(pid).toBe(first.child.pid);
+    expect(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')).toContain('scripts/local/launch.mjs');
+    expect(first.output()).not.toContain('could not start');
+    expect(existsSync(join(REPO_ROOT, '.build', 'local', 'current.json'))).toBe(true);
 
     const signIn = await fetch(`${gatewayUrl}/local/token`, { method: 'POST', body: JSON.stringify({ user: 'admin' }) });
     expect(signIn.status).toBe(200);
