@@ -14,6 +14,8 @@ export interface Ack {
   keyed: boolean;
   /** Attempts before this one whose answer was lost (retried with the same key). */
   retries: number;
+  /** When the answer arrived (epoch ms): a kill of DynamoDB Local right after it may lose the write (see verify.ts). */
+  at: number;
 }
 
 export interface DayJournal {

@@ -213,7 +213,7 @@ export async function runOpenLoop(options: LoadOptions & { rate: number }, io: O
             submission.problem = (response.headers.get('content-type') ?? '').startsWith('application/problem+json');
             if (response.status === 201) {
               const stored = JSON.parse(text) as Record<string, unknown>;
-              day.acks.push({ kind: 'first', version: Number(stored.version), stored, keyed: false, retries: 0 });
+              day.acks.push({ kind: 'first', version: Number(stored.version), stored, keyed: false, retries: 0, at: Date.now() });
               journal.acknowledged += 1;
             } else if (response.status >= 500) {
               // A 503 after the gateway's deadline: the write may still have happened.

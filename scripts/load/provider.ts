@@ -128,7 +128,7 @@ export class SimulatedProvider {
     });
     if (outcome.kind === 'acknowledged') {
       const stored = outcome.answer.json as Record<string, unknown>;
-      day.acks.push({ kind, version: Number(stored.version), stored, keyed: key !== undefined, retries: outcome.lost });
+      day.acks.push({ kind, version: Number(stored.version), stored, keyed: key !== undefined, retries: outcome.lost, at: Date.now() });
       journal.acknowledged += 1;
       state.version = Number(stored.version);
       state.certain = true;

@@ -190,6 +190,11 @@ export async function verifyRun(input: VerifyInput): Promise<{ checks: Check[]; 
   let lostAnswers = 0;
   let failures = { stored: 0, unacknowledged: 0, current: 0, ledger: 0 };
 
+  // A write lost near a kill of DynamoDB Local: the kill should have waited for it (outage-cut.ts).
+  const beforeKill = (ack: DayJournal['acks'][number]) => {
+    const kill = journal.outages.find((outage) => ack.at <= outage.startedAt && outage.startedAt - ack.at < 10_000);
+    return kill ? ` (acknowledged ${kill.startedAt - ack.at} ms before DynamoDB Local was killed)` : '';
+  };
   for (const day of days) {
     const key = `${day.locationId}#${day.reportDate}`;
     const base = baseline.get(key) ?? 0;
@@ -207,7 +212,7 @@ export async function verifyRun(input: VerifyInput): Promise<{ checks: Check[]; 
     const contiguous = mine.every((version, i) => version === base + 1 + i);
     if (storedWrong.length > 0 || !increasing || !contiguous || new Set(acked).size !== acked.length) {
       failures.stored += 1;
-      note(problems.stored, `${key}: acknowledged ${acked.join(',') || 'none'}, stored ${mine.join(',') || 'none'} (after ${base})${storedWrong.length ? `, ${storedWrong.length} not stored as acknowledged` : ''}`);
+      note(problems.stored, `${key}: acknowledged ${acked.join(',') || 'none'}, stored ${mine.join(',') || 'none'} (after ${base})${storedWrong.length ? `, ${storedWrong.map((ack) => `${ack.version} not stored as acknowledged${beforeKill(ack)}`).join(', ')}` : ''}`);
     }
     // Versions nobody was told about: only where an answer was lost (the write may have happened).
     const unacked = mine.filter((version) => !acked.includes(version)).length;

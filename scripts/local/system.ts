@@ -21,6 +21,7 @@ import { createLocalIssuer, exportIssuerSettings, type LocalIssuer } from './iss
 import { startLambdaLocal, type LambdaLocal } from './lambda-local';
 import { functionEnvironment, loadHandler, runFunction } from './lambda-runtime';
 import { localEndpoints, type LocalUser } from './local-endpoints';
+import { killAfterCut } from './outage-cut';
 import { usePowertoolsLocalDefaults } from './local-settings';
 import { ensureTables, exportTableNames, localTableNames } from './local-tables';
 import { startSchedule } from './schedule';
@@ -277,13 +278,18 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       dynamodb: dynamo
         ? {
             pid: () => dynamo?.process.pid,
-            kill: (signal = 'SIGKILL') =>
-              new Promise<void>((resolve) => {
-                const child = dynamo!.process;
-                if (child.exitCode !== null || child.signalCode !== null) return resolve();
-                child.once('exit', () => resolve());
-                child.kill(signal);
-              }),
+            // Through killAfterCut: a bare SIGKILL can take back a transaction DynamoDB Local acknowledged.
+            kill: async (signal = 'SIGKILL') => {
+              const { dynamoClient } = await import('#shared/runtime/dynamodb');
+              await killAfterCut(dynamoClient, () =>
+                new Promise<void>((resolve) => {
+                  const child = dynamo!.process;
+                  if (child.exitCode !== null || child.signalCode !== null) return resolve();
+                  child.once('exit', () => resolve());
+                  child.kill(signal);
+                }),
+              );
+            },
             restart: async () => {
               const { port } = dynamo!;
               // The port can stay taken for a moment after a kill.
