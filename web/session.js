@@ -193,9 +193,19 @@
         else if (body !== undefined) { init.body = JSON.stringify(body); init.headers['content-type'] = 'application/json'; }
         return fetch(api + path, init);
       }
-      return window.CapacityTracker.validToken().then(send).then(function (response) {
+      // 429: refused before anything ran (API Gateway's throttling, or the local gateway's bound on requests
+      // in flight), so any request, a write too, is sent again after Retry-After, three times at most.
+      function sendUnlessBusy(token, left) {
+        return send(token).then(function (response) {
+          if (response.status !== 429 || left === 0) return response;
+          var wait = 1000 * Math.min(Number(response.headers.get('retry-after')) || 1, 5);
+          return new Promise(function (resolve) { setTimeout(resolve, wait); }).then(function () { return sendUnlessBusy(token, left - 1); });
+        });
+      }
+      function sendWithToken(token) { return sendUnlessBusy(token, 3); }
+      return window.CapacityTracker.validToken().then(sendWithToken).then(function (response) {
         // Expired early, or revoked: a new ID token from the refresh token, and the same request once more.
-        if (response.status === 401 && oauth && sessionStorage.getItem(REFRESH_KEY)) return refresh().then(send);
+        if (response.status === 401 && oauth && sessionStorage.getItem(REFRESH_KEY)) return refresh().then(sendWithToken);
         return response;
       }).then(function (response) {
         if (response.ok && !/json/.test(response.headers.get('content-type') || '')) {
@@ -218,7 +228,7 @@
     },
     /** Was the write perhaps not done (no answer, the service busy, the same key still running)? Then it may be sent again with its key. */
     mayRetry: function (error) {
-      return !error.status || error.status >= 500 || /idempotency-in-progress$/.test((error.problem && error.problem.type) || '');
+      return !error.status || error.status === 429 || error.status >= 500 || /idempotency-in-progress$/.test((error.problem && error.problem.type) || '');
     },
     /**
      * A write sent with its Idempotency-Key, retried (twice at most, after Retry-After) with the same key

@@ -82,6 +82,43 @@ describe.skipIf(!available)('the provider form in Chromium', () => {
     await page.close();
   });
 
+  test('a gateway busy for a moment (429, Retry-After) delays the page and the save instead of failing them', async () => {
+    const location = await createLocation({ categories: ['residential'] });
+    const sub = `browser-provider-busy-${Date.now()}`;
+    await putMemberships([{ userId: sub, locationId: location.locationId, grantedAt: new Date().toISOString(), grantedBy: 'test' }]);
+    const page = await signedInPage(await tokenFor({ sub, role: 'provider' }));
+    // The first call of each kind is refused as a throttled gateway refuses it (nothing run), as every
+    // API call of the page is when more than LOCAL_MAX_IN_FLIGHT are in flight.
+    const refused = new Map<string, number>();
+    await page.route('**/v1/**', async (route) => {
+      const kind = `${route.request().method()} ${new URL(route.request().url()).pathname}`;
+      if (refused.has(kind)) {
+        refused.set(kind, refused.get(kind)! + 1);
+        return route.continue();
+      }
+      refused.set(kind, 1);
+      return route.fulfill({
+        status: 429,
+        headers: { 'content-type': 'application/problem+json', 'retry-after': '1' },
+        body: JSON.stringify({ type: 'https://capacity-tracker.example/problems/too-many-requests', title: 'Too many requests', status: 429 }),
+      });
+    });
+    await page.goto(`${gateway.url()}/?location=${location.locationId}`);
+    await page.waitForSelector('#return-form');
+    for (const input of await page.locator('#return-form input[type=number]').all()) await input.fill('0');
+    await page.fill('[name="beds.occupied"]', '9');
+    await page.click('button[type=submit]');
+    await page.waitForSelector('#confirmation, #error-summary');
+    expect(await page.textContent('#confirmation')).toMatch(/Your figures are saved.*version 1\./s);
+    // Every call was refused once and then sent again (some again later, as the page reloads them); the
+    // save was sent twice and stored once.
+    expect([...refused].filter(([kind]) => kind.startsWith('PUT ')).map(([, times]) => times)).toEqual([2]);
+    for (const [kind, times] of refused) expect(times, kind).toBeGreaterThanOrEqual(2);
+    const history = await call(gateway.url(), 'GET', `/v1/locations/${location.locationId}/returns`, { as: 'national' });
+    expect(history.json.items.map((r: { version: number }) => r.version)).toEqual([1]);
+    await page.close();
+  });
+
   test('a value the server refuses is shown beside its field, and nothing changes', async () => {
     const location = await createLocation({ categories: ['residential'] });
     const sub = `browser-provider-bad-${Date.now()}`;
