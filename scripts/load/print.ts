@@ -12,7 +12,7 @@ function faultsLine(result: LoadResult): string[] {
     lines.push(`throttling (share ${t.share}): ${thousands(t.throttled)} of ${thousands(t.calls)} DynamoDB call attempts rejected; ${t.exhausted} calls failed after the SDK's retries${result.crashes.length || result.faults.crash ? '' : ` (${t.aggregatorExhausted} the aggregator's)`}; ${t.answered503} answers 503`);
   }
   for (const crash of result.crashes) lines.push(`aggregator process SIGKILLed at ${crash.atSeconds.toFixed(1)} s after applying ${crash.applied} of ${crash.batchSize} records; checkpoint ${crash.checkpoint ?? 'none'} < batch ${crash.firstSequenceNumber}: redelivered`);
-  if (result.poller) lines.push(`stream poller: ${thousands(result.poller.delivered)} records delivered in ${thousands(result.poller.batches)} invocations, ${result.poller.retries} retries, ${result.poller.deadLettered} dead-lettered`);
+  if (result.poller) lines.push(`stream poller: ${thousands(result.poller.delivered)} records delivered in ${thousands(result.poller.batches)} invocations, ${result.poller.retries} retries, ${result.poller.bisections} bisections, ${result.poller.deadLettered} dead-lettered`);
   return lines;
 }
 

@@ -66,6 +66,8 @@ export interface StreamPollerStats {
   batches: number;
   /** Invocations that were retries counted against maximumRetryAttempts (bisecting is not one). */
   retries: number;
+  /** Failed batches split in two and delivered again as halves (bisectBatchOnFunctionError). */
+  bisections: number;
   /** Records written to the dead-letter file. */
   deadLettered: number;
 }
@@ -145,7 +147,7 @@ class Poller implements StreamPoller {
 
   private streamArn = '';
   private readonly shards = new Map<string, ShardState>();
-  private readonly counters: StreamPollerStats = { delivered: 0, batches: 0, retries: 0, deadLettered: 0 };
+  private readonly counters: StreamPollerStats = { delivered: 0, batches: 0, retries: 0, bisections: 0, deadLettered: 0 };
   /** Orders polls, refreshes and drain calls: anything with a higher ticket happened after. */
   private ticket = 0;
   private lastRefreshTicket = 0;
@@ -511,6 +513,7 @@ class Poller implements StreamPoller {
     if (this.bisect && records.length > 1) {
       const half = Math.ceil(records.length / 2);
       shard.batches.splice(0, 1, { records: records.slice(0, half), failures: batch.failures }, { records: records.slice(half), failures: batch.failures });
+      this.counters.bisections += 1;
       this.log(`shard ${shard.shardId}: batch of ${records.length} failed (${outcome.error}); retrying it in halves of ${half} and ${records.length - half}`);
       await this.backOff(shard);
       return;
