@@ -1,6 +1,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import type { Node } from 'constructs';
 import { CQC_API_PRODUCTION_URL } from '#shared/model/settings';
+import { TABLE_IDS, tables, type TableDefinition, type TableId } from '#shared/model/tables';
 
 export const STAGES = ['dev', 'prod'] as const;
 export type Stage = (typeof STAGES)[number];
@@ -50,6 +51,19 @@ export interface StageSettings {
   siteCertificateArn?: string;
   /** The CloudFront web ACL's settings (`-c wafMode=...`, `-c wafRateLimit=...`). */
   waf: WafSettings;
+  /**
+   * Where a staged change of a table's indexes has got (docs/operations.md, "Changing an index"):
+   * `legacy`, the indexes an earlier version defined that the deployed table still has and keeps this
+   * deploy (`-c legacyIndexes=byRegion,byCountry`); `pending`, indexes of the definitions not created yet
+   * (`-c pendingIndexes=listingByCountry`). Both empty (the default): the tables exactly as defined.
+   */
+  indexes: IndexStages;
+}
+
+/** Index names by table: those kept from an earlier version, and those held back, this deploy. */
+export interface IndexStages {
+  legacy: Partial<Record<TableId, readonly string[]>>;
+  pending: Partial<Record<TableId, readonly string[]>>;
 }
 
 /**
@@ -79,7 +93,7 @@ export function senderAddress(settings: Pick<StageSettings, 'senderDomain'>): st
   return `capacity-tracker@${settings.senderDomain}`;
 }
 
-type FromContext = 'senderDomain' | 'webBaseUrl' | 'authDomainPrefix' | 'alarmEmail' | 'userEmailViaSes' | 'cqcApiBaseUrl' | 'siteDomain' | 'siteCertificateArn' | 'waf';
+type FromContext = 'senderDomain' | 'webBaseUrl' | 'authDomainPrefix' | 'alarmEmail' | 'userEmailViaSes' | 'cqcApiBaseUrl' | 'siteDomain' | 'siteCertificateArn' | 'waf' | 'indexes';
 
 const settings: Record<Stage, Omit<StageSettings, FromContext>> = {
   dev: { stage: 'dev', removalPolicy: RemovalPolicy.DESTROY, deletionProtection: false, logLevel: 'DEBUG' },
@@ -228,6 +242,26 @@ function siteAddress(webBaseUrlValue: unknown, siteDomain: string | undefined): 
   return own;
 }
 
+/**
+ * `-c legacyIndexes=...` or `-c pendingIndexes=...`: comma-separated index names (or `table/index` where a
+ * name is in more than one table), each one the table's legacy indexes (or its defined ones) have.
+ */
+function indexNames(value: unknown, flagName: 'legacyIndexes' | 'pendingIndexes'): Partial<Record<TableId, readonly string[]>> {
+  if (value === undefined || value === '') return {};
+  if (typeof value !== 'string') throw new Error(`-c ${flagName}=${JSON.stringify(value)}: give index names separated by commas`);
+  const listOf = (definition: TableDefinition) => (flagName === 'legacyIndexes' ? (definition.legacyIndexes ?? []) : definition.indexes).map((index) => index.indexName);
+  const chosen: Partial<Record<TableId, string[]>> = {};
+  for (const entry of value.split(',').map((name) => name.trim()).filter(Boolean)) {
+    const [tableName, indexName] = entry.includes('/') ? entry.split('/', 2) : [undefined, entry];
+    const owners = TABLE_IDS.filter((id) => (tableName === undefined || id === tableName) && listOf(tables[id]).includes(indexName!));
+    const what = flagName === 'legacyIndexes' ? 'an index an earlier version defined (a legacy index of shared/model/tables.ts)' : 'an index of shared/model/tables.ts';
+    if (owners.length === 0) throw new Error(`-c ${flagName}: ${JSON.stringify(entry)} is not ${what}`);
+    if (owners.length > 1) throw new Error(`-c ${flagName}: ${JSON.stringify(entry)} is in ${owners.join(' and ')}: name it as table/index`);
+    (chosen[owners[0]!] ??= []).push(indexName!);
+  }
+  return chosen;
+}
+
 /** A context flag: `-c name=true` arrives as a string, cdk.json may hold a boolean; anything else is a mistake. */
 function flag(value: unknown, name: string): boolean {
   if (value === undefined || value === false || value === 'false') return false;
@@ -263,5 +297,6 @@ export function stageSettingsFromContext(node: Node): StageSettings {
     ...(siteDomain ? { siteDomain } : {}),
     ...(certificateArn ? { siteCertificateArn: certificateArn } : {}),
     waf: wafSettings(node.tryGetContext('wafMode'), node.tryGetContext('wafRateLimit')),
+    indexes: { legacy: indexNames(node.tryGetContext('legacyIndexes'), 'legacyIndexes'), pending: indexNames(node.tryGetContext('pendingIndexes'), 'pendingIndexes') },
   };
 }

@@ -7,7 +7,7 @@ import {
   type GlobalSecondaryIndexPropsV2,
 } from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
-import type { IndexDefinition, KeyAttribute, TableDefinition } from '#shared/model/tables';
+import type { IndexDefinition, KeyAttribute, TableDefinition, TableId } from '#shared/model/tables';
 import type { StageSettings } from '../stage';
 
 const attributeTypes = { S: AttributeType.STRING, N: AttributeType.NUMBER } as const;
@@ -36,12 +36,25 @@ function globalIndex(index: IndexDefinition): GlobalSecondaryIndexPropsV2 {
   };
 }
 
+/**
+ * The indexes a deploy gives the table: those defined, less any held back (`pending`), then the legacy
+ * ones it keeps for now (docs/operations.md, "Changing an index": CloudFormation creates or deletes one
+ * index per update, so a replaced index goes in steps).
+ */
+export function deployedIndexes(definition: TableDefinition, stages: { legacy?: readonly string[] | undefined; pending?: readonly string[] | undefined } = {}): IndexDefinition[] {
+  return [
+    ...definition.indexes.filter((index) => !stages.pending?.includes(index.indexName)),
+    ...(definition.legacyIndexes ?? []).filter((index) => stages.legacy?.includes(index.indexName)),
+  ];
+}
+
 /** Table names are left to CloudFormation so a replacement never collides with the table it replaces. */
-export function tableFromDefinition(scope: Construct, id: string, definition: TableDefinition, settings: StageSettings): TableV2 {
+export function tableFromDefinition(scope: Construct, id: string, definition: TableDefinition, settings: StageSettings, tableId: TableId): TableV2 {
+  const stages = { legacy: settings.indexes.legacy[tableId], pending: settings.indexes.pending[tableId] };
   return new TableV2(scope, id, {
     partitionKey: attribute(definition.partitionKey),
     ...(definition.sortKey ? { sortKey: attribute(definition.sortKey) } : {}),
-    globalSecondaryIndexes: definition.indexes.map(globalIndex),
+    globalSecondaryIndexes: deployedIndexes(definition, stages).map(globalIndex),
     ...(definition.stream ? { dynamoStream: streams[definition.stream] } : {}),
     ...(definition.ttlAttribute ? { timeToLiveAttribute: definition.ttlAttribute } : {}),
     pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },

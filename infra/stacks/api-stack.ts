@@ -8,8 +8,8 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { EmailIdentity, Identity } from 'aws-cdk-lib/aws-ses';
 import type { AsyncFunctionId, RouteDefinition, TableAccess } from '#shared/model/routes';
+import { ASYNC_FUNCTION_SETTINGS } from '#shared/model/async-functions';
 import {
-  ASYNC_FUNCTION_SETTINGS,
   aggregatorFunction,
   authorizerFunction,
   cqcSyncFunction,

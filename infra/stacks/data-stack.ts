@@ -31,7 +31,7 @@ export class DataStack extends Stack {
 
   constructor(scope: Construct, id: string, props: DataStackProps) {
     super(scope, id, props);
-    const built = TABLE_IDS.map((tableId) => [tableId, tableFromDefinition(this, constructId(tableId), tables[tableId], props.settings)] as const);
+    const built = TABLE_IDS.map((tableId) => [tableId, tableFromDefinition(this, constructId(tableId), tables[tableId], props.settings, tableId)] as const);
     this.tables = Object.fromEntries(built) as Record<TableId, TableV2>;
 
     const signIn = new SignIn(this, 'SignIn', { settings: props.settings });

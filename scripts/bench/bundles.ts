@@ -33,7 +33,13 @@ export interface BundleRow {
   name: string;
   /** Entry relative to the repository root; empty for a baseline. */
   entry: string;
+  /** Not a function of the app: a baseline, or a what-if. */
   baseline: boolean;
+  /**
+   * A what-if (its name begins `what-if:`): the house floor with one part changed, to show what the change
+   * would give. Not a bundle of ours; `baseline` is true too, so whatever skips baselines skips it.
+   */
+  whatIf?: boolean;
   bytes: number;
   gzipBytes: number;
   importRunsMs: number[];
@@ -46,6 +52,8 @@ export interface BundleRow {
   /** Size and cold import p50 as multiples of the yardstick baseline's. */
   bytesRatio: number;
   importRatio: number;
+  /** Import CPU p50 as a multiple of the yardstick's: steadier than wall time when other work shares the cores. */
+  importCpuRatio?: number;
   withinTarget: boolean;
   topPackages: PackageShare[];
 }
@@ -66,6 +74,7 @@ interface Subject {
   name: string;
   entry: string;
   baseline: boolean;
+  whatIf?: boolean;
   /** Absolute path of the file to bundle. */
   file: string;
   /** Bundled with every module the house bundling leaves external (the yardstick: the client as it comes). */
@@ -187,6 +196,41 @@ function contributions(metafile: Metafile, outfile: string, key: (input: string)
 }
 
 /**
+ * What every data route is made of before its own code: shared/runtime/powertools.ts and dynamodb.ts,
+ * shared/http/handler.ts's middleware, and a zod schema to validate with. The what-ifs change one part:
+ * no X-Ray SDK (the Powertools tracer not imported: no client capture, no handler segment of its own;
+ * Lambda's active tracing alone would still record each invocation), or the same schema in `zod/mini`
+ * (zod 4's tree-shakable API: functions in place of methods, `.check(z.regex(...))` for `.regex(...)`).
+ */
+export function floorSource(options: { tracer: boolean; zod: 'zod' | 'zod/mini' }): string {
+  const { tracer } = options;
+  const mini = options.zod === 'zod/mini';
+  const client = 'new DynamoDBClient({ maxAttempts: 4 })';
+  return [
+    "import { DynamoDBClient } from '@aws-sdk/client-dynamodb';",
+    "import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';",
+    "import { Logger } from '@aws-lambda-powertools/logger';",
+    "import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';",
+    "import { Metrics } from '@aws-lambda-powertools/metrics';",
+    ...(tracer ? ["import { Tracer } from '@aws-lambda-powertools/tracer';", "import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';"] : []),
+    "import middy from '@middy/core';",
+    "import httpHeaderNormalizer from '@middy/http-header-normalizer';",
+    `import * as z from '${options.zod}';`,
+    "const logger = new Logger({ serviceName: 'bench' });",
+    "const metrics = new Metrics({ serviceName: 'bench', namespace: 'Bench' });",
+    ...(tracer ? ["const tracer = new Tracer({ serviceName: 'bench' });"] : []),
+    `export const dynamo = DynamoDBDocumentClient.from(${tracer ? `tracer.captureAWSv3Client(${client})` : client}, { marshallOptions: { removeUndefinedValues: true } });`,
+    mini ? 'const Path = z.object({ locationId: z.string().check(z.regex(/^1-[0-9]{8,11}$/)) });' : 'const Path = z.object({ locationId: z.string().regex(/^1-[0-9]{8,11}$/) });',
+    `export const handler = middy()${tracer ? '.use(captureLambdaHandler(tracer, { captureResponse: false }))' : ''}.use(injectLambdaContext(logger)).use(httpHeaderNormalizer())`,
+    '  .handler(async (event) => { metrics.addMetric("Bench", "Count", 1); return { statusCode: 200, body: JSON.stringify(Path.parse(event.pathParameters)) }; });',
+    '',
+  ].join('\n');
+}
+
+/** The house floor's row: what a data route pays before any code of its own. */
+export const HOUSE_FLOOR = 'baseline: house floor (client + Powertools + middy + zod)';
+
+/**
  * Bundles every function exactly as the CDK app does (the shared options in infra/constructs/bundling.ts),
  * records the size of each `index.mjs` (minified, without the map) and gzipped, and times a dynamic
  * import of it in a fresh `node` process: `runs` processes per bundle, taken round-robin so background
@@ -198,7 +242,11 @@ function contributions(metafile: Metafile, outfile: string, key: (input: string)
  * - the same client with the house bundling, which leaves the credential providers a function never
  *   reaches out (`LAMBDA_ONLY_EXTERNALS`): what every data function pays for the client;
  * - the house floor: that client captured by the Powertools tracer, the Powertools logger and metrics,
- *   middy with the header normaliser, and zod: what a data route pays before any code of its own.
+ *   middy with the header normaliser, and zod: what a data route pays before any code of its own
+ *   (`floorSource`).
+ *
+ * Then the what-ifs, the house floor with one thing changed (no X-Ray SDK; `zod/mini` for `zod`; both),
+ * measured the same way: what each change would take off every data route. Not bundles of ours.
  */
 export async function benchBundles(runs = process.env.BENCH_QUICK ? 3 : 9): Promise<BundleResults> {
   const work = mkdtempSync(join(tmpdir(), 'bench-bundles-'));
@@ -215,36 +263,23 @@ export async function benchBundles(runs = process.env.BENCH_QUICK ? 3 : 9): Prom
       "import { DynamoDBClient } from '@aws-sdk/client-dynamodb';\nimport { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';\n" +
         'export const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient({ maxAttempts: 4 }), { marshallOptions: { removeUndefinedValues: true } });\n',
     );
-    // What every data route is made of before its own code: shared/runtime/powertools.ts and dynamodb.ts,
-    // shared/http/handler.ts's middleware, and a zod schema to validate with.
-    writeFileSync(
-      floorFile,
-      [
-        "import { DynamoDBClient } from '@aws-sdk/client-dynamodb';",
-        "import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';",
-        "import { Logger } from '@aws-lambda-powertools/logger';",
-        "import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';",
-        "import { Metrics } from '@aws-lambda-powertools/metrics';",
-        "import { Tracer } from '@aws-lambda-powertools/tracer';",
-        "import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';",
-        "import middy from '@middy/core';",
-        "import httpHeaderNormalizer from '@middy/http-header-normalizer';",
-        "import * as z from 'zod';",
-        "const logger = new Logger({ serviceName: 'bench' });",
-        "const metrics = new Metrics({ serviceName: 'bench', namespace: 'Bench' });",
-        "const tracer = new Tracer({ serviceName: 'bench' });",
-        'export const dynamo = DynamoDBDocumentClient.from(tracer.captureAWSv3Client(new DynamoDBClient({ maxAttempts: 4 })), { marshallOptions: { removeUndefinedValues: true } });',
-        "const Path = z.object({ locationId: z.string().regex(/^1-[0-9]{8,11}$/) });",
-        'export const handler = middy().use(captureLambdaHandler(tracer, { captureResponse: false })).use(injectLambdaContext(logger)).use(httpHeaderNormalizer())',
-        '  .handler(async (event) => { metrics.addMetric("Bench", "Count", 1); return { statusCode: 200, body: JSON.stringify(Path.parse(event.pathParameters)) }; });',
-        '',
-      ].join('\n'),
-    );
+    writeFileSync(floorFile, floorSource({ tracer: true, zod: 'zod' }));
+    const whatIfs = [
+      { name: 'what-if: house floor without the X-Ray SDK (no Powertools tracer)', tracer: false, zod: 'zod' },
+      { name: 'what-if: house floor with zod/mini for zod', tracer: true, zod: 'zod/mini' },
+      { name: 'what-if: house floor without the X-Ray SDK, with zod/mini', tracer: false, zod: 'zod/mini' },
+    ] as const;
+    const whatIfSubjects: Subject[] = whatIfs.map(({ name, tracer, zod }, i) => {
+      const file = join(baselineDir, `what-if-${i}.mjs`);
+      writeFileSync(file, floorSource({ tracer, zod }));
+      return { name, entry: '', baseline: true, whatIf: true, file };
+    });
     const subjects: Subject[] = [
       { name: 'baseline: empty ESM module', entry: '', baseline: true, file: emptyFile },
       { name: YARDSTICK, entry: '', baseline: true, file: sdkFile, bundleExternals: true },
       { name: 'baseline: the same client, house bundling', entry: '', baseline: true, file: sdkFile },
-      { name: 'baseline: house floor (client + Powertools + middy + zod)', entry: '', baseline: true, file: floorFile },
+      { name: HOUSE_FLOOR, entry: '', baseline: true, file: floorFile },
+      ...whatIfSubjects,
       ...functionEntries().map(({ name, entry }) => ({ name, entry, baseline: false, file: join(repoRoot, entry) })),
     ];
 
@@ -280,7 +315,7 @@ export async function benchBundles(runs = process.env.BENCH_QUICK ? 3 : 9): Prom
     process.stderr.write('\n');
 
     const yardstickIndex = built.findIndex(({ subject }) => subject.name === YARDSTICK);
-    const yardstick = { bytes: built[yardstickIndex]!.bytes, importMs: percentile(times[yardstickIndex]!.plain, 50) };
+    const yardstick = { bytes: built[yardstickIndex]!.bytes, importMs: percentile(times[yardstickIndex]!.plain, 50), cpuMs: percentile(times[yardstickIndex]!.cpu, 50) };
     // Whole KB and ms: the figure a reader compares against, and no finer than the measurement.
     const target = {
       bytes: 1024 * Math.round((BUNDLE_TARGET_RATIO * yardstick.bytes) / 1024),
@@ -294,6 +329,7 @@ export async function benchBundles(runs = process.env.BENCH_QUICK ? 3 : 9): Prom
         name: subject.name,
         entry: subject.entry,
         baseline: subject.baseline,
+        ...(subject.whatIf ? { whatIf: true } : {}),
         bytes,
         gzipBytes,
         importRunsMs: times[i]!.plain,
@@ -303,6 +339,7 @@ export async function benchBundles(runs = process.env.BENCH_QUICK ? 3 : 9): Prom
         importSourceMapsP50Ms: percentile(times[i]!.sourceMaps, 50),
         bytesRatio: bytes / yardstick.bytes,
         importRatio: importP50Ms / yardstick.importMs,
+        importCpuRatio: percentile(times[i]!.cpu, 50) / yardstick.cpuMs,
         withinTarget: bytes <= target.bytes && importP50Ms <= target.importMs,
         topPackages: contributions(metafile, outfile, packageOf, 3),
       };
@@ -340,7 +377,9 @@ export function bundlesMarkdown(results: BundleResults): string {
     '|---|---|---|---|---|---|---|---|---|',
   ];
   for (const row of results.rows) {
-    const verdict = row.baseline
+    const verdict = row.whatIf
+      ? 'what-if (not a bundle of ours)'
+      : row.baseline
       ? 'baseline'
       : [
           row.bytes <= target.bytes ? 'size ok' : `size ×${(row.bytes / target.bytes).toFixed(2)}`,
@@ -349,6 +388,18 @@ export function bundlesMarkdown(results: BundleResults): string {
     lines.push(
       `| ${row.baseline ? `*${row.name}*` : row.name} | ${row.entry ? `\`${row.entry}\`` : ''} | ${kb(row.bytes)} | ${kb(row.gzipBytes)} | ${row.importP50Ms.toFixed(0)} | ${row.importCpuP50Ms.toFixed(0)} | ${row.importSourceMapsP50Ms.toFixed(0)} | ${row.bytesRatio.toFixed(2)}, ${row.importRatio.toFixed(2)} | ${verdict} |`,
     );
+  }
+  const floor = results.rows.find((row) => row.name === HOUSE_FLOOR);
+  const whatIfs = results.rows.filter((row) => row.whatIf);
+  if (floor && whatIfs.length > 0) {
+    lines.push('\nWhat each what-if takes off the house floor (differences of this run; ratios are of the yardstick):\n');
+    lines.push('| what-if | size (KB) | size ratio | cold import p50 (ms) | import ratio | import CPU p50 (ms) | import CPU ratio |', '|---|---|---|---|---|---|---|');
+    const signed = (value: number, digits: number) => `${value > 0 ? '+' : value < 0 ? '−' : '±'}${Math.abs(value).toFixed(digits)}`;
+    for (const row of whatIfs) {
+      lines.push(
+        `| ${row.name.replace(/^what-if: /, '')} | ${signed((row.bytes - floor.bytes) / 1024, 1)} | ${signed(row.bytesRatio - floor.bytesRatio, 2)} | ${signed(row.importP50Ms - floor.importP50Ms, 0)} | ${signed(row.importRatio - floor.importRatio, 2)} | ${signed(row.importCpuP50Ms - floor.importCpuP50Ms, 0)} | ${signed((row.importCpuRatio ?? 0) - (floor.importCpuRatio ?? 0), 2)} |`,
+      );
+    }
   }
   lines.push(`\nWhat is in the largest bundle (\`${results.largest.name}\`), by bytes of minified output:\n`);
   lines.push('| package | KB | share |', '|---|---|---|');

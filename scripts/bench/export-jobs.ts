@@ -216,7 +216,7 @@ export async function benchExportJobs(options: ExportJobOptions = {}): Promise<E
     const { addDays, londonDay, toInstant } = await import('#shared/model/returns/report-date');
     const { RETURN_SCHEMA_VERSION } = await import('#shared/model/schemas/return');
     const { CARE_HOME_CATEGORIES } = await import('#shared/model/schemas/location');
-    const { exportWorkerFunction } = await import('#shared/model/functions');
+    const { exportWorkerFunction } = await import('#shared/model/async-functions');
     const { functionEnvironment, REPO_ROOT } = await import('../local/lambda-runtime');
     const tables = system.tables;
 

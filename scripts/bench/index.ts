@@ -9,11 +9,12 @@ import { benchExportJobs, exportJobsMarkdown } from './export-jobs';
 import { benchExports, exportsMarkdown } from './exports';
 import { benchNearSearch, nearMarkdown } from './near';
 import { benchReminders } from './reminders';
+import { benchSaveCost, saveCostMarkdown } from './save-cost';
 import { benchShed, shedMarkdown } from './shed';
 import { benchSubmit, submitMarkdown } from './submit';
 import { benchVacancySearch } from './vacancies';
 
-const SECTIONS = ['bundles', 'reminders', 'search', 'near', 'submit', 'bulk', 'exports', 'aggregator', 'jobs', 'lag', 'shed'] as const;
+const SECTIONS = ['bundles', 'reminders', 'search', 'near', 'submit', 'bulk', 'exports', 'aggregator', 'jobs', 'lag', 'shed', 'saveCost'] as const;
 type Section = (typeof SECTIONS)[number];
 
 /** `BENCH_ONLY=bundles` (or a comma-separated list of sections) runs just those; unset, all of them. */
@@ -42,7 +43,7 @@ function writeResults(partial: boolean, results: Record<string, unknown>): void 
  * written to bench/results.json so runs can be compared. Figures are for this machine; the baseline in
  * each table was measured in the same run (on the same DynamoDB Local, or for the bundles, in the same
  * fresh-process harness). `BENCH_ONLY=bundles` runs one section (or `submit,exports`: any of bundles,
- * reminders, search, near, submit, bulk, exports, aggregator, jobs, lag, shed; lag includes the stack's memory, shed is `npm start` at 100 submissions a second); `BENCH_QUICK` shortens them.
+ * reminders, search, near, submit, bulk, exports, aggregator, jobs, lag, shed, saveCost; lag includes the stack's memory, shed is `npm start` at 100 submissions a second); `BENCH_QUICK` shortens them.
  * `jobs` (export jobs) takes `BENCH_JOBS_AS_SHIPPED=1` (the whole range of returns read with the byDay
  * Queries as shipped, without the what-if Limit: over an hour at full size on DynamoDB Local) and
  * `BENCH_JOBS_CPU_PROF=<dir>` (a V8 CPU profile of each worker child there).
@@ -64,7 +65,7 @@ async function main(): Promise<void> {
   }
 
   const quick = Boolean(process.env.BENCH_QUICK);
-  if (sections.has('reminders') || sections.has('search') || sections.has('near') || sections.has('submit') || sections.has('bulk') || sections.has('exports') || sections.has('aggregator')) {
+  if (sections.has('reminders') || sections.has('search') || sections.has('near') || sections.has('submit') || sections.has('bulk') || sections.has('exports') || sections.has('aggregator') || sections.has('saveCost')) {
     const environment = await startBenchEnvironment();
     try {
       if (sections.has('reminders')) {
@@ -124,6 +125,13 @@ async function main(): Promise<void> {
         const aggregator = await benchAggregator(environment, quick ? { locations: 3_000, batches: 5 } : {});
         console.log(`\n${aggregatorMarkdown(aggregator)}`);
         results.aggregator = aggregator;
+      }
+
+      if (sections.has('saveCost')) {
+        console.error('write units per save:');
+        const saveCost = await benchSaveCost(environment);
+        console.log(`\n${saveCostMarkdown(saveCost)}`);
+        results.saveCost = saveCost;
       }
     } finally {
       await environment.stop();

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { lambdaContext } from '../local/lambda-context';
 import type { PostcodeDistrict } from '#shared/model/directory/postcodes';
-import type { VacancyEntry } from '#shared/model/vacancies/entries';
+import type { VacancyEntry, VacancyIndexEntry } from '#shared/model/vacancies/entries';
 import type { Point } from '#shared/model/vacancies/geo';
 import type { VacancyFilters } from '#shared/repositories/vacancies';
 import type { BenchEnvironment } from './environment';
@@ -126,7 +126,7 @@ export async function benchNearSearch(environment: BenchEnvironment, options: { 
   const show = progress(`  indexing ${LOCATIONS} locations over ${england.length} districts`, LOCATIONS);
   let withVacancies = 0;
   for (let start = 0; start < LOCATIONS; start += 3000) {
-    const entries: VacancyEntry[] = [];
+    const entries: VacancyIndexEntry[] = [];
     for (let i = start; i < Math.min(LOCATIONS, start + 3000); i += 1) {
       const district = england[i % england.length]!;
       if ((i + Math.floor(i / england.length)) % 3 !== 0) continue;
@@ -236,7 +236,7 @@ export async function benchNearSearch(environment: BenchEnvironment, options: { 
               new QueryCommand(nearRangeRequest(range, filters, startKey, environment.tables.vacancyIndex)),
             );
             if ((result.ScannedCount ?? 0) !== (result.Items?.length ?? 0)) throw new Error('the filter dropped entries: every bench entry is fresh');
-            for (const entry of (result.Items ?? []) as VacancyEntry[]) {
+            for (const entry of (result.Items ?? []) as VacancyIndexEntry[]) {
               const miles = milesBetween(center, { latitude: entry.latitude!, longitude: entry.longitude! });
               if (miles > outer) readAs.beyondRing += 1;
               else if (miles <= inner) readAs.inHole += 1;

@@ -7,6 +7,7 @@ import type { LagResults } from '#scripts/bench/aggregation-lag';
 import type { BundleResults } from '#scripts/bench/bundles';
 import type { ExportResults } from '#scripts/bench/exports';
 import type { ReminderBenchRow } from '#scripts/bench/reminders';
+import type { SaveCostResults } from '#scripts/bench/save-cost';
 import type { SubmitResults } from '#scripts/bench/submit';
 import type { SearchBenchRow } from '#scripts/bench/vacancies';
 
@@ -22,4 +23,5 @@ export interface BenchResults {
   submit?: SubmitResults;
   exports?: ExportResults;
   lag?: LagResults;
+  saveCost?: SaveCostResults;
 }

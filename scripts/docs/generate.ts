@@ -223,7 +223,9 @@ function benchBundles(bench: Bench): string | undefined {
   if (!results) return undefined;
   const { target } = results;
   const verdict = (r: (typeof results.rows)[number]) =>
-    r.baseline
+    r.whatIf
+      ? 'what-if (not a bundle of ours)'
+      : r.baseline
       ? 'baseline'
       : [
           r.bytes <= target.bytes ? 'size ok' : `size ×${(r.bytes / target.bytes).toFixed(2)}`,
@@ -257,17 +259,19 @@ function benchBundleLargest(bench: Bench): string | undefined {
 function benchSubmit(bench: Bench): string | undefined {
   const results = bench.submit;
   if (!results) return undefined;
+  const writes = { first: 'first (201)', correction: 'correction (200)', confirm: 'confirm (201)' } as const;
   return table(
-    ['write', 'what', 'status', 'p50 (ms)', 'p99 (ms)', 'p50 ÷ bare PutItem', 'p50 ÷ bare TransactWriteItems', 'vs target', 'node CPU per run (ms)', 'DynamoDB Local CPU per run (ms)'],
+    ['write', 'what', 'status', 'DynamoDB requests', 'p50 (ms)', 'p99 (ms)', 'p50 ÷ baseline', 'vs target', 'p50 ÷ bare TransactWriteItems', 'node CPU per run (ms)', 'DynamoDB Local CPU per run (ms)'],
     results.rows.map((r) => [
-      r.write === 'first' ? 'first (201)' : 'correction (200)',
+      writes[r.write],
       r.label,
       r.status === undefined ? '' : String(r.status),
+      num(r.dynamodbRequestsPerRun, 1),
       num(r.latencyMs.p50, 2),
       num(r.latencyMs.p99, 2),
-      num(r.ratioToPut, 2),
-      num(r.ratioToTransact, 2),
+      num(r.ratioToBaseline, 2),
       r.target !== undefined ? `${r.verdict ?? ''} (≤ ${r.target}×)` : '',
+      num(r.ratioToTransact, 2),
       num(r.nodeCpuMsPerRun, 2),
       num(r.dynamodbLocalCpuMsPerRun, 1),
     ]),
@@ -275,8 +279,8 @@ function benchSubmit(bench: Bench): string | undefined {
 }
 
 /** The two breakdowns side by side, one row per part (the gateway's order; parts it lacks after). */
-function benchSubmitBreakdown(bench: Bench): string | undefined {
-  const breakdown = bench.submit?.breakdown;
+function benchSubmitBreakdown(bench: Bench, which: 'breakdown' | 'confirmBreakdown' = 'breakdown'): string | undefined {
+  const breakdown = bench.submit?.[which];
   if (!breakdown) return undefined;
   const parts = [...new Set([...breakdown.gateway, ...breakdown.inProcess].map((r) => r.part))];
   const find = (rows: typeof breakdown.gateway, part: string) => rows.find((r) => r.part === part);
@@ -288,6 +292,41 @@ function benchSubmitBreakdown(bench: Bench): string | undefined {
       return [part.trim(), inProcess ? num(inProcess.p50Ms, 2) : '', inProcess ? num(inProcess.meanMs, 2) : '', gateway ? num(gateway.p50Ms, 2) : '', gateway ? num(gateway.meanMs, 2) : ''];
     }),
   );
+}
+
+/**
+ * Write units per save (scripts/bench/save-cost.ts): per table and index, what AWS bills for each kind of
+ * save (DynamoDB Local's own answer beside it), the totals, a typical save, and what batching would do.
+ */
+function benchSaveCost(bench: Bench): string | undefined {
+  const results = bench.saveCost;
+  if (!results) return undefined;
+  const keyOf = (part: string, target: string) => `${part}|${target}`;
+  const keysInOrder = [...new Set(results.rows.flatMap((row) => row.targets.map(({ part, target }) => keyOf(part, target))))].sort((a, b) => {
+    const [partA = '', targetA = ''] = a.split('|');
+    const [partB = '', targetB = ''] = b.split('|');
+    return partA === partB ? targetA.localeCompare(targetB) : partA === 'request' ? -1 : 1;
+  });
+  const cellOf = (figures: { billed: number; local: number } | undefined) => (figures ? `${num(figures.billed, 0)} (${num(figures.local, 0)})` : '–');
+  const rows = keysInOrder.map((key) => {
+    const [part = '', target = ''] = key.split('|');
+    return [part === 'request' ? 'the request' : 'the stream consumers', code(target), ...results.rows.map((row) => cellOf(row.targets.find((t) => keyOf(t.part, t.target) === key)?.figures))];
+  });
+  rows.push(['**the request**', '', ...results.rows.map((row) => cellOf(row.byPart.request))]);
+  rows.push(['**the stream consumers**', '', ...results.rows.map((row) => cellOf(row.byPart.stream))]);
+  rows.push(['**a save in all**', '', ...results.rows.map((row) => `**${num(row.total.billed, 0)}** (${num(row.total.local, 0)}): ${row.verdict}`)]);
+  rows.push(["*if AWS doubled a transaction's index writes too*", '', ...results.rows.map((row) => num(row.total.billedIndexesDoubled, 0))]);
+  const mix = Object.entries(results.typical.mix)
+    .filter(([, share]) => share > 0)
+    .map(([kind, share]) => `${num(share * 100, 1)}% ${code(kind)}`)
+    .join(', ');
+  const batched = results.batched.map((batch) => `batches of ${batch.batchSize}: ${num(batch.request.billed, 1)} + ${num(batch.stream.billed, 1)} = **${num(batch.total.billed, 1)}**`).join('; ');
+  return [
+    table(['part', 'table / index', ...results.rows.map((row) => `${code(row.kind)}: billed (Local)`)], rows),
+    `Target: ≤ ${results.target.billedWruPerSave} WRU billed per save. A typical save (${mix}): **${num(results.typical.billed, 1)} WRU billed** (${results.typical.verdict}).`,
+    `With a batching window, a new day's PUT with vacancies, per save (request + stream consumers): ${batched}; in a batch of one, ${num(results.rows.find((row) => row.kind === 'newDay')?.total.billed, 0)}.`,
+    `Item sizes measured (bytes, DynamoDB's rules): ${Object.entries(results.itemBytes).map(([label, bytes]) => `${label} ${bytes}`).join('; ')}.`,
+  ].join('\n\n');
 }
 
 function benchExports(bench: Bench): string | undefined {
@@ -486,7 +525,9 @@ export const sections: Record<string, (inputs: DocInputs) => string> = {
   'bench-bundle-largest': fromBench(benchBundleLargest),
   'bench-submit': fromBench(benchSubmit),
   'bench-submit-breakdown': fromBench(benchSubmitBreakdown),
+  'bench-confirm-breakdown': fromBench((bench) => benchSubmitBreakdown(bench, 'confirmBreakdown')),
   'bench-exports': fromBench(benchExports),
+  'bench-save-cost': fromBench(benchSaveCost),
   'bench-export-jobs': fromBench(benchExportJobs),
   'bench-lag': fromBench(benchLag),
   'bench-lag-cpu': fromBench(benchLagCpu),

@@ -744,7 +744,7 @@ const plausibleTokenArb = (world: FuzzWorld, route: RouteDefinition): fc.Arbitra
       reportDate: [world.today, world.returnDay, addDays(world.today, -400), '0000-00-00', '9999-12-31', '2026-02-30'],
       date: [world.today, world.returnDay, addDays(world.today, -400), '9999-12-31'],
       day: [world.today, addDays(world.today, -2), '9999-12-31', 'not-a-day'],
-      searchKey: [`${world.own.region}#any`, `E92000001#any`, `${world.own.region}#nursing`, `${world.own.localAuthority}#any`],
+      searchKey: [`area#${world.own.region}`, 'area#E92000001', `${world.own.region}#nursing`, `area#${world.own.localAuthority}`],
       freshKey: [`${new Date().toISOString()}#${careHome}`, `2000-01-01T00:00:00Z#${careHome}`, `9999-12-31T00:00:00Z#${careHome}`],
       areaKey: [`region#${world.own.region}`, `localAuthority#${world.own.localAuthority}`, 'england#E92000001'],
       dateArea: [`${world.today}#${world.own.region}`, `${addDays(world.today, -400)}#${world.own.region}`, `${world.today}#~`],

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { existsSync, readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
-import { aggregatorFunction, cqcSyncFunction, exportWorkerFunction, reminderFunction, savedSearchAlertsFunction } from '#shared/model/functions';
+import { exportWorkerFunction } from '#shared/model/async-functions';
+import { aggregatorFunction, cqcSyncFunction, reminderFunction, savedSearchAlertsFunction } from '#shared/model/functions';
 import type { CqcLocation } from '#shared/model/directory/cqc';
 import { LOCAL_CQC_API_KEY_FILE, type SettingName } from '#shared/model/settings';
 import type { TableId } from '#shared/model/tables';
@@ -166,6 +167,9 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       const { migrateReturnPlaces } = await import('#shared/services/returns/migrate-places');
       const placed = await migrateReturnPlaces();
       if (placed.placed > 0) log(`placed ${placed.placed} kept daily returns in the byDay index, for exports`);
+      // A vacancy index kept from a version before issue 20 has one entry per category (npm run migrate:vacancies).
+      const { migrateVacancyEntries, oldLayoutLeft } = await import('#shared/services/vacancies/migrate-entries');
+      if (await oldLayoutLeft()) log(`indexed ${(await migrateVacancyEntries()).reindexed} kept locations' vacancies again, one entry per area`);
     }
 
     let ses: LocalSes | undefined;

@@ -10,18 +10,27 @@ import { routeHandler, type RouteHandler, type RouteResult } from '#shared/http/
 
 export type { RouteResult } from '#shared/http/handler';
 
-export interface RouteRequest<P extends Principal | undefined = Principal | undefined, R extends RouteDefinition = RouteDefinition> {
+export interface RouteRequest<P extends Principal | undefined = Principal | undefined, R extends RouteDefinition = RouteDefinition, Read = never> {
   event: ApiEvent;
   context: Context;
   route: R;
   /** Who is calling: always there on a signed-in route, never on a public one. */
   principal: P;
+  /**
+   * What the access check read about the location that the route may use instead of reading it again
+   * (its `accessFacts` loader's `read`): there only when the loader read it for this caller, on this request.
+   */
+  accessRead?: Read;
 }
 
 type PrincipalOf<R extends RouteDefinition> = R['access'] extends 'public' ? undefined : Principal;
 
-/** Reads what the access rule needs to know about one location (`shared/services/auth/facts.ts`). */
-export type AccessFactsLoader = (route: RouteDefinition, principal: Principal, locationId: string) => Promise<AccessFacts>;
+/**
+ * Reads what the access rule needs to know about one location (`shared/services/auth/facts.ts`), and
+ * may hand on what else it read in the same round trip (`read`: e.g. the location a return write needs),
+ * which the route is given (`RouteRequest.accessRead`) once the caller is let in.
+ */
+export type AccessFactsLoader<Read = never> = (route: RouteDefinition, principal: Principal, locationId: string) => Promise<AccessFacts & { read?: Read }>;
 
 /** Serves a keyed write once (`shared/http/idempotency.ts`). */
 export type ServeIdempotently = (payload: IdempotencyPayload, context: Context, serve: () => Promise<RouteResult>) => Promise<RouteResult>;
@@ -31,7 +40,8 @@ export type ServeIdempotently = (payload: IdempotencyPayload, context: Context, 
  * bundle carries it:
  *
  * - `accessFacts`: a route about one location that providers or commissioners may call reads the
- *   caller's membership or the location's areas (`loadAccessFacts`);
+ *   caller's membership or the location's areas (`loadAccessFacts`); a return write reads the membership
+ *   and the location in one batch and is handed the location (`loadWriteAccessFacts`, `accessRead`);
  * - `idempotency`: a route that takes `Idempotency-Key` serves a keyed request once, with Powertools
  *   idempotency (`serveIdempotently`). Imported, not loaded with `import()`: in a one-file bundle a
  *   dynamic import keeps every export of the modules behind it (54 KB more for `putReturn`, the whole
@@ -39,8 +49,8 @@ export type ServeIdempotently = (payload: IdempotencyPayload, context: Context, 
  *
  * Each is required (by the type, and at cold start) for exactly the routes that need it.
  */
-export interface RouteFeatures {
-  accessFacts?: AccessFactsLoader;
+export interface RouteFeatures<Read = never> {
+  accessFacts?: AccessFactsLoader<Read>;
   idempotency?: ServeIdempotently;
 }
 
@@ -52,27 +62,27 @@ export function readsAccessFacts(route: RouteDefinition): boolean {
 type RolesOf<R> = R extends { access: readonly (infer Role)[] } ? Role : never;
 type ReadsFacts<R> = R extends { scope: 'location' } ? ([Extract<RolesOf<R>, 'provider' | 'commissioner'>] extends [never] ? false : true) : false;
 type TakesKey<R> = R extends { request: { idempotencyKey: true } } ? true : false;
-export type FeaturesOf<R> = (ReadsFacts<R> extends true ? { accessFacts: AccessFactsLoader } : { accessFacts?: never }) &
+export type FeaturesOf<R, Read = never> = (ReadsFacts<R> extends true ? { accessFacts: AccessFactsLoader<Read> } : { accessFacts?: never }) &
   (TakesKey<R> extends true ? { idempotency: ServeIdempotently } : { idempotency?: never });
-type FeaturesArgument<R> = object extends FeaturesOf<R> ? [features?: FeaturesOf<R>] : [features: FeaturesOf<R>];
+type FeaturesArgument<R, Read> = object extends FeaturesOf<R, Read> ? [features?: FeaturesOf<R, Read>] : [features: FeaturesOf<R, Read>];
 
 /**
  * The one authorization check every signed-in route goes through: who the authorizer says is calling,
  * the route table's roles, and for a route about one location the membership or area rule (reading only
  * the facts the decision needs). No handler re-implements any of it.
  */
-async function authorize(route: RouteDefinition, event: ApiEvent, accessFacts: AccessFactsLoader | undefined): Promise<Principal | undefined> {
-  if (route.access === 'public') return undefined;
+async function authorize<Read>(route: RouteDefinition, event: ApiEvent, accessFacts: AccessFactsLoader<Read> | undefined): Promise<{ principal?: Principal; read?: Read }> {
+  if (route.access === 'public') return {};
   const principal = principalFromEvent(event);
   // Validated before anything is read with it, so a hostile id is a 400, not a DynamoDB error.
   const locationId = route.scope === 'location' ? pathParams(event, LocationPath).locationId : undefined;
   const needed = factsNeeded(route, principal);
   // `httpRoute` made sure a route that can need facts was given the loader; without facts, nobody who
   // needs them is let in (`decideAccess` refuses a provider who is not known to be a member).
-  const facts = locationId !== undefined && (needed.membership || needed.location) && accessFacts ? await accessFacts(route, principal, locationId) : {};
+  const { read, ...facts }: AccessFacts & { read?: Read } = locationId !== undefined && (needed.membership || needed.location) && accessFacts ? await accessFacts(route, principal, locationId) : {};
   const decision = decideAccess(route, principal, locationId, facts);
   if (!decision.allowed) throw problems.forbidden(decision.reason);
-  return principal;
+  return { principal, ...(read !== undefined ? { read } : {}) };
 }
 
 /**
@@ -85,18 +95,18 @@ async function authorize(route: RouteDefinition, event: ApiEvent, accessFacts: A
  * The function passes its own route's definition (`#shared/model/route-<area>`), not an id to look up in
  * the whole table, and what its route needs (`RouteFeatures`): its bundle holds that and nothing more.
  */
-export function httpRoute<R extends RouteDefinition>(
+export function httpRoute<R extends RouteDefinition, Read = never>(
   route: R,
-  serve: (request: RouteRequest<PrincipalOf<R>, R>) => Promise<RouteResult>,
-  ...features: FeaturesArgument<R>
+  serve: (request: RouteRequest<PrincipalOf<R>, R, Read>) => Promise<RouteResult>,
+  ...features: FeaturesArgument<R, Read>
 ): RouteHandler {
-  const { accessFacts, idempotency }: RouteFeatures = features[0] ?? {};
+  const { accessFacts, idempotency }: RouteFeatures<Read> = features[0] ?? {};
   // At cold start, not at the first request that needs them: a function missing one does not load.
   if (readsAccessFacts(route) && !accessFacts) throw new Error(`${route.id}: a route about one location needs accessFacts (loadAccessFacts)`);
   if (route.request?.idempotencyKey && !idempotency) throw new Error(`${route.id}: a route that takes Idempotency-Key needs idempotency (serveIdempotently)`);
   return routeHandler(route.id, async (event, context) => {
-    const principal = await authorize(route, event, accessFacts);
-    const run = () => serve({ event, context, route, principal: principal as PrincipalOf<R> });
+    const { principal, read } = await authorize(route, event, accessFacts);
+    const run = () => serve({ event, context, route, principal: principal as PrincipalOf<R>, ...(read !== undefined ? { accessRead: read } : {}) });
     const keyed = route.request?.idempotencyKey && principal ? idempotencyPayload(event, principal) : undefined;
     if (keyed === undefined || !idempotency) return run();
     return idempotency(keyed, context, run);

@@ -6,67 +6,27 @@
  * tables and settings declared here, so a handler reaching for anything else fails locally as it would
  * at its first invocation in AWS.
  */
+import { exportWorkerFunction } from '#shared/model/async-functions';
+import type { FunctionDefinition } from '#shared/model/function-definition';
 import {
   DYNAMODB_READ_ACTIONS,
   DYNAMODB_WRITE_ACTIONS,
   routes,
-  type AsyncFunctionId,
-  type BucketAccess,
   type DynamoAction,
-  type DynamoCalls,
   type DynamoReadAction,
   type DynamoWriteAction,
   type RouteDefinition,
   type RouteId,
-  type TableAccess,
   type UserPoolAction,
 } from '#shared/model/routes';
-import { schedules, type ScheduleDefinition } from '#shared/model/schedules';
-import type { SettingName } from '#shared/model/settings';
+import { schedules } from '#shared/model/schedules';
 import { tables as tableDefinitions, type TableId } from '#shared/model/tables';
 
-export type FunctionTrigger =
-  | { kind: 'route'; route: RouteDefinition }
-  | { kind: 'fallback' }
-  | { kind: 'authorizer' }
-  | { kind: 'stream'; source: TableId }
-  | { kind: 'schedule'; schedule: ScheduleDefinition }
-  /** Invoked asynchronously by a route (InvocationType Event): Lambda retries it, then dead-letters the event. */
-  | { kind: 'async'; retryAttempts: number; maximumEventAgeSeconds: number }
-  /** A trigger of the Cognito user pool, built with the pool (data stack); `calls` are the actions it may take on that pool. */
-  | { kind: 'userPool'; operation: 'preTokenGeneration'; calls: readonly 'AdminGetUser'[] };
+export type { FunctionDefinition, FunctionTrigger } from '#shared/model/function-definition';
 
 /** The DynamoDB write actions a function may be granted on a table (its `dynamodb` names those it calls). */
 export const TABLE_WRITE_ACTIONS = DYNAMODB_WRITE_ACTIONS;
 export type TableWriteAction = DynamoWriteAction;
-
-export interface FunctionDefinition {
-  id: string;
-  /** Entry file, relative to the repository root; it exports `handler`. */
-  handler: string;
-  description: string;
-  /** The tables whose names the function is told, and how it uses them (an RO table is never written). */
-  tables: Partial<Record<TableId, TableAccess>>;
-  /**
-   * The DynamoDB actions its code calls on each of its tables (`Query:<index>` for a Query of an index):
-   * exactly what the CDK app grants, per table and index (`tableGrants`). Every table of `tables` has an
-   * entry; none other does. Absent: it calls DynamoDB on no table.
-   */
-  dynamodb?: DynamoCalls;
-  /** The settings it reads besides table names (`shared/model/settings.ts`). */
-  settings: readonly SettingName[];
-  /** The Cognito actions it calls on the user pool (it then reads USER_POOL_ID). */
-  userPool?: readonly UserPoolAction[];
-  /** The exports bucket and how (it then reads EXPORTS_BUCKET). */
-  exportsBucket?: BucketAccess;
-  /** The functions it invokes asynchronously (it then reads each one's name setting). */
-  invokes?: readonly AsyncFunctionId[];
-  timeoutSeconds: number;
-  memoryMb: number;
-  /** A ceiling on concurrent runs, where a runaway would hurt others. */
-  reservedConcurrency?: number;
-  trigger: FunctionTrigger;
-}
 
 /** A request function's defaults: well inside API Gateway's 29 s, and half a vCPU. */
 export const DEFAULT_TIMEOUT_SECONDS = 10;
@@ -250,36 +210,6 @@ export const cqcSyncFunction = {
 } as const satisfies FunctionDefinition;
 
 /**
- * The export worker (DESIGN §10.4): started by `POST /v1/exports` with an asynchronous invocation, it
- * streams the rows of one job into the exports bucket (a multipart upload, gzipped if asked) and records
- * the outcome on the job. Rows stream, so its memory stays flat whatever the size; the largest export
- * (three years of every location's returns) is well inside 15 minutes. Lambda retries a failed run
- * twice, then the event goes to the dead-letter queue, which is alarmed.
- */
-export const exportWorkerFunction = {
-  id: 'exportWorker',
-  handler: 'functions/export-worker.ts',
-  description: 'Export jobs → files in the exports bucket',
-  // returns: the byDay index; aggregates: byLevel and area Queries; areas: every area of a level (zero
-  // rows); locations: active counts, for the locationsExpected of a day nobody reported.
-  tables: { exports: 'RW', returns: 'RO', aggregates: 'RO', areas: 'RO', locations: 'RO' },
-  dynamodb: {
-    exports: ['UpdateItem'],
-    returns: ['Query:byDay'],
-    aggregates: ['Query', 'Query:byLevel'],
-    areas: ['Query'],
-    locations: ['Query:activeByCountry', 'Query:activeByLocalAuthority', 'Query:activeByRegion'],
-  },
-  settings: ['EXPORTS_BUCKET'],
-  exportsBucket: 'write',
-  timeoutSeconds: 15 * 60,
-  // A full vCPU for gzip and the row formatting; the rows themselves stream (peak RSS is in the bench).
-  memoryMb: 1769,
-  reservedConcurrency: 4,
-  trigger: { kind: 'async', retryAttempts: 2, maximumEventAgeSeconds: 6 * 3600 },
-} as const satisfies FunctionDefinition;
-
-/**
  * The user pool's pre token generation trigger: adds the MFA claim to the ID token of a user who has an
  * authenticator app (TOTP) enabled and preferred, read with AdminGetUser; the authorizer refuses admin,
  * national and commissioner tokens without it. Built in the data stack with the pool, which names it
@@ -305,6 +235,7 @@ export const functionDefinitions: readonly FunctionDefinition[] = [
   savedSearchAlertsFunction,
   reminderFunction,
   cqcSyncFunction,
+  // shared/model/async-functions.ts: the functions read at run time by those that start them.
   exportWorkerFunction,
 ];
 
@@ -324,9 +255,6 @@ export function readsUpdateLinkKey(definition: FunctionDefinition): boolean {
 export function readsCqcApiKey(definition: FunctionDefinition): boolean {
   return definition.settings.includes('CQC_API_KEY_SECRET_ARN');
 }
-
-/** The setting that carries the name of a function others invoke asynchronously. */
-export const ASYNC_FUNCTION_SETTINGS = { exportWorker: 'EXPORT_WORKER_FUNCTION' } as const satisfies Record<AsyncFunctionId, SettingName>;
 
 /** The Cognito actions a function is granted on the user pool. */
 export function cognitoActions(definition: FunctionDefinition): readonly UserPoolAction[] {

@@ -5,7 +5,7 @@
  * | table          | partition key  | sort key                      | what                         |
  * |----------------|----------------|-------------------------------|------------------------------|
  * | locations      | locationId     | -                             | directory entry              |
- * |   byLocalAuthority / byRegion / byCountry / byProvider: area or provider | listingKey = type#locationId |
+ * |   listingByLocalAuthority / listingByRegion / listingByCountry (keys only): area | listingKey = type#locationId |
  * |   activeByLocalAuthority / activeByRegion / activeByCountry (sparse: active only) | freshness  |
  * | returns        | locationId     | reportDate (YYYY-MM-DD)       | latest version of a day      |
  * |   byDay: reportDate | placeKey = region#localAuthority#locationId    | a day's returns by place |
@@ -13,8 +13,8 @@
  * | aggregates     | areaKey = level#area | date                    | one area's sums for a day    |
  * |   byLevel: level | dateArea = date#area                               | every area of a level        |
  * | aggregateLedger| locationId     | reportDate                    | what a location-day added    |
- * | vacancyIndex   | searchKey = area#category | freshKey = lastUpdated#locationId | one searchable vacancy |
- * |                | searchKey = near#category#row | freshKey = lonKey#locationId  | a vacancy by place (geo.ts) |
+ * | vacancyIndex   | searchKey = area#<area>   | freshKey = lastUpdated#locationId | a location with vacancies (all categories) |
+ * |                | searchKey = near#row      | freshKey = lonKey#locationId      | the same, by place (geo.ts) |
  * |                | searchKey = location#id   | freshKey = manifest               | a location's entries   |
  * | reminderSends  | subject = location#id, provider#id, digest#contactId | sendKey = spell#tier or day | one email |
  * | contacts       | scope = provider#id or area#code | contactId | a person to tell; byKind: kind | scope |
@@ -49,7 +49,7 @@ export const keys = {
   /** Sorts a listing by type then ID, so `type=` is a begins_with on the sort key instead of a filter. */
   listingKey: (type: LocationType, locationId: string) => `${type}#${locationId}`,
   listingPrefix: (type: LocationType) => `${type}#`,
-  /** Every location sits in the England partition of `byCountry`, which serves the national listing. */
+  /** Every location sits in the England partition of `listingByCountry`, which serves the national listing. */
   country: () => ENGLAND,
   /** Sorts before any instant: a location that never reported is the stalest of all. */
   neverReported: () => '0',
@@ -60,14 +60,15 @@ export const keys = {
   returnPlacePrefix: (region: string, localAuthority?: string) => (localAuthority ? `${region}#${localAuthority}#` : `${region}#`),
   exportJob: (exportId: string) => ({ exportId }),
   ledger: (locationId: string, reportDate: string) => ({ locationId, reportDate }),
-  vacancySearch: (area: string, category: string) => `${area}#${category}`,
-  vacancyEntry: (area: string, category: string, lastUpdated: string, locationId: string) => ({
-    searchKey: `${area}#${category}`,
+  /** An area's vacancy entries, every category in one partition (until issue 20, `area#category`: one per category). */
+  vacancySearch: (area: string) => `area#${area}`,
+  vacancyEntry: (area: string, lastUpdated: string, locationId: string) => ({
+    searchKey: keys.vacancySearch(area),
     freshKey: `${lastUpdated}#${locationId}`,
   }),
   /** Near-search entries: the latitude row's partition, the longitude first in the sort key (shared/model/vacancies/geo.ts). */
-  nearSearch: (category: string, row: number) => `near#${category}#${row}`,
-  nearEntry: (category: string, row: number, lonKey: string, locationId: string) => ({ searchKey: `near#${category}#${row}`, freshKey: `${lonKey}#${locationId}` }),
+  nearSearch: (row: number) => `near#${row}`,
+  nearEntry: (row: number, lonKey: string, locationId: string) => ({ searchKey: keys.nearSearch(row), freshKey: `${lonKey}#${locationId}` }),
   vacancyManifest: (locationId: string) => ({ searchKey: `location#${locationId}`, freshKey: 'manifest' }),
   aggregate: (areaKey: string, date: string) => ({ areaKey, date }),
   dateArea: (date: string, area: string) => `${date}#${area}`,

@@ -60,8 +60,9 @@ export const searchVacanciesRoute = /* @__PURE__ */ defineRoute('searchVacancies
   access: ['discharge', 'commissioner', 'national'],
   scope: 'area',
   tables: { vacancyIndex: 'RO', places: 'RO', areas: 'RO', locations: 'RO' },
-  // locations: with near and an area (a council or a region), the box around that area's homes.
-  dynamodb: { vacancyIndex: ['Query'], places: ['GetItem'], areas: ['Query'], locations: ['Query:byLocalAuthority', 'Query:byRegion'] },
+  // locations: with near and an area (a council or a region), the box around that area's homes (its
+  // listing's keys, then the items).
+  dynamodb: { vacancyIndex: ['Query'], places: ['GetItem'], areas: ['Query'], locations: ['BatchGetItem', 'Query:listingByLocalAuthority', 'Query:listingByRegion'] },
   summary: 'Locations with a matching vacancy now, freshest first (updated within 72 hours unless asked)',
   request: { query: VacancySearchQuery },
   responses: { 200: { description: 'a page of matching locations', schema: VacancyPage }, ...readProblems },

@@ -50,7 +50,7 @@ export const exportLocationsRoute = /* @__PURE__ */ defineRoute('exportLocations
   access: ['national'],
   scope: 'none',
   tables: { locations: 'RO' },
-  dynamodb: { locations: ['Query:byCountry'] },
+  dynamodb: { locations: ['BatchGetItem', 'Query:listingByCountry'] },
   summary: 'The latest return of every location, one row each, with lastUpdated and warnings',
   responses: { 200: { description: 'RFC 4180 CSV with a header row', mediaType: 'text/csv' }, 401: problems[401], 403: problems[403], 406: exportTooLarge[406] },
 }) satisfies RouteBody);

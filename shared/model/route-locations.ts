@@ -14,7 +14,7 @@ export const listLocationsRoute = /* @__PURE__ */ defineRoute('listLocations', (
   access: ['provider', 'discharge', 'commissioner', 'national', 'admin'],
   scope: 'listing',
   tables: { locations: 'RO', memberships: 'RO' },
-  dynamodb: { locations: ['BatchGetItem', 'Query:byCountry', 'Query:byLocalAuthority', 'Query:byRegion'], memberships: ['Query'] },
+  dynamodb: { locations: ['BatchGetItem', 'Query:listingByCountry', 'Query:listingByLocalAuthority', 'Query:listingByRegion'], memberships: ['Query'] },
   summary: 'Directory entries with lastUpdated, filtered by area and type, paginated',
   request: { query: LocationListQuery },
   responses: { 200: { description: 'a page of locations', schema: LocationPage }, 400: problems[400], 401: problems[401] },

@@ -179,7 +179,7 @@ export const unreachableReportRoute = /* @__PURE__ */ defineRoute('unreachableRe
   access: ['commissioner', 'admin'],
   scope: 'area',
   tables: { locations: 'RO', contacts: 'RO', areas: 'RO' },
-  dynamodb: { locations: ['Query:byCountry', 'Query:byLocalAuthority', 'Query:byRegion'], contacts: ['BatchGetItem'], areas: ['Query'] },
+  dynamodb: { locations: ['BatchGetItem', 'Query:listingByCountry', 'Query:listingByLocalAuthority', 'Query:listingByRegion'], contacts: ['BatchGetItem'], areas: ['Query'] },
   summary: 'Active, unpaused locations no reminder reaches (no address) or no one can update (no member), with their councils',
   request: { query: UnreachableQuery },
   responses: { 200: { description: 'the locations', schema: UnreachableReport }, ...readProblems },

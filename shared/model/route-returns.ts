@@ -17,13 +17,15 @@ const returnWrite = {
   scope: 'location',
   updateLink: true,
   tables: { locations: 'RW', returns: 'RW', returnVersions: 'RW', memberships: 'RO', idempotency: 'RW' },
-  // The location read for the write and updated in its transaction; the day and the one before it read,
-  // the return put; the version record put (never updated, never deleted: each only if it does not exist).
+  // The location read for the write and updated in its transaction (for a provider, read in one
+  // BatchGetItem with the caller's membership; for anyone else, and on a retry after a lost race, by
+  // GetItem); the day and the one before it read, the return put; the version record put (never updated,
+  // never deleted: each only if it does not exist).
   dynamodb: {
-    locations: ['GetItem', 'UpdateItem'],
+    locations: ['GetItem', 'BatchGetItem', 'UpdateItem'],
     returns: ['Query', 'PutItem'],
     returnVersions: ['PutItem'],
-    memberships: ['GetItem'],
+    memberships: ['BatchGetItem'],
     idempotency: IDEMPOTENCY_CALLS,
   },
 } as const;
@@ -111,7 +113,7 @@ export const bulkReturnsTemplateRoute = /* @__PURE__ */ defineRoute('bulkReturns
   access: ['provider', 'admin'],
   scope: 'none',
   tables: { locations: 'RO', returns: 'RO', memberships: 'RO' },
-  dynamodb: { locations: ['BatchGetItem', 'Query:byCountry', 'Query:byLocalAuthority', 'Query:byRegion'], returns: ['Query'], memberships: ['Query'] },
+  dynamodb: { locations: ['BatchGetItem', 'Query:listingByCountry', 'Query:listingByLocalAuthority', 'Query:listingByRegion'], returns: ['Query'], memberships: ['Query'] },
   summary: "The CSV to fill in for a bulk upload: a row per active location of the caller's, for today, with its latest figures",
   request: { query: BulkTemplateQuery },
   responses: {

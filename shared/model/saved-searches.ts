@@ -6,7 +6,8 @@
 import type { ReturnItem } from '#shared/model/returns/return-item';
 import { ENGLAND } from '#shared/model/schemas/common';
 import type { SavedSearchQuery } from '#shared/model/schemas/saved-searches';
-import { vacancyEntries, type VacancyEntry } from '#shared/model/vacancies/entries';
+import { keys } from '#shared/model/keys';
+import { entryFor, vacancyEntries, type VacancyEntry } from '#shared/model/vacancies/entries';
 import { EARTH_RADIUS_MILES, milesBetween, type Point } from '#shared/model/vacancies/geo';
 
 export const MAX_SAVED_SEARCHES_PER_USER = 20;
@@ -61,8 +62,9 @@ export function matchOf(watch: Pick<Watch, 'query' | 'centre'>, item: ReturnItem
   if (!(distanceMiles <= query.withinMiles)) return undefined;
   if (query.area !== undefined && ![item.localAuthority, item.region, ENGLAND].includes(query.area)) return undefined;
   if (Date.parse(item.submittedAt) < now.getTime() - query.updatedWithinHours * 3_600_000) return undefined;
-  const entry = vacancyEntries(item).find((candidate) => candidate.searchKey === `${ENGLAND}#${query.category}`);
-  if (!entry || entry.total <= 0) return undefined;
+  const england = vacancyEntries(item).find((candidate) => candidate.searchKey === keys.vacancySearch(ENGLAND));
+  const entry = england && entryFor(england, query.category);
+  if (!entry) return undefined;
   if (query.sex === 'male' && entry.forMale <= 0) return undefined;
   if (query.sex === 'female' && entry.forFemale <= 0) return undefined;
   if (query.admitting === 'true' && entry.admissionsStatus !== 'open') return undefined;

@@ -12,7 +12,11 @@ export interface IndexDefinition {
   indexName: string;
   partitionKey: KeyAttribute;
   sortKey?: KeyAttribute;
-  /** ALL keeps list queries to one read per page; `include` copies just the named attributes. */
+  /**
+   * ALL answers a Query with the items themselves, but an index entry is rewritten by every write that
+   * changes any attribute of its item; KEYS_ONLY is written only when the item enters or leaves the index
+   * or its index keys change; `include` copies just the named attributes (and is rewritten when they change).
+   */
   projection: 'ALL' | 'KEYS_ONLY' | { include: readonly string[] };
 }
 export interface TableDefinition {
@@ -22,6 +26,13 @@ export interface TableDefinition {
   partitionKey: KeyAttribute;
   sortKey?: KeyAttribute;
   indexes: readonly IndexDefinition[];
+  /**
+   * Indexes an earlier version defined, which a deployed table may still have: CloudFormation creates or
+   * deletes one index per update and cannot change an index in place, so a replaced index goes in steps
+   * (docs/operations.md, "Changing an index"). Only the CDK app reads these, and only for those named by
+   * `-c legacyIndexes`; the local stack deletes them from a kept table.
+   */
+  legacyIndexes?: readonly IndexDefinition[];
   stream?: 'NEW_AND_OLD_IMAGES';
   ttlAttribute?: string;
 }
@@ -35,10 +46,12 @@ export const tables = {
     description: 'directory of locations (care homes, hospices, ...) with the time of their latest return',
     partitionKey: S('locationId'),
     indexes: [
-      { indexName: 'byLocalAuthority', partitionKey: S('localAuthority'), sortKey: S('listingKey'), projection: 'ALL' },
-      { indexName: 'byRegion', partitionKey: S('region'), sortKey: S('listingKey'), projection: 'ALL' },
-      { indexName: 'byCountry', partitionKey: S('country'), sortKey: S('listingKey'), projection: 'ALL' },
-      { indexName: 'byProvider', partitionKey: S('providerId'), sortKey: S('listingKey'), projection: 'ALL' },
+      // The listings, by area: keys only, so a save (which moves lastUpdated and the copies of the newest
+      // returns, not the keys) writes none of them; a page is a Query of keys, then its items by BatchGetItem
+      // (shared/repositories/locations.ts). Projecting ALL cost every save four copies of the ~1.6 KB item.
+      { indexName: 'listingByLocalAuthority', partitionKey: S('localAuthority'), sortKey: S('listingKey'), projection: 'KEYS_ONLY' },
+      { indexName: 'listingByRegion', partitionKey: S('region'), sortKey: S('listingKey'), projection: 'KEYS_ONLY' },
+      { indexName: 'listingByCountry', partitionKey: S('country'), sortKey: S('listingKey'), projection: 'KEYS_ONLY' },
       // Sparse: only active locations carry the active* keys, sorted by when they last reported
       // (`freshness`). Counting them answers completeness and locationsExpected, and the oldest end of
       // each is exactly the stale locations, without reading anything else.
@@ -55,6 +68,14 @@ export const tables = {
       },
       // Sparse: paused locations with an end date, by that date, so the hourly job resumes those due.
       { indexName: 'pausedByCountry', partitionKey: S('pausedCountry'), sortKey: S('pausedUntil'), projection: 'KEYS_ONLY' },
+    ],
+    // The listing indexes as they were until issue 20 (projecting ALL; byProvider never read): a deployed
+    // table keeps them while `-c legacyIndexes` names them, one removed per deploy (docs/operations.md).
+    legacyIndexes: [
+      { indexName: 'byLocalAuthority', partitionKey: S('localAuthority'), sortKey: S('listingKey'), projection: 'ALL' },
+      { indexName: 'byRegion', partitionKey: S('region'), sortKey: S('listingKey'), projection: 'ALL' },
+      { indexName: 'byCountry', partitionKey: S('country'), sortKey: S('listingKey'), projection: 'ALL' },
+      { indexName: 'byProvider', partitionKey: S('providerId'), sortKey: S('listingKey'), projection: 'ALL' },
     ],
   },
   /** The current version of each location's return for each day; its stream feeds the aggregates. */
@@ -102,14 +123,17 @@ export const tables = {
     indexes: [],
   },
   /**
-   * Where the beds are, for discharge teams: per location, one entry for each area it is in (authority,
-   * region, England) and each category it has vacancies in (and `any`), sorted newest first by when it
-   * last reported. Kept by the returns stream from each location's newest return; a search is one Query.
-   * Each location also has a manifest entry naming its current entries, so a new return replaces them.
+   * Where the beds are, for discharge teams: per location with a vacancy, one entry for each area it is
+   * in (authority, region, England), holding every category it has vacancies in (and `any`), sorted
+   * newest first by when it last reported, and one in its latitude row for searches near a place. Kept
+   * by the returns stream from each location's newest return; a search is one Query of the area's
+   * partition, a category kept by a filter. Each location also has a manifest entry naming its current
+   * entries, so a new return replaces them. (Until issue 20, an entry per category: twice to three
+   * times the items, and the write units, per save.)
    */
   vacancyIndex: {
     envVar: 'VACANCY_INDEX_TABLE',
-    description: 'vacancy search: locations with vacancies by area and category, newest first',
+    description: 'vacancy search: locations with vacancies by area (every category), newest first',
     partitionKey: S('searchKey'),
     sortKey: S('freshKey'),
     indexes: [],

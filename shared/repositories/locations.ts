@@ -57,9 +57,9 @@ export function fromLocationItem(item: Record<string, unknown>): Location {
 const LEGACY_PLACEHOLDER = 'E10000000';
 
 const AREA_INDEX = {
-  localAuthority: { indexName: 'byLocalAuthority', attribute: 'localAuthority' },
-  region: { indexName: 'byRegion', attribute: 'region' },
-  england: { indexName: 'byCountry', attribute: 'country' },
+  localAuthority: { indexName: 'listingByLocalAuthority', attribute: 'localAuthority' },
+  region: { indexName: 'listingByRegion', attribute: 'region' },
+  england: { indexName: 'listingByCountry', attribute: 'country' },
 } as const;
 
 export interface LocationListRequest {
@@ -69,7 +69,10 @@ export interface LocationListRequest {
   nextToken?: string;
 }
 
-/** Named access pattern "locations in an area (optionally of a type)": one Query on the area's index. */
+/**
+ * Named access pattern "locations in an area (optionally of a type)": one Query of the area's listing
+ * index, which holds keys only (a save writes none of it); `listingPage` then reads the page's items.
+ */
 export function listLocationsRequest(request: LocationListRequest, table = TABLE()): QueryCommandInput {
   const level = areaLevelOf(request.area ?? ENGLAND) ?? 'england';
   const index = AREA_INDEX[level];
@@ -105,12 +108,16 @@ export interface LocationForWrite {
 /** A strongly consistent read: whatever a confirm reads after this is at least as new. */
 export async function getLocationForWrite(locationId: string): Promise<LocationForWrite | undefined> {
   const { Item } = await dynamo.send(new GetCommand({ TableName: TABLE(), Key: keys.location(locationId), ConsistentRead: true }));
-  if (!Item) return undefined;
+  return Item ? locationForWriteOf(Item) : undefined;
+}
+
+/** A location item as the write path needs it (read by `getLocationForWrite`, or in a batch with the caller's membership). */
+export function locationForWriteOf(item: Record<string, unknown>): LocationForWrite {
   return {
-    location: fromLocationItem(Item),
-    newestReportDate: typeof Item.newestReportDate === 'string' ? Item.newestReportDate : undefined,
-    returnWrites: typeof Item.returnWrites === 'number' ? Item.returnWrites : 0,
-    copies: returnCopiesOf(Item),
+    location: fromLocationItem(item),
+    newestReportDate: typeof item.newestReportDate === 'string' ? item.newestReportDate : undefined,
+    returnWrites: typeof item.returnWrites === 'number' ? item.returnWrites : 0,
+    copies: returnCopiesOf(item),
   };
 }
 
@@ -129,23 +136,52 @@ export async function getLocation(locationId: string): Promise<Location | undefi
   return Item ? fromLocationItem(Item) : undefined;
 }
 
-export async function listLocations(request: LocationListRequest): Promise<{ items: Location[]; nextToken: string | null }> {
+/** DynamoDB's limit on the keys of one BatchGetItem. */
+const BATCH_GET_KEYS = 100;
+
+/**
+ * Location items by ID, as stored, in the order asked (unknown IDs left out): BatchGetItem calls of at
+ * most 100 keys, made side by side; keys DynamoDB leaves unprocessed are asked for again after a pause.
+ */
+async function locationItems(locationIds: readonly string[]): Promise<Record<string, unknown>[]> {
+  const found = new Map<string, Record<string, unknown>>();
+  const chunks = Array.from({ length: Math.ceil(locationIds.length / BATCH_GET_KEYS) }, (_, i) => locationIds.slice(i * BATCH_GET_KEYS, (i + 1) * BATCH_GET_KEYS));
+  await Promise.all(
+    chunks.map(async (chunk) => {
+      let pending: Record<string, unknown>[] | undefined = [...new Set(chunk)].map((id) => keys.location(id));
+      for (let attempt = 0; pending && pending.length > 0; attempt += 1) {
+        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** Math.min(attempt, 6)));
+        const result = await dynamo.send(new BatchGetCommand({ RequestItems: { [TABLE()]: { Keys: pending } } }));
+        for (const item of result.Responses?.[TABLE()] ?? []) found.set(String(item.locationId), item);
+        pending = result.UnprocessedKeys?.[TABLE()]?.Keys as Record<string, unknown>[] | undefined;
+      }
+    }),
+  );
+  return locationIds.flatMap((id) => {
+    const item = found.get(id);
+    return item ? [item] : [];
+  });
+}
+
+/**
+ * A page of an area's listing: the Query of the keys-only index, then the page's items from the table
+ * (in the index's order). An item the index still lists but the table no longer has is left out.
+ */
+async function listingPage(request: LocationListRequest): Promise<{ items: Record<string, unknown>[]; nextToken: string | null }> {
   const page = await dynamo.send(new QueryCommand(listLocationsRequest(request)));
-  return { items: (page.Items ?? []).map(fromLocationItem), nextToken: encodePageToken(page.LastEvaluatedKey) };
+  const items = await locationItems((page.Items ?? []).map((entry) => String(entry.locationId)));
+  return { items, nextToken: encodePageToken(page.LastEvaluatedKey) };
+}
+
+export async function listLocations(request: LocationListRequest): Promise<{ items: Location[]; nextToken: string | null }> {
+  const page = await listingPage(request);
+  return { items: page.items.map(fromLocationItem), nextToken: page.nextToken };
 }
 
 /** Several locations by ID (at most 100), in the order asked; unknown IDs are left out. */
 export async function getLocations(locationIds: readonly string[]): Promise<Location[]> {
   if (locationIds.length === 0) return [];
-  const found = new Map<string, Location>();
-  let pending: Record<string, unknown>[] | undefined = locationIds.map((id) => keys.location(id));
-  for (let attempt = 0; pending && pending.length > 0; attempt += 1) {
-    if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** Math.min(attempt, 6)));
-    const result = await dynamo.send(new BatchGetCommand({ RequestItems: { [TABLE()]: { Keys: pending } } }));
-    for (const item of result.Responses?.[TABLE()] ?? []) found.set(String(item.locationId), fromLocationItem(item));
-    pending = result.UnprocessedKeys?.[TABLE()]?.Keys as Record<string, unknown>[] | undefined;
-  }
-  return locationIds.flatMap((id) => found.get(id) ?? []);
+  return (await locationItems(locationIds)).map(fromLocationItem);
 }
 
 /**
@@ -198,32 +234,28 @@ export async function putLocations(locations: readonly DirectoryEntry[]): Promis
   await batchPut(TABLE(), locations.map(toLocationItem));
 }
 
-/**
- * Keep a copy of the newest return on the location, for the national export (one Query instead of a
- * read per location). Conditional, so a late or repeated delivery of an older one is ignored.
- */
 /** Named access pattern "every location with the copy of its latest return", a page at a time (the national export). */
-export async function listLocationsWithLatestReturn(nextToken: string | undefined): Promise<{ items: Array<{ location: Location; latest: StoredReturn | undefined }>; nextToken: string | null }> {
-  const page = await dynamo.send(new QueryCommand(listLocationsRequest({ limit: 1000, ...(nextToken ? { nextToken } : {}) })));
+export async function listLocationsWithLatestReturn(nextToken: string | undefined, area?: string): Promise<{ items: Array<{ location: Location; latest: StoredReturn | undefined }>; nextToken: string | null }> {
+  const page = await listingPage({ limit: 1000, ...(area ? { area } : {}), ...(nextToken ? { nextToken } : {}) });
   return {
-    items: (page.Items ?? []).map((item) => ({
+    items: page.items.map((item) => ({
       location: fromLocationItem(item),
       latest: item.latestReturn ? toStoredReturn(item.latestReturn as Record<string, unknown>) : undefined,
     })),
-    nextToken: encodePageToken(page.LastEvaluatedKey),
+    nextToken: page.nextToken,
   };
 }
 
 /** A page of the directory (an area's, or England's) with each location's member count and the address the directory holds for it. */
 export async function listLocationsWithCounts(request: LocationListRequest): Promise<{ items: Array<{ location: Location; members: number; contactEmail?: string }>; nextToken: string | null }> {
-  const page = await dynamo.send(new QueryCommand(listLocationsRequest(request)));
+  const page = await listingPage(request);
   return {
-    items: (page.Items ?? []).map((item) => ({
+    items: page.items.map((item) => ({
       location: fromLocationItem(item),
       members: Number(item.members ?? 0),
       ...(typeof item.contactEmail === 'string' ? { contactEmail: item.contactEmail } : {}),
     })),
-    nextToken: encodePageToken(page.LastEvaluatedKey),
+    nextToken: page.nextToken,
   };
 }
 

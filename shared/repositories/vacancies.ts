@@ -4,7 +4,7 @@ import { keys } from '#shared/model/keys';
 import { dynamo } from '#shared/runtime/dynamodb';
 import { tableName } from '#shared/runtime/settings';
 import type { ReturnItem } from '#shared/model/returns/return-item';
-import { vacancyEntries, type LocationPlace, type VacancyEntry } from '#shared/model/vacancies/entries';
+import { ANY_CATEGORY, entryFor, vacancyEntries, type LocationPlace, type VacancyEntry, type VacancyIndexEntry } from '#shared/model/vacancies/entries';
 import { decodePageToken, encodePageToken, invalidPageToken, requireStartKeyWithin } from '#shared/repositories/pagination';
 import { queryPage } from '#shared/repositories/paged-query';
 
@@ -72,6 +72,12 @@ export async function indexVacancies(item: ReturnItem, place: LocationPlace = {}
   }
 }
 
+/** Whether a partition of the index holds any entry (one read of at most one item). */
+export async function hasEntriesUnder(searchKey: string): Promise<boolean> {
+  const page = await dynamo.send(new QueryCommand({ TableName: TABLE(), KeyConditionExpression: 'searchKey = :key', ExpressionAttributeValues: { ':key': searchKey }, Limit: 1 }));
+  return (page.Items?.length ?? 0) > 0;
+}
+
 /** What every search may narrow by, besides where. */
 export interface VacancyFilters {
   category: string;
@@ -91,13 +97,21 @@ export interface VacancySearch extends VacancyFilters {
   nextToken?: string;
 }
 
-/** The filter part of a search's Query; `freshInKey`: the freshness is in the key condition already. */
+/**
+ * The filter part of a search's Query; `freshInKey`: the freshness is in the key condition already. An
+ * entry holds every category the location has a vacancy in (`byCategory`): a category other than `any`
+ * keeps the entries that have it (every entry has `any`).
+ */
 function filterOf(filters: VacancyFilters, freshInKey: boolean): { FilterExpression?: string; ExpressionAttributeNames?: Record<string, string>; ExpressionAttributeValues: Record<string, unknown> } {
   const parts: string[] = [];
   const values: Record<string, unknown> = {};
   const names: Record<string, string> = {};
+  const category = filters.category === ANY_CATEGORY ? undefined : filters.category;
+  if (category !== undefined || filters.sex) Object.assign(names, { '#byCategory': 'byCategory', '#category': filters.category });
+  if (category !== undefined && !filters.sex) parts.push('attribute_exists(#byCategory.#category)');
   if (filters.sex) {
-    parts.push(filters.sex === 'male' ? 'forMale > :none' : 'forFemale > :none');
+    // Absent for a category the location has no vacancy in, so the comparison keeps only those it has.
+    parts.push(filters.sex === 'male' ? '#byCategory.#category.forMale > :none' : '#byCategory.#category.forFemale > :none');
     values[':none'] = 0;
   }
   if (filters.admittingOnly) {
@@ -128,9 +142,13 @@ function filterOf(filters: VacancyFilters, freshInKey: boolean): { FilterExpress
   };
 }
 
+/** How many entries a Query reads for a page of `limit` when a filter may drop some: fewer round trips for a rare category. */
+const FILTERED_READ_FACTOR = 4;
+const MAX_QUERY_LIMIT = 1000;
+
 /** Named access pattern "locations with a vacancy in an area and category, freshest first". */
 export function searchVacanciesRequest(search: VacancySearch, table = TABLE()): QueryCommandInput {
-  const searchKey = keys.vacancySearch(search.area, search.category);
+  const searchKey = keys.vacancySearch(search.area);
   const startKey = decodePageToken(search.nextToken, ['searchKey', 'freshKey']);
   if (startKey && startKey.searchKey !== searchKey) throw invalidPageToken();
   requireStartKeyWithin(startKey, 'freshKey', { from: search.updatedSince });
@@ -141,7 +159,8 @@ export function searchVacanciesRequest(search: VacancySearch, table = TABLE()): 
     ...filter,
     ExpressionAttributeValues: { ':key': searchKey, ':since': search.updatedSince, ...filter.ExpressionAttributeValues },
     ScanIndexForward: false,
-    Limit: search.limit,
+    // Every entry has `any`: a page of them is a page of results, unless another filter drops some.
+    Limit: filter.FilterExpression ? Math.min(MAX_QUERY_LIMIT, search.limit * FILTERED_READ_FACTOR) : search.limit,
     ...(startKey ? { ExclusiveStartKey: startKey } : {}),
   };
 }
@@ -157,8 +176,10 @@ export async function searchVacancies(search: VacancySearch): Promise<{ items: V
   for (;;) {
     const page = await queryPage(searchVacanciesRequest({ ...search, limit: search.limit, ...(token !== undefined ? { nextToken: token } : {}) }));
     read += page.ScannedCount ?? page.Items?.length ?? 0;
-    for (const item of (page.Items ?? []) as VacancyEntry[]) {
-      items.push(item);
+    for (const item of (page.Items ?? []) as VacancyIndexEntry[]) {
+      const entry = entryFor(item, search.category);
+      if (!entry) continue;
+      items.push(entry);
       if (items.length === search.limit) {
         const more = item !== page.Items![page.Items!.length - 1] || page.LastEvaluatedKey !== undefined;
         return { items, nextToken: more ? encodePageToken({ searchKey: item.searchKey, freshKey: item.freshKey }) : null, read };
@@ -176,7 +197,7 @@ export function nearRangeRequest(range: KeyRange, filters: VacancyFilters, start
     TableName: table,
     KeyConditionExpression: 'searchKey = :key AND freshKey BETWEEN :from AND :to',
     ...filter,
-    ExpressionAttributeValues: { ':key': keys.nearSearch(filters.category, range.row), ':from': range.from, ':to': range.to, ...filter.ExpressionAttributeValues },
+    ExpressionAttributeValues: { ':key': keys.nearSearch(range.row), ':from': range.from, ':to': range.to, ...filter.ExpressionAttributeValues },
     ...(startKey ? { ExclusiveStartKey: startKey } : {}),
   };
 }
@@ -189,7 +210,10 @@ export async function nearRangeEntries(range: KeyRange, filters: VacancyFilters)
   do {
     const page = await dynamo.send(new QueryCommand(nearRangeRequest(range, filters, startKey)));
     read += page.ScannedCount ?? 0;
-    items.push(...((page.Items ?? []) as VacancyEntry[]));
+    for (const item of (page.Items ?? []) as VacancyIndexEntry[]) {
+      const entry = entryFor(item, filters.category);
+      if (entry) items.push(entry);
+    }
     startKey = page.LastEvaluatedKey;
   } while (startKey);
   return { items, read };

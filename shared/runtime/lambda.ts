@@ -1,6 +1,6 @@
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { ASYNC_FUNCTION_SETTINGS } from '#shared/model/functions';
-import type { AsyncFunctionId } from '#shared/model/routes';
+import { ASYNC_FUNCTION_SETTINGS } from '#shared/model/async-functions';
+import type { AsyncFunctionId } from '#shared/model/route-definition';
 import { setting } from '#shared/runtime/settings';
 import { tracer } from '#shared/runtime/powertools';
 

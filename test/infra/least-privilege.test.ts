@@ -77,7 +77,7 @@ describe('least privilege on DynamoDB', { timeout: SYNTH_TIMEOUT }, () => {
       const grants = granted(functionById(id));
       expect(grants.filter((grant) => grant.endsWith(' returnVersions')), id).toEqual(['PutItem returnVersions']);
       expect(grants.filter((grant) => grant.endsWith(' returns')), id).toEqual(['PutItem returns', 'Query returns']);
-      expect(grants.filter((grant) => grant.endsWith(' locations')), id).toEqual(['GetItem locations', 'UpdateItem locations']);
+      expect(grants.filter((grant) => grant.endsWith(' locations')), id).toEqual(['BatchGetItem locations', 'GetItem locations', 'UpdateItem locations']);
       expect(grants.filter((grant) => /^(DeleteItem|BatchWriteItem) (returns|returnVersions|locations)$/.test(grant)), id).toEqual([]);
     }
   });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { InvokeCommand, LambdaClient, ResourceNotFoundException } from '@aws-sdk/client-lambda';
 import type { Context } from 'aws-lambda';
 import { afterAll, afterEach, describe, expect, test } from 'vitest';
-import { exportWorkerFunction } from '#shared/model/functions';
+import { exportWorkerFunction } from '#shared/model/async-functions';
 import { setting } from '#shared/runtime/settings';
 import { startLambdaLocal, type DeadLetter, type LambdaLocal, type LambdaLocalOptions } from '#scripts/local/lambda-local';
 import type { LambdaHandler } from '#scripts/local/lambda-runtime';

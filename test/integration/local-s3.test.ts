@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startLocalS3, type LocalS3 } from '#scripts/local/s3-local';
 
 /**
- * The exports bucket's code (shared/runtime/s3.ts) against the local S3 server (scripts/local/s3-local.ts,
+ * The exports bucket's code (shared/runtime/s3.ts, s3-upload.ts) against the local S3 server (scripts/local/s3-local.ts,
  * @20minutes/s3rver), a server of this file's own so its requests can be counted. What s3rver checks,
  * read in its source (lib/middleware/authentication.js, lib/signature/v4.js) and shown below: the access
  * key, the SigV4 signature of the Authorization header or of a presigned URL's query string, a presigned
@@ -19,7 +19,7 @@ const BUCKET = `local-s3-test-${randomUUID().slice(0, 8)}`;
 const MiB = 1024 * 1024;
 
 let server: LocalS3;
-let s3: typeof import('#shared/runtime/s3');
+let s3: typeof import('#shared/runtime/s3') & typeof import('#shared/runtime/s3-upload');
 const requests: Array<{ method: string; url: string; status: number }> = [];
 const saved = { S3_ENDPOINT: process.env.S3_ENDPOINT, EXPORTS_BUCKET: process.env.EXPORTS_BUCKET };
 
@@ -28,7 +28,7 @@ beforeAll(async () => {
   // The module makes its client when it loads, from S3_ENDPOINT, as a handler's does.
   process.env.S3_ENDPOINT = server.endpoint;
   process.env.EXPORTS_BUCKET = BUCKET;
-  s3 = await import('#shared/runtime/s3');
+  s3 = { ...(await import('#shared/runtime/s3')), ...(await import('#shared/runtime/s3-upload')) };
 });
 afterAll(async () => {
   await server?.stop();

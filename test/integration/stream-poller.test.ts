@@ -171,7 +171,7 @@ describe('stream poller against DynamoDB Local', () => {
 
     expect(deliveries.map(keys)).toEqual([written, ['r2', 'r3', 'r4', 'r5']]);
     expect(seqOf(deliveries[1]![0]!)).toBe(seqOf(deliveries[0]![2]!));
-    expect(poller.stats()).toEqual({ delivered: 6, batches: 2, retries: 1, deadLettered: 0 });
+    expect(poller.stats()).toEqual({ delivered: 6, batches: 2, retries: 1, bisections: 0, deadLettered: 0 });
   });
 
   test('with maximumRetryAttempts 0 the rest of a partially failed batch is dead-lettered at once', async () => {
@@ -183,7 +183,7 @@ describe('stream poller against DynamoDB Local', () => {
     await poller.drain(10_000);
     expect(deliveries.map(keys)).toEqual([['p0', 'p1', 'p2', 'p3']]);
     expect(deadLetters(deadLetterFile).map((line) => [keys(line.records), line.attempts])).toEqual([[['p2', 'p3'], 1]]);
-    expect(poller.stats()).toEqual({ delivered: 2, batches: 1, retries: 0, deadLettered: 2 });
+    expect(poller.stats()).toEqual({ delivered: 2, batches: 1, retries: 0, bisections: 0, deadLettered: 2 });
   });
 
   test('an itemIdentifier that is empty or not in the batch fails the whole batch', async () => {
@@ -198,7 +198,7 @@ describe('stream poller against DynamoDB Local', () => {
       ['x0', 'x1', 'x2'],
       ['x0', 'x1', 'x2'],
     ]);
-    expect(poller.stats()).toEqual({ delivered: 3, batches: 3, retries: 2, deadLettered: 0 });
+    expect(poller.stats()).toEqual({ delivered: 3, batches: 3, retries: 2, bisections: 0, deadLettered: 0 });
   });
 
   test('a handler that throws, then times out, is retried with the same records and then succeeds', async () => {
@@ -221,7 +221,7 @@ describe('stream poller against DynamoDB Local', () => {
         ['t0', 't1', 't2'],
         ['t0', 't1', 't2'],
       ]);
-      expect(poller.stats()).toEqual({ delivered: 3, batches: 3, retries: 2, deadLettered: 0 });
+      expect(poller.stats()).toEqual({ delivered: 3, batches: 3, retries: 2, bisections: 0, deadLettered: 0 });
       expect(existsSync(join(workDir, `${tableName}.dead-letters.jsonl`))).toBe(false);
     } finally {
       unhang();
@@ -281,7 +281,7 @@ describe('stream poller against DynamoDB Local', () => {
     const lines = deadLetters(deadLetterFile);
     expect(lines.map((line) => keys(line.records))).toEqual([['bad']]);
     expect(lines[0]).toMatchObject({ batchSize: 1, attempts: 4 });
-    expect(poller.stats()).toEqual({ delivered: 3, batches: 6, retries: 1, deadLettered: 1 });
+    expect(poller.stats()).toEqual({ delivered: 3, batches: 6, retries: 1, bisections: 2, deadLettered: 1 });
   });
 
   test('a restart with the same checkpoint file resumes after the handled records', async () => {

@@ -3,15 +3,19 @@ import { returnItemOf } from '#shared/model/returns/return-item';
 import { keys } from '#shared/model/keys';
 import { dynamo, dynamoClient } from '#shared/runtime/dynamodb';
 import { tableName } from '#shared/runtime/settings';
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { putMemberships } from '#shared/repositories/memberships';
 import { recordCalls, type CallRecorder } from '../helpers/dynamodb-calls';
-import { call, createLocation, daysAgo, designExample, returnPath, today, useGateway } from '../helpers/api';
+import { call, createLocation, daysAgo, designExample, returnPath, today, useGateway, type CallOptions } from '../helpers/api';
 
 /**
  * What a save costs in round trips to DynamoDB (issue 20): a PUT or a confirm of the current window is
  * one read (the location, which keeps copies of its two newest returns) and one transaction, whatever the
  * day (new, the newest corrected, or one between the two newest). Only a correction of an older day reads
- * the returns table too, and a location whose item was written before it kept the copies, once.
+ * the returns table too, and a location whose item was written before it kept the copies, once. For a
+ * provider, the read is ONE BatchGetItem of the caller's membership and the location: the access check's
+ * read, handed on to the write.
  */
 const gateway = useGateway();
 let recorder: CallRecorder;
@@ -21,21 +25,59 @@ beforeAll(() => {
 });
 
 /** The DynamoDB requests the route's own function made while `send` ran (not the authorizer's). */
-async function requestsOf(functionId: string, send: () => Promise<{ status: number; json: unknown }>, status: number): Promise<string[]> {
+async function requestsOf(functionId: string, send: () => Promise<{ status: number; json: any }>, status: number): Promise<string[]> {
   const before = recorder.requests.length;
   const response = await send();
   expect(response.status, JSON.stringify(response.json)).toBe(status);
+  if (status >= 400) expect(response.json).toMatchObject({ status });
   return recorder.requests.slice(before).filter((request) => request.functionId === functionId).map((request) => request.command);
 }
 
-const put = (locationId: string, day: string, occupied: number, status = 201) => {
+/** By default the demo admin calls (`call`'s default). */
+const put = (locationId: string, day: string, occupied: number, status = 201, as?: CallOptions['as']) => {
   const body = designExample();
   body.beds.occupied = occupied;
-  return requestsOf('putReturn', () => call(gateway.url(), 'PUT', returnPath(locationId, day), { body }), status);
+  return requestsOf('putReturn', () => call(gateway.url(), 'PUT', returnPath(locationId, day), { body, ...(as !== undefined ? { as } : {}) }), status);
 };
-const confirm = (locationId: string, day: string) => requestsOf('confirmReturn', () => call(gateway.url(), 'POST', `${returnPath(locationId, day)}/confirm`, { body: {} }), 201);
+const confirm = (locationId: string, day: string, status = 201, as?: CallOptions['as']) =>
+  requestsOf('confirmReturn', () => call(gateway.url(), 'POST', `${returnPath(locationId, day)}/confirm`, { body: {}, ...(as !== undefined ? { as } : {}) }), status);
 
 const ONE_READ_ONE_WRITE = ['GetItem', 'TransactWriteItems'];
+/** A provider's: the membership and the location in one batch, then the transaction. */
+const ONE_BATCH_ONE_WRITE = ['BatchGetItem', 'TransactWriteItems'];
+
+/**
+ * Once: right after a BatchGetItem that reads `locationId` answers, another writer moves the location's
+ * write count (as any return write of it does), through a client of its own (not one the recorder sees).
+ */
+function raceOnce(locationId: string): () => void {
+  const other = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: process.env.DYNAMODB_ENDPOINT! }));
+  const table = tableName('locations');
+  const name = `raceOnce-${locationId}`;
+  let armed = true;
+  dynamoClient.middlewareStack.add(
+    (next, context) => async (args) => {
+      const result = await next(args);
+      if (armed && context.commandName === 'BatchGetItemCommand' && JSON.stringify(args.input).includes(locationId)) {
+        armed = false;
+        await other.send(new UpdateCommand({ TableName: table, Key: keys.location(locationId), UpdateExpression: 'ADD returnWrites :one', ExpressionAttributeValues: { ':one': 1 } }));
+      }
+      return result;
+    },
+    { step: 'initialize', name },
+  );
+  return () => {
+    dynamoClient.middlewareStack.remove(name);
+    other.destroy();
+  };
+}
+
+/** A provider user who is a member of `locationId` (and of nothing else). */
+async function memberOf(locationId: string): Promise<CallOptions['as']> {
+  const userId = `round-trips-${locationId}`;
+  await putMemberships([{ userId, locationId, grantedAt: new Date().toISOString(), grantedBy: 'test' }]);
+  return { sub: userId, role: 'provider' };
+}
 
 describe('round trips per save', () => {
   test('a first PUT, a correction of the newest day, a new day, a day between the two newest, and a confirm: one read and one transaction each', async () => {
@@ -85,7 +127,64 @@ describe('round trips per save', () => {
     const { Item } = await dynamo.send(new GetCommand({ TableName: tableName('locations'), Key: keys.location(locationId), ConsistentRead: true }));
     expect(Item).toMatchObject({ returnCopiesKept: true, latestReturn: { reportDate: today(), version: 2 }, priorReturn: { reportDate: daysAgo(1), version: 1 } });
   });
+  test('a provider: a PUT of a new day, a correction, a confirm: one BatchGetItem (membership and location) and one transaction each', async () => {
+    const { locationId } = await createLocation();
+    const provider = await memberOf(locationId);
+    expect(await put(locationId, daysAgo(2), 40, 201, provider)).toEqual(ONE_BATCH_ONE_WRITE);
+    expect(await put(locationId, daysAgo(1), 41, 201, provider)).toEqual(ONE_BATCH_ONE_WRITE);
+    expect(await put(locationId, daysAgo(1), 42, 200, provider)).toEqual(ONE_BATCH_ONE_WRITE);
+    expect(await confirm(locationId, today(), 201, provider)).toEqual(ONE_BATCH_ONE_WRITE);
+    // A confirm that replaces the day's return: still one read and one write.
+    expect(await confirm(locationId, today(), 200, provider)).toEqual(ONE_BATCH_ONE_WRITE);
+
+    const history = await call(gateway.url(), 'GET', `/v1/locations/${locationId}/returns/${today()}/versions`);
+    expect(history.json.items.map((item: { version: number }) => item.version)).toEqual([2, 1]);
+    const { Item } = await dynamo.send(new GetCommand({ TableName: tableName('locations'), Key: keys.location(locationId), ConsistentRead: true }));
+    expect(Item).toMatchObject({ returnWrites: 5, latestReturn: { reportDate: today(), version: 2, submittedBy: (provider as { sub: string }).sub, confirmedFrom: { reportDate: today(), version: 1 } } });
+    expect(Item?.latestReturn.beds.occupied).toBe(42);
+  });
+
+  test('a provider who is not a member of the location is refused (403) after the one batch read, and nothing is written', async () => {
+    const { locationId } = await createLocation();
+    await put(locationId, daysAgo(1), 30);
+    const mine = await createLocation();
+    const stranger = await memberOf(mine.locationId);
+    const before = await dynamo.send(new GetCommand({ TableName: tableName('locations'), Key: keys.location(locationId), ConsistentRead: true }));
+
+    expect(await put(locationId, today(), 31, 403, stranger)).toEqual(['BatchGetItem']);
+    expect(await confirm(locationId, today(), 403, stranger)).toEqual(['BatchGetItem']);
+    // Nor a location that does not exist: refused as a non-member, as before (not told it is unknown).
+    expect(await put('1-999999998', today(), 31, 403, stranger)).toEqual(['BatchGetItem']);
+
+    const after = await dynamo.send(new GetCommand({ TableName: tableName('locations'), Key: keys.location(locationId), ConsistentRead: true }));
+    expect(after.Item?.returnWrites).toBe(before.Item?.returnWrites);
+    const day = await dynamo.send(new GetCommand({ TableName: tableName('returns'), Key: keys.dailyReturn(locationId, today()), ConsistentRead: true }));
+    expect(day.Item).toBeUndefined();
+  });
+
+  test('a member of a location that is not in the directory: 404, as before; of an inactive one: 409; nothing written', async () => {
+    const gone = `1-98${String(Date.now() % 100_000_000).padStart(8, '0')}`;
+    const provider = await memberOf(gone);
+    expect(await put(gone, today(), 31, 404, provider)).toEqual(['BatchGetItem']);
+    const closed = await createLocation({ active: false });
+    const closedMember = await memberOf(closed.locationId);
+    expect(await put(closed.locationId, today(), 31, 409, closedMember)).toEqual(['BatchGetItem']);
+    expect(await confirm(closed.locationId, today(), 409, closedMember)).toEqual(['BatchGetItem']);
+  });
+
+  test('a provider PUT that loses a race to another write retries on a fresh GetItem of the location, and wins', async () => {
+    const { locationId } = await createLocation();
+    const provider = await memberOf(locationId);
+    await put(locationId, daysAgo(1), 40, 201, provider);
+    // Another writer between the batch read and the transaction: the write count moves under it.
+    const unsubscribe = raceOnce(locationId);
+    try {
+      const requests = await put(locationId, today(), 41, 201, provider);
+      expect(requests).toEqual(['BatchGetItem', 'TransactWriteItems', 'GetItem', 'TransactWriteItems']);
+    } finally {
+      unsubscribe();
+    }
+    const { Item } = await dynamo.send(new GetCommand({ TableName: tableName('locations'), Key: keys.location(locationId), ConsistentRead: true }));
+    expect(Item).toMatchObject({ latestReturn: { reportDate: today(), version: 1, beds: { occupied: 41 } } });
+  });
 });
-
-
-

@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { areasOf } from '#shared/model/aggregates/areas';
 import { contributionOf, difference, isZero, LOW_PPE_DAYS, metricsForApi, sum, zeroContribution } from '#shared/model/aggregates/metrics';
 import { toReturnItem } from '#shared/model/returns/return-item';
-import { vacancyEntries } from '#shared/model/vacancies/entries';
+import { entryFor, vacancyEntries } from '#shared/model/vacancies/entries';
 import {
   applyChangesRequest,
   areaAggregatesRequest,
@@ -223,6 +223,32 @@ describe("each location's newest return: its copy and its search entries", () =>
 
   test('the same version again, but the location has moved: indexed again, the copy left alone', () => {
     expect(kinds(unitsFor(item(2), { latest: { reportDate: '2026-11-22', version: 2 }, place: { ...place, latitude: 51.5 } }, manifestOf(item(2))))).toEqual(['entries']);
+  });
+
+  test('one entry per area and one in the latitude row, each with every category the return has a vacancy in', () => {
+    const entries = vacancyEntries(item(2), place);
+    expect(entries.map(({ searchKey }) => searchKey)).toEqual(['area#E08000004', 'area#E12000002', 'area#E92000001', 'near#2675']);
+    // designExample: one residential bed for a woman, two nursing beds for anyone.
+    expect(entries[0]!.byCategory).toEqual({
+      residential: { forMale: 0, forFemale: 1, total: 1 },
+      nursing: { forMale: 2, forFemale: 2, total: 2 },
+      any: { forMale: 2, forFemale: 3, total: 3 },
+    });
+    expect(entryFor(entries[0]!, 'nursing')).toMatchObject({ category: 'nursing', forMale: 2, forFemale: 2, total: 2, locationId: '1-300000001' });
+    expect(entryFor(entries[0]!, 'mentalHealth')).toBeUndefined();
+  });
+
+  test('no vacancy before and none now: nothing written, not even the manifest', () => {
+    const none = { ...item(2), vacancies: { residential: { male: 0, female: 0, any: 0 }, nursing: { male: 0, female: 0, any: 0 } } };
+    const noneBefore = { reportDate: '2026-11-21', version: 1, entries: [] };
+    expect(unitsFor(none, { latest: { reportDate: '2026-11-22', version: 2 }, place }, noneBefore)).toEqual([]);
+    expect(unitsFor(none, { latest: { reportDate: '2026-11-22', version: 2 }, place }, undefined)).toEqual([]);
+    // Entries to take away: the manifest moves, and they go.
+    expect(kinds(unitsFor(none, { latest: { reportDate: '2026-11-22', version: 2 }, place }, manifestOf(item(1))))).toEqual(['entries']);
+  });
+
+  test('a return older than the copy (a newer one is stored, and its record indexes it): its entries are left alone', () => {
+    expect(unitsFor(item(1), { latest: { reportDate: '2026-11-22', version: 2 }, place }, manifestOf(item(1, '2026-11-21')))).toEqual([]);
   });
 
   test('a location not in the directory: no copy (the update would find no item), its entries all the same', () => {

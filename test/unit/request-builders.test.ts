@@ -9,11 +9,11 @@ import { tables as tableDefinitions } from '#shared/model/tables';
 import { designExample, expectProblem } from './fixtures';
 
 describe('listLocationsRequest', () => {
-  test('a local authority is queried on byLocalAuthority', () => {
+  test('a local authority is queried on listingByLocalAuthority', () => {
     const request = listLocationsRequest({ area: 'E08000004', limit: 50 }, 'locations-table');
     expect(request).toEqual({
       TableName: 'locations-table',
-      IndexName: 'byLocalAuthority',
+      IndexName: 'listingByLocalAuthority',
       KeyConditionExpression: '#area = :area',
       ExpressionAttributeNames: { '#area': 'localAuthority' },
       ExpressionAttributeValues: { ':area': 'E08000004' },
@@ -21,24 +21,24 @@ describe('listLocationsRequest', () => {
     });
   });
 
-  test('a region is queried on byRegion', () => {
+  test('a region is queried on listingByRegion', () => {
     const request = listLocationsRequest({ area: 'E12000002', limit: 10 }, 't');
-    expect(request.IndexName).toBe('byRegion');
+    expect(request.IndexName).toBe('listingByRegion');
     expect(request.ExpressionAttributeNames).toEqual({ '#area': 'region' });
     expect(request.ExpressionAttributeValues).toEqual({ ':area': 'E12000002' });
     expect(request.Limit).toBe(10);
   });
 
-  test('no area lists all of England on byCountry', () => {
+  test('no area lists all of England on listingByCountry', () => {
     const request = listLocationsRequest({ limit: 50 }, 't');
-    expect(request.IndexName).toBe('byCountry');
+    expect(request.IndexName).toBe('listingByCountry');
     expect(request.ExpressionAttributeNames).toEqual({ '#area': 'country' });
     expect(request.ExpressionAttributeValues).toEqual({ ':area': 'E92000001' });
   });
 
-  test('the England code lists on byCountry too', () => {
+  test('the England code lists on listingByCountry too', () => {
     const request = listLocationsRequest({ area: 'E92000001', limit: 50 }, 't');
-    expect(request.IndexName).toBe('byCountry');
+    expect(request.IndexName).toBe('listingByCountry');
     expect(request.ExpressionAttributeValues).toEqual({ ':area': 'E92000001' });
   });
 
@@ -51,7 +51,7 @@ describe('listLocationsRequest', () => {
 
   test('a type with no area narrows the England listing', () => {
     const request = listLocationsRequest({ type: 'hospice', limit: 50 }, 't');
-    expect(request.IndexName).toBe('byCountry');
+    expect(request.IndexName).toBe('listingByCountry');
     expect(request.ExpressionAttributeValues).toEqual({ ':area': 'E92000001', ':prefix': 'hospice#' });
   });
 
@@ -373,30 +373,51 @@ describe('daysAndPreviousRequest', () => {
 describe('searchVacanciesRequest', () => {
   const search = { area: 'E12000002', category: 'nursing', admittingOnly: false, updatedSince: '2026-11-20T08:00:00Z', limit: 50 };
   test('a token of this search continues it; one older than the window asked for is a 400 (it was a 500)', () => {
-    const fresh = { searchKey: 'E12000002#nursing', freshKey: '2026-11-22T08:00:00Z#1-109570155' };
+    const fresh = { searchKey: 'area#E12000002', freshKey: '2026-11-22T08:00:00Z#1-109570155' };
     expect(searchVacanciesRequest({ ...search, nextToken: encodePageToken(fresh)! }, 't').ExclusiveStartKey).toEqual(fresh);
     for (const freshKey of ['2026-11-19T08:00:00Z#1-109570155', '$where', ' ']) {
-      const problem = expectProblem(() => searchVacanciesRequest({ ...search, nextToken: encodePageToken({ searchKey: 'E12000002#nursing', freshKey })! }, 't'));
+      const problem = expectProblem(() => searchVacanciesRequest({ ...search, nextToken: encodePageToken({ searchKey: 'area#E12000002', freshKey })! }, 't'));
       expect(problem.errors?.[0]?.path).toBe('query.nextToken');
     }
+    // A token of the layout before issue 20 (a partition per category) is not this search's.
+    expect(expectProblem(() => searchVacanciesRequest({ ...search, nextToken: encodePageToken({ ...fresh, searchKey: 'E12000002#nursing' })! }, 't')).errors?.[0]?.path).toBe('query.nextToken');
+  });
+
+  test("the area's partition, every category in it: a category keeps the entries that have it, the sex its counts; a filtered page reads more", () => {
+    expect(searchVacanciesRequest({ ...search, category: 'any' }, 't')).toEqual({
+      TableName: 't',
+      KeyConditionExpression: 'searchKey = :key AND freshKey >= :since',
+      ExpressionAttributeValues: { ':key': 'area#E12000002', ':since': '2026-11-20T08:00:00Z' },
+      ScanIndexForward: false,
+      Limit: 50,
+    });
+    expect(searchVacanciesRequest(search, 't')).toMatchObject({
+      FilterExpression: 'attribute_exists(#byCategory.#category)',
+      ExpressionAttributeNames: { '#byCategory': 'byCategory', '#category': 'nursing' },
+      Limit: 200,
+    });
+    expect(searchVacanciesRequest({ ...search, sex: 'female', admittingOnly: true }, 't')).toMatchObject({
+      FilterExpression: '#byCategory.#category.forFemale > :none AND admissionsStatus = :open',
+      ExpressionAttributeValues: { ':key': 'area#E12000002', ':since': '2026-11-20T08:00:00Z', ':none': 0, ':open': 'open' },
+    });
   });
 });
 
 describe('nearRangeRequest', () => {
-  test("one latitude row's longitude range in the category's partition; the freshness and every filter on the entries, the commissioner's areas as a list", () => {
+  test("one latitude row's longitude range in the row's partition; the category, the freshness and every filter on the entries, the commissioner's areas as a list", () => {
     const request = nearRangeRequest(
       { row: 2676, from: '1778838', to: '1779612#~' },
       { category: 'nursing', sex: 'male', admittingOnly: true, type: 'careHome', updatedSince: '2026-11-30T00:00:00Z', areas: ['E08000004', 'E12000002'] },
-      { searchKey: 'near#nursing#2676', freshKey: '1779000#1-101' },
+      { searchKey: 'near#2676', freshKey: '1779000#1-101' },
       't',
     );
     expect(request).toEqual({
       TableName: 't',
       KeyConditionExpression: 'searchKey = :key AND freshKey BETWEEN :from AND :to',
-      FilterExpression: 'forMale > :none AND admissionsStatus = :open AND #type = :type AND lastUpdated >= :since AND (localAuthority IN (:area0, :area1) OR #region IN (:area0, :area1))',
-      ExpressionAttributeNames: { '#type': 'type', '#region': 'region' },
+      FilterExpression: '#byCategory.#category.forMale > :none AND admissionsStatus = :open AND #type = :type AND lastUpdated >= :since AND (localAuthority IN (:area0, :area1) OR #region IN (:area0, :area1))',
+      ExpressionAttributeNames: { '#byCategory': 'byCategory', '#category': 'nursing', '#type': 'type', '#region': 'region' },
       ExpressionAttributeValues: {
-        ':key': 'near#nursing#2676',
+        ':key': 'near#2676',
         ':from': '1778838',
         ':to': '1779612#~',
         ':none': 0,
@@ -406,7 +427,7 @@ describe('nearRangeRequest', () => {
         ':area0': 'E08000004',
         ':area1': 'E12000002',
       },
-      ExclusiveStartKey: { searchKey: 'near#nursing#2676', freshKey: '1779000#1-101' },
+      ExclusiveStartKey: { searchKey: 'near#2676', freshKey: '1779000#1-101' },
     });
   });
 });

@@ -83,27 +83,40 @@ describe('createTableInput', () => {
     }
   });
 
-  test('locations has four listing indexes by listingKey, three sparse active indexes by freshness and a sparse one of pauses by end date, each attribute defined once', () => {
+  test('locations has three keys-only listing indexes by listingKey, three sparse active indexes by freshness and a sparse one of pauses by end date, each attribute defined once', () => {
     const input = createTableInput(tables.locations, 'l');
     const gsis = ('GlobalSecondaryIndexes' in input ? input.GlobalSecondaryIndexes : undefined) ?? [];
     expect(gsis.map((g) => [g.IndexName, g.KeySchema.map((k) => k.AttributeName)])).toEqual([
-      ['byLocalAuthority', ['localAuthority', 'listingKey']],
-      ['byRegion', ['region', 'listingKey']],
-      ['byCountry', ['country', 'listingKey']],
-      ['byProvider', ['providerId', 'listingKey']],
+      ['listingByLocalAuthority', ['localAuthority', 'listingKey']],
+      ['listingByRegion', ['region', 'listingKey']],
+      ['listingByCountry', ['country', 'listingKey']],
       ['activeByLocalAuthority', ['activeLocalAuthority', 'freshness']],
       ['activeByRegion', ['activeRegion', 'freshness']],
       ['activeByCountry', ['activeCountry', 'freshness']],
       ['pausedByCountry', ['pausedCountry', 'pausedUntil']],
     ]);
+    // Issue 20: a save moves lastUpdated and the latest-return copies, never a listing key, so it writes
+    // none of the listing indexes.
+    for (const gsi of gsis.slice(0, 3)) expect(gsi.Projection).toEqual({ ProjectionType: 'KEYS_ONLY' });
     // The active indexes carry the areas, so completeness can group one read by authority or region;
     // England's also carries what a reminder needs, so the hourly run reads nothing else.
-    for (const gsi of gsis.slice(4, 7)) expect(gsi.Projection?.NonKeyAttributes).toEqual(expect.arrayContaining(['localAuthority', 'region']));
-    expect(gsis[6]!.Projection?.NonKeyAttributes).toEqual(expect.arrayContaining(['name', 'providerId', 'contactEmail']));
+    for (const gsi of gsis.slice(3, 6)) expect(gsi.Projection?.NonKeyAttributes).toEqual(expect.arrayContaining(['localAuthority', 'region']));
+    expect(gsis[5]!.Projection?.NonKeyAttributes).toEqual(expect.arrayContaining(['name', 'providerId', 'contactEmail']));
     expect(input.AttributeDefinitions.filter((a) => a.AttributeName === 'listingKey')).toHaveLength(1);
     expect(input.AttributeDefinitions.filter((a) => a.AttributeName === 'freshness')).toHaveLength(1);
-    expect(input.AttributeDefinitions).toHaveLength(12);
+    expect(input.AttributeDefinitions).toHaveLength(11);
     expect(input.KeySchema).toEqual([{ AttributeName: 'locationId', KeyType: 'HASH' }]);
+  });
+
+  test('the listing indexes locations had before issue 20 are kept as legacy indexes, never created locally', () => {
+    expect(tables.locations.legacyIndexes.map((index) => [index.indexName, index.projection])).toEqual([
+      ['byLocalAuthority', 'ALL'],
+      ['byRegion', 'ALL'],
+      ['byCountry', 'ALL'],
+      ['byProvider', 'ALL'],
+    ]);
+    const names = (createTableInput(tables.locations, 'l').GlobalSecondaryIndexes ?? []).map((index) => index.IndexName);
+    for (const legacy of tables.locations.legacyIndexes) expect(names).not.toContain(legacy.indexName);
   });
 
   test('returns and returnVersions are keyed by location then day / version', () => {

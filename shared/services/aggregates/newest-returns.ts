@@ -22,15 +22,23 @@ const keysOf = (entries: ReadonlyArray<{ searchKey: string; freshKey: string }>)
  * redelivery; a location that moved or learnt its coordinates is indexed again). The two are
  * independent (each part conditional on its own), so they need not share a transaction. No units:
  * nothing to do.
+ *
+ * The entries are left alone, too, when the location's copy is newer than the return (a return's own
+ * write keeps the copy, so a newer return has been stored and its record indexes it), and when the
+ * location had no entries and has none now: then nothing is written at all, not even the manifest (a
+ * home with no vacancy costs the index nothing a day). Only with a copy to go by: without one, the
+ * manifest is what keeps a late older return out.
  */
 export function unitsFor(item: ReturnItem, location: LocationForIndex | undefined, manifest: VacancyManifest | undefined): Unit[] {
   const units: Unit[] = [];
   if (location && isNewer(item, location.latest)) units.push({ item, kind: 'copy', parts: [latestReturnPart(item)] });
   const place = location?.place ?? {};
+  const entries = vacancyEntries(item, place);
   const indexed =
-    manifest &&
-    (isNewer(manifest, item) || (manifest.reportDate === item.reportDate && manifest.version === item.version && keysOf(manifest.entries) === keysOf(vacancyEntries(item, place))));
-  if (!indexed) units.push({ item, kind: 'entries', parts: replaceEntriesRequest(item, manifest, place).TransactItems ?? [] });
+    manifest && (isNewer(manifest, item) || (manifest.reportDate === item.reportDate && manifest.version === item.version && keysOf(manifest.entries) === keysOf(entries)));
+  const superseded = location?.latest !== undefined && isNewer(location.latest, item);
+  const nothingEitherWay = location?.latest !== undefined && entries.length === 0 && (manifest?.entries.length ?? 0) === 0;
+  if (!indexed && !superseded && !nothingEitherWay) units.push({ item, kind: 'entries', parts: replaceEntriesRequest(item, manifest, place).TransactItems ?? [] });
   return units;
 }
 
@@ -99,8 +107,8 @@ async function applyPack(units: readonly Unit[], failed: Map<string, Error>): Pr
 /**
  * Each location's newest return of a batch becomes its latest-return copy and its vacancy search
  * entries, from the state read for the batch: locations packed into transactions of up to 100 items (a
- * location's entries are a dozen or two, so a batch of 100 locations is about 25 transactions, instead of
- * three calls for each location). Each part is conditional on what was read (the copy only moves to a
+ * location's entries and manifest are at most 9 items, so a batch of 100 locations is about 8 transactions,
+ * instead of three calls for each location). Each part is conditional on what was read (the copy only moves to a
  * newer return, the manifest only from the version read), so a late, repeated or out-of-order record
  * changes nothing, and a transaction lost to another writer is re-read and retried. Returns the locations
  * that could not be kept, with the error.

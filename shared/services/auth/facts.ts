@@ -1,5 +1,7 @@
 import { getLocation } from '#shared/repositories/locations';
 import { getMembership } from '#shared/repositories/memberships';
+import { getMembershipAndLocationForWrite } from '#shared/repositories/member-location';
+import type { LocationForWrite } from '#shared/repositories/locations';
 import type { RouteDefinition } from '#shared/model/routes';
 import { factsNeeded, type AccessFacts } from '#shared/model/access/access';
 import type { Principal } from '#shared/model/access/identity';
@@ -15,6 +17,14 @@ export async function loadAccessFacts(route: RouteDefinition, principal: Princip
     needed.membership ? getMembership(principal.userId, locationId) : undefined,
     needed.location ? getLocation(locationId) : undefined,
   ]);
+  return factsOf(needed, member, location);
+}
+
+function factsOf(
+  needed: ReturnType<typeof factsNeeded>,
+  member: { manager?: boolean } | undefined,
+  location: { localAuthority: string; region: string } | undefined,
+): AccessFacts {
   const facts: AccessFacts = {};
   if (needed.membership) {
     facts.isMember = member !== undefined;
@@ -22,4 +32,22 @@ export async function loadAccessFacts(route: RouteDefinition, principal: Princip
   }
   if (needed.location) facts.locationAreas = location ? { localAuthority: location.localAuthority, region: location.region } : null;
   return facts;
+}
+
+/** The location as a return write reads it, read with the access facts (`undefined`: there is no such location). */
+export interface LocationReadForWrite {
+  location: LocationForWrite | undefined;
+}
+
+/**
+ * `loadAccessFacts` for the routes that write a return (PUT, confirm): a provider's membership and the
+ * location as the write reads it, in ONE BatchGetItem, the location handed on (`read`) so the write does
+ * not read it again. The decision is the same as `loadAccessFacts` makes: the location is only ever
+ * handed to a route that the decision let in, and a caller who needs no membership reads nothing here.
+ */
+export async function loadWriteAccessFacts(route: RouteDefinition, principal: Principal, locationId: string): Promise<AccessFacts & { read?: LocationReadForWrite }> {
+  const needed = factsNeeded(route, principal);
+  if (!needed.membership || needed.location) return loadAccessFacts(route, principal, locationId);
+  const { membership, location } = await getMembershipAndLocationForWrite(principal.userId, locationId);
+  return { ...factsOf(needed, membership, undefined), read: { location } };
 }

@@ -5,7 +5,7 @@ import { stringify } from 'csv-stringify';
 import type { AreaScope } from '#shared/model/access/area-scope';
 import { csvOptions, neutraliseCell } from '#shared/model/csv';
 import { EXPORT_OBJECT_PREFIX, type ExportRequest } from '#shared/model/schemas/exports';
-import { putStream } from '#shared/runtime/s3';
+import { putStream } from '#shared/runtime/s3-upload';
 import type { ExportKind } from '#shared/services/exports/kinds';
 
 /** How often a running job tells the page how far it has got. */

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { scopeAreaRequest } from '#shared/model/access/area-scope';
 import type { Principal } from '#shared/model/access/identity';
 import { problems } from '#shared/model/errors';
-import { exportWorkerFunction } from '#shared/model/functions';
+import { exportWorkerFunction } from '#shared/model/async-functions';
 import { londonDay, toInstant } from '#shared/model/returns/report-date';
 import { EXPORT_RETENTION_DAYS, type ExportJob, type ExportRequest } from '#shared/model/schemas/exports';
 import { listAreas } from '#shared/repositories/areas';

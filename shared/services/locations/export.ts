@@ -62,8 +62,9 @@ function returnColumns(latest: StoredReturn | undefined): unknown[] {
 }
 
 /**
- * Every location with its latest return, one row each, read page by page from the national listing
- * index (the aggregator keeps each location's latest return on it): no read per location, no scan.
+ * Every location with its latest return, one row each, read page by page: the national listing index's
+ * keys, then the page's items (each keeps a copy of its latest return) by BatchGetItem; no read per
+ * location, no scan.
  */
 export async function locationExportRows(): Promise<unknown[][]> {
   const rows: unknown[][] = [];

@@ -59,8 +59,17 @@ interface WriteRead {
   guard: LocationGuard;
 }
 
-async function readLocation(locationId: string): Promise<LocationForWrite> {
-  const state = await getLocationForWrite(locationId);
+/**
+ * A location already read for this request, as the write reads it (with the caller's membership, in one
+ * round trip: `loadWriteAccessFacts`); `location` undefined: there is no such location. A save's first
+ * attempt writes on it instead of reading the location again; a retry after a lost race reads afresh.
+ */
+export interface AlreadyRead {
+  location: LocationForWrite | undefined;
+}
+
+async function readLocation(locationId: string, alreadyRead?: AlreadyRead): Promise<LocationForWrite> {
+  const state = alreadyRead ? alreadyRead.location : await getLocationForWrite(locationId);
   if (!state) throw problems.notFound(`No location ${locationId} in the directory.`);
   if (!state.location.active) throw problems.conflict(`Location ${locationId} is not active (closed or deregistered); it takes no returns.`);
   return state;
@@ -93,8 +102,8 @@ function guardOf(state: LocationForWrite, copies: ReturnCopies): LocationGuard {
  * version and the return before it. Otherwise the returns table is asked too, after the location, so
  * that what a confirm repeats is at least as new as the write count it guards with.
  */
-async function readForWrite(target: ReturnTarget, isConfirm: boolean): Promise<WriteRead> {
-  const state = await readLocation(target.locationId);
+async function readForWrite(target: ReturnTarget, isConfirm: boolean, alreadyRead: AlreadyRead | undefined): Promise<WriteRead> {
+  const state = await readLocation(target.locationId, alreadyRead);
   const copies = await copiesOf(target.locationId, state);
   const known = dayFromCopies(copies, target.reportDate);
   // A confirm repeats the return before the day in full: a brief one will not do.
@@ -147,11 +156,12 @@ async function backOff(attempt: number, busy: string): Promise<void> {
  * never retries: it read figures that a racing write may have replaced, so it answers 409 instead.
  * (The bulk upload's rows take `submitLocationReturns`, by the same rules.)
  */
-async function saveReturn(target: ReturnTarget, body: DailyReturnInput | null): Promise<SaveOutcome> {
+async function saveReturn(target: ReturnTarget, body: DailyReturnInput | null, alreadyRead: AlreadyRead | undefined): Promise<SaveOutcome> {
   checkReportDate(target.reportDate, target.now);
   const isConfirm = body === null;
   for (let attempt = 1; ; attempt += 1) {
-    const read = await readForWrite(target, isConfirm);
+    // The location read with the access check serves the first attempt only: after a lost race it is stale.
+    const read = await readForWrite(target, isConfirm, attempt === 1 ? alreadyRead : undefined);
     const figures = isConfirm ? figuresToRepeat(target, read) : { input: body };
     const stored = newVersion(target, figures, read);
     checkPrecondition(target.ifMatch, read.current);
@@ -190,13 +200,14 @@ function figuresToRepeat(target: ReturnTarget, read: WriteRead): Figures {
   return { input: figuresOf(latest), confirmedFrom: { reportDate: latest.reportDate, version: latest.version } };
 }
 
-export function submitReturn(target: ReturnTarget, input: DailyReturnInput): Promise<SaveOutcome> {
-  return saveReturn(target, input);
+/** `alreadyRead`: the location as this request already read it (`AlreadyRead`), for the first attempt. */
+export function submitReturn(target: ReturnTarget, input: DailyReturnInput, alreadyRead?: AlreadyRead): Promise<SaveOutcome> {
+  return saveReturn(target, input, alreadyRead);
 }
 
 /** "Nothing has changed": the latest return on or before that day, stored again as that day's return. */
-export function confirmReturn(target: ReturnTarget): Promise<SaveOutcome> {
-  return saveReturn(target, null);
+export function confirmReturn(target: ReturnTarget, alreadyRead?: AlreadyRead): Promise<SaveOutcome> {
+  return saveReturn(target, null, alreadyRead);
 }
 
 /** Whose days `submitLocationReturns` writes, who sends them, and when. */
