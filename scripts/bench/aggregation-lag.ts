@@ -14,7 +14,8 @@ import { startCommand } from '../local/start-command';
 import { POLLER_IDLE_MS, startBareStreamReader } from '../load/visibility';
 import { progress } from './environment';
 import { sampleProcessTree, type MemoryReport, type StackProcessRole } from './memory';
-import { cell, compareSequenceNumbers, firstTimesCounted, loadAverage, mebibytes, openLoopSchedule, summarise, verdict, type Summary } from './stats';
+import { compareSequenceNumbers, firstTimesCounted } from '../load/visibility';
+import { cell, loadAverage, mebibytes, openLoopSchedule, summarise, verdict, type Summary } from './stats';
 
 /** Taken when this module loads, before any benchmark points the process at its own DynamoDB Local. */
 const LAUNCH_ENV = { ...process.env };

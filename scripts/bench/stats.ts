@@ -100,24 +100,3 @@ export function descendants(root: number, parents: ReadonlyMap<number, number>):
   return found;
 }
 
-/**
- * From looks at a running count (when, and how many were counted then), the time each of the first
- * `total` items was first counted: item k (0-based) at the first look whose count exceeded k.
- * Undefined for an item no look counted. A count that falls back (it should not) is ignored.
- */
-export function firstTimesCounted(looks: ReadonlyArray<{ at: number; count: number }>, total: number): Array<number | undefined> {
-  const times: Array<number | undefined> = Array.from({ length: total }, () => undefined);
-  let counted = 0;
-  for (const { at, count } of looks) {
-    while (counted < Math.min(count, total)) times[counted++] = at;
-  }
-  return times;
-}
-
-/** Stream sequence numbers are decimal strings of up to 40 digits: compare them as numbers; missing ones last. */
-export function compareSequenceNumbers(a: string | undefined, b: string | undefined): number {
-  if (!a || !b) return a ? -1 : b ? 1 : 0;
-  const x = BigInt(a);
-  const y = BigInt(b);
-  return x < y ? -1 : x > y ? 1 : 0;
-}

@@ -6,10 +6,10 @@ import { randomReturn } from './bodies';
 import { Journal } from './journal';
 import type { LoadOptions } from './options';
 import { sleep } from './provider';
-import { machine, percentile, progressBar, RssSampler, type ProgressMode } from './report';
+import { machine, percentile, RssSampler } from './report';
+import { startRun, type LoadIo } from './run-start';
 import { loadLocation, loadLocationId, providerUserId, seedLoad, type SeedReport } from './seed';
-import { attachTarget, startSelfTarget, type LoadTarget } from './target';
-import { baselineVersions, checkingClient, deadLetterCount, verifyRun, waitForAggregator, type Check, type VerifyFigures } from './verify';
+import { baselineVersions, deadLetterCount, verifyRun, waitForAggregator, type Check, type VerifyFigures } from './verify';
 import { compareSequenceNumbers, englandReporting, firstTimesCounted, startBareStreamReader, watchEnglandCount } from './visibility';
 
 /**
@@ -125,29 +125,8 @@ async function signIn(gatewayUrl: string, provider: number): Promise<string> {
   }
 }
 
-export interface OpenLoopIo {
-  log(line: string): void;
-  progress: ProgressMode;
-}
-
-export async function runOpenLoop(options: LoadOptions & { rate: number }, io: OpenLoopIo): Promise<OpenLoopResult> {
-  const before = machine();
-  const at = new Date().toISOString();
-  const phases: Record<string, number> = {};
-  let mark = performance.now();
-  const phase = (name: string) => {
-    const now = performance.now();
-    phases[name] = Math.round((now - mark) / 100) / 10;
-    mark = now;
-  };
-  const target: LoadTarget = options.self ? await startSelfTarget(options) : attachTarget();
-  phase('stack');
-  const log = (line: string) => {
-    io.log(line);
-    target.log(line);
-  };
-  const progress = progressBar(io.progress);
-  const { db, destroy } = checkingClient(target.dynamodbEndpoint);
+export async function runOpenLoop(options: LoadOptions & { rate: number }, io: LoadIo): Promise<OpenLoopResult> {
+  const { before, at, phases, phase, target, log, progress, db, destroy } = await startRun(options, io);
   let sampler: RssSampler | undefined;
   try {
     const durationMs = options.seconds * 1000;

@@ -5,11 +5,11 @@ import { Journal } from './journal';
 import type { LoadOptions } from './options';
 import { SimulatedProvider, sleep } from './provider';
 import { deadLettersSince, redriveDeadLetters } from './redrive';
-import { machine, percentile, progressBar, RssSampler, type ProgressMode } from './report';
+import { machine, percentile, RssSampler } from './report';
+import { startRun, type LoadIo } from './run-start';
 import { loadLocation, locationsOf, providerUserId, seedLoad, type SeedReport } from './seed';
-import { attachTarget, startSelfTarget, type LoadTarget } from './target';
 import { faultChecks, type ThrottlingFigures } from './fault-checks';
-import { baselineVersions, checkingClient, deadLetterCount, verifyRun, waitForAggregator, type Check, type VerifyFigures } from './verify';
+import { baselineVersions, deadLetterCount, verifyRun, waitForAggregator, type Check, type VerifyFigures } from './verify';
 import type { StreamPollerStats } from '../local/stream-poller';
 
 /** How many days back the providers write: today in England and the three before (the window is 7). */
@@ -48,35 +48,12 @@ export interface LoadResult {
   runDir: string;
 }
 
-export interface LoadIo {
-  /** Progress and fault events (stderr in the CLI; nothing in tests). */
-  log(line: string): void;
-  progress: ProgressMode;
-}
-
 /**
  * `npm run load`: seed, sign in N providers, let them write for T seconds (with the faults asked for),
  * wait for the stream poller to catch up, then check every acknowledged write and every aggregate.
  */
 export async function runLoad(options: LoadOptions, io: LoadIo): Promise<LoadResult> {
-  const before = machine();
-  const at = new Date().toISOString();
-  const phaseStarted = performance.now();
-  const phases: Record<string, number> = {};
-  let phaseMark = phaseStarted;
-  const phase = (name: string) => {
-    const now = performance.now();
-    phases[name] = Math.round((now - phaseMark) / 100) / 10;
-    phaseMark = now;
-  };
-  const target: LoadTarget = options.self ? await startSelfTarget(options) : attachTarget();
-  phase('stack');
-  const log = (line: string) => {
-    io.log(line);
-    target.log(line);
-  };
-  const progress = progressBar(io.progress);
-  const { db, destroy } = checkingClient(target.dynamodbEndpoint);
+  const { before, at, phases, phase, target, log, progress, db, destroy } = await startRun(options, io);
   let host: AggregatorHost | undefined;
   let sampler: RssSampler | undefined;
   try {

@@ -19,7 +19,8 @@ export const POLLER_IDLE_MS = 250;
 
 /**
  * From looks at a running count (when, and how many were counted then), the time each of the first
- * `total` was first counted: the k-th (0-based) at the first look whose count exceeded k.
+ * `total` was first counted: the k-th (0-based) at the first look whose count exceeded k. Undefined for
+ * one no look counted; a count that falls back (it should not) is ignored.
  */
 export function firstTimesCounted(looks: ReadonlyArray<{ at: number; count: number }>, total: number): Array<number | undefined> {
   const times: Array<number | undefined> = Array.from({ length: total }, () => undefined);

@@ -61,6 +61,8 @@ async function send(method: string, path: string, body?: unknown): Promise<Answe
 interface Held {
   /** True once the gateway answered before the body ended: it was refused (the bound was full when its head came). */
   answeredEarly(): boolean;
+  /** Resolves once its head and the first bytes of its body are handed to the connection. */
+  written: Promise<void>;
   finish(): Promise<Answer>;
   abort(): void;
 }
@@ -89,9 +91,10 @@ function heldPut(path: string, body: unknown): Held {
   });
   // A failure shows when the test awaits `finish`; until then it must not count as unhandled.
   answered.catch(() => undefined);
-  req!.write(bytes.subarray(0, 10));
+  const written = new Promise<void>((resolve) => req!.write(bytes.subarray(0, 10), () => resolve()));
   return {
     answeredEarly: () => early,
+    written,
     finish: async () => {
       finishing = true;
       req.end(bytes.subarray(10));
@@ -103,17 +106,25 @@ function heldPut(path: string, body: unknown): Held {
 
 /**
  * PUTs held in flight until they fill the bound: probed with a read until it is refused. A held PUT whose
- * head came while a probe was in flight is refused itself (nothing written) and is sent again.
+ * head came while a probe was in flight is refused itself (nothing written) and is sent again; the next
+ * probe waits until it is written and a round has passed, or it would race the new one every time.
  */
 async function holdFull(paths: string[]): Promise<Held[]> {
   let held = paths.map((path) => heldPut(path, designExample()));
+  await Promise.all(held.map((request) => request.written));
   await until(
     async () => {
+      let replaced = false;
       held = held.map((request, index) => {
         if (!request.answeredEarly()) return request;
         request.abort();
+        replaced = true;
         return heldPut(paths[index]!, designExample());
       });
+      if (replaced) {
+        await Promise.all(held.map((request) => request.written));
+        return false;
+      }
       return (await send('GET', '/v1/locations?limit=1')).status === 429;
     },
     { timeoutMs: 60_000, what: 'the held requests to fill the bound' },

@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { percentile } from '#scripts/bench/environment';
+import { compareSequenceNumbers, firstTimesCounted } from '#scripts/load/visibility';
 import {
-  compareSequenceNumbers,
   descendants,
-  firstTimesCounted,
   openLoopSchedule,
   parseProcStat,
   ratio,
