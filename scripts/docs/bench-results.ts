@@ -4,10 +4,12 @@
  * Type-only: nothing of the benchmarks is loaded by `npm run docs`.
  */
 import type { LagResults } from '#scripts/bench/aggregation-lag';
+import type { AggregatorResults } from '#scripts/bench/aggregator';
 import type { BundleResults } from '#scripts/bench/bundles';
 import type { ExportResults } from '#scripts/bench/exports';
 import type { ReminderBenchRow } from '#scripts/bench/reminders';
 import type { SaveCostResults } from '#scripts/bench/save-cost';
+import type { ShedResults } from '#scripts/bench/shed';
 import type { SubmitResults } from '#scripts/bench/submit';
 import type { SearchBenchRow } from '#scripts/bench/vacancies';
 
@@ -24,4 +26,6 @@ export interface BenchResults {
   exports?: ExportResults;
   lag?: LagResults;
   saveCost?: SaveCostResults;
+  shed?: ShedResults;
+  aggregator?: AggregatorResults;
 }
