@@ -18,9 +18,11 @@ const children: ChildProcess[] = [];
  */
 function startStack(): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
   const { command, args } = startCommand();
+  // As a user's shell starts it: none of the test run's own Powertools settings (its log level is CRITICAL).
+  const userEnvironment = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('POWERTOOLS_') && name !== 'LOG_LEVEL'));
   const child = spawn(command, args, {
     cwd: REPO_ROOT,
-    env: { ...process.env, PORT: '0', LOCAL_DATA_DIR: dataDir, LOCAL_IN_MEMORY: '', DYNAMODB_ENDPOINT: '', NODE_OPTIONS: '' },
+    env: { ...userEnvironment, PORT: '0', LOCAL_DATA_DIR: dataDir, LOCAL_IN_MEMORY: '', DYNAMODB_ENDPOINT: '', NODE_OPTIONS: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
     // Its own process group, so a failed test can take down node and Java together.
     detached: true,
@@ -116,6 +118,9 @@ describe('npm start', () => {
       const row = (parse(csv, { columns: true }) as Array<Record<string, string>>).find((r) => r.locationId === careHome.locationId);
       return row?.reportDate === today() && row.version === '2' && row.lastUpdated !== '' && row.warnings !== undefined;
     }, 'the return to reach the locations export');
+
+    // Quiet at its default LOG_LEVEL (WARN) while the handlers, the aggregator and the saved-search consumer ran: no INFO lines, no EMF metrics.
+    expect(first.output()).not.toMatch(/"level":"INFO"|"_aws":/);
 
     const second = startStack();
     expect(await second.exited).toBe(1);
