@@ -8,7 +8,7 @@ import { isThrottled } from '#scripts/local/gateway';
 import { startLocalSystem, type LocalSystem } from '#scripts/local/system';
 import { TEST_TABLE_PREFIX } from '#test/setup/dynamodb-local';
 import { dynamo } from '#shared/runtime/dynamodb';
-import { createLocation, designExample, returnPath, today } from '../helpers/api';
+import { call, createLocation, designExample, returnPath, today } from '../helpers/api';
 import { until } from '../helpers/wait';
 
 /**
@@ -42,20 +42,9 @@ interface Answer {
   json: any;
 }
 
-async function send(method: string, path: string, body?: unknown): Promise<Answer> {
-  const response = await fetch(system.url! + path, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await response.text();
-  let json: unknown;
-  try {
-    json = text ? JSON.parse(text) : undefined;
-  } catch {
-    json = text;
-  }
-  return { status: response.status, headers: response.headers, json };
+/** A request as the admin, through this file's gateway (the bound's own, not the shared test gateway). */
+function send(method: string, path: string, body?: unknown): Promise<Answer> {
+  return call(system.url!, method, path, { as: { token }, ...(body !== undefined ? { body } : {}) });
 }
 
 interface Held {
