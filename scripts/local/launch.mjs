@@ -8,16 +8,12 @@
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ensureBuilt, jsPath, markInUse, START_ENTRY } from './build.mjs';
+import { usePowertoolsLocalDefaults } from './powertools-defaults.mjs';
 
 // As scripts/local/process-defaults.ts, before any AWS SDK module loads (npm packages stay outside the build).
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-// As usePowertoolsLocalDefaults (local-settings.ts), which startLocalSystem calls too late for the build:
-// esbuild's code splitting does not keep the order in which modules run, so Powertools' Logger and Metrics
-// can be made (reading these) before it, and printed INFO lines and EMF metrics despite LOG_LEVEL=WARN.
-process.env.POWERTOOLS_SERVICE_NAME ??= 'capacity-tracker';
-process.env.POWERTOOLS_TRACE_ENABLED ??= 'false';
-process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
-process.env.POWERTOOLS_LOG_LEVEL ??= process.env.LOG_LEVEL ?? 'WARN';
+// Before the build loads, not when startLocalSystem calls it: too late there (powertools-defaults.mjs).
+usePowertoolsLocalDefaults();
 
 let built;
 try {

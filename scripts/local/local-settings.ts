@@ -35,10 +35,4 @@ export function localSettings(env: NodeJS.ProcessEnv = process.env): LocalSettin
   };
 }
 
-/** Quiet, local-friendly Powertools: no X-Ray daemon, no EMF metrics on stdout, warnings and errors only. */
-export function usePowertoolsLocalDefaults(): void {
-  process.env.POWERTOOLS_SERVICE_NAME ??= 'capacity-tracker';
-  process.env.POWERTOOLS_TRACE_ENABLED ??= 'false';
-  process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
-  process.env.POWERTOOLS_LOG_LEVEL ??= process.env.LOG_LEVEL ?? 'WARN';
-}
+export { usePowertoolsLocalDefaults } from './powertools-defaults.mjs';
