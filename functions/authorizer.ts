@@ -5,6 +5,7 @@ import type { APIGatewayRequestAuthorizerEventV2, APIGatewaySimpleAuthorizerWith
 import { authenticate } from '#shared/services/auth/authenticate';
 import type { AuthorizerContext } from '#shared/model/access/identity';
 import { cameThroughTheEdge } from '#shared/model/access/origin-verify';
+import { routeReadsItsCaller } from '#shared/model/access/caller-check';
 import { logger, tracer } from '#shared/runtime/powertools';
 
 /**
@@ -20,7 +21,8 @@ export const handler = middy<APIGatewayRequestAuthorizerEventV2, APIGatewaySimpl
       logger.warn('request without the origin secret: not through CloudFront', { routeKey: event.routeKey });
       return { isAuthorized: false, context: { kind: 'anonymous', reason: 'missing' } };
     }
-    const context = await authenticate(event.headers?.authorization);
+    // A return write reads its caller's user record in its own first read: not here as well.
+    const context = await authenticate(event.headers?.authorization, new Date(), { userReadByRoute: routeReadsItsCaller(event.routeKey) });
     if (context.kind === 'anonymous') logger.info('unauthenticated request', { reason: context.reason, routeKey: event.routeKey });
     if (context.kind === 'unavailable') logger.warn('could not check the token: a dependency did not answer', { routeKey: event.routeKey });
     if (context.kind === 'mfaRequired') logger.info('a role that needs MFA, signed in without it', { role: context.role, routeKey: event.routeKey });

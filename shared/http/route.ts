@@ -1,6 +1,7 @@
 import type { Context } from 'aws-lambda';
 import { decideAccess, factsNeeded, type AccessFacts } from '#shared/model/access/access';
-import { principalFromEvent, type ApiEvent, type Principal } from '#shared/model/access/identity';
+import { callerFromContext, type ApiEvent, type PendingCaller, type Principal } from '#shared/model/access/identity';
+import { ROUTES_THAT_READ_THEIR_CALLER, settleCaller, type StoredCaller } from '#shared/model/access/caller-check';
 import { LocationPath } from '#shared/model/schemas/paths';
 import { problems } from '#shared/model/errors';
 import type { RouteDefinition } from '#shared/model/routes';
@@ -28,9 +29,16 @@ type PrincipalOf<R extends RouteDefinition> = R['access'] extends 'public' ? und
 /**
  * Reads what the access rule needs to know about one location (`shared/services/auth/facts.ts`), and
  * may hand on what else it read in the same round trip (`read`: e.g. the location a return write needs),
- * which the route is given (`RouteRequest.accessRead`) once the caller is let in.
+ * which the route is given (`RouteRequest.accessRead`) once the caller is let in. On a route that reads
+ * its caller (`ROUTES_THAT_READ_THEIR_CALLER`), asked to (`readCaller`), it also reads the caller's user
+ * record (`caller`), for `principal` is then only what the token claims.
  */
-export type AccessFactsLoader<Read = never> = (route: RouteDefinition, principal: Principal, locationId: string) => Promise<AccessFacts & { read?: Read }>;
+export type AccessFactsLoader<Read = never> = (
+  route: RouteDefinition,
+  principal: Principal,
+  locationId: string,
+  options?: { readCaller?: boolean },
+) => Promise<AccessFacts & { read?: Read; caller?: StoredCaller | undefined }>;
 
 /** Serves a keyed write once (`shared/http/idempotency.ts`). */
 export type ServeIdempotently = (payload: IdempotencyPayload, context: Context, serve: () => Promise<RouteResult>) => Promise<RouteResult>;
@@ -66,6 +74,8 @@ export type FeaturesOf<R, Read = never> = (ReadsFacts<R> extends true ? { access
   (TakesKey<R> extends true ? { idempotency: ServeIdempotently } : { idempotency?: never });
 type FeaturesArgument<R, Read> = object extends FeaturesOf<R, Read> ? [features?: FeaturesOf<R, Read>] : [features: FeaturesOf<R, Read>];
 
+const readsItsCaller = (route: RouteDefinition) => (ROUTES_THAT_READ_THEIR_CALLER as readonly string[]).includes(route.id);
+
 /**
  * The one authorization check every signed-in route goes through: who the authorizer says is calling,
  * the route table's roles, and for a route about one location the membership or area rule (reading only
@@ -73,16 +83,39 @@ type FeaturesArgument<R, Read> = object extends FeaturesOf<R, Read> ? [features?
  */
 async function authorize<Read>(route: RouteDefinition, event: ApiEvent, accessFacts: AccessFactsLoader<Read> | undefined): Promise<{ principal?: Principal; read?: Read }> {
   if (route.access === 'public') return {};
-  const principal = principalFromEvent(event);
+  const caller = callerFromContext(event.requestContext.authorizer?.lambda);
   // Validated before anything is read with it, so a hostile id is a 400, not a DynamoDB error.
   const locationId = route.scope === 'location' ? pathParams(event, LocationPath).locationId : undefined;
+  if ('pending' in caller) return authorizePending(route, caller.pending, locationId, accessFacts);
+  return decide(route, caller, locationId, accessFacts);
+}
+
+async function decide<Read>(route: RouteDefinition, principal: Principal, locationId: string | undefined, accessFacts: AccessFactsLoader<Read> | undefined, loaded?: AccessFacts & { read?: Read }) {
   const needed = factsNeeded(route, principal);
   // `httpRoute` made sure a route that can need facts was given the loader; without facts, nobody who
   // needs them is let in (`decideAccess` refuses a provider who is not known to be a member).
-  const { read, ...facts }: AccessFacts & { read?: Read } = locationId !== undefined && (needed.membership || needed.location) && accessFacts ? await accessFacts(route, principal, locationId) : {};
+  const { read, ...facts }: AccessFacts & { read?: Read } =
+    loaded ?? (locationId !== undefined && (needed.membership || needed.location) && accessFacts ? await accessFacts(route, principal, locationId) : {});
   const decision = decideAccess(route, principal, locationId, facts);
   if (!decision.allowed) throw problems.forbidden(decision.reason);
   return { principal, ...(read !== undefined ? { read } : {}) };
+}
+
+/**
+ * A caller whose user record the authorizer left to this route: read in the same round trip as the
+ * access facts (as the token's claims need them), then settled as the authorizer would have settled it
+ * (`settleCaller`: disabled refused, the stored role and areas). Should the stored role or areas differ
+ * from the token's, the facts read for the token's are not used: they are read again for the stored ones.
+ */
+async function authorizePending<Read>(route: RouteDefinition, pending: PendingCaller, locationId: string | undefined, accessFacts: AccessFactsLoader<Read> | undefined) {
+  // Fails closed: only a route that reads its caller, with a loader to read it, may be handed one unread.
+  if (!readsItsCaller(route) || !accessFacts || locationId === undefined) throw new Error(`${route.id}: the authorizer left the caller's user record to a route that does not read it`);
+  const claimed: Principal = { kind: 'user', userId: pending.userId, role: pending.role, areas: pending.areas };
+  const { caller: stored, ...loaded } = await accessFacts(route, claimed, locationId, { readCaller: true });
+  const settled = callerFromContext(settleCaller(pending, stored));
+  if ('pending' in settled) throw new Error('a settled caller is never pending');
+  const asClaimed = settled.kind === 'user' && settled.role === claimed.role && settled.areas.join(',') === claimed.areas.join(',');
+  return decide(route, settled, locationId, accessFacts, asClaimed ? loaded : undefined);
 }
 
 /**
@@ -103,6 +136,7 @@ export function httpRoute<R extends RouteDefinition, Read = never>(
   const { accessFacts, idempotency }: RouteFeatures<Read> = features[0] ?? {};
   // At cold start, not at the first request that needs them: a function missing one does not load.
   if (readsAccessFacts(route) && !accessFacts) throw new Error(`${route.id}: a route about one location needs accessFacts (loadAccessFacts)`);
+  if (readsItsCaller(route) && !accessFacts) throw new Error(`${route.id}: a route that reads its caller needs accessFacts (loadWriteAccessFacts)`);
   if (route.request?.idempotencyKey && !idempotency) throw new Error(`${route.id}: a route that takes Idempotency-Key needs idempotency (serveIdempotently)`);
   return routeHandler(route.id, async (event, context) => {
     const { principal, read } = await authorize(route, event, accessFacts);

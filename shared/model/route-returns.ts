@@ -16,16 +16,18 @@ const returnWrite = {
   access: ['provider', 'admin'],
   scope: 'location',
   updateLink: true,
-  tables: { locations: 'RW', returns: 'RW', returnVersions: 'RW', memberships: 'RO', idempotency: 'RW' },
-  // The location read for the write and updated in its transaction (for a provider, read in one
-  // BatchGetItem with the caller's membership; for anyone else, and on a retry after a lost race, by
-  // GetItem); the day and the one before it read, the return put; the version record put (never updated,
-  // never deleted: each only if it does not exist).
+  tables: { locations: 'RW', returns: 'RW', returnVersions: 'RW', memberships: 'RO', users: 'RO', idempotency: 'RW' },
+  // The location read for the write and updated in its transaction (read in one BatchGetItem with the
+  // signed-in caller's user record, which the authorizer leaves to these routes, and a provider's
+  // membership; for an update link, and on a retry after a lost race, by GetItem); the day and the one
+  // before it read, the return put; the version record put (never updated, never deleted: each only if it
+  // does not exist).
   dynamodb: {
     locations: ['GetItem', 'BatchGetItem', 'UpdateItem'],
     returns: ['Query', 'PutItem'],
     returnVersions: ['PutItem'],
     memberships: ['BatchGetItem'],
+    users: ['BatchGetItem'],
     idempotency: IDEMPOTENCY_CALLS,
   },
 } as const;

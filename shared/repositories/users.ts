@@ -2,6 +2,7 @@ import { BatchGetCommand, GetCommand, TransactWriteCommand, type QueryCommandInp
 import { keys } from '#shared/model/keys';
 import type { AuditChange } from '#shared/model/people/audit';
 import type { User } from '#shared/model/schemas/people';
+import type { StoredCaller } from '#shared/model/access/caller-check';
 import { dynamo } from '#shared/runtime/dynamodb';
 import { tableName } from '#shared/runtime/settings';
 import { auditPut } from '#shared/repositories/audit';
@@ -31,6 +32,13 @@ function fromItem(item: Record<string, unknown>): UserItem {
 export async function getUser(userId: string): Promise<UserItem | undefined> {
   const { Item } = await dynamo.send(new GetCommand({ TableName: TABLE(), Key: keys.user(userId) }));
   return Item && Item.kind === keys.userKind() ? fromItem(Item) : undefined;
+}
+
+/** What decides what a user may do, from an item of the users table read by key (undefined: no such user). */
+export function storedCallerOf(item: Record<string, unknown> | undefined): StoredCaller | undefined {
+  if (!item || item.kind !== keys.userKind()) return undefined;
+  const { role, areas, status } = fromItem(item);
+  return { role, areas, status };
 }
 
 export async function emailTaken(email: string): Promise<boolean> {

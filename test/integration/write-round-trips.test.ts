@@ -6,6 +6,8 @@ import { tableName } from '#shared/runtime/settings';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { putMemberships } from '#shared/repositories/memberships';
+import { putUsers } from '#shared/repositories/users';
+import type { Role } from '#shared/model/schemas/common';
 import { recordCalls, type CallRecorder } from '../helpers/dynamodb-calls';
 import { call, createLocation, daysAgo, designExample, returnPath, today, useGateway, type CallOptions } from '../helpers/api';
 
@@ -24,13 +26,15 @@ beforeAll(() => {
   recorder = recordCalls(dynamoClient);
 });
 
-/** The DynamoDB requests the route's own function made while `send` ran (not the authorizer's). */
+/** The DynamoDB requests the route's own function made while `send` ran; the authorizer made none. */
 async function requestsOf(functionId: string, send: () => Promise<{ status: number; json: any }>, status: number): Promise<string[]> {
   const before = recorder.requests.length;
   const response = await send();
   expect(response.status, JSON.stringify(response.json)).toBe(status);
   if (status >= 400) expect(response.json).toMatchObject({ status });
-  return recorder.requests.slice(before).filter((request) => request.functionId === functionId).map((request) => request.command);
+  const made = recorder.requests.slice(before);
+  expect(made.filter((request) => request.functionId === 'authorizer').map((request) => request.command)).toEqual([]);
+  return made.filter((request) => request.functionId === functionId).map((request) => request.command);
 }
 
 /** By default the demo admin calls (`call`'s default). */
@@ -42,9 +46,8 @@ const put = (locationId: string, day: string, occupied: number, status = 201, as
 const confirm = (locationId: string, day: string, status = 201, as?: CallOptions['as']) =>
   requestsOf('confirmReturn', () => call(gateway.url(), 'POST', `${returnPath(locationId, day)}/confirm`, { body: {}, ...(as !== undefined ? { as } : {}) }), status);
 
-const ONE_READ_ONE_WRITE = ['GetItem', 'TransactWriteItems'];
-/** A provider's: the membership and the location in one batch, then the transaction. */
-const ONE_BATCH_ONE_WRITE = ['BatchGetItem', 'TransactWriteItems'];
+/** The location and the caller's user record (and a provider's membership) in one batch, then the transaction. */
+const ONE_READ_ONE_WRITE = ['BatchGetItem', 'TransactWriteItems'];
 
 /**
  * Once: right after a BatchGetItem that reads `locationId` answers, another writer moves the location's
@@ -108,7 +111,7 @@ describe('round trips per save', () => {
   test('a correction of a day older than the two newest also reads the returns table, and is still right', async () => {
     const { locationId } = await createLocation();
     for (const [ago, occupied] of [[4, 30], [3, 31], [2, 32], [1, 33]] as const) await put(locationId, daysAgo(ago), occupied);
-    expect(await put(locationId, daysAgo(4), 35, 200)).toEqual(['GetItem', 'Query', 'TransactWriteItems']);
+    expect(await put(locationId, daysAgo(4), 35, 200)).toEqual(['BatchGetItem', 'Query', 'TransactWriteItems']);
     const history = await call(gateway.url(), 'GET', `/v1/locations/${locationId}/returns/${daysAgo(4)}/versions`);
     expect(history.json.items.map((item: { version: number }) => item.version)).toEqual([2, 1]);
     expect(history.json.items[0]).toMatchObject({ comparedWith: { reportDate: daysAgo(4), version: 1 }, changes: [{ path: 'beds.occupied', from: 30, to: 35 }] });
@@ -122,7 +125,7 @@ describe('round trips per save', () => {
     await dynamo.send(
       new UpdateCommand({ TableName: tableName('locations'), Key: keys.location(locationId), UpdateExpression: 'REMOVE latestReturn, priorReturn, returnCopiesKept' }),
     );
-    expect(await put(locationId, today(), 22)).toEqual(['GetItem', 'Query', 'TransactWriteItems']);
+    expect(await put(locationId, today(), 22)).toEqual(['BatchGetItem', 'Query', 'TransactWriteItems']);
     expect(await put(locationId, today(), 23, 200)).toEqual(ONE_READ_ONE_WRITE);
     const { Item } = await dynamo.send(new GetCommand({ TableName: tableName('locations'), Key: keys.location(locationId), ConsistentRead: true }));
     expect(Item).toMatchObject({ returnCopiesKept: true, latestReturn: { reportDate: today(), version: 2 }, priorReturn: { reportDate: daysAgo(1), version: 1 } });
@@ -130,12 +133,12 @@ describe('round trips per save', () => {
   test('a provider: a PUT of a new day, a correction, a confirm: one BatchGetItem (membership and location) and one transaction each', async () => {
     const { locationId } = await createLocation();
     const provider = await memberOf(locationId);
-    expect(await put(locationId, daysAgo(2), 40, 201, provider)).toEqual(ONE_BATCH_ONE_WRITE);
-    expect(await put(locationId, daysAgo(1), 41, 201, provider)).toEqual(ONE_BATCH_ONE_WRITE);
-    expect(await put(locationId, daysAgo(1), 42, 200, provider)).toEqual(ONE_BATCH_ONE_WRITE);
-    expect(await confirm(locationId, today(), 201, provider)).toEqual(ONE_BATCH_ONE_WRITE);
+    expect(await put(locationId, daysAgo(2), 40, 201, provider)).toEqual(ONE_READ_ONE_WRITE);
+    expect(await put(locationId, daysAgo(1), 41, 201, provider)).toEqual(ONE_READ_ONE_WRITE);
+    expect(await put(locationId, daysAgo(1), 42, 200, provider)).toEqual(ONE_READ_ONE_WRITE);
+    expect(await confirm(locationId, today(), 201, provider)).toEqual(ONE_READ_ONE_WRITE);
     // A confirm that replaces the day's return: still one read and one write.
-    expect(await confirm(locationId, today(), 200, provider)).toEqual(ONE_BATCH_ONE_WRITE);
+    expect(await confirm(locationId, today(), 200, provider)).toEqual(ONE_READ_ONE_WRITE);
 
     const history = await call(gateway.url(), 'GET', `/v1/locations/${locationId}/returns/${today()}/versions`);
     expect(history.json.items.map((item: { version: number }) => item.version)).toEqual([2, 1]);
@@ -186,5 +189,67 @@ describe('round trips per save', () => {
     }
     const { Item } = await dynamo.send(new GetCommand({ TableName: tableName('locations'), Key: keys.location(locationId), ConsistentRead: true }));
     expect(Item).toMatchObject({ latestReturn: { reportDate: today(), version: 1, beds: { occupied: 41 } } });
+  });
+});
+
+describe("the caller's user record, read by the write itself", () => {
+  const unique = () => `${Date.now()}-${Math.floor(Math.random() * 1e6)}`;
+
+  /** A user as the users table holds them, and a token that says what `claims` say (MFA signed in). */
+  async function storedUser(stored: { role: Role; status?: 'active' | 'disabled'; areas?: string[] }, claims: { role: Role; mfa?: boolean } = { role: stored.role }) {
+    const userId = `caller-${unique()}`;
+    await putUsers([{ userId, email: `${userId}@x.example`, role: stored.role, areas: stored.areas ?? [], status: stored.status ?? 'active', createdAt: new Date().toISOString(), createdBy: 'test' }]);
+    return { userId, as: { sub: userId, role: claims.role, mfa: claims.mfa ?? true } satisfies CallOptions['as'] };
+  }
+
+  async function unchanged(locationId: string) {
+    const day = await dynamo.send(new GetCommand({ TableName: tableName('returns'), Key: keys.dailyReturn(locationId, today()), ConsistentRead: true }));
+    expect(day.Item).toBeUndefined();
+  }
+
+  test('a disabled user is refused (401, saying so) from the one batch read, on a PUT and a confirm; nothing written', async () => {
+    const { locationId } = await createLocation();
+    await put(locationId, daysAgo(1), 30);
+    const { userId, as } = await storedUser({ role: 'provider', status: 'disabled' });
+    await putMemberships([{ userId, locationId, grantedAt: new Date().toISOString(), grantedBy: 'test' }]);
+    expect(await put(locationId, today(), 31, 401, as)).toEqual(['BatchGetItem']);
+    expect(await confirm(locationId, today(), 401, as)).toEqual(['BatchGetItem']);
+    const refused = await call(gateway.url(), 'PUT', returnPath(locationId, today()), { body: designExample(), as });
+    expect(refused.json.detail).toMatch(/disabled/);
+    await unchanged(locationId);
+  });
+
+  test('the role that counts is the stored one: a provider made discharge is refused; a provider made admin needs an authenticator app', async () => {
+    const { locationId } = await createLocation();
+    const moved = await storedUser({ role: 'discharge' }, { role: 'provider' });
+    await putMemberships([{ userId: moved.userId, locationId, grantedAt: new Date().toISOString(), grantedBy: 'test' }]);
+    const refused = await call(gateway.url(), 'PUT', returnPath(locationId, today()), { body: designExample(), as: moved.as });
+    expect(refused.status).toBe(403);
+    expect(refused.json.type).toMatch(/\/problems\/forbidden$/);
+
+    const promoted = await storedUser({ role: 'admin' }, { role: 'provider', mfa: false });
+    const withoutApp = await call(gateway.url(), 'POST', `${returnPath(locationId, today())}/confirm`, { body: {}, as: promoted.as });
+    expect(withoutApp.status).toBe(403);
+    expect(withoutApp.json.type).toMatch(/\/problems\/mfa-required$/);
+    await unchanged(locationId);
+  });
+
+  test('a token that says admin, of a user now a provider: decided as the provider (membership read again), written only by a member', async () => {
+    const { locationId } = await createLocation();
+    const stranger = await storedUser({ role: 'provider' }, { role: 'admin' });
+    // Read for the token's role, then again for the stored one: a non-member is refused.
+    expect(await put(locationId, today(), 31, 403, stranger.as)).toEqual(['BatchGetItem', 'BatchGetItem']);
+    await unchanged(locationId);
+
+    const member = await storedUser({ role: 'provider' }, { role: 'admin' });
+    await putMemberships([{ userId: member.userId, locationId, grantedAt: new Date().toISOString(), grantedBy: 'test' }]);
+    expect(await put(locationId, today(), 32, 201, member.as)).toEqual(['BatchGetItem', 'BatchGetItem', 'TransactWriteItems']);
+    const { Item } = await dynamo.send(new GetCommand({ TableName: tableName('locations'), Key: keys.location(locationId), ConsistentRead: true }));
+    expect(Item?.latestReturn).toMatchObject({ reportDate: today(), submittedBy: member.userId, beds: { occupied: 32 } });
+  });
+
+  test('a user the table does not hold is as the token says', async () => {
+    const { locationId } = await createLocation();
+    expect(await put(locationId, today(), 33, 201, { sub: `unknown-${unique()}`, role: 'admin' })).toEqual(ONE_READ_ONE_WRITE);
   });
 });

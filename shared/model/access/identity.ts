@@ -62,6 +62,15 @@ export const AuthorizerContext = z.discriminatedUnion('kind', [
     role: Role,
     areas: z.string(),
   }),
+  // A genuine ID token whose user the route reads itself (`caller-check.ts`): the token's claims, which
+  // the route settles against the users table before anything else (`settleCaller`).
+  z.object({
+    kind: z.literal('tokenUser'),
+    userId: z.string().min(1),
+    role: Role,
+    areas: z.string(),
+    mfa: z.enum(['true', 'false']),
+  }),
   z.object({
     kind: z.literal('updateLink'),
     userId: z.string().min(1),
@@ -109,8 +118,17 @@ export function mfaRequired(role: MfaRequiredRole): ProblemError {
   });
 }
 
-export function principalFromEvent(event: ApiEvent): Principal {
-  const parsed = AuthorizerContext.safeParse(event.requestContext.authorizer?.lambda);
+/** A signed-in caller whose user record the route has still to read (`tokenUser`): what the token claims. */
+export interface PendingCaller {
+  userId: string;
+  role: Role;
+  areas: string[];
+  mfa: boolean;
+}
+
+/** Who the authorizer's context says is calling, or why nobody is (thrown as the route's answer). */
+export function callerFromContext(lambda: unknown): Principal | { pending: PendingCaller } {
+  const parsed = AuthorizerContext.safeParse(lambda);
   if (!parsed.success) throw problems.unauthorized(REASON_TEXT.missing);
   const context = parsed.data;
   if (context.kind === 'anonymous') throw problems.unauthorized(REASON_TEXT[context.reason]);
@@ -119,5 +137,17 @@ export function principalFromEvent(event: ApiEvent): Principal {
   if (context.kind === 'updateLink') {
     return { kind: 'updateLink', userId: context.userId, tokenId: context.tokenId, locationId: context.locationId };
   }
-  return { kind: 'user', userId: context.userId, role: context.role, areas: context.areas.split(',').filter(Boolean) };
+  const areas = context.areas.split(',').filter(Boolean);
+  if (context.kind === 'tokenUser') return { pending: { userId: context.userId, role: context.role, areas, mfa: context.mfa === 'true' } };
+  return { kind: 'user', userId: context.userId, role: context.role, areas };
+}
+
+/**
+ * Who is calling a route that leaves the users table to the authorizer. A context that leaves it to the
+ * route is refused here (fails closed): only the routes of `ROUTES_THAT_READ_THEIR_CALLER` read it.
+ */
+export function principalFromEvent(event: ApiEvent): Principal {
+  const caller = callerFromContext(event.requestContext.authorizer?.lambda);
+  if ('pending' in caller) throw new Error('the authorizer left the caller\'s user record to a route that does not read it');
+  return caller;
 }

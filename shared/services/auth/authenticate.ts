@@ -1,7 +1,8 @@
 import { decodeJwt, errors } from 'jose';
 import { isUpdateLinkRevoked } from '#shared/repositories/revocations';
 import { getUser } from '#shared/repositories/users';
-import { requiresMfa, type AuthorizerContext, type UnauthenticatedReason } from '#shared/model/access/identity';
+import type { AuthorizerContext, UnauthenticatedReason } from '#shared/model/access/identity';
+import { settleCaller } from '#shared/model/access/caller-check';
 import { verifyUpdateLink } from '#shared/services/auth/update-links';
 import { UPDATE_LINK_ISSUER } from '#shared/model/update-links';
 import { TokenWithoutRole, verifyUserToken } from '#shared/services/auth/user-tokens';
@@ -35,8 +36,11 @@ function reasonFor(error: unknown): UnauthenticatedReason | undefined {
  * MFA (the users table's role when it holds them, else the token's) and whose token does not say they
  * signed in with an authenticator app is `mfaRequired`, whatever role the token names. When a service the
  * check needs does not answer (the tables, the issuer's key set, Secrets Manager) it is `unavailable`.
+ *
+ * `userReadByRoute`: the route reads the user record itself (`caller-check.ts`), so a genuine user token
+ * is handed on as it is (`tokenUser`), for the route to settle against the users table.
  */
-export async function authenticate(authorization: string | undefined, now: Date = new Date()): Promise<AuthorizerContext> {
+export async function authenticate(authorization: string | undefined, now: Date = new Date(), { userReadByRoute = false } = {}): Promise<AuthorizerContext> {
   if (!authorization) return unauthenticated('missing');
   const match = /^Bearer\s+([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/i.exec(authorization.trim());
   if (!match?.[1]) return unauthenticated('malformed');
@@ -54,13 +58,8 @@ export async function authenticate(authorization: string | undefined, now: Date 
       return { kind: 'updateLink', userId: `update-link:${link.tokenId}`, tokenId: link.tokenId, locationId: link.locationId };
     }
     const user = await verifyUserToken(token, now);
-    // The users table has the last word: a disabled user is refused, a changed role or areas hold at once.
-    // A user it does not hold (made before it, or straight in the user pool) is as its token says.
-    const stored = await getUser(user.userId);
-    if (stored?.status === 'disabled') return unauthenticated('disabled');
-    const { role, areas } = stored ?? user;
-    if (requiresMfa(role) && !user.mfa) return { kind: 'mfaRequired', userId: user.userId, role };
-    return { kind: 'user', userId: user.userId, role, areas: areas.join(',') };
+    if (userReadByRoute) return { kind: 'tokenUser', userId: user.userId, role: user.role, areas: user.areas.join(','), mfa: user.mfa ? 'true' : 'false' };
+    return settleCaller(user, await getUser(user.userId));
   } catch (error) {
     const reason = reasonFor(error);
     if (reason) return unauthenticated(reason);

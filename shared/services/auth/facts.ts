@@ -1,6 +1,7 @@
 import { getLocation } from '#shared/repositories/locations';
 import { getMembership } from '#shared/repositories/memberships';
-import { getMembershipAndLocationForWrite } from '#shared/repositories/member-location';
+import { getCallerAndLocationForWrite } from '#shared/repositories/member-location';
+import type { StoredCaller } from '#shared/model/access/caller-check';
 import type { LocationForWrite } from '#shared/repositories/locations';
 import type { RouteDefinition } from '#shared/model/routes';
 import { factsNeeded, type AccessFacts } from '#shared/model/access/access';
@@ -40,14 +41,21 @@ export interface LocationReadForWrite {
 }
 
 /**
- * `loadAccessFacts` for the routes that write a return (PUT, confirm): a provider's membership and the
- * location as the write reads it, in ONE BatchGetItem, the location handed on (`read`) so the write does
- * not read it again. The decision is the same as `loadAccessFacts` makes: the location is only ever
- * handed to a route that the decision let in, and a caller who needs no membership reads nothing here.
+ * `loadAccessFacts` for the routes that write a return (PUT, confirm): the location as the write reads it,
+ * with a provider's membership and, when the authorizer left it to the route (`readCaller`), the caller's
+ * user record, in ONE BatchGetItem, the location handed on (`read`) so the write does not read it again.
+ * The decision is the same as `loadAccessFacts` makes: the location is only ever handed to a route that
+ * the decision let in. Without `readCaller`, a caller who needs no membership reads nothing here.
  */
-export async function loadWriteAccessFacts(route: RouteDefinition, principal: Principal, locationId: string): Promise<AccessFacts & { read?: LocationReadForWrite }> {
+export async function loadWriteAccessFacts(
+  route: RouteDefinition,
+  principal: Principal,
+  locationId: string,
+  { readCaller = false } = {},
+): Promise<AccessFacts & { read?: LocationReadForWrite; caller?: StoredCaller | undefined }> {
   const needed = factsNeeded(route, principal);
-  if (!needed.membership || needed.location) return loadAccessFacts(route, principal, locationId);
-  const { membership, location } = await getMembershipAndLocationForWrite(principal.userId, locationId);
-  return { ...factsOf(needed, membership, undefined), read: { location } };
+  if (!readCaller && (!needed.membership || needed.location)) return loadAccessFacts(route, principal, locationId);
+  const { caller, membership, location } = await getCallerAndLocationForWrite(principal.userId, locationId, { caller: readCaller, membership: needed.membership });
+  const facts = factsOf(needed, membership, location?.location);
+  return { ...facts, read: { location }, ...(readCaller ? { caller } : {}) };
 }
