@@ -3,7 +3,7 @@
  * ledger (aggregates.ts): the aggregate items of a day, found by level and read strongly consistent by
  * key, and the conditional repair of one whose figures are not the sum of its ledger entries.
  */
-import { BatchGetCommand, QueryCommand, UpdateCommand, type QueryCommandInput, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, UpdateCommand, type QueryCommandInput, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { areaKeyOf, type AreaRef } from '#shared/model/aggregates/areas';
 import { METRICS, type Contribution } from '#shared/model/aggregates/metrics';
 import { keys } from '#shared/model/keys';
@@ -12,6 +12,7 @@ import { dynamo } from '#shared/runtime/dynamodb';
 import { tableName } from '#shared/runtime/settings';
 import type { AggregateItem } from '#shared/repositories/aggregates';
 import { isConditionFailed } from '#shared/repositories/transactions';
+import { batchGetKeys } from '#shared/repositories/batch-get';
 
 const TABLE = () => tableName('aggregates');
 
@@ -54,19 +55,8 @@ export async function dayAggregateAreas(level: AreaLevel, date: string): Promise
  * an area-day without an item is absent from the map.
  */
 export async function getAggregateItems(areaDays: ReadonlyArray<{ ref: AreaRef; date: string }>): Promise<Map<string, AggregateItem>> {
-  const found = new Map<string, AggregateItem>();
-  const unique = [...new Map(areaDays.map((day) => [aggregateItemKey(day.ref, day.date), keys.aggregate(areaKeyOf(day.ref), day.date)])).values()];
-  const table = TABLE();
-  for (let i = 0; i < unique.length; i += 100) {
-    let pending: Record<string, unknown>[] | undefined = unique.slice(i, i + 100);
-    for (let attempt = 0; pending && pending.length > 0; attempt += 1) {
-      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 20 * 2 ** Math.min(attempt, 6)));
-      const result = await dynamo.send(new BatchGetCommand({ RequestItems: { [table]: { Keys: pending, ConsistentRead: true } } }));
-      for (const item of (result.Responses?.[table] ?? []) as Array<AggregateItem & { areaKey: string }>) found.set(`${item.areaKey}|${item.date}`, item);
-      pending = result.UnprocessedKeys?.[table]?.Keys as Record<string, unknown>[] | undefined;
-    }
-  }
-  return found;
+  const items = await batchGetKeys(TABLE(), areaDays.map((day) => keys.aggregate(areaKeyOf(day.ref), day.date)), { ConsistentRead: true }, { pauseMs: 20 });
+  return new Map((items as Array<AggregateItem & { areaKey: string }>).map((item) => [`${item.areaKey}|${item.date}`, item]));
 }
 
 export interface AggregateRepair {

@@ -1,4 +1,4 @@
-import { BatchGetCommand, TransactWriteCommand, type BatchGetCommandInput, type QueryCommandInput, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { TransactWriteCommand, type BatchGetCommandInput, type QueryCommandInput, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { areaKeyOf, areasOf, type AreaRef, type Place } from '#shared/model/aggregates/areas';
 import { difference, isZero, METRICS, sum, zeroContribution, type Contribution } from '#shared/model/aggregates/metrics';
 import { keys } from '#shared/model/keys';
@@ -9,6 +9,7 @@ import { dynamo } from '#shared/runtime/dynamodb';
 import { tableName } from '#shared/runtime/settings';
 import { decodePageToken, encodePageToken, invalidPageToken, requireStartKeyWithin } from '#shared/repositories/pagination';
 import { queryPage } from '#shared/repositories/paged-query';
+import { batchGetKeys, batchGetUntilDone } from '#shared/repositories/batch-get';
 
 const TABLES = { get aggregates() { return tableName('aggregates'); }, get ledger() { return tableName('aggregateLedger'); } };
 /** The other tables the aggregator reads a batch's state from and keeps each location's newest return in. */
@@ -149,17 +150,8 @@ export async function applyChanges(changes: readonly LedgerChange[], expectedLoc
 
 /** The ledger entries of many location-days (strongly consistent), keyed `locationId#reportDate`. */
 export async function getLedgerEntries(days: ReadonlyArray<{ locationId: string; reportDate: string }>): Promise<Map<string, LedgerEntry>> {
-  const found = new Map<string, LedgerEntry>();
-  for (let i = 0; i < days.length; i += 100) {
-    let pending: Record<string, unknown>[] | undefined = days.slice(i, i + 100).map((day) => keys.ledger(day.locationId, day.reportDate));
-    for (let attempt = 0; pending && pending.length > 0; attempt += 1) {
-      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 20 * 2 ** Math.min(attempt, 6)));
-      const result = await dynamo.send(new BatchGetCommand({ RequestItems: { [TABLES.ledger]: { Keys: pending, ConsistentRead: true } } }));
-      for (const item of (result.Responses?.[TABLES.ledger] ?? []) as LedgerEntry[]) found.set(`${item.locationId}#${item.reportDate}`, item);
-      pending = result.UnprocessedKeys?.[TABLES.ledger]?.Keys as Record<string, unknown>[] | undefined;
-    }
-  }
-  return found;
+  const items = await batchGetKeys(TABLES.ledger, days.map((day) => keys.ledger(day.locationId, day.reportDate)), { ConsistentRead: true }, { pauseMs: 20 });
+  return new Map((items as unknown as LedgerEntry[]).map((item) => [`${item.locationId}#${item.reportDate}`, item]));
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -260,17 +252,19 @@ export async function readBatchState(
   const tables = { ledger: TABLES.ledger, locations: LOCATION_TABLES.locations, manifests: LOCATION_TABLES.vacancyIndex };
   await Promise.all(
     batchStateRequests(days, locationIds, manifestIds).map(async (request) => {
-      let pending: BatchGetCommandInput['RequestItems'] | undefined = request.RequestItems;
-      for (let attempt = 0; pending && Object.keys(pending).length > 0; attempt += 1) {
-        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 20 * 2 ** Math.min(attempt, 6)));
-        const result = await dynamo.send(new BatchGetCommand({ RequestItems: pending }));
-        for (const item of (result.Responses?.[tables.ledger] ?? []) as LedgerEntry[]) state.ledgers.set(`${item.locationId}#${item.reportDate}`, item);
-        for (const item of result.Responses?.[tables.locations] ?? []) state.locations.set(String(item.locationId), locationForIndex(item));
-        for (const item of result.Responses?.[tables.manifests] ?? []) {
-          state.manifests.set(String(item.searchKey).slice('location#'.length), { reportDate: String(item.reportDate), version: Number(item.version), entries: (item.entries ?? []) as VacancyManifest['entries'] });
-        }
-        pending = result.UnprocessedKeys;
-      }
+      await batchGetUntilDone(
+        request.RequestItems!,
+        (table, items) => {
+          if (table === tables.ledger) for (const item of items as unknown as LedgerEntry[]) state.ledgers.set(`${item.locationId}#${item.reportDate}`, item);
+          if (table === tables.locations) for (const item of items) state.locations.set(String(item.locationId), locationForIndex(item));
+          if (table === tables.manifests) {
+            for (const item of items) {
+              state.manifests.set(String(item.searchKey).slice('location#'.length), { reportDate: String(item.reportDate), version: Number(item.version), entries: (item.entries ?? []) as VacancyManifest['entries'] });
+            }
+          }
+        },
+        { pauseMs: 20 },
+      );
     }),
   );
   return state;

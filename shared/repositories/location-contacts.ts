@@ -1,4 +1,5 @@
-import { BatchGetCommand, GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { batchGetKeys } from '#shared/repositories/batch-get';
 import type { AuditChange } from '#shared/model/people/audit';
 import { keys } from '#shared/model/keys';
 import { ENGLAND } from '#shared/model/schemas/common';
@@ -20,19 +21,8 @@ export async function getLocationContact(locationId: string): Promise<LocationCo
 
 /** Several locations' reminder addresses (any number; 100 keys a request): those that have some. */
 export async function reminderAddresses(locationIds: readonly string[]): Promise<Map<string, string[]>> {
-  const table = tableName('contacts');
-  const found = new Map<string, string[]>();
-  const unique = [...new Set(locationIds)];
-  for (let start = 0; start < unique.length; start += 100) {
-    let pending: Record<string, unknown>[] | undefined = unique.slice(start, start + 100).map((id) => keys.locationContact(id));
-    for (let attempt = 0; pending && pending.length > 0; attempt += 1) {
-      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** Math.min(attempt, 6)));
-      const result = await dynamo.send(new BatchGetCommand({ RequestItems: { [table]: { Keys: pending } } }));
-      for (const item of result.Responses?.[table] ?? []) found.set(String(item.scope).replace(/^location#/, ''), (item.emails as string[]) ?? []);
-      pending = result.UnprocessedKeys?.[table]?.Keys as Record<string, unknown>[] | undefined;
-    }
-  }
-  return found;
+  const items = await batchGetKeys(tableName('contacts'), locationIds.map((id) => keys.locationContact(id)));
+  return new Map(items.map((item) => [String(item.scope).replace(/^location#/, ''), (item.emails as string[]) ?? []]));
 }
 
 /** Set a location's reminder addresses (and phone), with its audit entry. */

@@ -1,10 +1,11 @@
-import { BatchGetCommand, GetCommand, UpdateCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { keys } from '#shared/model/keys';
 import { areaLevelOf, ENGLAND, TWO_TIER_DISTRICT_PATTERN } from '#shared/model/schemas/common';
 import { Location, type DirectoryEntry, type LocationType } from '#shared/model/schemas/location';
 import { dynamo } from '#shared/runtime/dynamodb';
 import { tableName } from '#shared/runtime/settings';
 import { batchPut } from '#shared/repositories/batch-write';
+import { batchGetKeys } from '#shared/repositories/batch-get';
 import { isConditionFailed } from '#shared/repositories/transactions';
 import { toStoredReturn } from '#shared/model/returns/return-item';
 import type { StoredReturn } from '#shared/model/schemas/return';
@@ -137,26 +138,10 @@ export async function getLocation(locationId: string): Promise<Location | undefi
 }
 
 /** DynamoDB's limit on the keys of one BatchGetItem. */
-const BATCH_GET_KEYS = 100;
-
-/**
- * Location items by ID, as stored, in the order asked (unknown IDs left out): BatchGetItem calls of at
- * most 100 keys, made side by side; keys DynamoDB leaves unprocessed are asked for again after a pause.
- */
+/** Location items by ID, as stored, in the order asked (unknown IDs left out); a page's requests side by side. */
 async function locationItems(locationIds: readonly string[]): Promise<Record<string, unknown>[]> {
-  const found = new Map<string, Record<string, unknown>>();
-  const chunks = Array.from({ length: Math.ceil(locationIds.length / BATCH_GET_KEYS) }, (_, i) => locationIds.slice(i * BATCH_GET_KEYS, (i + 1) * BATCH_GET_KEYS));
-  await Promise.all(
-    chunks.map(async (chunk) => {
-      let pending: Record<string, unknown>[] | undefined = [...new Set(chunk)].map((id) => keys.location(id));
-      for (let attempt = 0; pending && pending.length > 0; attempt += 1) {
-        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** Math.min(attempt, 6)));
-        const result = await dynamo.send(new BatchGetCommand({ RequestItems: { [TABLE()]: { Keys: pending } } }));
-        for (const item of result.Responses?.[TABLE()] ?? []) found.set(String(item.locationId), item);
-        pending = result.UnprocessedKeys?.[TABLE()]?.Keys as Record<string, unknown>[] | undefined;
-      }
-    }),
-  );
+  const items = await batchGetKeys(TABLE(), locationIds.map((id) => keys.location(id)), {}, { sideBySide: true });
+  const found = new Map(items.map((item) => [String(item.locationId), item]));
   return locationIds.flatMap((id) => {
     const item = found.get(id);
     return item ? [item] : [];

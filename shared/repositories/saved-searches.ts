@@ -3,7 +3,8 @@
  * user's count, written and deleted together; a user's searches; the searches watching a latitude row;
  * the match state of a search and a location. And the one read of the directory the alerts need.
  */
-import { BatchGetCommand, BatchWriteCommand, GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { batchGetKeys } from '#shared/repositories/batch-get';
 import { keys } from '#shared/model/keys';
 import type { Watch } from '#shared/model/saved-searches';
 import type { SavedSearch } from '#shared/model/schemas/saved-searches';
@@ -230,39 +231,25 @@ export interface AlertLocation {
 
 /** Named access pattern "the locations of a stream batch": BatchGetItem on the directory, 100 keys a request. */
 export async function alertLocations(locationIds: readonly string[]): Promise<Map<string, AlertLocation>> {
-  const table = tableName('locations');
+  const items = await batchGetKeys(
+    tableName('locations'),
+    locationIds.map((id) => keys.location(id)),
+    { ProjectionExpression: 'locationId, #name, latitude, longitude, address, postcode, phone, newestReportDate', ExpressionAttributeNames: { '#name': 'name' } },
+  );
   const found = new Map<string, AlertLocation>();
-  for (let i = 0; i < locationIds.length; i += 100) {
-    let pending: Record<string, unknown>[] | undefined = locationIds.slice(i, i + 100).map((id) => keys.location(id));
-    for (let attempt = 0; pending && pending.length > 0; attempt += 1) {
-      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** Math.min(attempt, 6)));
-      const result = await dynamo.send(
-        new BatchGetCommand({
-          RequestItems: {
-            [table]: {
-              Keys: pending,
-              ProjectionExpression: 'locationId, #name, latitude, longitude, address, postcode, phone, newestReportDate',
-              ExpressionAttributeNames: { '#name': 'name' },
-            },
-          },
-        }),
-      );
-      for (const item of result.Responses?.[table] ?? []) {
-        const text = (name: string) => (typeof item[name] === 'string' && item[name] ? { [name]: item[name] as string } : {});
-        const number = (name: string) => (typeof item[name] === 'number' && Number.isFinite(item[name]) ? { [name]: item[name] as number } : {});
-        found.set(String(item.locationId), {
-          locationId: String(item.locationId),
-          ...text('name'),
-          ...text('address'),
-          ...text('postcode'),
-          ...text('phone'),
-          ...text('newestReportDate'),
-          ...number('latitude'),
-          ...number('longitude'),
-        });
-      }
-      pending = result.UnprocessedKeys?.[table]?.Keys as Record<string, unknown>[] | undefined;
-    }
+  for (const item of items) {
+    const text = (name: string) => (typeof item[name] === 'string' && item[name] ? { [name]: item[name] as string } : {});
+    const number = (name: string) => (typeof item[name] === 'number' && Number.isFinite(item[name]) ? { [name]: item[name] as number } : {});
+    found.set(String(item.locationId), {
+      locationId: String(item.locationId),
+      ...text('name'),
+      ...text('address'),
+      ...text('postcode'),
+      ...text('phone'),
+      ...text('newestReportDate'),
+      ...number('latitude'),
+      ...number('longitude'),
+    });
   }
   return found;
 }

@@ -1,4 +1,4 @@
-import { BatchGetCommand, GetCommand, TransactWriteCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { keys } from '#shared/model/keys';
 import type { AuditChange } from '#shared/model/people/audit';
 import type { User } from '#shared/model/schemas/people';
@@ -7,6 +7,7 @@ import { dynamo } from '#shared/runtime/dynamodb';
 import { tableName } from '#shared/runtime/settings';
 import { auditPut } from '#shared/repositories/audit';
 import { batchPut } from '#shared/repositories/batch-write';
+import { batchGetKeys } from '#shared/repositories/batch-get';
 import { decodePageToken, encodePageToken, invalidPageToken } from '#shared/repositories/pagination';
 import { queryPage } from '#shared/repositories/paged-query';
 import { isTransactionCancelled } from '#shared/repositories/transactions';
@@ -46,19 +47,10 @@ export async function emailTaken(email: string): Promise<boolean> {
   return Item !== undefined;
 }
 
-/** Users by id (at most 100), those that exist. */
+/** Users by id, those that exist. */
 export async function getUsers(userIds: readonly string[]): Promise<UserItem[]> {
-  if (userIds.length === 0) return [];
-  const table = TABLE();
-  const found: UserItem[] = [];
-  let pending: Record<string, unknown>[] | undefined = [...new Set(userIds)].map((id) => keys.user(id));
-  for (let attempt = 0; pending && pending.length > 0; attempt += 1) {
-    if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** Math.min(attempt, 6)));
-    const result = await dynamo.send(new BatchGetCommand({ RequestItems: { [table]: { Keys: pending } } }));
-    found.push(...(result.Responses?.[table] ?? []).filter((item) => item.kind === keys.userKind()).map(fromItem));
-    pending = result.UnprocessedKeys?.[table]?.Keys as Record<string, unknown>[] | undefined;
-  }
-  return found;
+  const items = await batchGetKeys(TABLE(), userIds.map((id) => keys.user(id)));
+  return items.filter((item) => item.kind === keys.userKind()).map(fromItem);
 }
 
 export class EmailTaken extends Error {}
