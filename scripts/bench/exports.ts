@@ -20,6 +20,9 @@ export interface ExportRow {
   export: string;
   /** What the client asked for with Accept-Encoding. */
   encoding: 'gzip' | 'identity';
+  /** The answer: 200, or 406 to a client that will not take gzip when the CSV is over what a response carries. */
+  status: number;
+  /** The CSV's (for a 406, as the gzip answer carried it). */
   rows: number;
   /** The CSV itself, UTF-8. */
   csvBytes: number;
@@ -244,7 +247,9 @@ export async function benchExports(environment: BenchEnvironment, options: { run
         const started = performance.now();
         const response = await subject.handler(eventFor(subject.url, encoding === 'gzip'), lambdaContext(subject.functionName, 29_000));
         handlerTimes[encoding].push(performance.now() - started);
-        if (response.statusCode !== 200) throw new Error(`${subject.url} answered ${response.statusCode}: ${String(response.body).slice(0, 500)}`);
+        // Uncompressed, an export over Lambda's response limit is refused, saying to ask for gzip.
+        const refused = encoding === 'identity' && response.statusCode === 406;
+        if (response.statusCode !== 200 && !refused) throw new Error(`${subject.url} answered ${response.statusCode}: ${String(response.body).slice(0, 500)}`);
         last[encoding] = response;
       }
       const started = performance.now();
@@ -255,13 +260,16 @@ export async function benchExports(environment: BenchEnvironment, options: { run
     const bare = summarise(bareTimes);
     for (const encoding of ['identity', 'gzip'] as const) {
       const response = last[encoding]!;
-      const bodyBytes = response.isBase64Encoded ? Buffer.from(response.body ?? '', 'base64') : Buffer.from(response.body ?? '', 'utf8');
-      const csv = response.isBase64Encoded ? gunzipSync(bodyBytes).toString('utf8') : (response.body ?? '');
+      const bodyOf = (answer: APIGatewayProxyStructuredResultV2) => (answer.isBase64Encoded ? Buffer.from(answer.body ?? '', 'base64') : Buffer.from(answer.body ?? '', 'utf8'));
+      const bodyBytes = bodyOf(response);
+      const withCsv = response.statusCode === 200 ? response : last.gzip!;
+      const csv = withCsv.isBase64Encoded ? gunzipSync(bodyOf(withCsv)).toString('utf8') : (withCsv.body ?? '');
       const lambdaPayloadBytes = Buffer.byteLength(JSON.stringify(response));
       const handlerMs = summarise(handlerTimes[encoding]);
       rows.push({
         export: subject.name,
         encoding,
+        status: response.statusCode ?? 200,
         rows: csv.split('\r\n').filter(Boolean).length - 1,
         csvBytes: Buffer.byteLength(csv),
         bodyBytes: bodyBytes.byteLength,
@@ -289,12 +297,12 @@ export function exportsMarkdown(results: ExportResults): string {
   const lines = [
     `## National exports (handler in-process, ${results.runs} runs each; load average ${results.loadAverage.start.join(' ')} → ${results.loadAverage.end.join(' ')})`,
     '',
-    '| export | Accept-Encoding | rows | CSV (MB) | body (MB) | Lambda payload (MB) | ≤ 6 MB | handler p50 (ms) | handler max (ms) | bare paginated Query p50 (ms) | items read bare | p50 ÷ bare |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| export | Accept-Encoding | status | rows | CSV (MB) | body (MB) | Lambda payload (MB) | ≤ 6 MB | handler p50 (ms) | handler max (ms) | bare paginated Query p50 (ms) | items read bare | p50 ÷ bare |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const row of results.rows) {
     lines.push(
-      `| ${row.export} | ${row.encoding} | ${row.rows} | ${cell(mebibytes(row.csvBytes), 2)} | ${cell(mebibytes(row.bodyBytes), 2)} | ${cell(mebibytes(row.lambdaPayloadBytes), 2)} | ${row.withinLambdaLimit ? 'yes' : 'no'} | ${cell(row.handlerMs.p50, 0)} | ${cell(row.handlerMs.max, 0)} | ${cell(row.bareMs.p50, 0)} | ${row.bareItems} | ${cell(row.ratioP50, 2)} |`,
+      `| ${row.export} | ${row.encoding} | ${row.status} | ${row.rows} | ${cell(mebibytes(row.csvBytes), 2)} | ${cell(mebibytes(row.bodyBytes), 2)} | ${cell(mebibytes(row.lambdaPayloadBytes), 2)} | ${row.withinLambdaLimit ? 'yes' : 'no'} | ${cell(row.handlerMs.p50, 0)} | ${cell(row.handlerMs.max, 0)} | ${cell(row.bareMs.p50, 0)} | ${row.bareItems} | ${cell(row.ratioP50, 2)} |`,
     );
   }
   return lines.join('\n');
