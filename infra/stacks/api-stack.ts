@@ -139,7 +139,8 @@ export class ApiStack extends Stack {
       authorizerName: authorizerFunction.id,
       responseTypes: [HttpLambdaResponseType.SIMPLE],
       // The authorizer tells the route who is calling (or why nobody is), and the route answers 401/403 as
-      // problem+json. Nothing is cached. A request without a bearer token never gets here through
+      // problem+json. Nothing is cached, nor may be: what it hands on depends on the route (the return writes
+      // get the token's claims, to settle against the users table themselves: caller-check.ts). A request without a bearer token never gets here through
       // CloudFront (its function answers the API's 401 problem+json: shared/model/access/bearer-required.ts),
       // so the identity sources are a second line: API Gateway answers a bare 401 itself, with no Lambda
       // run, to a request that lacks the Authorization header or CloudFront's origin header (one sent
