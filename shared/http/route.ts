@@ -1,6 +1,6 @@
 import type { Context } from 'aws-lambda';
 import { decideAccess, factsNeeded, type AccessFacts } from '#shared/model/access/access';
-import { callerFromContext, type ApiEvent, type PendingCaller, type Principal } from '#shared/model/access/identity';
+import { callerFromContext, type ApiEvent, type Principal, type TokenClaims } from '#shared/model/access/identity';
 import { ROUTES_THAT_READ_THEIR_CALLER, settleCaller, type StoredCaller } from '#shared/model/access/caller-check';
 import { LocationPath } from '#shared/model/schemas/paths';
 import { problems } from '#shared/model/errors';
@@ -107,7 +107,7 @@ async function decide<Read>(route: RouteDefinition, principal: Principal, locati
  * (`settleCaller`: disabled refused, the stored role and areas). Should the stored role or areas differ
  * from the token's, the facts read for the token's are not used: they are read again for the stored ones.
  */
-async function authorizePending<Read>(route: RouteDefinition, pending: PendingCaller, locationId: string | undefined, accessFacts: AccessFactsLoader<Read> | undefined) {
+async function authorizePending<Read>(route: RouteDefinition, pending: TokenClaims, locationId: string | undefined, accessFacts: AccessFactsLoader<Read> | undefined) {
   // Fails closed: only a route that reads its caller, with a loader to read it, may be handed one unread.
   if (!readsItsCaller(route) || !accessFacts || locationId === undefined) throw new Error(`${route.id}: the authorizer left the caller's user record to a route that does not read it`);
   const claimed: Principal = { kind: 'user', userId: pending.userId, role: pending.role, areas: pending.areas };

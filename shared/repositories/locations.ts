@@ -137,7 +137,6 @@ export async function getLocation(locationId: string): Promise<Location | undefi
   return Item ? fromLocationItem(Item) : undefined;
 }
 
-/** DynamoDB's limit on the keys of one BatchGetItem. */
 /** Location items by ID, as stored, in the order asked (unknown IDs left out); a page's requests side by side. */
 async function locationItems(locationIds: readonly string[]): Promise<Record<string, unknown>[]> {
   const items = await batchGetKeys(TABLE(), locationIds.map((id) => keys.location(id)), {}, { sideBySide: true });
@@ -163,7 +162,7 @@ export async function listLocations(request: LocationListRequest): Promise<{ ite
   return { items: page.items.map(fromLocationItem), nextToken: page.nextToken };
 }
 
-/** Several locations by ID (at most 100), in the order asked; unknown IDs are left out. */
+/** Several locations by ID, in the order asked; unknown IDs are left out. */
 export async function getLocations(locationIds: readonly string[]): Promise<Location[]> {
   if (locationIds.length === 0) return [];
   return (await locationItems(locationIds)).map(fromLocationItem);

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { ROUTES_THAT_READ_THEIR_CALLER, routeReadsItsCaller, settleCaller, type TokenClaims } from '#shared/model/access/caller-check';
-import { callerFromContext, principalFromEvent, type ApiEvent } from '#shared/model/access/identity';
+import { ROUTES_THAT_READ_THEIR_CALLER, routeReadsItsCaller, settleCaller } from '#shared/model/access/caller-check';
+import { callerFromContext, principalFromEvent, type ApiEvent, type TokenClaims } from '#shared/model/access/identity';
 import { ENDPOINTS } from '#shared/model/route-endpoints';
 import { routes, type RouteDefinition } from '#shared/model/routes';
 

@@ -7,7 +7,7 @@
  * or areas hold at once.
  */
 import { ENDPOINTS } from '#shared/model/route-endpoints';
-import { requiresMfa, type AuthorizerContext } from '#shared/model/access/identity';
+import { requiresMfa, type AuthorizerContext, type TokenClaims } from '#shared/model/access/identity';
 import type { Role } from '#shared/model/schemas/common';
 
 /** The routes whose function reads its caller's user record itself (`loadWriteAccessFacts`). */
@@ -18,15 +18,6 @@ const ROUTE_KEYS: ReadonlySet<string> = new Set(ROUTES_THAT_READ_THEIR_CALLER.ma
 /** Does the route with this API Gateway route key (`PUT /v1/...`) read its caller itself? */
 export function routeReadsItsCaller(routeKey: string | undefined): boolean {
   return routeKey !== undefined && ROUTE_KEYS.has(routeKey);
-}
-
-/** What a genuine ID token says of its user. */
-export interface TokenClaims {
-  userId: string;
-  role: Role;
-  areas: readonly string[];
-  /** Signed in with an authenticator app. */
-  mfa: boolean;
 }
 
 /** What the users table holds about a user that decides what they may do. */

@@ -118,16 +118,20 @@ export function mfaRequired(role: MfaRequiredRole): ProblemError {
   });
 }
 
-/** A signed-in caller whose user record the route has still to read (`tokenUser`): what the token claims. */
-export interface PendingCaller {
+/**
+ * What a genuine ID token says of its user, before the users table has had its say (`settleCaller`): the
+ * caller the authorizer hands a route that reads its caller's user record itself (`tokenUser`).
+ */
+export interface TokenClaims {
   userId: string;
   role: Role;
   areas: string[];
+  /** Signed in with an authenticator app. */
   mfa: boolean;
 }
 
 /** Who the authorizer's context says is calling, or why nobody is (thrown as the route's answer). */
-export function callerFromContext(lambda: unknown): Principal | { pending: PendingCaller } {
+export function callerFromContext(lambda: unknown): Principal | { pending: TokenClaims } {
   const parsed = AuthorizerContext.safeParse(lambda);
   if (!parsed.success) throw problems.unauthorized(REASON_TEXT.missing);
   const context = parsed.data;

@@ -2,7 +2,7 @@ import { getLocation } from '#shared/repositories/locations';
 import { getMembership } from '#shared/repositories/memberships';
 import { getCallerAndLocationForWrite } from '#shared/repositories/member-location';
 import type { StoredCaller } from '#shared/model/access/caller-check';
-import type { LocationForWrite } from '#shared/repositories/locations';
+import type { AlreadyRead } from '#shared/services/returns/submit';
 import type { RouteDefinition } from '#shared/model/routes';
 import { factsNeeded, type AccessFacts } from '#shared/model/access/access';
 import type { Principal } from '#shared/model/access/identity';
@@ -35,11 +35,6 @@ function factsOf(
   return facts;
 }
 
-/** The location as a return write reads it, read with the access facts (`undefined`: there is no such location). */
-export interface LocationReadForWrite {
-  location: LocationForWrite | undefined;
-}
-
 /**
  * `loadAccessFacts` for the routes that write a return (PUT, confirm): the location as the write reads it,
  * with a provider's membership and, when the authorizer left it to the route (`readCaller`), the caller's
@@ -52,7 +47,7 @@ export async function loadWriteAccessFacts(
   principal: Principal,
   locationId: string,
   { readCaller = false } = {},
-): Promise<AccessFacts & { read?: LocationReadForWrite; caller?: StoredCaller | undefined }> {
+): Promise<AccessFacts & { read?: AlreadyRead; caller?: StoredCaller | undefined }> {
   const needed = factsNeeded(route, principal);
   if (!readCaller && (!needed.membership || needed.location)) return loadAccessFacts(route, principal, locationId);
   const { caller, membership, location } = await getCallerAndLocationForWrite(principal.userId, locationId, { caller: readCaller, membership: needed.membership });
